@@ -1,0 +1,51 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+/// TrailWatch: CloudTrail audit logs in, Secrets Manager alerts and an access history out.
+///
+/// Dependencies point inward: the core targets (TrailJSON, TrailModel, TrailDecode, TrailMatch,
+/// TrailDetect) do no file, network or clock I/O; ingestion, storage, sinks and the CLI sit around them.
+let package = Package(
+    name: "TrailWatch",
+    platforms: [.macOS(.v14)],
+    products: [
+        .executable(name: "trailwatch", targets: ["trailwatch"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+    ],
+    targets: [
+        // Core: pure, no I/O.
+        .target(name: "TrailJSON"),
+        .target(name: "TrailModel"),
+        .target(name: "TrailMatch", dependencies: ["TrailJSON"]),
+        .target(name: "TrailDecode", dependencies: ["TrailJSON", "TrailModel"]),
+        .target(name: "TrailDetect", dependencies: ["TrailModel", "TrailJSON"]),
+        // Effects.
+        .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
+        .target(name: "TrailIngest", dependencies: ["TrailModel", "TrailDecode", "TrailJSON", "CZlib"]),
+        .target(name: "TrailStore", dependencies: [
+            "TrailModel",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
+        .target(name: "TrailAlerts", dependencies: ["TrailModel", "TrailJSON"]),
+        .target(name: "TrailPipeline", dependencies: [
+            "TrailModel", "TrailJSON", "TrailDecode", "TrailMatch", "TrailDetect",
+            "TrailIngest", "TrailStore", "TrailAlerts",
+        ]),
+        .executableTarget(name: "trailwatch", dependencies: [
+            "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
+
+        .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON"]),
+        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailModel", "TrailJSON"]),
+        .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "TrailModel", "TrailDecode", "TrailJSON"]),
+        .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel"]),
+        .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailJSON"], resources: [.copy("Fixtures")]),
+    ]
+)
