@@ -40,14 +40,15 @@ public struct Normaliser: Sendable {
         guard let eventID = t.nonEmptyString(f.eventID) else {
             return .failure(InvalidRecord(location: location, reason: "record has no eventID"))
         }
-        guard f.eventTime >= 0 else {
+        let time = f.time
+        guard time >= 0 else {
             return .failure(InvalidRecord(location: location, reason: "record has no eventTime"))
         }
         let parsedTime: EventTime?
-        if let raw = t.plainBytes(f.eventTime) { parsedTime = EventTimeParser.parse(raw) }
-        else { parsedTime = t.string(f.eventTime).flatMap { EventTimeParser.parse($0) } }
+        if let raw = t.plainBytes(time) { parsedTime = EventTimeParser.parse(raw) }
+        else { parsedTime = t.string(time).flatMap { EventTimeParser.parse($0) } }
         guard let eventTime = parsedTime else {
-            return .failure(InvalidRecord(location: location, reason: "eventTime \(t.rawText(f.eventTime).prefix(64)) is not a valid time"))
+            return .failure(InvalidRecord(location: location, reason: "eventTime \(t.rawText(time).prefix(64)) is not a valid time"))
         }
 
         let eventSource = t.internedString(f.eventSource, Self.eventSources) ?? ""

@@ -6,8 +6,10 @@ struct ObjectInspection {
     var isObject = false
     /// `eventID` is a non-empty string.
     var hasEventID = false
-    /// Node of `eventTime`, or -1.
+    /// Node of `eventTime` or, when absent, of Logstash's `@timestamp` (Logstash moves
+    /// `eventTime` there); -1 when neither is present.
     var eventTime = -1
+    private var timestamp = -1
     /// Any member only CloudTrail records have (`eventVersion`, `eventID`, `eventTime`, ...).
     var looksLikeRecord = false
     /// `eventType` is `AwsCloudTrailInsight`.
@@ -43,6 +45,8 @@ struct ObjectInspection {
                 }
             case 8:
                 if eq("logFiles") { looksLikeDigest = true }
+            case 10:
+                if eq("@timestamp") { timestamp = v }
             case 9:
                 if eq("eventTime") { looksLikeRecord = true; eventTime = v }
                 else if eq("eventName") || eq("awsRegion") { looksLikeRecord = true }
@@ -65,6 +69,7 @@ struct ObjectInspection {
                 break
             }
         }
+        if eventTime < 0 { eventTime = timestamp }
     }
 
     var isEnvelope: Bool { hasDetailType && detail >= 0 }
@@ -76,6 +81,6 @@ struct ObjectInspection {
         guard eventTime >= 0 else { return "record has no eventTime" }
         if let raw = t.plainBytes(eventTime), EventTimeParser.parse(raw) != nil { return nil }
         if t.kind(eventTime) == .string, let s = t.string(eventTime), EventTimeParser.parse(s) != nil { return nil }
-        return "eventTime \(t.rawText(eventTime)) is not a valid time"
+        return "eventTime \(t.rawText(eventTime).prefix(64)) is not a valid time"
     }
 }

@@ -18,6 +18,11 @@ struct RecordFields {
     var responseElements = -1
     var additionalEventData = -1
     var resources = -1
+    /// Logstash's `@timestamp`, where Logstash exports put `eventTime`.
+    var timestamp = -1
+
+    /// `eventTime`, else `@timestamp`; -1 when neither is present.
+    var time: Int { eventTime >= 0 ? eventTime : timestamp }
 
     init(_ t: Tape, _ record: Int) {
         t.forEachMember(record) { k, v in
@@ -38,6 +43,7 @@ struct RecordFields {
                 case UInt8(ascii: "r"): if eq("resources") { resources = v }
                 default: break
                 }
+            case 10: if eq("@timestamp") { timestamp = v }
             case 11: if eq("eventSource") { eventSource = v }
             case 12:
                 if eq("userIdentity") { userIdentity = v }
