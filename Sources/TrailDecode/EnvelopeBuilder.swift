@@ -19,21 +19,21 @@ public enum EnvelopeBuilder {
                 if t.isString(k, "eventTime") { time = v } else if t.isString(k, "resources") { resources = v }
             }
             append(#"{"version":"0","id":"#, to: &out)
-            JSONWriter.appendQuoted(e.eventID, to: &out)
+            appendQuoted(e.eventID, to: &out)
             append(#","detail-type":"#, to: &out)
-            JSONWriter.appendQuoted(detailType(e.eventType), to: &out)
+            appendQuoted(detailType(e.eventType), to: &out)
             append(#","source":"#, to: &out)
-            JSONWriter.appendQuoted("aws." + (e.eventSource.isEmpty ? "cloudtrail" : e.service), to: &out)
+            appendSource(e.eventSource, to: &out)
             append(#","account":"#, to: &out)
-            JSONWriter.appendQuoted(e.account, to: &out)
+            appendQuoted(e.account, to: &out)
             append(#","time":"#, to: &out)
             if time >= 0, t.kind(time) == .string {
                 out.append(contentsOf: JSONValue(document: t.document, index: time).rawBytes)
             } else {
-                JSONWriter.appendQuoted(e.eventTime.iso8601, to: &out)
+                appendQuoted(e.eventTime.iso8601, to: &out)
             }
             append(#","region":"#, to: &out)
-            JSONWriter.appendQuoted(e.region, to: &out)
+            appendQuoted(e.region, to: &out)
             append(#","resources":["#, to: &out)
             var first = true
             t.forEachElement(resources) { r in
@@ -60,6 +60,33 @@ public enum EnvelopeBuilder {
         case "AwsCloudTrailInsight": "AWS Insight via CloudTrail"
         case "AwsVpceEvent": "AWS Network Activity Event via CloudTrail"
         default: "AWS API Call via CloudTrail"
+        }
+    }
+
+    /// `value` as a JSON string; plain text is copied in one go.
+    private static func appendQuoted(_ value: String, to out: inout [UInt8]) {
+        var v = value
+        let plain: Bool = v.withUTF8 { buf in
+            for b in buf where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
+            out.append(UInt8(ascii: "\""))
+            out.append(contentsOf: buf)
+            out.append(UInt8(ascii: "\""))
+            return true
+        }
+        if !plain { JSONWriter.appendQuoted(value, to: &out) }
+    }
+
+    /// `"aws.<service>"` from `<service>.amazonaws.com`.
+    private static func appendSource(_ eventSource: String, to out: inout [UInt8]) {
+        var service = Substring(eventSource).utf8
+        if let dot = service.firstIndex(of: UInt8(ascii: ".")) { service = service[..<dot] }
+        if service.isEmpty {
+            append(#""aws.cloudtrail""#, to: &out)
+        } else {
+            append(#""aws."#, to: &out)
+            var quoted: [UInt8] = []
+            appendQuoted(String(Substring(service)), to: &quoted)
+            out.append(contentsOf: quoted.dropFirst())
         }
     }
 

@@ -28,9 +28,12 @@ struct EventFactsExtractor {
         self.eventName = eventName
         self.isSecretsManager = isSecretsManager
         self.isKMS = isKMS
-        scanRequest(f.requestParameters)
-        scanResponse(f.responseElements)
-        if f.additionalEventData >= 0 { additionalSecretId = t.member(f.additionalEventData, "SecretId") }
+        // Only Secrets Manager and KMS events carry what is read from requests and responses.
+        if isSecretsManager || isKMS {
+            scanRequest(f.requestParameters)
+            scanResponse(f.responseElements)
+            if isSecretsManager, f.additionalEventData >= 0 { additionalSecretId = t.member(f.additionalEventData, "SecretId") }
+        }
         scanResources(f.resources)
     }
 
@@ -94,7 +97,7 @@ struct EventFactsExtractor {
     // MARK: Secrets
 
     /// The secrets the event names, one ref per secret, most authoritative form first.
-    func secrets(partition: () -> String, region: String, account: String) -> [SecretRef] {
+    func secrets(partition: PartitionSource, region: String, account: String) -> [SecretRef] {
         var refs: [SecretRef] = []
         func addARN(_ i: Int) {
             if let s = t.nonEmptyString(i), let r = SecretForms.fromARN(s) { refs.append(r) }
@@ -104,7 +107,7 @@ struct EventFactsExtractor {
             if s.hasPrefix("arn:") {
                 if let r = SecretForms.fromARN(s) { refs.append(r) }
             } else if isSecretsManager,
-                      let r = SecretForms.fromIdentifier(s, partition: partition(), region: region, account: account) {
+                      let r = SecretForms.fromIdentifier(s, partition: partition.value(), region: region, account: account) {
                 refs.append(r)
             }
         }

@@ -12,19 +12,19 @@ import TrailModel
 public struct Normaliser: Sendable {
     public init() {}
 
-    private static let eventSources: [StaticString] = [
+    private static let eventSources = InternTable([
         "secretsmanager.amazonaws.com", "kms.amazonaws.com", "sts.amazonaws.com", "iam.amazonaws.com",
         "s3.amazonaws.com", "ec2.amazonaws.com", "signin.amazonaws.com", "lambda.amazonaws.com",
         "ssm.amazonaws.com", "logs.amazonaws.com", "monitoring.amazonaws.com", "cloudtrail.amazonaws.com",
         "rds.amazonaws.com", "dynamodb.amazonaws.com", "sso.amazonaws.com", "ecr.amazonaws.com",
-    ]
-    private static let eventTypes: [StaticString] = [
+    ])
+    private static let eventTypes = InternTable([
         "AwsApiCall", "AwsServiceEvent", "AwsConsoleSignIn", "AwsConsoleAction", "AwsCloudTrailInsight", "AwsVpceEvent",
-    ]
-    private static let serviceHosts: [StaticString] = [
+    ])
+    private static let serviceHosts = InternTable([
         "secretsmanager.amazonaws.com", "AWS Internal", "kms.amazonaws.com", "cloudformation.amazonaws.com",
         "lambda.amazonaws.com", "ec2.amazonaws.com", "signin.amazonaws.com", "console.amazonaws.com",
-    ]
+    ])
 
     /// Normalises one record; fails (with the record's location) when it has no `eventID` or no
     /// valid `eventTime`, or is not an object.
@@ -53,17 +53,9 @@ public struct Normaliser: Sendable {
 
         let eventSource = t.internedString(f.eventSource, Self.eventSources) ?? ""
         let region = t.string(f.awsRegion) ?? ""
-        let identityAccount = t.nonEmptyString(t.member(f.userIdentity, "accountId"))
-        let account = t.nonEmptyString(f.recipientAccountId) ?? identityAccount ?? ""
-
-        var partitionCache: String?
-        let partition: () -> String = {
-            if let partitionCache { return partitionCache }
-            let p = Self.partition(t, f, region: region)
-            partitionCache = p
-            return p
-        }
-        let principal = PrincipalResolver(t: t).resolve(f.userIdentity, recordPartition: partition)
+        let partition = PartitionSource(t: t, userIdentity: f.userIdentity, region: region)
+        let principal = PrincipalResolver(t: t).resolve(f.userIdentity, partition: partition)
+        let account = t.nonEmptyString(f.recipientAccountId) ?? principal.accountId ?? ""
 
         let isSecretsManager = eventSource == "secretsmanager.amazonaws.com"
         let isKMS = eventSource == "kms.amazonaws.com"
@@ -93,9 +85,17 @@ public struct Normaliser: Sendable {
         ))
     }
 
-    /// The record's partition: from the first ARN in its identity, else from its region.
-    private static func partition(_ t: Tape, _ f: RecordFields, region: String) -> String {
-        let ui = f.userIdentity
+}
+
+/// The record's partition (`aws`, `aws-us-gov`, `aws-cn`), worked out only when needed: from the
+/// first ARN in its identity, else from its region.
+struct PartitionSource {
+    let t: Tape
+    let userIdentity: Int
+    let region: String
+
+    func value() -> String {
+        let ui = userIdentity
         for candidate in [t.member(ui, "arn"), t.member(t.member(t.member(ui, "sessionContext"), "sessionIssuer"), "arn")] {
             if let s = t.nonEmptyString(candidate), let p = ARN.partition(of: s) { return String(p) }
         }

@@ -16,12 +16,12 @@ import TrailModel
 struct PrincipalResolver {
     let t: Tape
 
-    private static let knownTypes: [StaticString] = [
+    private static let knownTypes = InternTable([
         "AssumedRole", "IAMUser", "Root", "AWSService", "IdentityCenterUser", "FederatedUser",
         "SAMLUser", "WebIdentityUser", "AWSAccount", "Unknown", "Role", "Directory",
-    ]
+    ])
 
-    func resolve(_ ui: Int, recordPartition: () -> String) -> Principal {
+    func resolve(_ ui: Int, partition: PartitionSource) -> Principal {
         guard ui >= 0, t.kind(ui) == .object else { return Principal(type: "Unknown", id: "unknown") }
         var type = -1, principalId = -1, arn = -1, accountId = -1, invokedBy = -1, userName = -1
         var identityProvider = -1, sessionContext = -1, onBehalfOf = -1
@@ -47,25 +47,34 @@ struct PrincipalResolver {
         case "AssumedRole"?:
             let issuer = t.member(sessionContext, "sessionIssuer")
             let issuerARN = t.nonEmptyString(t.member(issuer, "arn"))
-            let stsARN = t.nonEmptyString(arn)
-            let pid = t.nonEmptyString(principalId)
             var session: String?
-            if let stsARN, let slash = stsARN.lastIndex(of: "/"), stsARN.contains(":assumed-role/") {
-                let s = stsARN[stsARN.index(after: slash)...]
-                if !s.isEmpty { session = String(s) }
+            var roleFromSTS: String?
+            if let raw = t.plainBytes(arn), raw.count > 0 {
+                // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
+                if let slash = Bytes.lastIndex(of: UInt8(ascii: "/"), in: raw),
+                   Bytes.contains(UnsafeBufferPointer(rebasing: raw[0..<slash]), ":assumed-role/") {
+                    if slash + 1 < raw.count { session = Bytes.string(raw, (slash + 1)..<raw.count) }
+                    if issuerARN == nil { roleFromSTS = Bytes.string(raw, 0..<slash) }
+                } else if issuerARN == nil {
+                    roleFromSTS = Bytes.string(raw, 0..<raw.count)
+                }
+            } else if issuerARN == nil, let other = t.nonEmptyString(arn) {
+                roleFromSTS = Self.withoutSession(other)
             }
-            if session == nil, let pid, let colon = pid.firstIndex(of: ":") {
-                let s = pid[pid.index(after: colon)...]
-                if !s.isEmpty { session = String(s) }
+            var roleID: String?
+            if let raw = t.plainBytes(principalId), raw.count > 0 {
+                if let colon = Bytes.firstIndex(of: UInt8(ascii: ":"), in: raw) {
+                    if session == nil, colon + 1 < raw.count { session = Bytes.string(raw, (colon + 1)..<raw.count) }
+                    if issuerARN == nil, roleFromSTS == nil { roleID = Bytes.string(raw, 0..<colon) }
+                } else if issuerARN == nil, roleFromSTS == nil {
+                    roleID = Bytes.string(raw, 0..<raw.count)
+                }
             }
-            let id = issuerARN
-                ?? stsARN.map(Self.withoutSession)
-                ?? pid.map { p in p.firstIndex(of: ":").map { String(p[..<$0]) } ?? p }
-                ?? "unknown"
+            let id = issuerARN ?? roleFromSTS ?? roleID ?? "unknown"
             return Principal(type: "AssumedRole", id: id, session: session,
                              accountId: account ?? t.nonEmptyString(t.member(issuer, "accountId")))
         case "Root"?:
-            let id = t.nonEmptyString(arn) ?? account.map { "arn:\(recordPartition()):iam::\($0):root" } ?? "root"
+            let id = t.nonEmptyString(arn) ?? account.map { "arn:\(partition.value()):iam::\($0):root" } ?? "root"
             return Principal(type: "Root", id: id, accountId: account)
         case "AWSService"?:
             let id = t.nonEmptyString(invokedBy) ?? t.nonEmptyString(principalId) ?? "AWSService"

@@ -6,13 +6,54 @@ enum SecretForms {
     /// letters or digits (the random suffix, then stripped from `name`); otherwise it is a
     /// partial ARN whose name is the whole resource name. Nil for anything that is not a secret ARN.
     static func fromARN(_ text: String) -> SecretRef? {
-        guard let arn = ARN(text), arn.service == "secretsmanager", arn.resource.hasPrefix("secret:") else { return nil }
-        let resource = arn.resource.dropFirst("secret:".count)
-        guard !resource.isEmpty else { return nil }
-        if let name = stripSuffix(resource) {
-            return SecretRef(id: text, name: String(name), account: String(arn.account), region: String(arn.region), isFullARN: true)
+        var copy = text
+        return copy.withUTF8 { buf in fromARN(buf, id: text) }
+    }
+
+    private static func fromARN(_ b: UnsafeBufferPointer<UInt8>, id: String) -> SecretRef? {
+        // arn:PARTITION:secretsmanager:REGION:ACCOUNT:secret:NAME
+        guard b.count > 4, b[0] == UInt8(ascii: "a"), b[1] == UInt8(ascii: "r"), b[2] == UInt8(ascii: "n"),
+              b[3] == UInt8(ascii: ":") else { return nil }
+        var colons = (0, 0, 0, 0, 0)
+        var found = 0
+        var i = 0
+        while i < b.count, found < 5 {
+            if b[i] == UInt8(ascii: ":") {
+                switch found {
+                case 0: colons.0 = i
+                case 1: colons.1 = i
+                case 2: colons.2 = i
+                case 3: colons.3 = i
+                default: colons.4 = i
+                }
+                found += 1
+            }
+            i += 1
         }
-        return SecretRef(id: text, name: String(resource), account: String(arn.account), region: String(arn.region), isFullARN: false)
+        guard found == 5 else { return nil }
+        let service = UnsafeBufferPointer(rebasing: b[(colons.1 + 1)..<colons.2])
+        guard service.count == 14, let sp = service.baseAddress, Tape.equal(sp, ("secretsmanager" as StaticString).utf8Start, 14) else { return nil }
+        let resourceStart = colons.4 + 1
+        let prefix: StaticString = "secret:"
+        guard b.count - resourceStart > 7, let base = b.baseAddress,
+              Tape.equal(base + resourceStart, prefix.utf8Start, 7) else { return nil }
+        let nameStart = resourceStart + 7
+        let region = Bytes.string(b, (colons.2 + 1)..<colons.3)
+        let account = Bytes.string(b, (colons.3 + 1)..<colons.4)
+        let nameEnd = hasRandomSuffix(b, from: nameStart) ? b.count - 7 : b.count
+        return SecretRef(id: id, name: Bytes.string(b, nameStart..<nameEnd), account: account, region: region,
+                         isFullARN: nameEnd != b.count)
+    }
+
+    /// Whether `b[from...]` ends in `-` plus six letters or digits, with a non-empty name before.
+    private static func hasRandomSuffix(_ b: UnsafeBufferPointer<UInt8>, from: Int) -> Bool {
+        guard b.count - from > 7, b[b.count - 7] == UInt8(ascii: "-") else { return false }
+        for k in (b.count - 6)..<b.count {
+            let c = b[k]
+            let alnum = (c >= 0x30 && c <= 0x39) || (c | 0x20 >= 0x61 && c | 0x20 <= 0x7A)
+            if !alnum { return false }
+        }
+        return true
     }
 
     /// A secret named by ARN (full or partial) or by name; a name becomes a partial ARN in the
@@ -26,19 +67,6 @@ enum SecretForms {
 
     static func partialARN(partition: String, region: String, account: String, name: String) -> String {
         "arn:\(partition):secretsmanager:\(region):\(account):secret:\(name)"
-    }
-
-    /// The name without its `-XXXXXX` suffix, or nil when it has none.
-    static func stripSuffix(_ resource: Substring) -> Substring? {
-        let u = resource.utf8
-        guard u.count > 7 else { return nil }
-        let dash = u.index(u.endIndex, offsetBy: -7)
-        guard u[dash] == UInt8(ascii: "-") else { return nil }
-        for b in u[u.index(after: dash)...] {
-            let alnum = (b >= 0x30 && b <= 0x39) || (b | 0x20 >= 0x61 && b | 0x20 <= 0x7A)
-            if !alnum { return nil }
-        }
-        return Substring(u[u.startIndex..<dash])
     }
 
     /// The whole resource name of a secret ARN (suffix included), or nil.

@@ -80,14 +80,13 @@ struct Tape {
         return string(i)
     }
 
-    /// The string at `i` if it equals one of `candidates` (returned without allocating),
-    /// otherwise the decoded string.
+    /// The string at `i`, taken from `table` (no allocation) when it equals one of its entries.
     @inline(__always)
-    func internedString(_ i: Int, _ candidates: [StaticString]) -> String? {
+    func internedString(_ i: Int, _ table: InternTable) -> String? {
         guard i >= 0 else { return nil }
         guard let raw = plainBytes(i), let start = raw.baseAddress else { return string(i) }
-        for c in candidates where c.utf8CodeUnitCount == raw.count {
-            if Tape.equal(start, c.utf8Start, raw.count) { return c.description }
+        for entry in table.entries where entry.bytes.utf8CodeUnitCount == raw.count {
+            if Tape.equal(start, entry.bytes.utf8Start, raw.count) { return entry.string }
         }
         return String(decoding: raw, as: UTF8.self)
     }
@@ -179,6 +178,60 @@ struct Tape {
             i &+= 1
         }
         return true
+    }
+}
+
+/// Frequent field values, kept as ready-made strings so that decoding them allocates nothing.
+struct InternTable: Sendable {
+    struct Entry: Sendable {
+        let bytes: StaticString
+        let string: String
+    }
+    let entries: [Entry]
+    init(_ values: [StaticString]) { entries = values.map { Entry(bytes: $0, string: $0.description) } }
+}
+
+/// Byte-level helpers for the strings the normaliser takes apart.
+enum Bytes {
+    /// Index of the last `byte` in `buffer`, or nil.
+    @inline(__always)
+    static func lastIndex(of byte: UInt8, in buffer: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = buffer.count - 1
+        while i >= 0 {
+            if buffer[i] == byte { return i }
+            i -= 1
+        }
+        return nil
+    }
+
+    /// Index of the first `byte` in `buffer`, or nil.
+    @inline(__always)
+    static func firstIndex(of byte: UInt8, in buffer: UnsafeBufferPointer<UInt8>) -> Int? {
+        var i = 0
+        while i < buffer.count {
+            if buffer[i] == byte { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Whether `buffer` contains `needle`.
+    static func contains(_ buffer: UnsafeBufferPointer<UInt8>, _ needle: StaticString) -> Bool {
+        let n = needle.utf8CodeUnitCount
+        guard n > 0, buffer.count >= n, let base = buffer.baseAddress else { return n == 0 }
+        let first = needle.utf8Start[0]
+        var i = 0
+        while i + n <= buffer.count {
+            if base[i] == first, Tape.equal(base + i, needle.utf8Start, n) { return true }
+            i += 1
+        }
+        return false
+    }
+
+    /// A string from `buffer[range]`.
+    @inline(__always)
+    static func string(_ buffer: UnsafeBufferPointer<UInt8>, _ range: Range<Int>) -> String {
+        String(decoding: UnsafeBufferPointer(rebasing: buffer[range]), as: UTF8.self)
     }
 }
 
