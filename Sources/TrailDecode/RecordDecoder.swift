@@ -107,11 +107,25 @@ public enum RecordDecoder {
 
     // MARK: Several top-level values
 
-    /// Whitespace-separated values that all parse (JSON lines without a broken line).
+    /// Whitespace-separated values that all parse: JSON lines of records or envelopes, or
+    /// concatenated log files (`{"Records":[...]}` twice, as a multi-member gzip can hold).
     private static func decodeValues(_ document: JSONDocument, path: String) -> DecodedFile {
         Tape.with(document) { t in
             var acc = FileAccumulator(path: path)
-            for root in document.rootIndexes { acc.addLine(t, root) }
+            var containers = 0
+            for root in document.rootIndexes {
+                let inspection = ObjectInspection(t, root)
+                if inspection.records >= 0 {
+                    containers += 1
+                    t.forEachElement(inspection.records) { e in acc.addRecord(t, e, byteOffset: t.byteOffset(e)) }
+                } else if inspection.events >= 0 {
+                    containers += 1
+                    decodeLookupEvents(t, inspection.events, into: &acc)
+                } else {
+                    acc.addLine(t, root, inspection)
+                }
+            }
+            if containers == document.rootIndexes.count { return acc.finish(.cloudTrailLog) }
             if acc.recognised == 0 {
                 return DecodedFile(format: .unknownJSON, skipReason: "not CloudTrail: \(acc.total) JSON values that are not records")
             }
