@@ -86,7 +86,6 @@ public struct Normaliser: Sendable {
             location: location
         ))
     }
-
 }
 
 /// The record's partition (`aws`, `aws-us-gov`, `aws-cn`), worked out only when needed: from the
