@@ -109,6 +109,35 @@ func openDescriptorTargets() -> [String] {
         #expect(!seen.contains(dir.url("AWSLogs/old.json.gz")))
     }
 
+    @Test(arguments: modes)
+    func manyFilesLandingQuicklyAreAllReported(options: DirectoryTailer.Options) async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let staging = try TempDirectory()
+        defer { staging.remove() }
+        let tailer = try DirectoryTailer(directories: [dir.path], options: options)
+        let collector = PathCollector(tailer.paths)
+        try tailer.start()
+        var expected: Set<String> = []
+        for i in 0..<300 {
+            let day = String(format: "%02d", i / 100 + 1)
+            let relative = "AWSLogs/111111111111/CloudTrail/us-east-1/2024/06/\(day)/f\(i).json.gz"
+            if i % 2 == 0 {
+                try dir.write(relative, [UInt8(i % 256)])
+            } else {
+                let source = try staging.write("s\(i)", [UInt8(i % 256)])
+                try dir.mkdir((relative as NSString).deletingLastPathComponent)
+                #expect(rename(source, dir.url(relative)) == 0)
+            }
+            expected.insert(dir.url(relative))
+        }
+        let allSeen = await collector.wait { expected.isSubset(of: Set($0)) }
+        #expect(allSeen)
+        tailer.stop()
+        await collector.finished()
+        #expect(Set(collector.paths) == expected)
+    }
+
     @Test func inotifyIgnoresFilesUntilClosed() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
