@@ -11,8 +11,8 @@ import Darwin
 ///
 /// On Linux it uses inotify (`IN_CLOSE_WRITE`, `IN_MOVED_TO`, `IN_CREATE` for new directories;
 /// a queue overflow triggers a rescan that reports every file). With `Options.poll`, or when
-/// inotify is unavailable, it scans the trees every `pollInterval` and reports files that are new
-/// or whose size, modification time or inode changed. Temporary names
+/// inotify is unavailable or runs out of watches, it scans the trees every `pollInterval` and
+/// reports files that are new or whose size, modification time or inode changed. Temporary names
 /// (`LogFileName.isTemporary`) are ignored until renamed. It only reports candidates; it never
 /// reads files, and a path may be reported more than once (the file ledger decides what is new).
 ///
@@ -32,6 +32,9 @@ public final class DirectoryTailer: Sendable {
         public var poll: Bool
         /// Time between scans when polling.
         public var pollInterval: Duration
+
+        /// Test hook: pretend the inotify watch limit is this many watches.
+        var watchLimit: Int?
 
         public init(poll: Bool = false, pollInterval: Duration = .seconds(2)) {
             self.poll = poll
@@ -53,7 +56,7 @@ public final class DirectoryTailer: Sendable {
     private struct State {
         var started = false
         var stopped = false
-        var mode: Mode?
+        var worker: TailWorker?
         var thread: pthread_t?
         var stopWriteFd: Int32 = -1
     }
@@ -79,8 +82,13 @@ public final class DirectoryTailer: Sendable {
 
     deinit { stop() }
 
-    /// The detection mode in use, once started.
-    public var mode: Mode? { state.withLock { $0.mode } }
+    /// The detection mode in use, once started. It changes from `.inotify` to `.polling` if a new
+    /// directory cannot be watched (the per-user inotify watch limit) or the event queue
+    /// overflows; every file is then reported once so nothing is missed.
+    public var mode: Mode? {
+        guard let worker = state.withLock({ $0.worker }) else { return nil }
+        return worker.mode.withLock { $0 }
+    }
 
     /// Starts watching. When this returns, every change from then on will be reported.
     /// Calling it again does nothing.
@@ -100,9 +108,9 @@ public final class DirectoryTailer: Sendable {
 
         let worker = TailWorker(
             roots: directories, continuation: continuation, stopFd: pipeFds[0],
-            intervalMilliseconds: DirectoryTailer.milliseconds(options.pollInterval))
-        let mode: Mode = (!options.poll && worker.startInotify()) ? .inotify : .polling
-        if mode == .polling { worker.startPolling() }
+            intervalMilliseconds: DirectoryTailer.milliseconds(options.pollInterval),
+            watchLimit: options.watchLimit)
+        if options.poll || !worker.startInotify() { worker.startPolling() }
 
         let context = Unmanaged.passRetained(worker).toOpaque()
         var thread = pthread_t()
@@ -119,7 +127,7 @@ public final class DirectoryTailer: Sendable {
             throw IngestError(path: directories.first ?? "", reason: "cannot start watcher thread: \(errnoText(rc))", code: .watch)
         }
         state.withLock { s in
-            s.mode = mode
+            s.worker = worker
             s.thread = thread
             s.stopWriteFd = pipeFds[1]
         }

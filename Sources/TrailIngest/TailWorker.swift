@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -21,15 +23,22 @@ final class TailWorker: @unchecked Sendable {
     private static let watchMask: UInt32 = inCloseWrite | inMovedTo | inCreate | inDeleteSelf | inMoveSelf | inOnlyDir
 
     private let roots: [String]
+    /// The mode in use, shared with the tailer (the worker may fall back to polling at run time).
+    let mode = Mutex<DirectoryTailer.Mode?>(nil)
     private let continuation: AsyncStream<String>.Continuation
     private let stopFd: Int32
     private let intervalMilliseconds: Int32
+    private let watchLimit: Int
     private var inotifyFd: Int32 = -1
     private var watches: [Int32: (path: String, identity: FileIdentity)] = [:]
     private var baseline: [String: FileStatus] = [:]
 
-    init(roots: [String], continuation: AsyncStream<String>.Continuation, stopFd: Int32, intervalMilliseconds: Int32) {
+    init(
+        roots: [String], continuation: AsyncStream<String>.Continuation, stopFd: Int32, intervalMilliseconds: Int32,
+        watchLimit: Int? = nil
+    ) {
         self.roots = roots
+        self.watchLimit = watchLimit ?? Int.max
         self.continuation = continuation
         self.stopFd = stopFd
         self.intervalMilliseconds = intervalMilliseconds
@@ -50,6 +59,7 @@ final class TailWorker: @unchecked Sendable {
             watches = [:]
             return false
         }
+        mode.withLock { $0 = .inotify }
         return true
         #else
         return false
@@ -59,6 +69,7 @@ final class TailWorker: @unchecked Sendable {
     /// Records the current state of the trees; later scans report what differs from it.
     func startPolling() {
         baseline = snapshot()
+        mode.withLock { $0 = .polling }
     }
 
     func closeDescriptors() {
@@ -70,7 +81,10 @@ final class TailWorker: @unchecked Sendable {
     /// The thread body: returns when the stop pipe becomes readable.
     func run() {
         defer { closeDescriptors() }
-        if inotifyFd >= 0 { runInotify() } else { runPolling() }
+        if inotifyFd >= 0 {
+            if runInotify() == .stopped { return }
+        }
+        runPolling()
     }
 
     // MARK: polling
@@ -110,6 +124,7 @@ final class TailWorker: @unchecked Sendable {
 
     #if os(Linux)
     private func addWatch(_ path: String) -> Bool {
+        if watches.count >= watchLimit { return false }
         let wd = inotify_add_watch(inotifyFd, path, TailWorker.watchMask)
         if wd < 0 {
             // A directory that vanished meanwhile is not a reason to give up on inotify.
@@ -124,7 +139,20 @@ final class TailWorker: @unchecked Sendable {
     private func addWatch(_ path: String) -> Bool { false }
     #endif
 
-    private func runInotify() {
+    private enum InotifyEnd { case stopped, fellBackToPolling }
+
+    /// Events were lost or a directory could not be watched (per-user watch limit): poll from now
+    /// on, reporting every file once so nothing that landed meanwhile is missed.
+    private func fallBackToPolling() {
+        if inotifyFd >= 0 { close(inotifyFd) }
+        inotifyFd = -1
+        watches = [:]
+        startPolling()
+        let files = baseline.map { DiscoveredFile(path: $0.key, size: $0.value.size) }
+        for file in ArchiveWalker.ordered(files) { continuation.yield(file.path) }
+    }
+
+    private func runInotify() -> InotifyEnd {
         let capacity = 64 * 1024
         let buffer = UnsafeMutableRawPointer.allocate(byteCount: capacity, alignment: 8)
         defer { buffer.deallocate() }
@@ -138,9 +166,9 @@ final class TailWorker: @unchecked Sendable {
             let rc = poll(&fds, 2, -1)
             if rc < 0 {
                 if errno == EINTR { continue }
-                return
+                return .stopped
             }
-            if fds[0].revents != 0 { return }
+            if fds[0].revents != 0 { return .stopped }
             if fds[1].revents & Int16(POLLIN) == 0 { continue }
             while true {
                 let n = read(inotifyFd, buffer, capacity)
@@ -150,13 +178,14 @@ final class TailWorker: @unchecked Sendable {
                 }
                 if n == 0 { break }
                 handleEvents(UnsafeRawBufferPointer(start: buffer, count: n))
+                if inotifyFd < 0 { return .fellBackToPolling }
             }
         }
     }
 
     private func handleEvents(_ bytes: UnsafeRawBufferPointer) {
         var offset = 0
-        while offset + 16 <= bytes.count {
+        while offset + 16 <= bytes.count && inotifyFd >= 0 {
             let wd = bytes.loadUnaligned(fromByteOffset: offset, as: Int32.self)
             let mask = bytes.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self)
             let length = Int(bytes.loadUnaligned(fromByteOffset: offset + 12, as: UInt32.self))
@@ -207,7 +236,10 @@ final class TailWorker: @unchecked Sendable {
     private func adopt(directory: String) {
         var scanner = TreeScanner(strict: false)
         scanner.scan(directory: directory)
-        for sub in scanner.directories { _ = addWatch(sub.path) }
+        for sub in scanner.directories where !addWatch(sub.path) {
+            fallBackToPolling()
+            return
+        }
         let files = scanner.files.values.map { DiscoveredFile(path: $0.path, size: $0.status.size) }
         for file in ArchiveWalker.ordered(files) { continuation.yield(file.path) }
     }
@@ -216,7 +248,10 @@ final class TailWorker: @unchecked Sendable {
     private func rescanAll() {
         var scanner = TreeScanner(strict: false)
         try? scanner.scan(roots: roots)
-        for sub in scanner.directories { _ = addWatch(sub.path) }
+        for sub in scanner.directories where !addWatch(sub.path) {
+            fallBackToPolling()
+            return
+        }
         let files = scanner.files.values.map { DiscoveredFile(path: $0.path, size: $0.status.size) }
         for file in ArchiveWalker.ordered(files) { continuation.yield(file.path) }
     }

@@ -138,6 +138,31 @@ func openDescriptorTargets() -> [String] {
         #expect(Set(collector.paths) == expected)
     }
 
+    @Test func fallsBackToPollingWhenWatchesRunOut() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        try dir.mkdir("a")
+        var options = DirectoryTailer.Options(poll: false, pollInterval: .milliseconds(50))
+        options.watchLimit = 2
+        let tailer = try DirectoryTailer(directories: [dir.path], options: options)
+        let collector = PathCollector(tailer.paths)
+        try tailer.start()
+        #expect(tailer.mode == .inotify)
+        let first = try dir.write("a/first.json.gz", [1])
+        let seenFirst = await collector.wait { $0.contains(first) }
+        #expect(seenFirst)
+        // A third directory exceeds the limit: the tailer must keep reporting by polling.
+        let deep = try dir.write("b/c/deep.json.gz", [2])
+        let seenDeep = await collector.wait { $0.contains(deep) }
+        #expect(seenDeep)
+        #expect(tailer.mode == .polling)
+        let later = try dir.write("b/c/d/later.json.gz", [3])
+        let seenLater = await collector.wait { $0.contains(later) }
+        #expect(seenLater)
+        tailer.stop()
+        await collector.finished()
+    }
+
     @Test func inotifyIgnoresFilesUntilClosed() async throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
