@@ -104,6 +104,9 @@ public enum Gunzip {
             switch outcome {
             case .finished:
                 if produced > limit { return .failure(tooLarge(path, limit, inflater.position)) }
+                // A multi-member file whose trailer under-stated the total can leave up to half
+                // the buffer unused; give it back when that is worth a copy.
+                if capacity - produced > max(produced / 4, 1 << 20) { return .success(exactCopy(output)) }
                 return .success(output)
             case .failed(let error):
                 return .failure(error)
@@ -111,6 +114,16 @@ public enum Gunzip {
                 if capacity > limit { return .failure(tooLarge(path, limit, inflater.position)) }
                 capacity = min(max(capacity &* 2, capacity &+ (1 << 20)), limit &+ 1)
             }
+        }
+    }
+
+    /// A copy whose storage is no larger than its contents.
+    static func exactCopy(_ bytes: [UInt8]) -> [UInt8] {
+        [UInt8](unsafeUninitializedCapacity: bytes.count) { buffer, initialized in
+            bytes.withUnsafeBufferPointer { source in
+                if let to = buffer.baseAddress, let from = source.baseAddress { memcpy(to, from, source.count) }
+            }
+            initialized = bytes.count
         }
     }
 

@@ -17,6 +17,29 @@ import Testing
         #expect(content.fingerprint == ContentFingerprint.hex(gz))
     }
 
+    /// Files made by the gzip tool itself (file name in the header, several members appended
+    /// with `>>`) read back exactly.
+    @Test func filesMadeByTheGzipTool() throws {
+        guard FileManager.default.isExecutableFile(atPath: "/usr/bin/gzip") || FileManager.default.isExecutableFile(atPath: "/bin/gzip") else { return }
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        let a = sampleText(40_000, seed: 11)
+        let b = sampleText(3_000, seed: 12)
+        try dir.write("a.json", a)
+        try dir.write("b.json", b)
+        let script = "cd '\(dir.path)' && gzip -c a.json > one.json.gz && gzip -9 -c a.json > two.json.gz && gzip -1 -c b.json >> two.json.gz"
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/sh")
+        process.arguments = ["-c", script]
+        try process.run()
+        process.waitUntilExit()
+        #expect(process.terminationStatus == 0)
+        #expect(try FileReader.read(path: dir.url("one.json.gz")).bytes == a)
+        let two = try FileReader.read(path: dir.url("two.json.gz"))
+        #expect(two.wasGzip)
+        #expect(two.bytes == a + b)
+    }
+
     @Test func plainContentPassesThrough() throws {
         let dir = try TempDirectory()
         defer { dir.remove() }

@@ -116,6 +116,7 @@ import Testing
         let out = try Gunzip.inflate(gz, path: "big.gz")
         #expect(out.count == expected.count)
         #expect(out == expected)
+        #expect(out.capacity < expected.count + expected.count / 4)
     }
 
     @Test func maxBytesIsEnforced() throws {
