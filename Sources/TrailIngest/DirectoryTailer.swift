@@ -126,11 +126,14 @@ public final class DirectoryTailer: Sendable {
             close(pipeFds[1])
             throw IngestError(path: directories.first ?? "", reason: "cannot start watcher thread: \(errnoText(rc))", code: .watch)
         }
-        state.withLock { s in
+        let stoppedMeanwhile = state.withLock { s in
             s.worker = worker
+            if s.stopped { return true }
             s.thread = thread
             s.stopWriteFd = pipeFds[1]
+            return false
         }
+        if stoppedMeanwhile { DirectoryTailer.halt(thread: thread, writeFd: pipeFds[1]) }
     }
 
     /// Every file under the directories now (lenient: directories that vanished are passed
@@ -152,13 +155,16 @@ public final class DirectoryTailer: Sendable {
             s.stopWriteFd = -1
             return taken
         }
-        if writeFd >= 0 {
-            var byte: UInt8 = 1
-            while write(writeFd, &byte, 1) < 0 && errno == EINTR {}
-        }
-        if let thread { pthread_join(thread, nil) }
-        if writeFd >= 0 { close(writeFd) }
+        if let thread { DirectoryTailer.halt(thread: thread, writeFd: writeFd) }
         continuation.finish()
+    }
+
+    /// Wakes the watcher thread through its pipe, waits for it to exit and closes the pipe.
+    private static func halt(thread: pthread_t, writeFd: Int32) {
+        var byte: UInt8 = 1
+        while write(writeFd, &byte, 1) < 0 && errno == EINTR {}
+        pthread_join(thread, nil)
+        close(writeFd)
     }
 
     static func milliseconds(_ duration: Duration) -> Int32 {

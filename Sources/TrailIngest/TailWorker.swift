@@ -29,6 +29,8 @@ final class TailWorker: @unchecked Sendable {
     private let stopFd: Int32
     private let intervalMilliseconds: Int32
     private let watchLimit: Int
+    /// Set when a directory could not be watched during the current scan.
+    private var watchFailed = false
     private var inotifyFd: Int32 = -1
     private var watches: [Int32: (path: String, identity: FileIdentity)] = [:]
     private var baseline: [String: FileStatus] = [:]
@@ -51,9 +53,9 @@ final class TailWorker: @unchecked Sendable {
         let fd = inotify_init1(Int32(O_NONBLOCK | O_CLOEXEC))
         guard fd >= 0 else { return false }
         inotifyFd = fd
-        var scanner = TreeScanner(strict: false)
+        var scanner = watchingScanner()
         try? scanner.scan(roots: roots)
-        for directory in scanner.directories where !addWatch(directory.path) {
+        if watchFailed {
             close(fd)
             inotifyFd = -1
             watches = [:]
@@ -88,6 +90,16 @@ final class TailWorker: @unchecked Sendable {
     }
 
     // MARK: polling
+
+    /// A scanner that watches each directory before listing it.
+    private func watchingScanner() -> TreeScanner {
+        watchFailed = false
+        var scanner = TreeScanner(strict: false)
+        scanner.willList = { [unowned self] directory in
+            if !self.watchFailed && !self.addWatch(directory) { self.watchFailed = true }
+        }
+        return scanner
+    }
 
     private func runPolling() {
         while waitForStop(timeout: intervalMilliseconds) == false {
@@ -234,9 +246,9 @@ final class TailWorker: @unchecked Sendable {
     /// A directory appeared: watch it and everything below it, and report the files already in
     /// it (they may have landed before the watch existed).
     private func adopt(directory: String) {
-        var scanner = TreeScanner(strict: false)
+        var scanner = watchingScanner()
         scanner.scan(directory: directory)
-        for sub in scanner.directories where !addWatch(sub.path) {
+        if watchFailed {
             fallBackToPolling()
             return
         }
@@ -246,9 +258,9 @@ final class TailWorker: @unchecked Sendable {
 
     /// Events were lost: watch every directory again and report every file.
     private func rescanAll() {
-        var scanner = TreeScanner(strict: false)
+        var scanner = watchingScanner()
         try? scanner.scan(roots: roots)
-        for sub in scanner.directories where !addWatch(sub.path) {
+        if watchFailed {
             fallBackToPolling()
             return
         }

@@ -48,6 +48,10 @@ struct TreeScanner {
     /// When true, a missing or unreadable root or an unreadable directory below it is an error;
     /// when false it is passed over (used while tailing, where directories come and go).
     var strict: Bool
+    /// Called with each directory just before it is listed (the tailer adds its inotify watch
+    /// there, so an entry created after the listing is seen as an event, never lost between the
+    /// two).
+    var willList: ((String) -> Void)?
     private(set) var files: [FileIdentity: File] = [:]
     private(set) var directories: [(path: String, identity: FileIdentity)] = []
     private var visited: Set<FileIdentity> = []
@@ -111,6 +115,7 @@ struct TreeScanner {
         var stack: [(String, FileIdentity)] = [(root, identity)]
         while let (directory, id) = stack.popLast() {
             directories.append((directory, id))
+            willList?(directory)
             let names: [String]
             do throws(IngestError) {
                 names = try TreeScanner.list(directory)
