@@ -64,8 +64,10 @@ public enum Gunzip {
     }
 
     /// An output-size hint from the gzip trailer: ISIZE (the last member's size mod 2^32) when it
-    /// is plausible, else a multiple of the compressed size; never more than deflate's maximum
-    /// expansion of the input or `maxBytes + 1`.
+    /// is plausible, else a multiple of the compressed size. It is capped at 64 times the input
+    /// (JSON logs compress about 8 to 20 times; a file still being written has no trailer, and
+    /// its last four bytes must not make us reserve gigabytes) and at `maxBytes + 1`; more
+    /// compressible input simply grows the buffer.
     static func capacityHint(_ compressed: UnsafeRawBufferPointer, maxBytes: Int) -> Int {
         let total = compressed.count
         var hint = total &* 8
@@ -73,7 +75,7 @@ public enum Gunzip {
             let isize = Int(compressed.loadUnaligned(fromByteOffset: total - 4, as: UInt32.self).littleEndian)
             if isize >= total / 2 { hint = isize }
         }
-        let ceiling = min(maxBytes &+ 1, total &* 1032 &+ 1024)
+        let ceiling = min(maxBytes &+ 1, total &* 64 &+ 65536)
         return max(1, min(hint, ceiling))
     }
 

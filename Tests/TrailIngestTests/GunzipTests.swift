@@ -139,5 +139,10 @@ import Testing
         let gz = try gzipMember(text)
         let hint = gz.withUnsafeBytes { Gunzip.capacityHint($0, maxBytes: 1 << 31) }
         #expect(hint == 123_457)
+        // A truncated file's last four bytes are not a trailer: the hint stays modest.
+        var partial = Array(gz.prefix(1000))
+        partial.replaceSubrange(996..<1000, with: [0xFF, 0xFF, 0xFF, 0x7F])
+        let partialHint = partial.withUnsafeBytes { Gunzip.capacityHint($0, maxBytes: 1 << 31) }
+        #expect(partialHint <= 1000 * 64 + 65536)
     }
 }
