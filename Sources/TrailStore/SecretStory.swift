@@ -52,7 +52,9 @@ public struct SecretStory: Sendable, Equatable {
             header.append(["kms keys", keys.isEmpty ? "-" : keys.joined(separator: ", ")])
             header.append(["callers", String(callers.rows.count)])
             header.append(["alerts", String(alerts.rows.count)])
-            var out = TextGrid.render(header.map { [$0[0], formatter.tableText(.text($0[1]))] })
+            var whole = formatter
+            whole.maxCellWidth = Int.max
+            var out = TextGrid.render(header.map { [$0[0], whole.tableText(.text($0[1]))] })
             out += "\nEVENTS\n" + formatter.render(events)
             out += "\nCALLERS\n" + formatter.render(callers)
             out += "\nALERTS\n" + formatter.render(alerts)
