@@ -40,6 +40,11 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "trailwatch-bench", dependencies: [
+            "TrailStore", "TrailModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/trailwatch-bench"),
+
         .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
