@@ -12,11 +12,15 @@ struct FieldIndex: Sendable {
     var prefixLengths: [Int] = []
     var suffixes = ByteTable()
     var suffixLengths: [Int] = []
+    /// Case-insensitive operands by ``CaseFold`` key → index into `foldedGroups`.
     var folded = ByteTable()
     var foldedPrefixes = ByteTable()
     var foldedPrefixLengths: [Int] = []
     var foldedSuffixes = ByteTable()
     var foldedSuffixLengths: [Int] = []
+    var foldedGroups: [[(CaseInsensitive, Int32)]] = []
+    /// Case-insensitive operands that cannot be indexed by key: 0 whole, 1 prefix, 2 suffix.
+    var foldedLinear: [(UInt8, CaseInsensitive, Int32)] = []
     var wildcards: [(WildcardPattern, Int32)] = []
     var plainIPs: [(IPAddress, Int32)] = []
     var cidrs: [(CIDRRange, Int32)] = []
@@ -44,20 +48,47 @@ struct FieldIndex: Sendable {
         case .literalNull: nullID = id
         case .prefix(let b): Self.addAffix(b, id, &prefixes, &prefixLengths)
         case .suffix(let b): Self.addAffix(b, id, &suffixes, &suffixLengths)
-        case .equalsFolded(let b): folded.insert(b, value: id); needsFold = true
-        case .prefixFolded(let b): Self.addAffix(b, id, &foldedPrefixes, &foldedPrefixLengths); needsFold = true
-        case .suffixFolded(let b): Self.addAffix(b, id, &foldedSuffixes, &foldedSuffixLengths); needsFold = true
+        case .equalsFolded(let c):
+            if c.indexable { addGroup(c, id, kind: 0) } else { foldedLinear.append((0, c, id)) }
+        case .prefixFolded(let c):
+            if c.indexable { addGroup(c, id, kind: 1) } else { foldedLinear.append((1, c, id)) }
+        case .suffixFolded(let c):
+            if c.indexable { addGroup(c, id, kind: 2) } else { foldedLinear.append((2, c, id)) }
         case .wildcard(let w): wildcards.append((w, id))
         case .anythingBut(let ab):
             anythingButs.append((ab, id))
             switch ab {
-            case .folded: needsFold = true
             case .numbers: needsNumberValue = true
             default: break
             }
         case .numeric(let r): numerics.append((r, id)); needsNumberValue = true
         case .existsTrue: exists.append(id)
         case .cidr(let r): cidrs.append((r, id)); needsIP = true
+        }
+        switch spec {
+        case .equalsFolded(let c), .prefixFolded(let c), .suffixFolded(let c): if c.indexable { needsFold = true }
+        default: break
+        }
+    }
+
+    /// Adds an indexable case-insensitive operand: kind 0 whole, 1 prefix, 2 suffix.
+    private mutating func addGroup(_ c: CaseInsensitive, _ id: Int32, kind: Int) {
+        var table = kind == 0 ? folded : kind == 1 ? foldedPrefixes : foldedSuffixes
+        let existing = c.key.withUnsafeBufferPointer { table.find($0.baseAddress, $0.count) }
+        if existing >= 0 {
+            foldedGroups[Int(existing)].append((c, id))
+            return
+        }
+        table.insert(c.key, value: Int32(foldedGroups.count))
+        foldedGroups.append([(c, id)])
+        switch kind {
+        case 0: folded = table
+        case 1:
+            foldedPrefixes = table
+            if !foldedPrefixLengths.contains(c.key.count) { foldedPrefixLengths.append(c.key.count); foldedPrefixLengths.sort() }
+        default:
+            foldedSuffixes = table
+            if !foldedSuffixLengths.contains(c.key.count) { foldedSuffixLengths.append(c.key.count); foldedSuffixLengths.sort() }
         }
     }
 
@@ -83,26 +114,31 @@ struct FieldIndex: Sendable {
             let id = suffixes.find(p + (n - l), l)
             if id >= 0 { fire(id) }
         }
-        var foldedReady = false
         if needsFold {
             foldBuffer.removeAll(keepingCapacity: true)
             CaseFold.fold(p, n, into: &foldBuffer)
-            foldedReady = true
             foldBuffer.withUnsafeBufferPointer { fb in
                 let fp = fb.baseAddress ?? p
                 let fn = fb.count
-                if !folded.isEmpty { let id = folded.find(fp, fn); if id >= 0 { fire(id) } }
+                if !folded.isEmpty {
+                    let g = folded.find(fp, fn)
+                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesWhole(p, n) { fire(id) } }
+                }
                 for l in foldedPrefixLengths {
                     if l > fn { break }
-                    let id = foldedPrefixes.find(fp, l)
-                    if id >= 0 { fire(id) }
+                    let g = foldedPrefixes.find(fp, l)
+                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesPrefix(p, n) { fire(id) } }
                 }
                 for l in foldedSuffixLengths {
                     if l > fn { break }
-                    let id = foldedSuffixes.find(fp + (fn - l), l)
-                    if id >= 0 { fire(id) }
+                    let g = foldedSuffixes.find(fp + (fn - l), l)
+                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesSuffix(p, n) { fire(id) } }
                 }
             }
+        }
+        for (kind, c, id) in foldedLinear {
+            let ok = kind == 0 ? c.matchesWhole(p, n) : kind == 1 ? c.matchesPrefix(p, n) : c.matchesSuffix(p, n)
+            if ok { fire(id) }
         }
         for (w, id) in wildcards where w.matches(p, n) { fire(id) }
         if needsIP, let ip = IPAddress.parse(p, n, allowLeadingZeros: false) {
@@ -120,13 +156,8 @@ struct FieldIndex: Sendable {
                 excluded = list.contains { $0.count <= n && WildcardPattern.equal($0, p) }
             case .suffixes(let list):
                 excluded = list.contains { $0.count <= n && WildcardPattern.equal($0, p + (n - $0.count)) }
-            case .folded(let set):
-                if !foldedReady {
-                    foldBuffer.removeAll(keepingCapacity: true)
-                    CaseFold.fold(p, n, into: &foldBuffer)
-                    foldedReady = true
-                }
-                excluded = set.contains(foldBuffer)
+            case .folded(let list):
+                excluded = list.contains { $0.matchesWhole(p, n) }
             case .wildcards(let list):
                 excluded = list.contains { $0.matches(p, n) }
             }

@@ -8,10 +8,9 @@ enum MatcherSpec: Hashable, Sendable {
     case literalTrue, literalFalse, literalNull
     case prefix([UInt8])
     case suffix([UInt8])
-    /// The operand is already case-folded.
-    case equalsFolded([UInt8])
-    case prefixFolded([UInt8])
-    case suffixFolded([UInt8])
+    case equalsFolded(CaseInsensitive)
+    case prefixFolded(CaseInsensitive)
+    case suffixFolded(CaseInsensitive)
     case wildcard(WildcardPattern)
     case anythingBut(AnythingBut)
     case numeric(NumericRange)
@@ -22,7 +21,8 @@ enum MatcherSpec: Hashable, Sendable {
     var anchorCost: Int {
         switch self {
         case .exactString, .exactNumber, .exactNumberText, .equalsFolded: 1
-        case .prefix(let b), .prefixFolded(let b), .suffix(let b), .suffixFolded(let b): b.count >= 6 ? 2 : 4
+        case .prefix(let b), .suffix(let b): b.count >= 6 ? 2 : 4
+        case .prefixFolded(let c), .suffixFolded(let c): c.key.count >= 6 ? 2 : 4
         case .wildcard(let w): w.chunks.reduce(0) { $0 + $1.count } >= 6 ? 3 : 6
         case .cidr, .numeric: 5
         case .literalTrue, .literalFalse, .literalNull: 8
@@ -37,8 +37,7 @@ enum AnythingBut: Hashable, Sendable {
     case numbers(Set<Double>)
     case prefixes([[UInt8]])
     case suffixes([[UInt8]])
-    /// Case-folded operands.
-    case folded(Set<[UInt8]>)
+    case folded([CaseInsensitive])
     case wildcards([WildcardPattern])
 }
 

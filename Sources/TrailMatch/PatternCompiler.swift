@@ -155,15 +155,15 @@ struct PatternCompiler {
                 }
                 guard iv.kind == .string else { throw Failure(path: path, message: "\"\(op)\" with \"equals-ignore-case\" needs a string") }
                 folded = true
-                text = CaseFold.fold(iv.decodedStringBytes)
+                text = iv.decodedStringBytes
             } else {
                 throw Failure(path: path, message: "\"\(op)\" needs a string or {\"equals-ignore-case\": string}")
             }
-            if op == "prefix" { return folded ? .prefixFolded(text) : .prefix(text) }
-            return folded ? .suffixFolded(text) : .suffix(text)
+            if op == "prefix" { return folded ? .prefixFolded(CaseInsensitive(text)) : .prefix(text) }
+            return folded ? .suffixFolded(CaseInsensitive(text)) : .suffix(text)
         case "equals-ignore-case":
             guard v.kind == .string else { throw Failure(path: path, message: "\"equals-ignore-case\" needs a string") }
-            return .equalsFolded(CaseFold.fold(v.decodedStringBytes))
+            return .equalsFolded(CaseInsensitive(v.decodedStringBytes))
         case "wildcard":
             guard v.kind == .string else { throw Failure(path: path, message: "\"wildcard\" needs a string") }
             switch WildcardPattern.parse(v.decodedStringBytes) {
@@ -263,7 +263,7 @@ struct PatternCompiler {
                 return op == "prefix" ? .prefixes(list) : .suffixes(list)
             case "equals-ignore-case":
                 let list = try stringList(inner, path: ipath, op: op, allowEmptyString: true)
-                return .folded(Set(list.map(CaseFold.fold)))
+                return .folded(list.map(CaseInsensitive.init))
             case "wildcard":
                 let list = try stringList(inner, path: ipath, op: op, allowEmptyString: true)
                 var ws: [WildcardPattern] = []
