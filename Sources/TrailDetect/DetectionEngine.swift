@@ -125,10 +125,13 @@ public final class DetectionEngine {
     private func evaluate(_ i: Int, _ rule: RuleDefinition, _ e: AuditEvent) -> Finding? {
         switch rule.detector {
         case nil:
-            return Finding(
-                severity: nil,
-                summary: "\(rule.title): \(Phrase.who(e.principal)) \(Phrase.action(e))\(Phrase.outcome(e))\(Phrase.place(e))",
-                evidence: [], secret: e.secrets.first)
+            var summary = "\(rule.title): \(Phrase.who(e.principal)) \(Phrase.action(e))\(Phrase.outcome(e))\(Phrase.place(e))"
+            var evidence: [EvidenceItem] = []
+            if let message = e.errorMessage, !message.isEmpty {
+                summary += ": " + Phrase.clip(message, 160)
+                evidence.append(EvidenceItem("errorMessage", .string(message)))
+            }
+            return Finding(severity: nil, summary: summary, evidence: evidence, secret: e.secrets.first)
         case .firstSeen?: return firstSeen[i]?.evaluate(e)
         case .threshold?: return thresholds[i]?.evaluate(e)
         case let .secretDeletion(c)?: return SecretDeletionAnalysis.analyse(e, config: c)

@@ -29,6 +29,12 @@ enum Phrase {
         }
     }
 
+    /// `text` cut to `limit` characters on one line (`…` when cut).
+    static func clip(_ text: String, _ limit: Int) -> String {
+        let line = String(text.map { $0 == "\n" || $0 == "\r" ? " " : $0 })
+        return line.count <= limit ? line : String(line.prefix(limit - 1)) + "…"
+    }
+
     /// `a, b, c, +4 more`.
     static func names(_ list: [String], limit: Int) -> String {
         if list.count <= limit { return list.joined(separator: ", ") }

@@ -81,6 +81,17 @@ enum KMSKeyAnalysis {
             evidence.append(EvidenceItem("pendingWindowInDays", .integer(Int64(days))))
             evidence.append(EvidenceItem("deletionDate", .string(e.eventTime.adding(.days(Int64(days))).iso8601)))
         }
-        return Finding(severity: secrets.isEmpty ? nil : config.escalate, summary: summary, evidence: evidence, secret: e.secrets.first)
+        return Finding(
+            severity: secrets.isEmpty ? nil : config.escalate, summary: summary, evidence: evidence,
+            secret: e.secrets.first ?? secrets.first.map(secretRef))
+    }
+
+    /// A `SecretRef` for a linked secret id (an ARN), for the alert's `secret` field.
+    static func secretRef(_ id: String) -> SecretRef {
+        let parts = id.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
+        let full = id.hasPrefix("arn:") && SecretNames.name(fromID: id) != String(parts.last ?? "")
+        return SecretRef(
+            id: id, name: SecretNames.name(fromID: id), account: parts.count > 4 ? parts[4] : "",
+            region: parts.count > 3 ? parts[3] : "", isFullARN: full)
     }
 }
