@@ -4,7 +4,8 @@ import TrailModel
 /// `suppress.by` can name.
 ///
 /// Fields come from the normalised ``AuditEvent``, not from the raw record, so that `principal`
-/// is the stable principal (a role, not its session) and `secret` the canonical secret identity.
+/// is the stable principal (a role, not its session) and `secret` the secret's identity (its ARN
+/// without the random suffix, so that a name, a partial ARN and the full ARN agree).
 /// `secret`, `secretName` and `kmsKey` can hold several values (a `BatchGetSecretValue` names
 /// several secrets); the others hold at most one.
 public enum EventField: String, Sendable, Hashable, CaseIterable {
@@ -30,7 +31,7 @@ public enum EventField: String, Sendable, Hashable, CaseIterable {
         case .principal: return [event.principal.id]
         case .principalType: return [event.principal.type]
         case .session: return event.principal.session.map { [$0] } ?? []
-        case .secret: return unique(event.secrets.map(\.id))
+        case .secret: return unique(event.secrets.map(SecretNames.key))
         case .secretName: return unique(event.secrets.map(\.name))
         case .account: return [event.account]
         case .region: return [event.region]
@@ -52,7 +53,7 @@ public enum EventField: String, Sendable, Hashable, CaseIterable {
             if let event, event.principal.id == value { return event.principal.displayName }
             return Principal(type: "", id: value).displayName
         case .secret:
-            if let s = event?.secrets.first(where: { $0.id == value }) { return s.name }
+            if let s = event?.secrets.first(where: { SecretNames.key($0) == value }) { return s.name }
             return SecretNames.name(fromID: value)
         default:
             return value
@@ -70,8 +71,20 @@ func unique(_ values: [String]) -> [String] {
     return out
 }
 
-/// Secret names for display when only an id is at hand.
+/// Secret identities for state keys, and names for display when only an id is at hand.
 enum SecretNames {
+    /// The key detectors use for a secret: its ARN without the random suffix
+    /// (`arn:aws:secretsmanager:r:a:secret:prod/db`). A secret referred to by name before its full
+    /// ARN was learned, and by full ARN afterwards, keeps one baseline.
+    static func key(_ s: SecretRef) -> String {
+        guard s.isFullARN, let r = s.id.firstRange(of: ":secret:") else { return s.id }
+        let tail = s.id[r.upperBound...]
+        if tail.count == s.name.count + 7, tail.hasPrefix(s.name) {
+            return String(s.id[..<r.upperBound]) + s.name
+        }
+        return String(s.id.dropLast(7))
+    }
+
     /// `arn:aws:secretsmanager:r:a:secret:prod/db-AbCdEf` → `prod/db`; a name stays as it is.
     static func name(fromID id: String) -> String {
         guard let range = id.firstRange(of: ":secret:") else { return id }

@@ -93,7 +93,7 @@ final class FirstSeenDetector {
         }
         var secret: SecretRef? = nil
         if let i = config.key.firstIndex(of: .secret), i < keyParts.count {
-            secret = e.secrets.first { $0.id == keyParts[i] }
+            secret = e.secrets.first { SecretNames.key($0) == keyParts[i] }
         }
         return Finding(severity: nil, summary: summary, evidence: evidence, secret: secret)
     }

@@ -40,6 +40,11 @@ final class TestNormaliser {
             let parts = raw.split(separator: ":", maxSplits: 6, omittingEmptySubsequences: false).map(String.init)
             let acct = parts.count > 4 ? parts[4] : account
             let reg = parts.count > 3 ? parts[3] : region
+            let tail = raw.firstRange(of: ":secret:").map { String(raw[$0.upperBound...]) } ?? raw
+            // A partial ARN whose name ends like a suffix (`stripe-webhook-secret`): known names win.
+            if let full = catalog[acct + "|" + reg + "|" + tail], full != raw {
+                return SecretRef(id: full, name: tail, account: acct, region: reg, isFullARN: true)
+            }
             let name = SecretNamesForTest.name(raw)
             if Self.isFullARN(raw) {
                 catalog[acct + "|" + reg + "|" + name] = raw
