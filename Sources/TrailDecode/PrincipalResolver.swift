@@ -25,8 +25,8 @@ struct PrincipalResolver {
         guard ui >= 0, t.kind(ui) == .object else { return Principal(type: "Unknown", id: "unknown") }
         var type = -1, principalId = -1, arn = -1, accountId = -1, invokedBy = -1, userName = -1
         var identityProvider = -1, sessionContext = -1, onBehalfOf = -1
-        t.forEachMember(ui) { k, v in
-            guard let key = t.plainBytes(k), let p = key.baseAddress else { return }
+        t.forEachMemberKey(ui) { key, v in
+            guard let p = key.baseAddress else { return }
             @inline(__always) func eq(_ s: StaticString) -> Bool { Tape.equal(p, s.utf8Start, s.utf8CodeUnitCount) }
             switch key.count {
             case 3: if eq("arn") { arn = v }

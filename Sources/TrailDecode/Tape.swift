@@ -128,6 +128,19 @@ struct Tape {
         }
     }
 
+    /// Calls `body(keyBytes, valueIndex)` for each member of object `obj`, in order, with the
+    /// key's decoded UTF-8 bytes (taken in place unless the key holds escapes).
+    @inline(__always)
+    func forEachMemberKey(_ obj: Int, _ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        forEachMember(obj) { k, v in
+            if let raw = plainBytes(k) {
+                body(raw, v)
+            } else {
+                JSONValue(document: document, index: k).decodedStringBytes.withUnsafeBufferPointer { body($0, v) }
+            }
+        }
+    }
+
     /// Calls `body(elementIndex)` for each element of array `arr`, in order.
     @inline(__always)
     func forEachElement(_ arr: Int, _ body: (Int) -> Void) {
