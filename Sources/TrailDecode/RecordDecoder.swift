@@ -146,9 +146,12 @@ public enum RecordDecoder {
         lines.removeAll { line in !input[line].contains { !isWhitespace($0) } }
         let fileError = DecodeError(path: path, byteOffset: wholeFileError.offset, reason: describe(wholeFileError, base: nil),
                                     isIncomplete: wholeFileError.reason == .unexpectedEnd)
-        guard lines.count >= 2, let first = lines.first, (try? JSONDocument(bytes: Array(input[first]), maxDepth: maxDepth)) != nil else {
-            throw fileError
-        }
+        // Line-structured: objects one per line, of which the first or second parses on its own
+        // (so that one broken leading line does not hide the rest).
+        let firstByte = input.first { !isWhitespace($0) }
+        guard lines.count >= 2, firstByte == UInt8(ascii: "{"),
+              lines.prefix(2).contains(where: { line in (try? JSONDocument(bytes: Array(input[line]), maxDepth: maxDepth))?.root.isObject == true })
+        else { throw fileError }
         let endsWithNewline = input.last == 0x0A || input.last == 0x0D
         var acc = FileAccumulator(path: path)
         for (n, line) in lines.enumerated() {

@@ -203,6 +203,17 @@ import TrailModel
         }
     }
 
+    @Test func brokenFirstLineIsOnlyInvalid() throws {
+        let f = try decode(#"{"eventID":"x","# + "\n\(a)\n\(b)\n")
+        #expect(ids(f) == ["a", "b"])
+        #expect(f.invalid.map(\.location.recordIndex) == [0])
+    }
+
+    @Test func brokenPrettyPrintedDocumentFailsAsAWhole() throws {
+        #expect(throws: DecodeError.self) { try decode("{\n  \"Records\": [\n    \(a),\n    oops\n  ]\n}\n") }
+        #expect(throws: DecodeError.self) { try decode("[\n\(a),\n\(b),,\n\(a)\n]\n") }
+    }
+
     @Test func brokenLastLineWithNewlineIsOnlyInvalid() throws {
         let f = try decode("\(a)\n" + #"{"eventID":"c","eventTi"# + "\n")
         #expect(ids(f) == ["a"])
