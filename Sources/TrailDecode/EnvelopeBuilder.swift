@@ -15,8 +15,10 @@ public enum EnvelopeBuilder {
         Tape.with(record.document) { t in
             let rec = record.index
             var time = -1, resources = -1
-            t.forEachMember(rec) { k, v in
-                if t.isString(k, "eventTime") { time = v } else if t.isString(k, "resources") { resources = v }
+            t.forEachMemberKey(rec) { key, v in
+                guard key.count == 9, let p = key.baseAddress else { return }
+                if Tape.equal(p, ("eventTime" as StaticString).utf8Start, 9) { time = v }
+                else if Tape.equal(p, ("resources" as StaticString).utf8Start, 9) { resources = v }
             }
             append(#"{"version":"0","id":"#, to: &out)
             appendQuoted(e.eventID, to: &out)
@@ -78,15 +80,19 @@ public enum EnvelopeBuilder {
 
     /// `"aws.<service>"` from `<service>.amazonaws.com`.
     private static func appendSource(_ eventSource: String, to out: inout [UInt8]) {
-        var service = Substring(eventSource).utf8
-        if let dot = service.firstIndex(of: UInt8(ascii: ".")) { service = service[..<dot] }
-        if service.isEmpty {
-            append(#""aws.cloudtrail""#, to: &out)
-        } else {
-            append(#""aws."#, to: &out)
-            var quoted: [UInt8] = []
-            appendQuoted(String(Substring(service)), to: &quoted)
-            out.append(contentsOf: quoted.dropFirst())
+        var source = eventSource
+        source.withUTF8 { buf in
+            let service = UnsafeBufferPointer(rebasing: buf[0..<(Bytes.firstIndex(of: UInt8(ascii: "."), in: buf) ?? buf.count)])
+            let plain = !service.contains { $0 < 0x20 || $0 == UInt8(ascii: "\"") || $0 == UInt8(ascii: "\\") }
+            if service.isEmpty {
+                append(#""aws.cloudtrail""#, to: &out)
+            } else if !plain {
+                JSONWriter.appendQuoted("aws." + String(decoding: service, as: UTF8.self), to: &out)
+            } else {
+                append(#""aws."#, to: &out)
+                out.append(contentsOf: service)
+                out.append(UInt8(ascii: "\""))
+            }
         }
     }
 
