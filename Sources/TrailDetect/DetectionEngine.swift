@@ -44,8 +44,14 @@ public final class DetectionEngine {
             }
             if let s = rule.suppress { suppressors[i] = Suppressor(rule: rule.name, config: s, lateness: lateness) }
         }
+        firstSeenList = firstSeen.keys.sorted().compactMap { firstSeen[$0] }
+        needsEveryEvent = firstSeenList.contains { d in !d.config.key.allSatisfy { $0 == .secret || $0 == .secretName || $0 == .kmsKey } }
         restore(state)
     }
+
+    private var firstSeenList: [FirstSeenDetector] = []
+    /// Whether some first-seen rule keys on a field that events without secrets or keys have.
+    private var needsEveryEvent = false
 
     private func restore(_ state: [DetectorStateEntry]) {
         var byNamespace: [String: (Int64?, (String, JSONValue) -> Void)] = [:]
@@ -111,15 +117,22 @@ public final class DetectionEngine {
         return outcome
     }
 
+    private var lastPartition: (account: String, region: String, key: String) = ("", "", "\u{1F}")
+
     private func observe(_ e: AuditEvent) {
-        let partition = e.account + "\u{1F}" + e.region
+        // Files hold one account and region: reuse the key instead of building it per event.
+        if e.account != lastPartition.account || e.region != lastPartition.region {
+            lastPartition = (e.account, e.region, e.account + "\u{1F}" + e.region)
+        }
+        let partition = lastPartition.key
         let t = e.eventTime.milliseconds
         if watermarks[partition].map({ $0 < t }) ?? true {
             watermarks[partition] = t
             dirtyWatermarks.insert(partition)
         }
+        guard !e.secrets.isEmpty || !e.details.kmsKeys.isEmpty || needsEveryEvent else { return }
         links.observe(e)
-        for d in firstSeen.values { d.observe(e) }
+        for d in firstSeenList { d.observe(e) }
     }
 
     private func evaluate(_ i: Int, _ rule: RuleDefinition, _ e: AuditEvent) -> Finding? {

@@ -24,6 +24,8 @@ final class FirstSeenDetector {
     var historyNamespace: String { "first-seen-history:\(rule)" }
     var pairNamespace: String { "first-seen:\(rule)" }
     static let separator: Character = "\u{1E}"
+    /// How far a pair's last time must advance before it is updated (1 hour).
+    static let granularity: Int64 = 3_600_000
 
     init(rule: String, config: FirstSeenConfig, lateness: EventTime.Duration) {
         self.rule = rule
@@ -59,7 +61,9 @@ final class FirstSeenDetector {
                     let callers = known.filter { $0.key != v && t - $0.value <= config.forget.milliseconds }.count
                     newPairs.append((k, v, since, callers))
                 }
-                if last.map({ $0 < t }) ?? true {
+                // A pair's last time moves in steps of `granularity` so that a principal reading a
+                // secret all day changes its state entry once an hour, not on every file.
+                if last.map({ t - $0 >= Self.granularity || isNew }) ?? true {
                     pairs[k, default: [:]][v] = t
                     touchedKeys.insert(k)
                     let pairKey = k + String(Self.separator) + v

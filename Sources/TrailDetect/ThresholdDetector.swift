@@ -68,6 +68,9 @@ final class ThresholdDetector {
                 group.lastFired = t
                 if finding == nil { finding = describe(e, groupKey: g, window: best) }
             }
+            if config.distinct != nil {
+                for (v, _) in values { compact(&group, value: v) }
+            }
             groups[g] = group
         }
         return finding
@@ -92,6 +95,30 @@ final class ThresholdDetector {
             if entries[mid].t < t { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+
+    /// Drops occurrences of `value` that no window needs: an occurrence whose neighbours (of the
+    /// same value) are less than a window apart is inside every window that contains it or one
+    /// of them, so distinct counts stay exact while a principal re-reading one secret many times
+    /// keeps only a few entries per window.
+    private func compact(_ group: inout Group, value: String) {
+        let w = config.window.milliseconds
+        let positions = group.entries.indices.filter { group.entries[$0].value == value }
+        guard positions.count >= 3 else { return }
+        var remove: [Int] = []
+        var prevKept = positions[0]
+        for k in 1..<(positions.count - 1) {
+            let next = positions[k + 1]
+            if group.entries[next].t - group.entries[prevKept].t < w {
+                remove.append(positions[k])
+            } else {
+                prevKept = positions[k]
+            }
+        }
+        guard !remove.isEmpty else { return }
+        for i in remove { group.ids.remove(group.entries[i].eventID + "\u{1F}" + group.entries[i].value) }
+        let dropped = Set(remove)
+        group.entries = group.entries.indices.filter { !dropped.contains($0) }.map { group.entries[$0] }
     }
 
     private func trim(_ group: inout Group) {
