@@ -83,10 +83,10 @@ import TrailModel
         var suppressed: [String] = []
         for (i, f) in files.enumerated() {
             if i == restartAt {
-                let normaliser = h.normaliser
+                let catalog = h.catalog
                 let snapshot = h.snapshot
                 h = try Harness(rules: rules, state: snapshot)
-                h.normaliser.catalog = normaliser.catalog
+                h.catalog = catalog
             }
             let out = h.file(f, path: "f\(i)")
             alerts += out.alerts.map { "\($0.id) \($0.severity) \($0.count) \($0.summary) \($0.evidence)" }
