@@ -100,7 +100,7 @@ public final class DetectionEngine {
                         outcome.alerts[at].count = slot.count
                     } else {
                         if folded[slot.alertID] == nil { foldedOrder.append(slot.alertID) }
-                        folded[slot.alertID] = slot.count
+                        folded[slot.alertID, default: 0] += 1
                     }
                     continue
                 }

@@ -33,15 +33,30 @@ final class Harness {
         }
     }
 
-    /// Processes one file; keeps the store's view of the state up to date.
+    /// Processes one decoded file.
     @discardableResult
-    func file(_ records: [JSONValue], path: String = "file") -> DetectionOutcome {
-        let outcome = engine.process(items(records, path: path))
+    func file(decoded: [DecodedRecord]) -> DetectionOutcome {
+        let items: [(event: AuditEvent, record: JSONValue, matched: [Int])] = decoded.compactMap { d in
+            guard case var .success(e) = normaliser.normalise(d) else { return nil }
+            catalog.resolve(&e)
+            let envelope = EnvelopeBuilder.envelope(for: e, record: d.record)
+            return (e, d.record, patterns.matchingIndexes(event: envelope.root, detail: d.record))
+        }
+        return apply(engine.process(items))
+    }
+
+    private func apply(_ outcome: DetectionOutcome) -> DetectionOutcome {
         for s in outcome.stateChanges {
             let k = s.namespace + "\u{0}" + s.key
             if s.value == nil { state[k] = nil } else { state[k] = s }
         }
         return outcome
+    }
+
+    /// Processes one file; keeps the store's view of the state up to date.
+    @discardableResult
+    func file(_ records: [JSONValue], path: String = "file") -> DetectionOutcome {
+        apply(engine.process(items(records, path: path)))
     }
 
     var snapshot: [DetectorStateEntry] { state.values.sorted { ($0.namespace, $0.key) < ($1.namespace, $1.key) } }
