@@ -75,21 +75,30 @@ public final class DetectionEngine {
     /// One file's events, each with the indexes of the rules whose pattern matched it.
     public func process(_ events: [(event: AuditEvent, record: JSONValue, matched: [Int])]) -> DetectionOutcome {
         // Dedupe by eventID, then order by (eventTime, eventID): input order never matters.
-        var seen = Set<String>()
-        var batch: [(event: AuditEvent, record: JSONValue, matched: [Int])] = []
-        batch.reserveCapacity(events.count)
-        for item in events where seen.insert(item.event.eventID).inserted { batch.append(item) }
-        batch.sort { a, b in
-            a.event.eventTime != b.event.eventTime ? a.event.eventTime < b.event.eventTime : a.event.eventID < b.event.eventID
+        // Indexes are sorted, not the (large) events themselves.
+        var seen = Set<String>(minimumCapacity: events.count)
+        var order: [Int] = []
+        order.reserveCapacity(events.count)
+        var times: [Int64] = []
+        times.reserveCapacity(events.count)
+        for i in events.indices {
+            times.append(events[i].event.eventTime.milliseconds)
+            if seen.insert(events[i].event.eventID).inserted { order.append(i) }
+        }
+        order.sort { a, b in
+            times[a] != times[b] ? times[a] < times[b] : events[a].event.eventID < events[b].event.eventID
         }
 
         var outcome = DetectionOutcome()
         var alertIndex: [String: Int] = [:]
         var folded: [String: Int] = [:]
         var foldedOrder: [String] = []
-        for item in batch {
+        events.withUnsafeBufferPointer { buffer in
+          for index in order {
+            observe(buffer[index].event)
+            guard !buffer[index].matched.isEmpty else { continue }
+            let item = buffer[index]
             let e = item.event
-            observe(e)
             var done = Set<Int>()
             for i in item.matched.sorted() where i >= 0 && i < rules.count && done.insert(i).inserted {
                 let rule = rules[i]
@@ -107,6 +116,7 @@ public final class DetectionEngine {
                 alertIndex[id] = outcome.alerts.count
                 outcome.alerts.append(makeAlert(id: id, rule: rule, finding: finding, event: e, record: item.record))
             }
+          }
         }
         outcome.suppressed = foldedOrder.compactMap { id in folded[id].map { (alertID: id, count: $0) } }
 

@@ -27,10 +27,14 @@ final class FirstSeenDetector {
     /// How far a pair's last time must advance before it is updated (1 hour).
     static let granularity: Int64 = 3_600_000
 
+    private let cache = SecretKeyCache()
+    private let onlySecretKey: Bool
+
     init(rule: String, config: FirstSeenConfig, lateness: EventTime.Duration) {
         self.rule = rule
         self.config = config
         self.lateness = lateness
+        self.onlySecretKey = config.key == [.secret]
     }
 
     /// The event's keys, each with its aliases: the first tuple is the key itself, the others
@@ -41,11 +45,19 @@ final class FirstSeenDetector {
     /// known the normaliser has to guess. Learning and looking up pairs under both readings keeps
     /// one baseline whichever way the guess went.
     func keys(of e: AuditEvent) -> [[String]] {
+        if onlySecretKey {
+            // The usual `"key": ["secret"]`, without building combinations.
+            if e.secrets.count == 1 {
+                let s = e.secrets[0]
+                let key = cache.key(s)
+                return [s.isFullARN && s.id != key ? [key, s.id] : [key]]
+            }
+        }
         let lists: [[[String]]] = config.key.map { field in
             guard field == .secret else { return field.values(in: e).map { [$0] } }
             var out: [[String]] = []
             for s in e.secrets {
-                let key = SecretNames.key(s)
+                let key = cache.key(s)
                 if out.contains(where: { $0[0] == key }) { continue }
                 out.append(s.isFullARN && s.id != key ? [key, s.id] : [key])
             }
@@ -77,7 +89,7 @@ final class FirstSeenDetector {
         for aliases in keys(of: e) {
             guard let k = aliases.first else { continue }
             let since = aliases.compactMap { history[$0] }.min() ?? t
-            for v in config.value.values(in: e) {
+            for v in cache.values(config.value, in: e) {
                 let last = aliases.compactMap { pairs[$0]?[v] }.max()
                 let isNew = last.map { t - $0 > config.forget.milliseconds } ?? true
                 if isNew, t - since > config.learning.milliseconds {

@@ -32,6 +32,8 @@ final class ThresholdDetector {
     private var dirty: Set<String> = []
     var namespace: String { "threshold:\(rule)" }
 
+    private let cache = SecretKeyCache()
+
     init(rule: String, config: ThresholdConfig, lateness: EventTime.Duration) {
         self.rule = rule
         self.config = config
@@ -42,13 +44,25 @@ final class ThresholdDetector {
         let t = e.eventTime.milliseconds
         let values: [(value: String, label: String)]
         if let d = config.distinct {
-            values = d.values(in: e).map { ($0, d.display($0, in: e)) }
+            if d == .secret {
+                var list: [(value: String, label: String)] = []
+                for secret in e.secrets {
+                    let k = cache.key(secret)
+                    if !list.contains(where: { $0.value == k }) { list.append((k, secret.name)) }
+                }
+                values = list
+            } else {
+                values = d.values(in: e).map { ($0, d.display($0, in: e)) }
+            }
         } else {
             values = [(e.eventID, e.eventID)]
         }
         guard !values.isEmpty else { return nil }
         var finding: Finding?
-        for g in StateValue.combinations(config.group.map { $0.values(in: e) }).map(StateValue.join) {
+        let groupKeys = config.group == [.principal]
+            ? [e.principal.id]
+            : StateValue.combinations(config.group.map { cache.values($0, in: e) }).map(StateValue.join)
+        for g in groupKeys {
             var group = groups[g] ?? Group()
             var added = false
             for (v, label) in values {
