@@ -24,8 +24,13 @@ public enum RecordDecoder {
         if input.count >= 3, input[0] == 0xEF, input[1] == 0xBB, input[2] == 0xBF {
             input[0] = 0x20; input[1] = 0x20; input[2] = 0x20
         }
-        guard input.contains(where: { !isWhitespace($0) }) else {
+        guard let first = input.first(where: { !isWhitespace($0) }) else {
             return DecodedFile(format: .empty, skipReason: "empty input")
+        }
+        // Text that cannot begin any CloudTrail container (a README beside the logs, notes) is
+        // not a log file at all: skipped, not failed.
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+            return DecodedFile(format: .unknownJSON, skipReason: "not CloudTrail: neither a JSON object nor an array")
         }
         let document: JSONDocument
         do {
@@ -34,6 +39,9 @@ public enum RecordDecoder {
             return try decodeLines(input, path: path, wholeFileError: error)
         }
         if document.rootIndexes.count > 1 { return decodeValues(document, path: path) }
+        if let records = document.root["Records"], !records.isArray {
+            throw DecodeError(path: path, byteOffset: records.byteOffset, reason: "\"Records\" is not an array", isIncomplete: false)
+        }
         return decodeSingle(document, path: path)
     }
 
