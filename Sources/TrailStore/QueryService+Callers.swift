@@ -91,8 +91,8 @@ extension QueryService {
                 "SELECT x.secret, x.name, \(totals), s.arn, s.name, s.account, s.region, s.is_full FROM \(table) JOIN secrets s ON s.id = x.secret"
             }
             if scope.hasTimeRange {
-                s = try RawStatement(db, select("min(x.time), max(x.time), count(*), sum(x.failed)", "access x")
-                    + " WHERE x.principal = ? AND x.time >= ? AND x.time < ? GROUP BY x.secret, x.name")
+                s = try RawStatement(db, select("min(x.time), max(x.time), count(*), sum(x.failed)", "events e JOIN access x ON x.event = e.id")
+                    + " WHERE e.principal = ? AND e.time >= ? AND e.time < ? GROUP BY x.secret, x.name")
                 s.bind(p.id)
                 s.bind(scope.lower)
                 s.bind(scope.upper)

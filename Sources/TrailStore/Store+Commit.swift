@@ -139,7 +139,7 @@ private struct CommitWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var insertAccess = try RawStatement(db, """
-            INSERT INTO access (event, secret, time, principal, name, failed, notable) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO access (secret, time, event, principal, name, failed, notable) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         var insertKey = try RawStatement(db, "INSERT OR IGNORE INTO secret_keys (secret, key, first_seen) VALUES (?, ?, ?)")
         var usage: [UsageKey: UsageTotals] = [:]
@@ -182,9 +182,9 @@ private struct CommitWriter {
             var done = Set<Int64>()
             for s in e.secrets {
                 guard let secretID = secretIDs[s.id], done.insert(secretID).inserted else { continue }
-                insertAccess.bind(rowID)
                 insertAccess.bind(secretID)
                 insertAccess.bind(t)
+                insertAccess.bind(rowID)
                 insertAccess.bind(principalID)
                 insertAccess.bind(e.eventName)
                 insertAccess.bind(failed)
