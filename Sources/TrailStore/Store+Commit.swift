@@ -48,10 +48,20 @@ private struct CommitWriter {
         var errors: Int64
     }
 
+    private struct RegionKey: Hashable {
+        var account: String
+        var region: String
+    }
+
     private struct RegionTotals {
         var events: Int64
         var oldest: Int64
         var newest: Int64
+        mutating func add(_ t: Int64) {
+            events += 1
+            oldest = min(oldest, t)
+            newest = max(newest, t)
+        }
     }
 
     func write(_ c: FileCommit) throws -> [String] {
@@ -143,7 +153,7 @@ private struct CommitWriter {
             """)
         var insertKey = try RawStatement(db, "INSERT OR IGNORE INTO secret_keys (secret, key, first_seen) VALUES (?, ?, ?)")
         var usage: [UsageKey: UsageTotals] = [:]
-        var regions: [String: (account: String, region: String, totals: RegionTotals)] = [:]
+        var regions: [RegionKey: RegionTotals] = [:]
         var keyPairs = Set<String>()
         for e in c.events {
             guard let principalID = principalIDs[e.principal.id] else { continue }
@@ -167,21 +177,15 @@ private struct CommitWriter {
             guard insertEvent.changes == 1 else { continue }
             let rowID = db.lastInsertedRowID
 
-            let regionKey = e.account + "\u{0}" + e.region
-            if var r = regions[regionKey] {
-                r.totals.events += 1
-                r.totals.oldest = min(r.totals.oldest, t)
-                r.totals.newest = max(r.totals.newest, t)
-                regions[regionKey] = r
-            } else {
-                regions[regionKey] = (e.account, e.region, RegionTotals(events: 1, oldest: t, newest: t))
-            }
+            let regionKey = RegionKey(account: e.account, region: e.region)
+            regions[regionKey, default: RegionTotals(events: 0, oldest: t, newest: t)].add(t)
 
             let failed = e.errorCode != nil
             let notable = !StoreSchema.readNames.contains(e.eventName)
-            var done = Set<Int64>()
+            var done: [Int64] = []
             for s in e.secrets {
-                guard let secretID = secretIDs[s.id], done.insert(secretID).inserted else { continue }
+                guard let secretID = secretIDs[s.id], !done.contains(secretID) else { continue }
+                done.append(secretID)
                 insertAccess.bind(secretID)
                 insertAccess.bind(t)
                 insertAccess.bind(rowID)
@@ -237,12 +241,12 @@ private struct CommitWriter {
             ON CONFLICT (account, region) DO UPDATE SET events = events + excluded.events,
                 oldest = min(oldest, excluded.oldest), newest = max(newest, excluded.newest)
             """)
-        for r in regions.values {
-            upsertRegion.bind(r.account)
-            upsertRegion.bind(r.region)
-            upsertRegion.bind(r.totals.events)
-            upsertRegion.bind(r.totals.oldest)
-            upsertRegion.bind(r.totals.newest)
+        for (key, r) in regions {
+            upsertRegion.bind(key.account)
+            upsertRegion.bind(key.region)
+            upsertRegion.bind(r.events)
+            upsertRegion.bind(r.oldest)
+            upsertRegion.bind(r.newest)
             try upsertRegion.run()
         }
 
