@@ -204,3 +204,36 @@ func count(_ store: Store, _ table: String) throws -> Int {
         try next.lockForWriting()
     }
 }
+
+@Suite struct StoreEdgeTests {
+    @Test func aRecordRepeatedInsideOneFileIsStoredOnce() throws {
+        let store = try Store.inMemory()
+        let e = Fixture.file1Events[4]
+        try store.commit(FileCommit(ledger: Fixture.ledger("a", records: 3), events: [e, e, e]))
+        #expect(try count(store, "events") == 1)
+        #expect(try count(store, "access") == 2)
+        #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT sum(count) FROM usage") } == 2)
+    }
+
+    @Test func aPartialReferenceLaterLearnedStaysOneSecret() throws {
+        let store = try Store.inMemory()
+        try store.commit(FileCommit(ledger: Fixture.ledger("a", records: 1), events: [Fixture.file1Events[1]]))
+        #expect(try store.knownSecrets().isEmpty)
+        try store.commit(FileCommit(ledger: Fixture.ledger("b", records: 0), learnedSecrets: [Fixture.s1Full]))
+        #expect(try store.knownSecrets() == [Fixture.s1Full])
+        let q = QueryService(store: store, now: Fixture.now)
+        let story = try q.secretStory(QueryScope(), secret: "prod/db/password")
+        #expect(story?.arns == [Fixture.s1Full.id, Fixture.s1Partial.id])
+        #expect(story?.callerCount == 1)
+    }
+
+    @Test func anEmptyStoreAnswersEveryQuery() throws {
+        let q = QueryService(store: try Store.inMemory(), now: Fixture.now)
+        #expect(try q.access(QueryScope(), AccessFilter()).rows.isEmpty)
+        #expect(try q.pendingDeletions(QueryScope()).rows.isEmpty)
+        #expect(try q.unused(QueryScope(), days: 30).rows.isEmpty)
+        #expect(try q.alerts(QueryScope()).jsonLines.isEmpty)
+        let status = try q.status()
+        #expect(status.filesDone == 0 && status.places.rows.isEmpty)
+    }
+}
