@@ -237,3 +237,25 @@ func count(_ store: Store, _ table: String) throws -> Int {
         #expect(status.filesDone == 0 && status.places.rows.isEmpty)
     }
 }
+
+@Suite struct TimeRangedPlanTests {
+    /// `secrets --principal P --since` follows either the principal's events or its secrets'
+    /// histories, whichever reads less; both must give the same rows.
+    @Test func bothPlansAgree() throws {
+        let store = try Fixture.populated()
+        let q = QueryService(store: store, now: Fixture.now)
+        let scope = QueryScope(since: Fixture.time("2024-05-02T00:00:00Z"))
+        let before = try q.secrets(scope, principal: "alice")
+        // Many reads of alice's secrets by someone else make the events plan the cheaper one.
+        let extra = (0..<40).map { i in
+            Fixture.event("x\(i)", "2024-04-01T00:00:00Z", "GetSecretValue", Fixture.payments1, [Fixture.s2, Fixture.s1Full])
+        }
+        try store.commit(FileCommit(ledger: Fixture.ledger("extra", records: 40), events: extra))
+        let aliceID = try store.queue.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM principals WHERE name = 'alice'") }
+        let plan = try store.read("t") { db in try QueryService.secretsToScan(db, principal: aliceID ?? 0) }
+        #expect(plan == nil)
+        let after = try q.secrets(scope, principal: "alice")
+        #expect(after == before)
+        #expect(after.rows.map { $0[5] } == [.integer(2), .integer(1)])
+    }
+}
