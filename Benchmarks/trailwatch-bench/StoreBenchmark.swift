@@ -16,6 +16,9 @@ struct StoreBenchmark: AsyncParsableCommand {
     @Option(help: "Events per file (one commit each).")
     var perFile: Int = 1000
 
+    @Option(help: "Files per transaction (Store.commit([FileCommit])); 1 = one transaction per file.")
+    var filesPerCommit: Int = 1
+
     @Option(help: "Database path (must not exist unless --reuse).")
     var db: String = "trailwatch-bench.db"
 
@@ -55,7 +58,9 @@ struct StoreBenchmark: AsyncParsableCommand {
         var commitSeconds = 0.0, generateSeconds = 0.0, commitCPU = 0.0
         let started = now()
         var lastReport = started
-        print("filling \(db): \(events) events in \(files) files of \(perFile)")
+        print("filling \(db): \(events) events in \(files) files of \(perFile), \(filesPerCommit) file(s) per transaction")
+        var pending: [FileCommit] = []
+        var pendingRows = 0
         for f in 0..<files {
             let count = min(perFile, events - committed)
             let g0 = now()
@@ -82,13 +87,19 @@ struct StoreBenchmark: AsyncParsableCommand {
                 state: [DetectorStateEntry(namespace: "bench", key: "file-\(f % 100)", value: "{\"n\":\(f)}")])
             let c0 = now()
             generateSeconds += c0 - g0
-            let p0 = cpu()
-            let inserted = try store.commit(commit)
-            commitCPU += cpu() - p0
-            commitSeconds += now() - c0
+            pending.append(commit)
+            pendingRows += batch.reduce(0) { $0 + Set($1.secrets.map(\.id)).count }
             committed += count
-            accessRows += batch.reduce(0) { $0 + Set($1.secrets.map(\.id)).count }
-            alerts += inserted.count
+            if pending.count >= max(1, filesPerCommit) || committed >= events {
+                let p0 = cpu()
+                let inserted = try pending.count == 1 ? [store.commit(pending[0])] : store.commit(pending)
+                commitCPU += cpu() - p0
+                alerts += inserted.reduce(0) { $0 + $1.count }
+                accessRows += pendingRows
+                pending = []
+                pendingRows = 0
+            }
+            commitSeconds += now() - c0
             if now() - lastReport > 10 {
                 lastReport = now()
                 print(String(format: "  %d events, %.0f access rows/s committed so far", committed, Double(accessRows) / commitSeconds))

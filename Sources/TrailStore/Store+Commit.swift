@@ -21,6 +21,24 @@ extension Store {
     }
 }
 
+extension Store {
+    /// Commits several files in ONE transaction, each exactly as `commit(_:)` would: all of them or
+    /// none. A writer with several files ready (a backfill, a tail catching up) saves most of the
+    /// per-transaction cost, since pages that every file touches (index tails, totals) are written
+    /// once. Returns, per file, the ids of its alerts newly inserted.
+    public func commit(_ commits: [FileCommit]) throws(StoreError) -> [[String]] {
+        guard let first = commits.first else { return [] }
+        let label = commits.count == 1 ? first.ledger.path : "\(first.ledger.path) and \(commits.count - 1) more files"
+        return try write("commit of \(label)") { db in
+            do {
+                return try commits.map { try CommitWriter(db: db).write($0) }
+            } catch let failure as SQLiteFailure {
+                throw StoreError(.sqlite, path: path, operation: "commit of \(label)", message: failure.message)
+            }
+        }
+    }
+}
+
 /// The insert path of one commit; runs inside the write transaction.
 private struct CommitWriter {
     let db: Database

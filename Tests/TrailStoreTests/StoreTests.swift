@@ -259,3 +259,35 @@ func count(_ store: Store, _ table: String) throws -> Int {
         #expect(after.rows.map { $0[5] } == [.integer(2), .integer(1)])
     }
 }
+
+@Suite struct BatchCommitTests {
+    @Test func severalFilesInOneTransactionEqualOneByOne() throws {
+        let one = try Fixture.populated()
+        let batch = try Store.inMemory()
+        let commits = [
+            FileCommit(ledger: Fixture.ledger(Fixture.path1, records: 5), events: Fixture.file1Events, learnedSecrets: [Fixture.s1Full]),
+            FileCommit(ledger: Fixture.ledger(Fixture.path2, records: 4), events: Fixture.file2Events,
+                       alerts: [Fixture.alert("a1", rule: "r", severity: .high, event: Fixture.file2Events[2], summary: "s")]),
+        ]
+        #expect(try batch.commit(commits) == [[], ["a1"]])
+        #expect(try batch.commit(commits) == [[], []])
+        #expect(try count(batch, "events") == 8)
+        #expect(try count(batch, "files") == 2)
+        let q1 = QueryService(store: one, now: Fixture.now), q2 = QueryService(store: batch, now: Fixture.now)
+        #expect(try q2.callers(QueryScope(), secret: "prod/db/password") == q1.callers(QueryScope(), secret: "prod/db/password"))
+    }
+
+    @Test func aFailingFileUndoesTheWholeBatch() throws {
+        let store = try Store.inMemory()
+        try store.queue.write { db in
+            try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON files WHEN NEW.path = 'bad' BEGIN SELECT RAISE(ABORT, 'no'); END")
+        }
+        let commits = [
+            FileCommit(ledger: Fixture.ledger("good", records: 5), events: Fixture.file1Events),
+            FileCommit(ledger: Fixture.ledger("bad", records: 0)),
+        ]
+        #expect(throws: StoreError.self) { try store.commit(commits) }
+        #expect(try count(store, "events") == 0)
+        #expect(try count(store, "files") == 0)
+    }
+}
