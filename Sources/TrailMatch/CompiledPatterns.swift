@@ -133,18 +133,24 @@ public final class CompiledPatterns: Sendable {
         !matchingIndexes(event: root, detail: detail).isEmpty
     }
 
-    func matchingIndexes(event root: JSONValue, detail: JSONValue?, scratch s: MatchScratch) -> [Int] {
+    func matchingIndexes(event root: JSONValue, detail: JSONValue?, scratch: MatchScratch) -> [Int] {
+        var s = MatchState()
+        swap(&s, &scratch.state)
+        defer { swap(&s, &scratch.state) }
         s.reset()
-        var walker = EventWalker(patterns: self, scratch: s)
-        walker.walk(root.document, Int(root.index), node: 0)
+        let walker = EventWalker(patterns: self)
+        // An event that is not an object has no fields.
+        if root.kind == .object { walker.walk(root.document, Int(root.index), node: 0, state: &s) }
         if let detail {
-            let child = "detail".utf8.withContiguousStorageIfAvailable { trie.child(0, $0.baseAddress, $0.count) } ?? -1
-            if child >= 0 { walker.walk(detail.document, detail.index, node: child) }
+            let child = trie.withView { view in
+                "detail".utf8.withContiguousStorageIfAvailable { view.child(0, $0.baseAddress, $0.count) } ?? -1
+            }
+            if child >= 0 { walker.walk(detail.document, detail.index, node: child, state: &s) }
         }
-        return resolve(s)
+        return resolve(&s)
     }
 
-    private func resolve(_ s: MatchScratch) -> [Int] {
+    private func resolve(_ s: inout MatchState) -> [Int] {
         if s.fired.isEmpty, alwaysCheck.isEmpty { return [] }
         s.fired.sort()
         s.candidates.removeAll(keepingCapacity: true)
@@ -171,7 +177,7 @@ public final class CompiledPatterns: Sendable {
             let rule = subRules[Int(sr)]
             let p = Int(rule.pattern)
             if let lastMatched = result.last, lastMatched == p { continue }
-            if verify(rule, s) {
+            if verify(rule, &s) {
                 if result.last != p { result.append(p) }
             }
         }
@@ -200,20 +206,20 @@ public final class CompiledPatterns: Sendable {
         return lo..<end
     }
 
-    private func verify(_ rule: SubRule, _ s: MatchScratch) -> Bool {
+    private func verify(_ rule: SubRule, _ s: inout MatchState) -> Bool {
         for c in rule.conditions where !c.allowsAbsent {
             var any = false
             for m in c.matchers where !firedRange(m, s.fired).isEmpty { any = true; break }
             if !any { return false }
         }
         s.chosen.removeAll(keepingCapacity: true)
-        return search(rule.conditions, 0, s)
+        return search(rule.conditions, 0, &s)
     }
 
     /// Finds leaves for conditions `i...`, consistent with the leaves chosen so far. Conditions are
     /// in path order; an absence condition holds when no leaf of its field is consistent with the
     /// leaves chosen before it.
-    private func search(_ conditions: [Condition], _ i: Int, _ s: MatchScratch) -> Bool {
+    private func search(_ conditions: [Condition], _ i: Int, _ s: inout MatchState) -> Bool {
         if i == conditions.count { return true }
         let c = conditions[i]
         for m in c.matchers {
@@ -221,7 +227,7 @@ public final class CompiledPatterns: Sendable {
                 let leaf = Int32(truncatingIfNeeded: s.fired[k])
                 if !s.consistentWithChosen(leaf) { continue }
                 s.chosen.append(leaf)
-                if search(conditions, i + 1, s) { return true }
+                if search(conditions, i + 1, &s) { return true }
                 s.chosen.removeLast()
             }
         }
@@ -230,7 +236,7 @@ public final class CompiledPatterns: Sendable {
             for leaf in 0..<s.leafField.count where s.leafField[leaf] == c.field {
                 if s.consistentWithChosen(Int32(leaf)) { present = true; break }
             }
-            if !present, search(conditions, i + 1, s) { return true }
+            if !present, search(conditions, i + 1, &s) { return true }
         }
         return false
     }

@@ -1,7 +1,8 @@
 /// The value tests of one field path, indexed so that testing a value costs about the same however
 /// many rules use the field: exact values, prefixes, suffixes and case-folded forms are hash
 /// lookups (one per distinct prefix or suffix length); the rarer operators are checked in turn.
-struct FieldIndex: Sendable {
+/// Mutated only while the rule set is compiled, then read-only (hence `@unchecked Sendable`).
+final class FieldIndex: @unchecked Sendable {
     var exact = ByteTable()
     var numbers: [UInt64: Int32] = [:]
     var numberTexts = ByteTable()
@@ -25,6 +26,8 @@ struct FieldIndex: Sendable {
     var plainIPs: [(IPAddress, Int32)] = []
     var cidrs: [(CIDRRange, Int32)] = []
     var anythingButs: [(AnythingBut, Int32)] = []
+    /// For `anything-but` string lists (same order as `anythingButs`): the excluded strings.
+    var anythingButTables: [ByteTable] = []
     var numerics: [(NumericRange, Int32)] = []
     var exists: [Int32] = []
 
@@ -32,7 +35,7 @@ struct FieldIndex: Sendable {
     private(set) var needsIP = false
     private(set) var needsNumberValue = false
 
-    mutating func add(_ spec: MatcherSpec, id: Int32) {
+    func add(_ spec: MatcherSpec, id: Int32) {
         switch spec {
         case .exactString(let b):
             exact.insert(b, value: id)
@@ -57,6 +60,9 @@ struct FieldIndex: Sendable {
         case .wildcard(let w): wildcards.append((w, id))
         case .anythingBut(let ab):
             anythingButs.append((ab, id))
+            var table = ByteTable()
+            if case .strings(let set) = ab { for (i, b) in set.enumerated() { table.insert(b, value: Int32(i)) } }
+            anythingButTables.append(table)
             switch ab {
             case .numbers: needsNumberValue = true
             default: break
@@ -72,7 +78,7 @@ struct FieldIndex: Sendable {
     }
 
     /// Adds an indexable case-insensitive operand: kind 0 whole, 1 prefix, 2 suffix.
-    private mutating func addGroup(_ c: CaseInsensitive, _ id: Int32, kind: Int) {
+    private func addGroup(_ c: CaseInsensitive, _ id: Int32, kind: Int) {
         var table = kind == 0 ? folded : kind == 1 ? foldedPrefixes : foldedSuffixes
         let existing = c.key.withUnsafeBufferPointer { table.find($0.baseAddress, $0.count) }
         if existing >= 0 {
@@ -102,54 +108,55 @@ struct FieldIndex: Sendable {
 
     /// Tests a string value (its decoded UTF-8 bytes); calls `fire` with each matching test.
     @inline(__always)
-    func evaluateString(_ p: UnsafePointer<UInt8>, _ n: Int, foldBuffer: inout [UInt8], fire: (Int32) -> Void) {
-        if !exact.isEmpty { let id = exact.find(p, n); if id >= 0 { fire(id) } }
+    func evaluateString(_ p: UnsafePointer<UInt8>, _ n: Int, out: inout MatchState, tag: UInt64) {
+        if !exact.isEmpty { let id = exact.find(p, n); if id >= 0 { out.fire(id, tag) } }
         for l in prefixLengths {
             if l > n { break }
             let id = prefixes.find(p, l)
-            if id >= 0 { fire(id) }
+            if id >= 0 { out.fire(id, tag) }
         }
         for l in suffixLengths {
             if l > n { break }
             let id = suffixes.find(p + (n - l), l)
-            if id >= 0 { fire(id) }
+            if id >= 0 { out.fire(id, tag) }
         }
         if needsFold {
-            foldBuffer.removeAll(keepingCapacity: true)
-            CaseFold.fold(p, n, into: &foldBuffer)
-            foldBuffer.withUnsafeBufferPointer { fb in
+            out.foldBuffer.removeAll(keepingCapacity: true)
+            let limit = folded.isEmpty && foldedSuffixLengths.isEmpty ? (foldedPrefixLengths.last ?? 0) : Int.max
+            CaseFold.fold(p, n, into: &out.foldBuffer, limit: limit)
+            out.foldBuffer.withUnsafeBufferPointer { fb in
                 let fp = fb.baseAddress ?? p
                 let fn = fb.count
                 if !folded.isEmpty {
                     let g = folded.find(fp, fn)
-                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesWhole(p, n) { fire(id) } }
+                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesWhole(p, n) { out.fire(id, tag) } }
                 }
                 for l in foldedPrefixLengths {
                     if l > fn { break }
                     let g = foldedPrefixes.find(fp, l)
-                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesPrefix(p, n) { fire(id) } }
+                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesPrefix(p, n) { out.fire(id, tag) } }
                 }
                 for l in foldedSuffixLengths {
                     if l > fn { break }
                     let g = foldedSuffixes.find(fp + (fn - l), l)
-                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesSuffix(p, n) { fire(id) } }
+                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesSuffix(p, n) { out.fire(id, tag) } }
                 }
             }
         }
         for (kind, c, id) in foldedLinear {
             let ok = kind == 0 ? c.matchesWhole(p, n) : kind == 1 ? c.matchesPrefix(p, n) : c.matchesSuffix(p, n)
-            if ok { fire(id) }
+            if ok { out.fire(id, tag) }
         }
-        for (w, id) in wildcards where w.matches(p, n) { fire(id) }
+        for (w, id) in wildcards where w.matches(p, n) { out.fire(id, tag) }
         if needsIP, let ip = IPAddress.parse(p, n, allowLeadingZeros: false) {
-            for (a, id) in plainIPs where a == ip { fire(id) }
-            for (r, id) in cidrs where r.contains(ip) { fire(id) }
+            for (a, id) in plainIPs where a == ip { out.fire(id, tag) }
+            for (r, id) in cidrs where r.contains(ip) { out.fire(id, tag) }
         }
-        for (ab, id) in anythingButs {
+        for (k, (ab, id)) in anythingButs.enumerated() {
             let excluded: Bool
             switch ab {
-            case .strings(let set):
-                excluded = set.contains(Array(UnsafeBufferPointer(start: p, count: n)))
+            case .strings:
+                excluded = anythingButTables[k].find(p, n) >= 0
             case .numbers:
                 excluded = false
             case .prefixes(let list):
@@ -161,37 +168,37 @@ struct FieldIndex: Sendable {
             case .wildcards(let list):
                 excluded = list.contains { $0.matches(p, n) }
             }
-            if !excluded { fire(id) }
+            if !excluded { out.fire(id, tag) }
         }
-        for id in exists { fire(id) }
+        for id in exists { out.fire(id, tag) }
     }
 
     /// Tests a number value given its raw JSON text.
     @inline(__always)
-    func evaluateNumber(_ p: UnsafePointer<UInt8>, _ n: Int, fire: (Int32) -> Void) {
+    func evaluateNumber(_ p: UnsafePointer<UInt8>, _ n: Int, out: inout MatchState, tag: UInt64) {
         if needsNumberValue {
             if let v = NumberText.value(p, n) {
-                if !numbers.isEmpty, let id = numbers[v.bitPattern] { fire(id) }
-                for (r, id) in numerics where r.contains(v) { fire(id) }
+                if !numbers.isEmpty, let id = numbers[v.bitPattern] { out.fire(id, tag) }
+                for (r, id) in numerics where r.contains(v) { out.fire(id, tag) }
                 for (ab, id) in anythingButs {
                     if case .numbers(let set) = ab, set.contains(v) { continue }
-                    fire(id)
+                    out.fire(id, tag)
                 }
             } else {
-                if !numberTexts.isEmpty { let id = numberTexts.find(p, n); if id >= 0 { fire(id) } }
-                for (_, id) in anythingButs { fire(id) }
+                if !numberTexts.isEmpty { let id = numberTexts.find(p, n); if id >= 0 { out.fire(id, tag) } }
+                for (_, id) in anythingButs { out.fire(id, tag) }
             }
         } else {
-            for (_, id) in anythingButs { fire(id) }
+            for (_, id) in anythingButs { out.fire(id, tag) }
         }
-        for id in exists { fire(id) }
+        for id in exists { out.fire(id, tag) }
     }
 
     /// Tests `true`, `false` or `null`.
     @inline(__always)
-    func evaluateLiteral(_ literalID: Int32, fire: (Int32) -> Void) {
-        if literalID >= 0 { fire(literalID) }
-        for (_, id) in anythingButs { fire(id) }
-        for id in exists { fire(id) }
+    func evaluateLiteral(_ literalID: Int32, out: inout MatchState, tag: UInt64) {
+        if literalID >= 0 { out.fire(literalID, tag) }
+        for (_, id) in anythingButs { out.fire(id, tag) }
+        for id in exists { out.fire(id, tag) }
     }
 }

@@ -6,8 +6,9 @@ import Darwin
 import Musl
 #endif
 
-/// Per-match working memory, reused between events.
-final class MatchScratch {
+/// Per-match working memory, reused between events. Matching moves it into a local variable
+/// for the duration of one event, so the hot path has no dynamic exclusivity checks.
+struct MatchState {
     /// Field id of each recorded leaf.
     var leafField: [Int32] = []
     /// Each leaf's array membership as `start << 32 | count` into `membershipPool`.
@@ -31,7 +32,7 @@ final class MatchScratch {
         foldBuffer.reserveCapacity(256)
     }
 
-    func reset() {
+    mutating func reset() {
         leafField.removeAll(keepingCapacity: true)
         leafMembership.removeAll(keepingCapacity: true)
         membershipPool.removeAll(keepingCapacity: true)
@@ -40,9 +41,14 @@ final class MatchScratch {
         arrayCounter = 0
     }
 
+    @inline(__always)
+    mutating func fire(_ id: Int32, _ tag: UInt64) {
+        fired.append(UInt64(UInt32(bitPattern: id)) << 32 | tag)
+    }
+
     /// Records a leaf of `field` at the current array position; returns its index.
     @inline(__always)
-    func addLeaf(field: Int32) -> Int32 {
+    mutating func addLeaf(field: Int32) -> Int32 {
         let index = Int32(leafField.count)
         leafField.append(field)
         if stack.isEmpty {
@@ -78,6 +84,11 @@ final class MatchScratch {
         for c in chosen where !consistent(c, leaf) { return false }
         return true
     }
+}
+
+/// A reusable holder of ``MatchState``.
+final class MatchScratch {
+    var state = MatchState()
 }
 
 /// A small lock-protected stack of scratch objects so that a shared `CompiledPatterns` can match
