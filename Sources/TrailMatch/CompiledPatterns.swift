@@ -23,7 +23,7 @@ public final class CompiledPatterns: Sendable {
     }
 
     let trie: PathTrie
-    let fields: [FieldIndex]
+    let fields: [FrozenField]
     let subRules: [SubRule]
     /// For each matcher id, the sub-rules anchored on it (flattened: `postingStart[m]..<postingStart[m+1]`).
     let postingStart: [Int32]
@@ -110,7 +110,7 @@ public final class CompiledPatterns: Sendable {
             start.append(Int32(flat.count))
         }
         self.trie = trie
-        self.fields = fields
+        self.fields = fields.map(FrozenField.init)
         self.subRules = subRules
         self.postingStart = start
         self.postings = flat

@@ -24,10 +24,10 @@ struct EventWalker {
 
     struct Context {
         let trie: TrieView
-        let fields: UnsafeBufferPointer<FieldIndex>
+        let fields: UnsafeBufferPointer<FrozenField>
         let nodes: UnsafeBufferPointer<JSONNode>
         let bytes: UnsafeBufferPointer<UInt8>
-        let document: JSONDocument
+        unowned(unsafe) let document: JSONDocument
     }
 
     private func walkValue(_ ctx: Context, _ index: Int, _ trieNode: Int, _ s: inout MatchState) {

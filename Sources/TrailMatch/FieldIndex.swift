@@ -1,8 +1,8 @@
-/// The value tests of one field path, indexed so that testing a value costs about the same however
+/// Collects the value tests of one field path while a rule set is compiled; frozen into a
+/// ``FrozenField``. The tests are indexed so that testing a value costs about the same however
 /// many rules use the field: exact values, prefixes, suffixes and case-folded forms are hash
 /// lookups (one per distinct prefix or suffix length); the rarer operators are checked in turn.
-/// Mutated only while the rule set is compiled, then read-only (hence `@unchecked Sendable`).
-final class FieldIndex: @unchecked Sendable {
+struct FieldIndex: Sendable {
     var exact = ByteTable()
     var numbers: [UInt64: Int32] = [:]
     var numberTexts = ByteTable()
@@ -35,7 +35,7 @@ final class FieldIndex: @unchecked Sendable {
     private(set) var needsIP = false
     private(set) var needsNumberValue = false
 
-    func add(_ spec: MatcherSpec, id: Int32) {
+    mutating func add(_ spec: MatcherSpec, id: Int32) {
         switch spec {
         case .exactString(let b):
             exact.insert(b, value: id)
@@ -78,7 +78,7 @@ final class FieldIndex: @unchecked Sendable {
     }
 
     /// Adds an indexable case-insensitive operand: kind 0 whole, 1 prefix, 2 suffix.
-    private func addGroup(_ c: CaseInsensitive, _ id: Int32, kind: Int) {
+    private mutating func addGroup(_ c: CaseInsensitive, _ id: Int32, kind: Int) {
         var table = kind == 0 ? folded : kind == 1 ? foldedPrefixes : foldedSuffixes
         let existing = c.key.withUnsafeBufferPointer { table.find($0.baseAddress, $0.count) }
         if existing >= 0 {
@@ -104,6 +104,68 @@ final class FieldIndex: @unchecked Sendable {
             lengths.append(b.count)
             lengths.sort()
         }
+    }
+}
+
+/// A compiled field index as an immutable reference, so that matching reads it in place (no
+/// copies, no exclusivity checks).
+final class FrozenField: Sendable {
+    let exact: ByteTable
+    let numbers: [UInt64: Int32]
+    let numberTexts: ByteTable
+    let trueID: Int32
+    let falseID: Int32
+    let nullID: Int32
+    let prefixes: ByteTable
+    let prefixLengths: [Int]
+    let suffixes: ByteTable
+    let suffixLengths: [Int]
+    let folded: ByteTable
+    let foldedPrefixes: ByteTable
+    let foldedPrefixLengths: [Int]
+    let foldedSuffixes: ByteTable
+    let foldedSuffixLengths: [Int]
+    let foldedGroups: [[(CaseInsensitive, Int32)]]
+    let foldedLinear: [(UInt8, CaseInsensitive, Int32)]
+    let wildcards: [(WildcardPattern, Int32)]
+    let plainIPs: [(IPAddress, Int32)]
+    let cidrs: [(CIDRRange, Int32)]
+    let anythingButs: [(AnythingBut, Int32)]
+    let anythingButTables: [ByteTable]
+    let numerics: [(NumericRange, Int32)]
+    let exists: [Int32]
+    let needsFold: Bool
+    let needsIP: Bool
+    let needsNumberValue: Bool
+
+    init(_ index: FieldIndex) {
+        self.exact = index.exact
+        self.numbers = index.numbers
+        self.numberTexts = index.numberTexts
+        self.trueID = index.trueID
+        self.falseID = index.falseID
+        self.nullID = index.nullID
+        self.prefixes = index.prefixes
+        self.prefixLengths = index.prefixLengths
+        self.suffixes = index.suffixes
+        self.suffixLengths = index.suffixLengths
+        self.folded = index.folded
+        self.foldedPrefixes = index.foldedPrefixes
+        self.foldedPrefixLengths = index.foldedPrefixLengths
+        self.foldedSuffixes = index.foldedSuffixes
+        self.foldedSuffixLengths = index.foldedSuffixLengths
+        self.foldedGroups = index.foldedGroups
+        self.foldedLinear = index.foldedLinear
+        self.wildcards = index.wildcards
+        self.plainIPs = index.plainIPs
+        self.cidrs = index.cidrs
+        self.anythingButs = index.anythingButs
+        self.anythingButTables = index.anythingButTables
+        self.numerics = index.numerics
+        self.exists = index.exists
+        self.needsFold = index.needsFold
+        self.needsIP = index.needsIP
+        self.needsNumberValue = index.needsNumberValue
     }
 
     /// Tests a string value (its decoded UTF-8 bytes); calls `fire` with each matching test.

@@ -19,6 +19,14 @@ struct PathTrie: Sendable {
     private(set) var edges: [Edge] = Array(repeating: Edge(), count: 16)
     private(set) var arena: [UInt8] = []
     private var edgeCount = 0
+    /// Per node with children, 256 slots indexed by ``TrieView/slot(_:_:)`` of a key: the child
+    /// when exactly one child key has that slot, -1 for none, -2 when several do (use `edges`).
+    private(set) var quick: [Int32] = []
+    /// Offset of each node's 256 quick slots, or -1 for nodes without children.
+    private(set) var quickBase: [Int32] = [-1]
+    /// Each node's own key (its last path segment) in `arena`.
+    private(set) var keyOffset: [UInt32] = [0]
+    private(set) var keyLength: [UInt32] = [0]
 
     var nodeCount: Int { fields.count }
 
@@ -39,6 +47,15 @@ struct PathTrie: Sendable {
             let child = fields.count
             fields.append(-1)
             lengthMasks.append(0)
+            quickBase.append(-1)
+            keyOffset.append(UInt32(arena.count))
+            keyLength.append(UInt32(key.count))
+            if quickBase[current] < 0 {
+                quickBase[current] = Int32(quick.count)
+                quick.append(contentsOf: repeatElement(-1, count: 256))
+            }
+            let slot = Int(quickBase[current]) + key.withUnsafeBufferPointer { TrieView.slot($0.baseAddress, $0.count) }
+            quick[slot] = quick[slot] == -1 ? Int32(child) : -2
             lengthMasks[current] |= 1 << UInt64(key.count & 63)
             if (edgeCount + 1) * 2 > edges.count { growEdges() }
             let h = key.withUnsafeBufferPointer { TrieView.edgeHash(Int32(current), $0.baseAddress, $0.count) }
@@ -72,7 +89,17 @@ struct PathTrie: Sendable {
         fields.withUnsafeBufferPointer { f in
             lengthMasks.withUnsafeBufferPointer { m in
                 edges.withUnsafeBufferPointer { e in
-                    arena.withUnsafeBufferPointer { a in body(TrieView(fields: f, lengthMasks: m, edges: e, arena: a)) }
+                    arena.withUnsafeBufferPointer { a in
+                        quick.withUnsafeBufferPointer { q in
+                            quickBase.withUnsafeBufferPointer { qb in
+                                keyOffset.withUnsafeBufferPointer { ko in
+                                    keyLength.withUnsafeBufferPointer { kl in
+                                        body(TrieView(fields: f, lengthMasks: m, edges: e, arena: a, quick: q, quickBase: qb, keyOffset: ko, keyLength: kl))
+                                    }
+                                }
+                            }
+                        }
+                    }
                 }
             }
         }
@@ -85,6 +112,34 @@ struct TrieView {
     let lengthMasks: UnsafeBufferPointer<UInt64>
     let edges: UnsafeBufferPointer<PathTrie.Edge>
     let arena: UnsafeBufferPointer<UInt8>
+    let quick: UnsafeBufferPointer<Int32>
+    let quickBase: UnsafeBufferPointer<Int32>
+    let keyOffset: UnsafeBufferPointer<UInt32>
+    let keyLength: UnsafeBufferPointer<UInt32>
+
+    /// A cheap 8-bit signature of a key: its length, first and last bytes.
+    @inline(__always)
+    static func slot(_ p: UnsafePointer<UInt8>?, _ n: Int) -> Int {
+        guard let p, n > 0 else { return 0 }
+        return (n &* 37 &+ Int(p[0]) &* 7 &+ Int(p[n - 1]) &* 3) & 255
+    }
+
+    /// Whether `n` bytes at `p` contain a dot (eight bytes at a time).
+    @inline(__always)
+    static func containsDot(_ p: UnsafePointer<UInt8>, _ n: Int) -> Bool {
+        var i = 0
+        let raw = UnsafeRawPointer(p)
+        while i + 8 <= n {
+            let x = raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) ^ 0x2E2E_2E2E_2E2E_2E2E
+            if (x &- 0x0101_0101_0101_0101) & ~x & 0x8080_8080_8080_8080 != 0 { return true }
+            i += 8
+        }
+        while i < n {
+            if p[i] == UInt8(ascii: ".") { return true }
+            i += 1
+        }
+        return false
+    }
 
     @inline(__always)
     static func edgeHash(_ parent: Int32, _ p: UnsafePointer<UInt8>?, _ n: Int) -> UInt64 {
@@ -118,7 +173,16 @@ struct TrieView {
     @inline(__always)
     func follow(_ node: Int, _ p: UnsafePointer<UInt8>?, _ n: Int) -> Int {
         guard let p else { return child(node, nil, 0) }
-        if lengthMasks[node] == 0 { return -1 }
+        let qb = Int(quickBase[node])
+        if qb < 0 { return -1 }
+        let c = Int(quick[qb + Self.slot(p, n)])
+        if c >= 0 {
+            if Int(keyLength[c]) == n, let a = arena.baseAddress, bytesEqual(a + Int(keyOffset[c]), p, n) { return c }
+        } else if c == -2 {
+            let found = child(node, p, n)
+            if found >= 0 { return found }
+        }
+        if !Self.containsDot(p, n) { return -1 }
         var start = 0
         var current = node
         var i = 0
