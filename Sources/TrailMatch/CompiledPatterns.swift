@@ -137,7 +137,7 @@ public final class CompiledPatterns: Sendable {
         var s = MatchState()
         swap(&s, &scratch.state)
         defer { swap(&s, &scratch.state) }
-        s.reset()
+        s.reset(matchers: postingStart.count - 1, fields: fields.count, subRules: subRules.count, patterns: count)
         let walker = EventWalker(patterns: self)
         // An event that is not an object has no fields.
         if root.kind == .object { walker.walk(root.document, Int(root.index), node: 0, state: &s) }
@@ -151,66 +151,64 @@ public final class CompiledPatterns: Sendable {
     }
 
     private func resolve(_ s: inout MatchState) -> [Int] {
-        if s.fired.isEmpty, alwaysCheck.isEmpty { return [] }
-        s.fired.sort()
+        if s.firedMatchers.isEmpty, alwaysCheck.isEmpty { return [] }
         s.candidates.removeAll(keepingCapacity: true)
-        var last: UInt64 = .max
+        let epoch = s.epoch
         postingStart.withUnsafeBufferPointer { ps in
             postings.withUnsafeBufferPointer { po in
-                for f in s.fired {
-                    let m = f >> 32
-                    if m == last { continue }
-                    last = m
-                    let a = Int(ps[Int(m)]), b = Int(ps[Int(m) + 1])
-                    var k = a
-                    while k < b { s.candidates.append(po[k]); k += 1 }
+                for m in s.firedMatchers {
+                    var k = Int(ps[Int(m)])
+                    let end = Int(ps[Int(m) + 1])
+                    while k < end {
+                        let sr = po[k]
+                        if s.subRuleStamp[Int(sr)] != epoch {
+                            s.subRuleStamp[Int(sr)] = epoch
+                            s.candidates.append(sr)
+                        }
+                        k += 1
+                    }
                 }
             }
         }
-        s.candidates.append(contentsOf: alwaysCheck)
-        if s.candidates.isEmpty { return [] }
-        s.candidates.sort()
+        for sr in alwaysCheck where s.subRuleStamp[Int(sr)] != epoch {
+            s.subRuleStamp[Int(sr)] = epoch
+            s.candidates.append(sr)
+        }
         var result: [Int] = []
-        var previous: Int32 = -1
-        for sr in s.candidates where sr != previous {
-            previous = sr
-            let rule = subRules[Int(sr)]
-            let p = Int(rule.pattern)
-            if let lastMatched = result.last, lastMatched == p { continue }
-            if verify(rule, &s) {
-                if result.last != p { result.append(p) }
+        let candidates = s.candidates
+        subRules.withUnsafeBufferPointer { rules in
+            for sr in candidates {
+                let p = Int(rules[Int(sr)].pattern)
+                if s.patternStamp[p] == epoch { continue }
+                if verify(rules[Int(sr)], &s) {
+                    s.patternStamp[p] = epoch
+                    result.append(p)
+                }
             }
         }
-        // Sub-rule ids grow with pattern ids, so `result` is already ascending; dedupe defensively.
-        if result.count > 1 {
-            result.sort()
-            var out: [Int] = []
-            out.reserveCapacity(result.count)
-            for r in result where out.last != r { out.append(r) }
-            return out
-        }
+        if result.count > 1 { result.sort() }
         return result
     }
 
-    /// The range of `fired` entries for matcher `m`.
-    @inline(__always)
-    private func firedRange(_ m: Int32, _ fired: [UInt64]) -> Range<Int> {
-        let key = UInt64(UInt32(bitPattern: m)) << 32
-        var lo = 0, hi = fired.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if fired[mid] < key { lo = mid + 1 } else { hi = mid }
-        }
-        var end = lo
-        while end < fired.count, fired[end] >> 32 == key >> 32 { end += 1 }
-        return lo..<end
-    }
-
     private func verify(_ rule: SubRule, _ s: inout MatchState) -> Bool {
-        for c in rule.conditions where !c.allowsAbsent {
+        var hasAbsence = false
+        for c in rule.conditions {
+            if c.allowsAbsent { hasAbsence = true; continue }
             var any = false
-            for m in c.matchers where !firedRange(m, s.fired).isEmpty { any = true; break }
+            for m in c.matchers where s.passed(m) { any = true; break }
             if !any { return false }
+        }
+        if s.leavesInArrays == 0 {
+            // Every combination of leaves is consistent: an absence condition holds when one of its
+            // tests passed or the field has no leaf at all.
+            if hasAbsence {
+                for c in rule.conditions where c.allowsAbsent && s.fieldStamp[Int(c.field)] == s.epoch {
+                    var any = false
+                    for m in c.matchers where s.passed(m) { any = true; break }
+                    if !any { return false }
+                }
+            }
+            return true
         }
         s.chosen.removeAll(keepingCapacity: true)
         return search(rule.conditions, 0, &s)
@@ -222,9 +220,11 @@ public final class CompiledPatterns: Sendable {
     private func search(_ conditions: [Condition], _ i: Int, _ s: inout MatchState) -> Bool {
         if i == conditions.count { return true }
         let c = conditions[i]
-        for m in c.matchers {
-            for k in firedRange(m, s.fired) {
-                let leaf = Int32(truncatingIfNeeded: s.fired[k])
+        for m in c.matchers where s.passed(m) {
+            var e = s.head[Int(m)]
+            while e >= 0 {
+                let leaf = s.entryLeaf[Int(e)]
+                e = s.entryNext[Int(e)]
                 if !s.consistentWithChosen(leaf) { continue }
                 s.chosen.append(leaf)
                 if search(conditions, i + 1, &s) { return true }
@@ -233,8 +233,10 @@ public final class CompiledPatterns: Sendable {
         }
         if c.allowsAbsent {
             var present = false
-            for leaf in 0..<s.leafField.count where s.leafField[leaf] == c.field {
-                if s.consistentWithChosen(Int32(leaf)) { present = true; break }
+            if s.fieldStamp[Int(c.field)] == s.epoch {
+                for leaf in 0..<s.leafField.count where s.leafField[leaf] == c.field {
+                    if s.consistentWithChosen(Int32(leaf)) { present = true; break }
+                }
             }
             if !present, search(conditions, i + 1, &s) { return true }
         }
