@@ -109,6 +109,15 @@ struct JSONParser: ~Copyable {
         let start = position
         var escapes = false
         while true {
+            // Skip eight plain bytes at a time (no quote, backslash or control character).
+            while position + 8 <= length {
+                let w = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
+                let special = ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((slash &- 0x0101_0101_0101_0101) & ~slash)
+                    | ((w &- 0x2020_2020_2020_2020) & ~w)
+                if special & 0x8080_8080_8080_8080 != 0 { break }
+                position += 8
+            }
             guard position < length else { throw JSONError(.unexpectedEnd, at: position) }
             let b = base[position]
             if b == UInt8(ascii: "\"") { break }
