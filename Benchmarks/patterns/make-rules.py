@@ -44,13 +44,14 @@ def rule(i):
         return {"source": [source_of(svc)], "detail": {"eventSource": [svc], "eventName": service_names(svc, rng.randint(1, 4))}}
     if kind == 6:  # prefix on the API name, writes only
         return {"detail": {"eventSource": [svc], "eventName": [{"prefix": rng.choice(verbs)}], "readOnly": [False]}}
-    if kind == 7:  # failed calls of a service
-        return {"detail": {"eventSource": [svc], "errorCode": [{"exists": True}]}}
+    if kind == 7:  # failed calls of a few APIs
+        return {"detail": {"eventSource": [svc], "eventName": service_names(svc, 2), "errorCode": [{"exists": True}]}}
     if kind == 8:  # root or IAM user activity, not by a service
         return {"detail": {"eventName": service_names(svc, 2), "userIdentity": {"type": [{"anything-but": ["AssumedRole", "AWSService"]}]}}}
-    if kind == 9:  # secret access from outside a CIDR block
+    if kind == 9:  # access to one secret from an address block
         return {"detail": {"eventSource": ["secretsmanager.amazonaws.com"], "eventName": ["GetSecretValue"],
-                           "sourceIPAddress": [{"anything-but": {"prefix": "10."}}, {"cidr": "203.0.%d.0/24" % rng.randint(0, 255)}]}}
+                           "requestParameters": {"secretId": [{"prefix": "arn:aws:secretsmanager:us-east-1:%012d:secret:app%d/" % (rng.randint(0, 10**12 - 1), i)}]},
+                           "sourceIPAddress": [{"cidr": "%d.%d.0.0/16" % (rng.randint(1, 223), rng.randint(0, 255))}]}}
     if kind == 10:  # short deletion windows
         return {"detail": {"eventName": ["ScheduleSecretDeletion", "ScheduleKeyDeletion"],
                            "requestParameters": {"$or": [{"recoveryWindowInDays": [{"numeric": ["<", rng.randint(7, 30)]}]},
@@ -60,20 +61,22 @@ def rule(i):
         return {"detail": {"eventSource": [svc], "eventName": [{"equals-ignore-case": n.upper()}]}}
     if kind == 12:  # role sessions by name suffix
         return {"detail": {"userIdentity": {"type": ["AssumedRole"], "arn": [{"suffix": "/" + rng.choice(["admin", "deploy", "ci", "break-glass", "ops"]) + str(i)}]}}}
-    if kind == 13:  # production secrets by wildcard
+    if kind == 13:  # one application's secrets by wildcard
         return {"detail": {"eventSource": ["secretsmanager.amazonaws.com"],
-                           "requestParameters": {"secretId": [{"wildcard": "arn:aws:secretsmanager:*:secret:%s/*" % rng.choice(["prod", "staging", "db", "app%d" % i])}]}}}
-    if kind == 14:  # resources array of objects (array consistency)
-        return {"detail": {"resources": {"type": ["AWS::KMS::Key", "AWS::SecretsManager::Secret"], "ARN": [{"prefix": "arn:aws:kms:us-east-%d" % rng.randint(1, 2)}]}}}
-    if kind == 15:  # console sign-in without MFA
-        return {"detail-type": ["AWS Console Sign In via CloudTrail"], "detail": {"additionalEventData": {"MFAUsed": ["No"]}}}
+                           "requestParameters": {"secretId": [{"wildcard": "arn:aws:secretsmanager:*:secret:%s-app%d/*" % (rng.choice(["prod", "staging", "db"]), i)}]}}}
+    if kind == 14:  # one key in the resources array of objects (array consistency)
+        return {"detail": {"resources": {"type": ["AWS::KMS::Key"], "ARN": [{"prefix": "arn:aws:kms:us-east-1:%012d:key/%08x" % (rng.randint(0, 10**12 - 1), rng.getrandbits(32))}]}}}
+    if kind == 15:  # console sign-in without MFA by one user
+        return {"detail-type": ["AWS Console Sign In via CloudTrail"],
+                "detail": {"additionalEventData": {"MFAUsed": ["No"]}, "userIdentity": {"userName": ["user%d" % i]}}}
     if kind == 16:  # $or across identity and API
         return {"source": [source_of(svc)], "$or": [{"detail": {"userIdentity": {"type": ["Root"]}}},
                                                     {"detail": {"eventName": service_names(svc, 2), "readOnly": [False]}}]}
-    if kind == 17:  # region guard
-        return {"detail": {"eventSource": [svc], "awsRegion": [{"anything-but": ["us-east-1", "eu-west-1"]}], "readOnly": [False]}}
-    if kind == 18:  # user agent prefix with equals-ignore-case
-        return {"detail": {"eventSource": [svc], "userAgent": [{"prefix": {"equals-ignore-case": rng.choice(["AWS-CLI/", "Boto3/", "terraform/", "console."])}}]}}
+    if kind == 17:  # region guard for a few APIs
+        return {"detail": {"eventSource": [svc], "eventName": service_names(svc, 2), "awsRegion": [{"anything-but": ["us-east-1", "eu-west-1"]}], "readOnly": [False]}}
+    if kind == 18:  # user agent prefix with equals-ignore-case, for a few APIs
+        return {"detail": {"eventSource": [svc], "eventName": service_names(svc, 2),
+                           "userAgent": [{"prefix": {"equals-ignore-case": rng.choice(["AWS-CLI/", "Boto3/", "terraform/", "console."])}}]}}
     return {"detail": {"eventSource": [svc], "eventName": service_names(svc, 1), "errorCode": [{"exists": False}],
                        "recipientAccountId": [{"anything-but": str(rng.randint(10**11, 10**12 - 1))}]}}
 

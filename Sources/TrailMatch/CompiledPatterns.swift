@@ -11,20 +11,27 @@ import TrailJSON
 ///
 /// Safe to share between threads; each call uses its own scratch space.
 public final class CompiledPatterns: Sendable {
+    /// One field's condition in a sub-rule; its tests are `matcherList[matcherStart..<matcherEnd]`.
     struct Condition: Sendable {
         var field: Int32
-        var matchers: [Int32]
+        var matcherStart: Int32
+        var matcherEnd: Int32
         var allowsAbsent: Bool
     }
 
+    /// A pattern with its `$or`s multiplied out; its conditions (in path order) are
+    /// `conditionList[conditionStart..<conditionEnd]`.
     struct SubRule: Sendable {
         var pattern: Int32
-        var conditions: [Condition]
+        var conditionStart: Int32
+        var conditionEnd: Int32
     }
 
     let trie: PathTrie
     let fields: [FrozenField]
     let subRules: [SubRule]
+    let conditionList: [Condition]
+    let matcherList: [Int32]
     /// For each matcher id, the sub-rules anchored on it (flattened: `postingStart[m]..<postingStart[m+1]`).
     let postingStart: [Int32]
     let postings: [Int32]
@@ -44,6 +51,8 @@ public final class CompiledPatterns: Sendable {
         var matcherIDs: [[MatcherSpec: Int32]] = []
         var matcherCount: Int32 = 0
         var subRules: [SubRule] = []
+        var conditionList: [Condition] = []
+        var matcherList: [Int32] = []
         var anchorOf: [(Int32, [Int32])] = []
         var always: [Int32] = []
 
@@ -56,7 +65,7 @@ public final class CompiledPatterns: Sendable {
             }
             for conjunction in conjunctions {
                 let sorted = conjunction.sorted { $0.key.lexicographicallyPrecedes($1.key) }
-                var conditions: [Condition] = []
+                let conditionStart = Int32(conditionList.count)
                 var bestCost = Int.max
                 var anchor: [Int32]?
                 for (path, spec) in sorted {
@@ -89,10 +98,12 @@ public final class CompiledPatterns: Sendable {
                         bestCost = cost
                         anchor = ids
                     }
-                    conditions.append(Condition(field: field, matchers: ids, allowsAbsent: spec.allowsAbsent))
+                    let start = Int32(matcherList.count)
+                    matcherList += ids
+                    conditionList.append(Condition(field: field, matcherStart: start, matcherEnd: Int32(matcherList.count), allowsAbsent: spec.allowsAbsent))
                 }
                 let sr = Int32(subRules.count)
-                subRules.append(SubRule(pattern: Int32(pi), conditions: conditions))
+                subRules.append(SubRule(pattern: Int32(pi), conditionStart: conditionStart, conditionEnd: Int32(conditionList.count)))
                 if let anchor {
                     anchorOf.append((sr, anchor))
                 } else {
@@ -112,6 +123,8 @@ public final class CompiledPatterns: Sendable {
         self.trie = trie
         self.fields = fields.map(FrozenField.init)
         self.subRules = subRules
+        self.conditionList = conditionList
+        self.matcherList = matcherList
         self.postingStart = start
         self.postings = flat
         self.alwaysCheck = always
@@ -177,57 +190,80 @@ public final class CompiledPatterns: Sendable {
         var result: [Int] = []
         let candidates = s.candidates
         subRules.withUnsafeBufferPointer { rules in
-            for sr in candidates {
-                let p = Int(rules[Int(sr)].pattern)
-                if s.patternStamp[p] == epoch { continue }
-                if verify(rules[Int(sr)], &s) {
-                    s.patternStamp[p] = epoch
-                    result.append(p)
+            conditionList.withUnsafeBufferPointer { conds in
+                matcherList.withUnsafeBufferPointer { ms in
+                    let view = RuleView(conditions: conds, matchers: ms)
+                    for sr in candidates {
+                        let rule = rules[Int(sr)]
+                        let p = Int(rule.pattern)
+                        if s.patternStamp[p] == epoch { continue }
+                        if view.verify(Int(rule.conditionStart), Int(rule.conditionEnd), &s) {
+                            s.patternStamp[p] = epoch
+                            result.append(p)
+                        }
+                    }
                 }
             }
         }
         if result.count > 1 { result.sort() }
         return result
     }
+}
 
-    private func verify(_ rule: SubRule, _ s: inout MatchState) -> Bool {
+/// Pointers to a rule set's flat condition and test lists, valid while matching one event.
+struct RuleView {
+    typealias Condition = CompiledPatterns.Condition
+    let conditions: UnsafeBufferPointer<Condition>
+    let matchers: UnsafeBufferPointer<Int32>
+
+    @inline(__always)
+    private func anyPassed(_ c: Condition, _ s: inout MatchState) -> Bool {
+        var k = Int(c.matcherStart)
+        while k < Int(c.matcherEnd) {
+            if s.passed(matchers[k]) { return true }
+            k += 1
+        }
+        return false
+    }
+
+    func verify(_ start: Int, _ end: Int, _ s: inout MatchState) -> Bool {
         var hasAbsence = false
-        for c in rule.conditions {
+        for i in start..<end {
+            let c = conditions[i]
             if c.allowsAbsent { hasAbsence = true; continue }
-            var any = false
-            for m in c.matchers where s.passed(m) { any = true; break }
-            if !any { return false }
+            if !anyPassed(c, &s) { return false }
         }
         if s.leavesInArrays == 0 {
             // Every combination of leaves is consistent: an absence condition holds when one of its
             // tests passed or the field has no leaf at all.
             if hasAbsence {
-                for c in rule.conditions where c.allowsAbsent && s.fieldStamp[Int(c.field)] == s.epoch {
-                    var any = false
-                    for m in c.matchers where s.passed(m) { any = true; break }
-                    if !any { return false }
+                for i in start..<end {
+                    let c = conditions[i]
+                    if c.allowsAbsent, s.fieldStamp[Int(c.field)] == s.epoch, !anyPassed(c, &s) { return false }
                 }
             }
             return true
         }
         s.chosen.removeAll(keepingCapacity: true)
-        return search(rule.conditions, 0, &s)
+        return search(start, end, &s)
     }
 
     /// Finds leaves for conditions `i...`, consistent with the leaves chosen so far. Conditions are
     /// in path order; an absence condition holds when no leaf of its field is consistent with the
     /// leaves chosen before it.
-    private func search(_ conditions: [Condition], _ i: Int, _ s: inout MatchState) -> Bool {
-        if i == conditions.count { return true }
+    private func search(_ i: Int, _ end: Int, _ s: inout MatchState) -> Bool {
+        if i == end { return true }
         let c = conditions[i]
-        for m in c.matchers where s.passed(m) {
+        for k in Int(c.matcherStart)..<Int(c.matcherEnd) {
+            let m = matchers[k]
+            if !s.passed(m) { continue }
             var e = s.head[Int(m)]
             while e >= 0 {
                 let leaf = s.entryLeaf[Int(e)]
                 e = s.entryNext[Int(e)]
                 if !s.consistentWithChosen(leaf) { continue }
                 s.chosen.append(leaf)
-                if search(conditions, i + 1, &s) { return true }
+                if search(i + 1, end, &s) { return true }
                 s.chosen.removeLast()
             }
         }
@@ -238,7 +274,7 @@ public final class CompiledPatterns: Sendable {
                     if s.consistentWithChosen(Int32(leaf)) { present = true; break }
                 }
             }
-            if !present, search(conditions, i + 1, &s) { return true }
+            if !present, search(i + 1, end, &s) { return true }
         }
         return false
     }
