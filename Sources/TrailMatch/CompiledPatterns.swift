@@ -147,9 +147,11 @@ public final class CompiledPatterns: Sendable {
     }
 
     func matchingIndexes(event root: JSONValue, detail: JSONValue?, scratch: MatchScratch) -> [Int] {
-        var s = MatchState()
-        swap(&s, &scratch.state)
-        defer { swap(&s, &scratch.state) }
+        let state = scratch.state
+        return matchingIndexes(event: root, detail: detail, state: &state.pointee)
+    }
+
+    private func matchingIndexes(event root: JSONValue, detail: JSONValue?, state s: inout MatchState) -> [Int] {
         s.reset(matchers: postingStart.count - 1, fields: fields.count, subRules: subRules.count, patterns: count)
         let walker = EventWalker(patterns: self)
         // An event that is not an object has no fields.
@@ -164,12 +166,13 @@ public final class CompiledPatterns: Sendable {
     }
 
     private func resolve(_ s: inout MatchState) -> [Int] {
-        if s.firedMatchers.isEmpty, alwaysCheck.isEmpty { return [] }
-        s.candidates.removeAll(keepingCapacity: true)
+        if s.firedMatchers.count == 0, alwaysCheck.isEmpty { return [] }
+        s.candidates.count = 0
         let epoch = s.epoch
         postingStart.withUnsafeBufferPointer { ps in
             postings.withUnsafeBufferPointer { po in
-                for m in s.firedMatchers {
+                for f in 0..<s.firedMatchers.count {
+                    let m = s.firedMatchers[f]
                     var k = Int(ps[Int(m)])
                     let end = Int(ps[Int(m) + 1])
                     while k < end {
@@ -193,7 +196,8 @@ public final class CompiledPatterns: Sendable {
             conditionList.withUnsafeBufferPointer { conds in
                 matcherList.withUnsafeBufferPointer { ms in
                     let view = RuleView(conditions: conds, matchers: ms)
-                    for sr in candidates {
+                    for c in 0..<candidates.count {
+                        let sr = candidates[c]
                         let rule = rules[Int(sr)]
                         let p = Int(rule.pattern)
                         if s.patternStamp[p] == epoch { continue }
@@ -244,7 +248,7 @@ struct RuleView {
             }
             return true
         }
-        s.chosen.removeAll(keepingCapacity: true)
+        s.chosen.count = 0
         return search(start, end, &s)
     }
 

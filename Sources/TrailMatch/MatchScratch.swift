@@ -10,13 +10,13 @@ import Musl
 /// for the duration of one event, so the hot path has no dynamic exclusivity checks.
 struct MatchState {
     /// Field id of each recorded leaf.
-    var leafField: [Int32] = []
+    var leafField = RawBuffer<Int32>()
     /// Each leaf's array membership as `start << 32 | count` into `membershipPool`.
-    var leafMembership: [UInt64] = []
+    var leafMembership = RawBuffer<UInt64>()
     /// `arrayID << 32 | elementIndex`, root to leaf.
-    var membershipPool: [UInt64] = []
+    var membershipPool = RawBuffer<UInt64>()
     /// The arrays enclosing the value being walked.
-    var stack: [UInt64] = []
+    var stack = RawBuffer<UInt64>()
     /// Leaves recorded inside some array (when 0, every combination of leaves is consistent).
     var leavesInArrays = 0
     /// Per matcher: `stamp == epoch` when it passed for this event; `head` starts its list of
@@ -26,15 +26,15 @@ struct MatchState {
     var entryLeaf = RawBuffer<Int32>()
     var entryNext = RawBuffer<Int32>()
     /// Matchers that passed for this event, each once.
-    var firedMatchers: [Int32] = []
+    var firedMatchers = RawBuffer<Int32>()
     /// Per field: `== epoch` when the event has a leaf there.
     var fieldStamp = RawBuffer<UInt32>()
     /// Per sub-rule and per pattern: `== epoch` once queued / matched for this event.
     var subRuleStamp = RawBuffer<UInt32>()
     var patternStamp = RawBuffer<UInt32>()
     var epoch: UInt32 = 0
-    var candidates: [Int32] = []
-    var chosen: [Int32] = []
+    var candidates = RawBuffer<Int32>()
+    var chosen = RawBuffer<Int32>()
     var foldBuffer: [UInt8] = []
     var arrayCounter: UInt32 = 0
 
@@ -42,25 +42,21 @@ struct MatchState {
     mutating func free() {
         stamp.free(); head.free(); entryLeaf.free(); entryNext.free()
         fieldStamp.free(); subRuleStamp.free(); patternStamp.free()
+        leafField.free(); leafMembership.free(); membershipPool.free(); stack.free()
+        firedMatchers.free(); candidates.free(); chosen.free()
     }
 
-    init() {
-        leafField.reserveCapacity(64)
-        leafMembership.reserveCapacity(64)
-        firedMatchers.reserveCapacity(64)
-        candidates.reserveCapacity(64)
-        foldBuffer.reserveCapacity(256)
-    }
+    init() {}
 
     /// Prepares for a new event of a rule set with the given sizes.
     mutating func reset(matchers: Int, fields: Int, subRules: Int, patterns: Int) {
-        leafField.removeAll(keepingCapacity: true)
-        leafMembership.removeAll(keepingCapacity: true)
-        membershipPool.removeAll(keepingCapacity: true)
-        stack.removeAll(keepingCapacity: true)
+        leafField.count = 0
+        leafMembership.count = 0
+        membershipPool.count = 0
+        stack.count = 0
         entryLeaf.count = 0
         entryNext.count = 0
-        firedMatchers.removeAll(keepingCapacity: true)
+        firedMatchers.count = 0
         leavesInArrays = 0
         arrayCounter = 0
         if stamp.count != matchers || fieldStamp.count != fields || subRuleStamp.count != subRules || patternStamp.count != patterns || epoch == .max {
@@ -97,11 +93,11 @@ struct MatchState {
         let index = Int32(leafField.count)
         leafField.append(field)
         fieldStamp[Int(field)] = epoch
-        if stack.isEmpty {
+        if stack.count == 0 {
             leafMembership.append(0)
         } else {
             let start = UInt64(membershipPool.count)
-            membershipPool.append(contentsOf: stack)
+            for k in 0..<stack.count { membershipPool.append(stack[k]) }
             leafMembership.append(start << 32 | UInt64(stack.count))
             leavesInArrays += 1
         }
@@ -128,16 +124,26 @@ struct MatchState {
     @inline(__always)
     func consistentWithChosen(_ leaf: Int32) -> Bool {
         if leafMembership[Int(leaf)] == 0 { return true }
-        for c in chosen where !consistent(c, leaf) { return false }
+        for k in 0..<chosen.count where !consistent(chosen[k], leaf) { return false }
         return true
     }
 }
 
 /// A reusable holder of ``MatchState``.
 final class MatchScratch {
-    var state = MatchState()
+    /// Reached through a pointer so that matching mutates it without exclusivity checks.
+    let state: UnsafeMutablePointer<MatchState>
 
-    deinit { state.free() }
+    init() {
+        state = UnsafeMutablePointer<MatchState>.allocate(capacity: 1)
+        state.initialize(to: MatchState())
+    }
+
+    deinit {
+        state.pointee.free()
+        state.deinitialize(count: 1)
+        state.deallocate()
+    }
 }
 
 /// A growable buffer of plain values with unchecked, non-uniqueness-checked access (the hot path
@@ -181,6 +187,9 @@ struct RawBuffer<T> {
         base?.initialize(repeating: value, count: n)
         count = n
     }
+
+    @inline(__always)
+    mutating func removeLast() { count -= 1 }
 
     mutating func free() {
         base?.deallocate()
