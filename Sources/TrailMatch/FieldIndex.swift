@@ -137,8 +137,11 @@ final class FrozenField: Sendable {
     let needsFold: Bool
     let needsIP: Bool
     let needsNumberValue: Bool
+    /// The ids of `anythingButs`, for the loops that fire them all.
+    let anythingButIDs: [Int32]
 
     init(_ index: FieldIndex) {
+        self.anythingButIDs = index.anythingButs.map(\.1)
         self.exact = index.exact
         self.numbers = index.numbers
         self.numberTexts = index.numberTexts
@@ -191,17 +194,17 @@ final class FrozenField: Sendable {
                 let fn = fb.count
                 if !folded.isEmpty {
                     let g = folded.find(fp, fn)
-                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesWhole(p, n) { out.fire(id, tag) } }
+                    if g >= 0 { Self.each(foldedGroups[Int(g)]) { c, id in if c.matchesWhole(p, n) { out.fire(id, tag) } } }
                 }
                 for l in foldedPrefixLengths {
                     if l > fn { break }
                     let g = foldedPrefixes.find(fp, l)
-                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesPrefix(p, n) { out.fire(id, tag) } }
+                    if g >= 0 { Self.each(foldedGroups[Int(g)]) { c, id in if c.matchesPrefix(p, n) { out.fire(id, tag) } } }
                 }
                 for l in foldedSuffixLengths {
                     if l > fn { break }
                     let g = foldedSuffixes.find(fp + (fn - l), l)
-                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesSuffix(p, n) { out.fire(id, tag) } }
+                    if g >= 0 { Self.each(foldedGroups[Int(g)]) { c, id in if c.matchesSuffix(p, n) { out.fire(id, tag) } } }
                 }
             }
         }
@@ -209,30 +212,48 @@ final class FrozenField: Sendable {
             let ok = kind == 0 ? c.matchesWhole(p, n) : kind == 1 ? c.matchesPrefix(p, n) : c.matchesSuffix(p, n)
             if ok { out.fire(id, tag) }
         }
-        for (w, id) in wildcards where w.matches(p, n) { out.fire(id, tag) }
+        if !wildcards.isEmpty {
+            wildcards.withUnsafeBufferPointer { ws in
+                for k in ws.indices where ws[k].0.matches(p, n) { out.fire(ws[k].1, tag) }
+            }
+        }
         if needsIP, let ip = IPAddress.parse(p, n, allowLeadingZeros: false) {
             for (a, id) in plainIPs where a == ip { out.fire(id, tag) }
             for (r, id) in cidrs where r.contains(ip) { out.fire(id, tag) }
         }
-        for (k, (ab, id)) in anythingButs.enumerated() {
-            let excluded: Bool
-            switch ab {
-            case .strings:
-                excluded = anythingButTables[k].find(p, n) >= 0
-            case .numbers:
-                excluded = false
-            case .prefixes(let list):
-                excluded = list.contains { $0.count <= n && WildcardPattern.equal($0, p) }
-            case .suffixes(let list):
-                excluded = list.contains { $0.count <= n && WildcardPattern.equal($0, p + (n - $0.count)) }
-            case .folded(let list):
-                excluded = list.contains { $0.matchesWhole(p, n) }
-            case .wildcards(let list):
-                excluded = list.contains { $0.matches(p, n) }
-            }
-            if !excluded { out.fire(id, tag) }
-        }
+        if !anythingButs.isEmpty { anythingButsOnString(p, n, &out, tag) }
         for id in exists { out.fire(id, tag) }
+    }
+
+    @inline(__always)
+    private static func each(_ group: [(CaseInsensitive, Int32)], _ body: (borrowing CaseInsensitive, Int32) -> Void) {
+        group.withUnsafeBufferPointer { g in
+            for k in g.indices { body(g[k].0, g[k].1) }
+        }
+    }
+
+    private func anythingButsOnString(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout MatchState, _ tag: UInt64) {
+        anythingButs.withUnsafeBufferPointer { abs in
+            for k in abs.indices {
+                let id = abs[k].1
+                let excluded: Bool
+                switch abs[k].0 {
+                case .strings:
+                    excluded = anythingButTables[k].find(p, n) >= 0
+                case .numbers:
+                    excluded = false
+                case .prefixes(let list):
+                    excluded = list.contains { $0.count <= n && WildcardPattern.equal($0, p) }
+                case .suffixes(let list):
+                    excluded = list.contains { $0.count <= n && WildcardPattern.equal($0, p + (n - $0.count)) }
+                case .folded(let list):
+                    excluded = list.contains { $0.matchesWhole(p, n) }
+                case .wildcards(let list):
+                    excluded = list.contains { $0.matches(p, n) }
+                }
+                if !excluded { out.fire(id, tag) }
+            }
+        }
     }
 
     /// Tests a number value given its raw JSON text.
@@ -242,16 +263,18 @@ final class FrozenField: Sendable {
             if let v = NumberText.value(p, n) {
                 if !numbers.isEmpty, let id = numbers[v.bitPattern] { out.fire(id, tag) }
                 for (r, id) in numerics where r.contains(v) { out.fire(id, tag) }
-                for (ab, id) in anythingButs {
-                    if case .numbers(let set) = ab, set.contains(v) { continue }
-                    out.fire(id, tag)
+                anythingButs.withUnsafeBufferPointer { abs in
+                    for k in abs.indices {
+                        if case .numbers(let set) = abs[k].0, set.contains(v) { continue }
+                        out.fire(abs[k].1, tag)
+                    }
                 }
             } else {
                 if !numberTexts.isEmpty { let id = numberTexts.find(p, n); if id >= 0 { out.fire(id, tag) } }
-                for (_, id) in anythingButs { out.fire(id, tag) }
+                for id in anythingButIDs { out.fire(id, tag) }
             }
         } else {
-            for (_, id) in anythingButs { out.fire(id, tag) }
+            for id in anythingButIDs { out.fire(id, tag) }
         }
         for id in exists { out.fire(id, tag) }
     }
@@ -260,7 +283,7 @@ final class FrozenField: Sendable {
     @inline(__always)
     func evaluateLiteral(_ literalID: Int32, out: inout MatchState, tag: UInt64) {
         if literalID >= 0 { out.fire(literalID, tag) }
-        for (_, id) in anythingButs { out.fire(id, tag) }
+        for id in anythingButIDs { out.fire(id, tag) }
         for id in exists { out.fire(id, tag) }
     }
 }
