@@ -37,6 +37,10 @@ public final class CompiledPatterns: Sendable {
     let postings: [Int32]
     /// Sub-rules without an anchor (every condition can hold with the field absent): always checked.
     let alwaysCheck: [Int32]
+    /// Per matcher id: its spec when it is tested only on demand (see ``LazyTest``), else nil.
+    let deferred: [MatcherSpec?]
+    /// Per matcher id: its field.
+    let matcherField: [Int32]
     private let scratchPool = ScratchPool()
 
     /// The number of patterns.
@@ -54,6 +58,7 @@ public final class CompiledPatterns: Sendable {
         var conditionList: [Condition] = []
         var matcherList: [Int32] = []
         var anchorOf: [(Int32, [Int32])] = []
+        var specOf: [(Int32, MatcherSpec)] = []
         var always: [Int32] = []
 
         for (pi, named) in patterns.enumerated() {
@@ -66,8 +71,6 @@ public final class CompiledPatterns: Sendable {
             for conjunction in conjunctions {
                 let sorted = conjunction.sorted { $0.key.lexicographicallyPrecedes($1.key) }
                 let conditionStart = Int32(conditionList.count)
-                var bestCost = Int.max
-                var anchor: [Int32]?
                 for (path, spec) in sorted {
                     let field: Int32
                     if let f = fieldOfPath[path] {
@@ -80,7 +83,6 @@ public final class CompiledPatterns: Sendable {
                         trie.setField(trie.insert(path: path), field)
                     }
                     var ids: [Int32] = []
-                    var cost = 0
                     for m in spec.matchers {
                         let id: Int32
                         if let existing = matcherIDs[Int(field)][m] {
@@ -89,31 +91,54 @@ public final class CompiledPatterns: Sendable {
                             id = matcherCount
                             matcherCount += 1
                             matcherIDs[Int(field)][m] = id
-                            fields[Int(field)].add(m, id: id)
+                            specOf.append((field, m))
                         }
                         if !ids.contains(id) { ids.append(id) }
-                        cost += m.anchorCost
-                    }
-                    if !spec.allowsAbsent, !ids.isEmpty, cost < bestCost {
-                        bestCost = cost
-                        anchor = ids
                     }
                     let start = Int32(matcherList.count)
                     matcherList += ids
                     conditionList.append(Condition(field: field, matcherStart: start, matcherEnd: Int32(matcherList.count), allowsAbsent: spec.allowsAbsent))
                 }
-                let sr = Int32(subRules.count)
                 subRules.append(SubRule(pattern: Int32(pi), conditionStart: conditionStart, conditionEnd: Int32(conditionList.count)))
-                if let anchor {
-                    anchorOf.append((sr, anchor))
-                } else {
-                    always.append(sr)
+            }
+        }
+
+        // Anchor each sub-rule on the condition expected to fire least often: the operator's own
+        // breadth times the number of sub-rules sharing the test (a test shared by many rules,
+        // such as one event source, makes all of them candidates whenever it passes).
+        var usage = [Int](repeating: 0, count: Int(matcherCount))
+        for m in matcherList { usage[Int(m)] += 1 }
+        for (sr, rule) in subRules.enumerated() {
+            var bestCost = Int.max
+            var anchor: [Int32]?
+            for c in conditionList[Int(rule.conditionStart)..<Int(rule.conditionEnd)] where !c.allowsAbsent && c.matcherEnd > c.matcherStart {
+                let ids = Array(matcherList[Int(c.matcherStart)..<Int(c.matcherEnd)])
+                let cost = ids.reduce(0) { $0 + specOf[Int($1)].1.anchorCost * usage[Int($1)] }
+                if cost < bestCost {
+                    bestCost = cost
+                    anchor = ids
                 }
+            }
+            if let anchor {
+                anchorOf.append((Int32(sr), anchor))
+            } else {
+                always.append(Int32(sr))
             }
         }
 
         var lists = [[Int32]](repeating: [], count: Int(matcherCount))
         for (sr, ids) in anchorOf { for m in ids { lists[Int(m)].append(sr) } }
+        // Broad tests that anchor nothing are left to verification; the rest are indexed.
+        var deferred = [MatcherSpec?](repeating: nil, count: Int(matcherCount))
+        for (id, (field, spec)) in specOf.enumerated() {
+            if lists[id].isEmpty, LazyTest.isDeferrable(spec) {
+                deferred[id] = spec
+            } else {
+                fields[Int(field)].add(spec, id: Int32(id))
+            }
+        }
+        self.deferred = deferred
+        self.matcherField = specOf.map(\.0)
         var start: [Int32] = [0]
         var flat: [Int32] = []
         for l in lists {
@@ -160,12 +185,15 @@ public final class CompiledPatterns: Sendable {
             let child = trie.withView { view in
                 "detail".utf8.withContiguousStorageIfAvailable { view.child(0, $0.baseAddress, $0.count) } ?? -1
             }
-            if child >= 0 { walker.walk(detail.document, detail.index, node: child, state: &s) }
+            if child >= 0 {
+                s.walkingDetail = 1
+                walker.walk(detail.document, detail.index, node: child, state: &s)
+            }
         }
-        return resolve(&s)
+        return resolve(&s, root.document, detail?.document)
     }
 
-    private func resolve(_ s: inout MatchState) -> [Int] {
+    private func resolve(_ s: inout MatchState, _ rootDocument: JSONDocument, _ detailDocument: JSONDocument?) -> [Int] {
         if s.firedMatchers.count == 0, alwaysCheck.isEmpty { return [] }
         s.candidates.count = 0
         let epoch = s.epoch
@@ -195,7 +223,10 @@ public final class CompiledPatterns: Sendable {
         subRules.withUnsafeBufferPointer { rules in
             conditionList.withUnsafeBufferPointer { conds in
                 matcherList.withUnsafeBufferPointer { ms in
-                    let view = RuleView(conditions: conds, matchers: ms)
+                    deferred.withUnsafeBufferPointer { df in
+                    matcherField.withUnsafeBufferPointer { mf in
+                    let view = RuleView(conditions: conds, matchers: ms, deferred: df, matcherField: mf,
+                                        rootDocument: rootDocument, detailDocument: detailDocument)
                     for c in 0..<candidates.count {
                         let sr = candidates[c]
                         let rule = rules[Int(sr)]
@@ -205,6 +236,8 @@ public final class CompiledPatterns: Sendable {
                             s.patternStamp[p] = epoch
                             result.append(p)
                         }
+                    }
+                    }
                     }
                 }
             }
@@ -219,12 +252,32 @@ struct RuleView {
     typealias Condition = CompiledPatterns.Condition
     let conditions: UnsafeBufferPointer<Condition>
     let matchers: UnsafeBufferPointer<Int32>
+    let deferred: UnsafeBufferPointer<MatcherSpec?>
+    let matcherField: UnsafeBufferPointer<Int32>
+    unowned(unsafe) let rootDocument: JSONDocument
+    unowned(unsafe) let detailDocument: JSONDocument?
+
+    /// Whether test `m` passed on some leaf; deferred tests are run on the field's leaves the
+    /// first time a sub-rule asks.
+    @inline(__always)
+    func passes(_ m: Int32, _ s: inout MatchState) -> Bool {
+        if s.passed(m) { return true }
+        guard let spec = deferred[Int(m)] else { return false }
+        if s.lazyStamp[Int(m)] == s.epoch { return false }
+        s.lazyStamp[Int(m)] = s.epoch
+        let field = matcherField[Int(m)]
+        for leaf in 0..<s.leafField.count where s.leafField[leaf] == field {
+            let doc: JSONDocument = s.leafInDetail[leaf] != 0 ? (detailDocument ?? rootDocument) : rootDocument
+            if LazyTest.test(spec, doc, Int(s.leafNode[leaf])) { s.fire(m, UInt64(leaf)) }
+        }
+        return s.passed(m)
+    }
 
     @inline(__always)
     private func anyPassed(_ c: Condition, _ s: inout MatchState) -> Bool {
         var k = Int(c.matcherStart)
         while k < Int(c.matcherEnd) {
-            if s.passed(matchers[k]) { return true }
+            if passes(matchers[k], &s) { return true }
             k += 1
         }
         return false
@@ -260,7 +313,7 @@ struct RuleView {
         let c = conditions[i]
         for k in Int(c.matcherStart)..<Int(c.matcherEnd) {
             let m = matchers[k]
-            if !s.passed(m) { continue }
+            if !passes(m, &s) { continue }
             var e = s.head[Int(m)]
             while e >= 0 {
                 let leaf = s.entryLeaf[Int(e)]

@@ -75,7 +75,7 @@ struct EventWalker {
 
     private func evaluateLeaf(_ ctx: Context, _ n: JSONNode, _ index: Int, _ field: Int32, _ s: inout MatchState) {
         let bytes = ctx.bytes
-        let leaf = s.addLeaf(field: field)
+        let leaf = s.addLeaf(field: field, node: index)
         let tag = UInt64(UInt32(bitPattern: leaf))
         do {
             let f = ctx.fields[Int(field)]

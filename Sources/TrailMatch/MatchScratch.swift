@@ -11,6 +11,13 @@ import Musl
 struct MatchState {
     /// Field id of each recorded leaf.
     var leafField = RawBuffer<Int32>()
+    /// Each leaf's node index, and whether it lies in the `detail` document.
+    var leafNode = RawBuffer<Int32>()
+    var leafInDetail = RawBuffer<UInt8>()
+    /// Per deferred matcher: `== epoch` once it has been run for this event.
+    var lazyStamp = RawBuffer<UInt32>()
+    /// Set while walking the `detail` document.
+    var walkingDetail: UInt8 = 0
     /// Each leaf's array membership as `start << 32 | count` into `membershipPool`.
     var leafMembership = RawBuffer<UInt64>()
     /// `arrayID << 32 | elementIndex`, root to leaf.
@@ -42,7 +49,7 @@ struct MatchState {
     mutating func free() {
         stamp.free(); head.free(); entryLeaf.free(); entryNext.free()
         fieldStamp.free(); subRuleStamp.free(); patternStamp.free()
-        leafField.free(); leafMembership.free(); membershipPool.free(); stack.free()
+        leafField.free(); leafNode.free(); leafInDetail.free(); lazyStamp.free(); leafMembership.free(); membershipPool.free(); stack.free()
         firedMatchers.free(); candidates.free(); chosen.free()
     }
 
@@ -51,6 +58,9 @@ struct MatchState {
     /// Prepares for a new event of a rule set with the given sizes.
     mutating func reset(matchers: Int, fields: Int, subRules: Int, patterns: Int) {
         leafField.count = 0
+        leafNode.count = 0
+        leafInDetail.count = 0
+        walkingDetail = 0
         leafMembership.count = 0
         membershipPool.count = 0
         stack.count = 0
@@ -61,6 +71,7 @@ struct MatchState {
         arrayCounter = 0
         if stamp.count != matchers || fieldStamp.count != fields || subRuleStamp.count != subRules || patternStamp.count != patterns || epoch == .max {
             stamp.resize(to: matchers, filling: 0)
+            lazyStamp.resize(to: matchers, filling: 0)
             head.resize(to: matchers, filling: -1)
             fieldStamp.resize(to: fields, filling: 0)
             subRuleStamp.resize(to: subRules, filling: 0)
@@ -89,9 +100,11 @@ struct MatchState {
 
     /// Records a leaf of `field` at the current array position; returns its index.
     @inline(__always)
-    mutating func addLeaf(field: Int32) -> Int32 {
+    mutating func addLeaf(field: Int32, node: Int) -> Int32 {
         let index = Int32(leafField.count)
         leafField.append(field)
+        leafNode.append(Int32(truncatingIfNeeded: node))
+        leafInDetail.append(walkingDetail)
         fieldStamp[Int(field)] = epoch
         if stack.count == 0 {
             leafMembership.append(0)

@@ -41,6 +41,21 @@ import TrailJSON
         #expect(set.matchingIndexes(event: envelope.root, detail: nil) == [1])
     }
 
+    /// Broad tests (anything-but, wildcard, numeric, cidr, exists) that anchor no rule are run only
+    /// for candidate rules, on leaves of either document.
+    @Test func deferredTestsSeeBothDocuments() throws {
+        let set = try compile([
+            #"{"source":["aws.x"],"detail":{"n":[{"numeric":[">",5]}],"ip":[{"cidr":"10.0.0.0/8"}]}}"#,
+            #"{"source":["aws.x"],"detail":{"w":[{"wildcard":"a*c"}],"k":[{"anything-but":["z"]}]}}"#,
+            #"{"detail":{"eventName":["E"],"items":{"a":[{"exists":true}],"b":[{"anything-but":"q"}]}}}"#,
+        ])
+        let envelope = try JSONDocument(text: #"{"source":"aws.x"}"#)
+        let record = try JSONDocument(text: #"{"eventName":"E","n":6,"ip":"10.1.2.3","w":"abc","k":"y","items":[{"a":1,"b":"q"},{"b":"r"}]}"#)
+        #expect(set.matchingIndexes(event: envelope.root, detail: record.root) == [0, 1])
+        let record2 = try JSONDocument(text: #"{"eventName":"E","n":5,"ip":"10.1.2.3","w":"abd","k":"z","items":[{"a":1,"b":"r"}]}"#)
+        #expect(set.matchingIndexes(event: envelope.root, detail: record2.root) == [2])
+    }
+
     @Test func samePatternTwiceMatchesTwice() throws {
         let set = try compile([#"{"a":["1"]}"#, #"{"a":["1"]}"#, #"{"$or":[{"a":["1"]},{"b":["1"]}]}"#])
         let e = try JSONDocument(text: #"{"a":"1","b":"1"}"#)
