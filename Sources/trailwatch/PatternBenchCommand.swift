@@ -15,12 +15,13 @@ struct PatternBenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Measure matching throughput of a rule set on a file of events.",
         discussion: """
-        Loads every pattern of --patterns (JSON lines: a pattern object per line, or
-        {"name": "...", "pattern": {...}}) into one rule set and matches every event of --events
-        (JSON lines, EventBridge events) on one thread. Prints the rule count, compile time,
-        events per second for matching pre-parsed events and for parsing plus matching, the total
-        number of matches and the number of events that matched at least one rule.
-        Build with `swift build -c release` for meaningful figures.
+        Loads every pattern of --patterns (JSON lines: a pattern object per line, or \
+        {"name": "...", "pattern": {...}}) into one rule set and matches every event of --events \
+        (JSON lines, EventBridge events) on one thread. Prints the rule count and compile time; \
+        events per second for matching pre-parsed events (all resident, and in just-parsed \
+        chunks) and for parsing plus matching line by line; the total number of matches; and \
+        the number of events that matched at least one rule. Times are CPU time of the \
+        matching thread. Build with `swift build -c release` for meaningful figures.
         """
     )
 
