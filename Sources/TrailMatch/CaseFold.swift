@@ -24,6 +24,23 @@ enum CaseFold {
         }
     }
 
+    /// The same, into a raw buffer (the matching hot path).
+    static func fold(_ p: UnsafePointer<UInt8>?, _ n: Int, into out: inout RawBuffer<UInt8>, limit: Int = .max) {
+        guard let p, n > 0 else { return }
+        var i = 0
+        while i < n {
+            if out.count >= limit { return }
+            let b = p[i]
+            if b >= 0x80 { break }
+            out.append(b &- 65 < 26 ? b | 0x20 : b)
+            i += 1
+        }
+        if i == n || out.count >= limit { return }
+        var rest: [UInt8] = []
+        fold(p + i, n - i, into: &rest, limit: limit - out.count)
+        for b in rest { out.append(b) }
+    }
+
     static func fold(_ bytes: [UInt8]) -> [UInt8] {
         var out: [UInt8] = []
         out.reserveCapacity(bytes.count)

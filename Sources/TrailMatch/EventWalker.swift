@@ -78,7 +78,7 @@ struct EventWalker {
         let leaf = s.addLeaf(field: field, node: index)
         let tag = UInt64(UInt32(bitPattern: leaf))
         do {
-            let f = ctx.fields[Int(field)]
+            unowned(unsafe) let f = ctx.fields[Int(field)]
             switch n.kind {
             case .string:
                 if n.hasEscapes {

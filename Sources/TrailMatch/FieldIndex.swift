@@ -186,10 +186,11 @@ final class FrozenField: Sendable {
             if id >= 0 { out.fire(id, tag) }
         }
         if needsFold {
-            out.foldBuffer.removeAll(keepingCapacity: true)
+            out.foldBuffer.count = 0
             let limit = folded.isEmpty && foldedSuffixLengths.isEmpty ? (foldedPrefixLengths.last ?? 0) : Int.max
             CaseFold.fold(p, n, into: &out.foldBuffer, limit: limit)
-            out.foldBuffer.withUnsafeBufferPointer { fb in
+            let fb = UnsafeBufferPointer(start: out.foldBuffer.base, count: out.foldBuffer.count)
+            do {
                 let fp = fb.baseAddress ?? p
                 let fn = fb.count
                 if !folded.isEmpty {

@@ -42,7 +42,7 @@ struct MatchState {
     var epoch: UInt32 = 0
     var candidates = RawBuffer<Int32>()
     var chosen = RawBuffer<Int32>()
-    var foldBuffer: [UInt8] = []
+    var foldBuffer = RawBuffer<UInt8>()
     var arrayCounter: UInt32 = 0
 
     /// Frees the raw buffers (called by the owning ``MatchScratch``).
@@ -50,7 +50,7 @@ struct MatchState {
         stamp.free(); head.free(); entryLeaf.free(); entryNext.free()
         fieldStamp.free(); subRuleStamp.free(); patternStamp.free()
         leafField.free(); leafNode.free(); leafInDetail.free(); lazyStamp.free(); leafMembership.free(); membershipPool.free(); stack.free()
-        firedMatchers.free(); candidates.free(); chosen.free()
+        firedMatchers.free(); candidates.free(); chosen.free(); foldBuffer.free()
     }
 
     init() {}
