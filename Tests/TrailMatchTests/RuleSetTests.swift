@@ -56,6 +56,15 @@ import TrailJSON
         #expect(set.matchingIndexes(event: envelope.root, detail: record2.root) == [2])
     }
 
+    @Test func matcherAgreesWithSharedEntryPoint() throws {
+        let set = try compile([#"{"a":[{"prefix":"x"}]}"#, #"{"b":{"c":[1]}}"#, #"{"a":[{"anything-but":"xyz"}]}"#])
+        let matcher = PatternMatcher(set)
+        for text in [#"{"a":"xyz","b":[{"c":1}]}"#, #"{"a":"q"}"#, #"{"b":{"c":2}}"#] {
+            let e = try JSONDocument(text: text)
+            #expect(matcher.matchingIndexes(event: e.root, detail: nil) == set.matchingIndexes(event: e.root, detail: nil))
+        }
+    }
+
     @Test func samePatternTwiceMatchesTwice() throws {
         let set = try compile([#"{"a":["1"]}"#, #"{"a":["1"]}"#, #"{"$or":[{"a":["1"]},{"b":["1"]}]}"#])
         let e = try JSONDocument(text: #"{"a":"1","b":"1"}"#)
