@@ -109,13 +109,10 @@ struct JSONParser: ~Copyable {
         let start = position
         var escapes = false
         while true {
-            // Skip eight plain bytes at a time (no quote, backslash or control character).
+            // Skip eight ordinary bytes at a time: no quote, no backslash, no control character.
             while position + 8 <= length {
-                let w = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-                let quote = w ^ 0x2222_2222_2222_2222, slash = w ^ 0x5C5C_5C5C_5C5C_5C5C
-                let special = ((quote &- 0x0101_0101_0101_0101) & ~quote) | ((slash &- 0x0101_0101_0101_0101) & ~slash)
-                    | ((w &- 0x2020_2020_2020_2020) & ~w)
-                if special & 0x8080_8080_8080_8080 != 0 { break }
+                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
+                if JSONParser.hasSpecialByte(word) { break }
                 position += 8
             }
             guard position < length else { throw JSONError(.unexpectedEnd, at: position) }
@@ -146,6 +143,19 @@ struct JSONParser: ~Copyable {
         nodes.append(JSONNode(kind: .string, hasEscapes: escapes, start: UInt32(start), end: UInt32(position),
                               next: UInt32(nodes.count + 1), count: 0))
         position += 1 // closing quote
+    }
+
+    private static let ones: UInt64 = 0x0101_0101_0101_0101
+    private static let highs: UInt64 = 0x8080_8080_8080_8080
+
+    /// Whether any byte of `word` is `"`, `\\` or below 0x20 (exact, no false negatives).
+    @inline(__always) static func hasSpecialByte(_ word: UInt64) -> Bool {
+        let quote = word ^ (ones &* 0x22)
+        let backslash = word ^ (ones &* 0x5C)
+        let zeroInQuote = (quote &- ones) & ~quote
+        let zeroInBackslash = (backslash &- ones) & ~backslash
+        let belowSpace = (word &- ones &* 0x20) & ~word
+        return (zeroInQuote | zeroInBackslash | belowSpace) & highs != 0
     }
 
     static func hexValue(_ b: UInt8) -> UInt8? {

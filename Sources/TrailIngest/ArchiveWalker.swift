@@ -1,0 +1,43 @@
+/// Finds the files of an archive: PATHs may be files or directories (walked recursively,
+/// following symlinks, each directory once so symlink loops end).
+///
+/// The order is deterministic whatever the order of the PATHs and of the directory entries:
+/// files whose names carry a CloudTrail delivery stamp (`_YYYYMMDDTHHmmZ_`, digest
+/// `_YYYYMMDDTHHmmssZ`) come first, by stamp then by full path (bytewise); files without a
+/// stamp follow, by path. Inside directories, temporary names (`LogFileName.isTemporary`) are
+/// skipped, as are FIFOs, sockets and devices; a file named explicitly as a PATH is always taken.
+/// A file reached twice (overlapping PATHs, symlinks, hard links) is reported once, under its
+/// smallest spelling. Zero-length files are reported (see `DiscoveredFile`).
+public enum ArchiveWalker {
+    /// The files under `paths`, in delivery order.
+    /// - Throws: `IngestError` with code `.notFound` for a missing PATH, `.unreadable` for a PATH
+    ///   or a directory below it that cannot be listed, `.unsupportedFileType` for a PATH that is
+    ///   neither a file nor a directory.
+    public static func files(in paths: [String]) throws(IngestError) -> [DiscoveredFile] {
+        var scanner = TreeScanner(strict: true)
+        try scanner.scan(roots: paths)
+        return ordered(scanner.files.values.map { DiscoveredFile(path: $0.path, size: $0.status.size) })
+    }
+
+    /// `files` sorted in delivery order (see the type's documentation).
+    public static func ordered(_ files: [DiscoveredFile]) -> [DiscoveredFile] {
+        let keyed = files.map { (key: sortKey($0.path), file: $0) }
+        return keyed.sorted { a, b in
+            if a.key != b.key { return a.key < b.key }
+            return a.file.path.utf8.lexicographicallyPrecedes(b.file.path.utf8)
+        }.map(\.file)
+    }
+
+    /// True when `a` comes before `b` in delivery order.
+    public static func precedes(_ a: String, _ b: String) -> Bool {
+        let ka = sortKey(a)
+        let kb = sortKey(b)
+        if ka != kb { return ka < kb }
+        return a.utf8.lexicographicallyPrecedes(b.utf8)
+    }
+
+    /// Stamped names first (by stamp), unstamped last.
+    private static func sortKey(_ path: String) -> UInt64 {
+        LogFileName.deliveryStamp(LogFileName.baseName(path)) ?? UInt64.max
+    }
+}
