@@ -18,6 +18,12 @@ struct RawStatement {
         sqlite3_clear_bindings(handle)
     }
 
+    /// Wraps a statement prepared elsewhere (reset and cleared by the caller).
+    init(handle: OpaquePointer, connection: OpaquePointer?) {
+        self.handle = handle
+        self.connection = connection
+    }
+
     private static let transient = unsafeBitCast(-1, to: sqlite3_destructor_type.self)
 
     mutating func bind(_ value: String?) {

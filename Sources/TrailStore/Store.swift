@@ -18,11 +18,15 @@ public final class Store: Sendable {
     public let readOnly: Bool
     let queue: DatabaseQueue
     private let writerLock = WriterLock()
+    /// Ledger lookups on a connection of their own (nil for an in-memory store, whose data only
+    /// its one connection sees).
+    private let ledgerReader: LedgerReader?
 
     private init(path: String, readOnly: Bool, queue: DatabaseQueue) {
         self.path = path
         self.readOnly = readOnly
         self.queue = queue
+        ledgerReader = path == ":memory:" ? nil : LedgerReader(path: path)
     }
 
     /// Opens (and for writers creates and migrates) the store at `path`.
@@ -142,6 +146,20 @@ public final class Store: Sendable {
         }
     }
 
+    /// A read by the writing process on its own connection: no savepoint and no
+    /// `PRAGMA query_only` around it (GRDB's `read` sets that pragma, which expires every prepared
+    /// statement of the connection, so each commit after a read would compile its statements again).
+    func pipelineRead<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        if readOnly { return try read(operation, body) }
+        do {
+            return try queue.inDatabase { db in try body(db) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.sqlite, path: path, operation: operation, message: Store.message(error))
+        }
+    }
+
     static func message(_ error: any Error) -> String {
         if let error = error as? DatabaseError {
             return error.message ?? "\(error)"
@@ -153,42 +171,60 @@ public final class Store: Sendable {
     // MARK: - Pipeline reads
 
     /// The ledger row for `path`, if the file was seen before.
+    ///
+    /// Safe to call from several tasks at once: a file store answers on a read-only connection of
+    /// its own (see ``LedgerReader``), so lookups never wait behind a commit.
     public func ledgerEntry(path file: String) throws(StoreError) -> FileLedgerEntry? {
-        try read("ledger lookup") { db in
-            var s = try RawStatement(db, """
-                SELECT path, size, fingerprint, format, records, skipped, invalid, status, reason, ingested_at, newest_event_time
-                FROM files WHERE path = ?
-                """)
+        if let ledgerReader { return try ledgerReader.entry(file) }
+        return try pipelineRead("ledger lookup") { db in
+            var s = try RawStatement(db, LedgerReader.sql)
             s.bind(file)
             defer { s.reset() }
             guard try s.step() else { return nil }
-            return FileLedgerEntry(
-                path: s.string(0), size: s.int64(1), fingerprint: s.string(2), format: s.string(3),
-                records: s.int(4), skipped: s.int(5), invalid: s.int(6),
-                status: FileStatus(rawValue: s.string(7)) ?? .failed, reason: s.optionalString(8),
-                ingestedAt: EventTime(milliseconds: s.int64(9)),
-                newestEventTime: s.optionalInt64(10).map { EventTime(milliseconds: $0) })
+            return LedgerReader.entry(s)
         }
     }
 
+    /// Largest number of ids one lookup statement takes.
+    static let idChunk = 256
+
     /// Which of `ids` are stored already.
+    ///
+    /// Ids go in chunks through statements with a power-of-two number of parameters (unused ones
+    /// bound to NULL, which matches nothing), so a handful of statements are prepared once per
+    /// connection whatever the number of ids.
     public func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String> {
         if ids.isEmpty { return [] }
-        return try read("event id lookup") { db in
+        return try pipelineRead("event id lookup") { db in
             var found = Set<String>()
-            let chunk = 250
             var start = 0
             while start < ids.count {
-                let end = min(start + chunk, ids.count)
-                let marks = Array(repeating: "?", count: end - start).joined(separator: ",")
-                var s = try RawStatement(db, "SELECT event_id FROM events WHERE event_id IN (\(marks))")
+                let end = min(start + Self.idChunk, ids.count)
+                var width = 8
+                while width < end - start { width *= 2 }
+                var s = try RawStatement(db, Self.idLookupSQL(width))
                 for id in ids[start..<end] { s.bind(id) }
+                for _ in (end - start)..<width { s.bind(String?.none) }
                 while try s.step() { found.insert(s.string(0)) }
                 s.reset()
                 start = end
             }
             return found
         }
+    }
+
+    private static let idLookupSQLs: [Int: String] = {
+        var out: [Int: String] = [:]
+        var width = 8
+        while width <= idChunk {
+            out[width] = "SELECT event_id FROM events WHERE event_id IN (" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
+            width *= 2
+        }
+        return out
+    }()
+
+    private static func idLookupSQL(_ width: Int) -> String {
+        idLookupSQLs[width] ?? "SELECT event_id FROM events WHERE event_id IN (" + Array(repeating: "?", count: width).joined(separator: ",") + ")"
     }
 
     /// All detector state entries, for `DetectionEngine` at start.

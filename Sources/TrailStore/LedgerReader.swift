@@ -1,0 +1,81 @@
+import Foundation
+import GRDBSQLite
+import TrailModel
+
+/// Ledger lookups for the pipeline's parallel stage, on a read-only connection of their own.
+///
+/// Every file asks the ledger once before it is decoded. Sending those lookups through the writer's
+/// connection would make the parallel stage wait behind group commits, and a GRDB read (a savepoint
+/// plus `PRAGMA query_only`, which expires every prepared statement of the connection) would make
+/// the writer recompile its statements. This connection is opened on first use, keeps one prepared
+/// statement, and is used under a lock; in WAL mode it sees every committed transaction.
+final class LedgerReader: @unchecked Sendable {
+    private let path: String
+    private let lock = NSLock()
+    private var connection: OpaquePointer?
+    private var statement: OpaquePointer?
+
+    static let sql = """
+        SELECT path, size, fingerprint, format, records, skipped, invalid, status, reason, ingested_at, newest_event_time
+        FROM files WHERE path = ?
+        """
+
+    init(path: String) {
+        self.path = path
+    }
+
+    deinit {
+        sqlite3_finalize(statement)
+        sqlite3_close_v2(connection)
+    }
+
+    /// The ledger row for `file`, if any.
+    func entry(_ file: String) throws(StoreError) -> FileLedgerEntry? {
+        lock.lock()
+        defer { lock.unlock() }
+        let s = try prepared()
+        defer {
+            sqlite3_reset(s)
+            sqlite3_clear_bindings(s)
+        }
+        var raw = RawStatement(handle: s, connection: connection)
+        raw.bind(file)
+        do {
+            guard try raw.step() else { return nil }
+        } catch {
+            throw StoreError(.sqlite, path: path, operation: "ledger lookup", message: error.message)
+        }
+        return Self.entry(raw)
+    }
+
+    /// Reads a ledger row from a statement positioned on a row of `sql`'s columns.
+    static func entry(_ s: RawStatement) -> FileLedgerEntry {
+        FileLedgerEntry(
+            path: s.string(0), size: s.int64(1), fingerprint: s.string(2), format: s.string(3),
+            records: s.int(4), skipped: s.int(5), invalid: s.int(6),
+            status: FileStatus(rawValue: s.string(7)) ?? .failed, reason: s.optionalString(8),
+            ingestedAt: EventTime(milliseconds: s.int64(9)),
+            newestEventTime: s.optionalInt64(10).map { EventTime(milliseconds: $0) })
+    }
+
+    private func prepared() throws(StoreError) -> OpaquePointer {
+        if let statement { return statement }
+        var db: OpaquePointer?
+        let rc = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nil)
+        guard rc == SQLITE_OK, let db else {
+            let message = db.map { String(cString: sqlite3_errmsg($0)) } ?? "SQLite error \(rc)"
+            sqlite3_close_v2(db)
+            throw StoreError(.sqlite, path: path, operation: "ledger lookup", message: message)
+        }
+        sqlite3_busy_timeout(db, 10_000)
+        var s: OpaquePointer?
+        guard sqlite3_prepare_v3(db, Self.sql, -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil) == SQLITE_OK, let s else {
+            let message = String(cString: sqlite3_errmsg(db))
+            sqlite3_close_v2(db)
+            throw StoreError(.sqlite, path: path, operation: "ledger lookup", message: message)
+        }
+        connection = db
+        statement = s
+        return s
+    }
+}
