@@ -49,6 +49,17 @@ public final class DetectionEngine {
         restore(state)
     }
 
+    /// Whether ``process(_:)`` reports the state changes of its call in
+    /// ``DetectionOutcome/stateChanges`` (the default). When false, changes accumulate across calls
+    /// until ``takeStateChanges()``: a caller that commits several files in one transaction encodes
+    /// and writes each changed entry once per transaction instead of once per file, with the same
+    /// end state.
+    public var reportsStateChangesPerCall = true
+
+    /// The state changes accumulated since the last call that reported them (the entries whose
+    /// values changed, each with its current value, or nil when it was dropped).
+    public func takeStateChanges() -> [DetectorStateEntry] { collectChanges() }
+
     private var firstSeenList: [FirstSeenDetector] = []
     /// Whether some first-seen rule keys on a field that events without secrets or keys have.
     private var needsEveryEvent = false
@@ -97,11 +108,14 @@ public final class DetectionEngine {
           for index in order {
             observe(buffer[index].event)
             guard !buffer[index].matched.isEmpty else { continue }
-            let item = buffer[index]
-            let e = item.event
-            var done = Set<Int>()
-            for i in item.matched.sorted() where i >= 0 && i < rules.count && done.insert(i).inserted {
+            // Read in place: copying the event would retain each of its strings.
+            var matched = buffer[index].matched
+            if matched.count > 1 { matched.sort() }
+            var previous = -1
+            for i in matched where i >= 0 && i < rules.count && i != previous {
+                previous = i
                 let rule = rules[i]
+                let e = buffer[index].event
                 guard let finding = evaluate(i, rule, e) else { continue }
                 let id = AlertID.make(rule: rule.name, eventID: e.eventID)
                 if let suppressor = suppressors[i], let slot = suppressor.fold(e, alertID: id) {
@@ -114,7 +128,7 @@ public final class DetectionEngine {
                     continue
                 }
                 alertIndex[id] = outcome.alerts.count
-                outcome.alerts.append(makeAlert(id: id, rule: rule, finding: finding, event: e, record: item.record))
+                outcome.alerts.append(makeAlert(id: id, rule: rule, finding: finding, event: e, record: buffer[index].record))
             }
           }
         }
@@ -123,7 +137,7 @@ public final class DetectionEngine {
         for d in firstSeen.values { d.expire() }
         for d in thresholds.values { d.expire(watermarks: watermarks) }
         for s in suppressors.values { s.expire(watermarks: watermarks) }
-        outcome.stateChanges = collectChanges()
+        if reportsStateChangesPerCall { outcome.stateChanges = collectChanges() }
         return outcome
     }
 

@@ -52,6 +52,9 @@ public final class FileCommitter {
         do {
             catalog = SecretCatalog(known: try store.knownSecrets())
             engine = try DetectionEngine(rules: rules.definitions, state: try store.loadDetectorState())
+            // Detector state is written once per group (with the group's last file, in the same
+            // transaction), not once per file.
+            engine.reportsStateChangesPerCall = false
         } catch let error as StoreError {
             throw PipelineError(.store, "\(error)")
         } catch {
@@ -140,7 +143,8 @@ public final class FileCommitter {
     /// restart, never lose one. Returns the staged files' reports.
     public func flush() throws(PipelineError) -> [FileReport] {
         guard !group.isEmpty else { return [] }
-        let staged = group
+        var staged = group
+        staged[staged.count - 1].commit.state += engine.takeStateChanges()
         group.removeAll(keepingCapacity: true)
         groupEventIDs.removeAll(keepingCapacity: true)
         groupEvents = 0
