@@ -73,13 +73,23 @@ final class FirstSeenDetector {
     /// Notes the event in the keys' histories (called for every event, matched or not).
     func observe(_ e: AuditEvent) {
         let t = e.eventTime.milliseconds
-        for aliases in keys(of: e) {
-            for k in aliases {
-                if let h = history[k], h <= t { continue }
-                history[k] = t
-                dirtyHistory.insert(k)
-            }
+        if onlySecretKey && e.secrets.count == 1 {
+            // The usual case, as `keys(of:)` gives it, without building the arrays.
+            let s = e.secrets[0]
+            let key = cache.key(s)
+            note(key, t)
+            if s.isFullARN && s.id != key { note(s.id, t) }
+            return
         }
+        for aliases in keys(of: e) {
+            for k in aliases { note(k, t) }
+        }
+    }
+
+    private func note(_ k: String, _ t: Int64) {
+        if let h = history[k], h <= t { return }
+        history[k] = t
+        dirtyHistory.insert(k)
     }
 
     /// Checks a matched event against the baseline, then learns it.

@@ -63,7 +63,9 @@ final class ThresholdDetector {
             ? [e.principal.id]
             : StateValue.combinations(config.group.map { cache.values($0, in: e) }).map(StateValue.join)
         for g in groupKeys {
-            var group = groups[g] ?? Group()
+            // Taken out of the dictionary while it changes, so its arrays are not copied.
+            let existing = groups.removeValue(forKey: g)
+            var group = existing ?? Group()
             var added = false
             for (v, label) in values {
                 let id = e.eventID + "\u{1F}" + v
@@ -73,7 +75,10 @@ final class ThresholdDetector {
                 group.entries.insert(entry, at: at)
                 added = true
             }
-            guard added else { continue }
+            guard added else {
+                if existing != nil { groups[g] = group }
+                continue
+            }
             group.partition = partitionOf(e)
             trim(&group)
             dirty.insert(g)
@@ -150,12 +155,14 @@ final class ThresholdDetector {
         var values: [(value: String, label: String)]
     }
 
-    /// The window (end - window, end] containing `t` with the most distinct values.
+    /// The window (end - window, end] containing `t` with the most distinct values, when it
+    /// holds at least `count` of them (nil otherwise).
     private func bestWindow(_ entries: [Entry], around t: Int64) -> Window? {
         let w = config.window.milliseconds
         let lo = lowerBound(entries, t - w + 1)
         let hi = lowerBound(entries, t + w)
-        guard lo < hi else { return nil }
+        // Fewer entries than `count` near t: no window containing t can reach the threshold.
+        guard lo < hi, hi - lo >= config.count else { return nil }
         var counts: [String: Int] = [:]
         var left = lo
         var bestCount = 0
