@@ -13,7 +13,8 @@ extension Store {
     public func commit(_ c: FileCommit) throws(StoreError) -> [String] {
         try write("commit of \(c.ledger.path)") { db in
             do {
-                return try CommitWriter(db: db).write(c)
+                var writer = CommitWriter(db: db)
+                return try writer.write(c)
             } catch let failure as SQLiteFailure {
                 throw StoreError(.sqlite, path: path, operation: "commit of \(c.ledger.path)", message: failure.message)
             }
@@ -31,7 +32,8 @@ extension Store {
         let label = commits.count == 1 ? first.ledger.path : "\(first.ledger.path) and \(commits.count - 1) more files"
         return try write("commit of \(label)") { db in
             do {
-                return try commits.map { try CommitWriter(db: db).write($0) }
+                var writer = CommitWriter(db: db)
+                return try commits.map { try writer.write($0) }
             } catch let failure as SQLiteFailure {
                 throw StoreError(.sqlite, path: path, operation: "commit of \(label)", message: failure.message)
             }
@@ -42,6 +44,13 @@ extension Store {
 /// The insert path of one commit; runs inside the write transaction.
 private struct CommitWriter {
     let db: Database
+    /// Display and short names per principal ARN, computed once per transaction (the same
+    /// principals recur in every file of a group).
+    private var principalNames: [String: (display: String, name: String)] = [:]
+
+    init(db: Database) {
+        self.db = db
+    }
 
     private struct SeenRange {
         var first: Int64
@@ -82,7 +91,7 @@ private struct CommitWriter {
         }
     }
 
-    func write(_ c: FileCommit) throws -> [String] {
+    mutating func write(_ c: FileCommit) throws -> [String] {
         // 1. Principals and secrets, one upsert each per file (first/last seen over the file).
         var principalSeen: [String: (Principal, SeenRange)] = [:]
         var secretSeen: [String: (SecretRef, SeenRange)] = [:]
@@ -115,8 +124,15 @@ private struct CommitWriter {
             guard let (p, seen) = principalSeen[key] else { continue }
             upsertPrincipal.bind(p.id)
             upsertPrincipal.bind(p.type)
-            upsertPrincipal.bind(p.displayName)
-            upsertPrincipal.bind(PrincipalNames.shortName(of: p.id))
+            let names: (display: String, name: String)
+            if let known = principalNames[p.id] {
+                names = known
+            } else {
+                names = (p.displayName, PrincipalNames.shortName(of: p.id))
+                principalNames[p.id] = names
+            }
+            upsertPrincipal.bind(names.display)
+            upsertPrincipal.bind(names.name)
             upsertPrincipal.bind(p.accountId)
             upsertPrincipal.bind(seen.first)
             upsertPrincipal.bind(seen.last)
