@@ -47,6 +47,7 @@ public final class DetectionEngine {
         firstSeenList = firstSeen.keys.sorted().compactMap { firstSeen[$0] }
         needsEveryEvent = firstSeenList.contains { d in !d.config.key.allSatisfy { $0 == .secret || $0 == .secretName || $0 == .kmsKey } }
         restore(state)
+        lastWatermark = watermarks[lastPartition.key]
     }
 
     /// Whether ``process(_:)`` reports the state changes of its call in
@@ -142,16 +143,21 @@ public final class DetectionEngine {
     }
 
     private var lastPartition: (account: String, region: String, key: String) = ("", "", "\u{1F}")
+    /// `watermarks[lastPartition.key]` (nil when absent); only `observe` changes watermarks.
+    private var lastWatermark: Int64?
 
     private func observe(_ e: AuditEvent) {
-        // Files hold one account and region: reuse the key instead of building it per event.
+        // Files hold one account and region: reuse the key and its watermark instead of building
+        // and looking them up per event.
         if e.account != lastPartition.account || e.region != lastPartition.region {
             lastPartition = (e.account, e.region, e.account + "\u{1F}" + e.region)
+            lastWatermark = watermarks[lastPartition.key]
         }
-        let partition = lastPartition.key
         let t = e.eventTime.milliseconds
-        if watermarks[partition].map({ $0 < t }) ?? true {
+        if lastWatermark.map({ $0 < t }) ?? true {
+            let partition = lastPartition.key
             watermarks[partition] = t
+            lastWatermark = t
             dirtyWatermarks.insert(partition)
         }
         guard !e.secrets.isEmpty || !e.details.kmsKeys.isEmpty || needsEveryEvent else { return }

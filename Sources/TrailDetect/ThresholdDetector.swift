@@ -17,9 +17,16 @@ final class ThresholdDetector {
         var label: String
     }
 
+    /// An entry's identity, kept as its two strings (no joined key to build per event).
+    struct EntryID: Hashable {
+        var eventID: String
+        var value: String
+    }
+
     struct Group {
         var entries: [Entry] = []
-        var ids: Set<String> = []
+        /// The (eventID, value) pairs of `entries`: a pair is counted once.
+        var ids: Set<EntryID> = []
         var lastFired: Int64?
         var partition: String = ""
         var newest: Int64 { entries.last?.t ?? Int64.min }
@@ -64,19 +71,19 @@ final class ThresholdDetector {
             : StateValue.combinations(config.group.map { cache.values($0, in: e) }).map(StateValue.join)
         for g in groupKeys {
             // Taken out of the dictionary while it changes, so its arrays are not copied.
-            let existing = groups.removeValue(forKey: g)
-            var group = existing ?? Group()
+            var taken = groups.removeValue(forKey: g)
+            let existed = taken != nil
+            var group = taken.take() ?? Group()
             var added = false
             for (v, label) in values {
-                let id = e.eventID + "\u{1F}" + v
-                guard group.ids.insert(id).inserted else { continue }
+                guard group.ids.insert(EntryID(eventID: e.eventID, value: v)).inserted else { continue }
                 let entry = Entry(t: t, value: v, eventID: e.eventID, label: label)
                 let at = insertionIndex(group.entries, entry)
                 group.entries.insert(entry, at: at)
                 added = true
             }
             guard added else {
-                if existing != nil { groups[g] = group }
+                if existed { groups[g] = group }
                 continue
             }
             group.partition = partitionOf(e)
@@ -135,16 +142,26 @@ final class ThresholdDetector {
             }
         }
         guard !remove.isEmpty else { return }
-        for i in remove { group.ids.remove(group.entries[i].eventID + "\u{1F}" + group.entries[i].value) }
-        let dropped = Set(remove)
-        group.entries = group.entries.indices.filter { !dropped.contains($0) }.map { group.entries[$0] }
+        for i in remove { group.ids.remove(EntryID(eventID: group.entries[i].eventID, value: group.entries[i].value)) }
+        // In place (`remove` is ascending), so the array keeps its capacity for the next insert.
+        var next = 0
+        var kept = 0
+        for i in group.entries.indices {
+            if next < remove.count && remove[next] == i {
+                next += 1
+                continue
+            }
+            if kept != i { group.entries[kept] = group.entries[i] }
+            kept += 1
+        }
+        group.entries.removeLast(group.entries.count - kept)
     }
 
     private func trim(_ group: inout Group) {
         let cutoff = group.newest - config.window.milliseconds - lateness.milliseconds
         let drop = lowerBound(group.entries, cutoff)
         guard drop > 0 else { return }
-        for entry in group.entries[..<drop] { group.ids.remove(entry.eventID + "\u{1F}" + entry.value) }
+        for entry in group.entries[..<drop] { group.ids.remove(EntryID(eventID: entry.eventID, value: entry.value)) }
         group.entries.removeFirst(drop)
     }
 
@@ -240,7 +257,7 @@ final class ThresholdDetector {
             let parts = Array(item.elements)
             guard parts.count == 4, let t = parts[0].int64, let v = parts[1].string, let id = parts[2].string, let label = parts[3].string else { continue }
             group.entries.append(Entry(t: t, value: v, eventID: id, label: label))
-            group.ids.insert(id + "\u{1F}" + v)
+            group.ids.insert(EntryID(eventID: id, value: v))
         }
         group.entries.sort { ($0.t, $0.eventID, $0.value) < ($1.t, $1.eventID, $1.value) }
         groups[key] = group
