@@ -18,7 +18,7 @@ import TrailStore
 /// and whenever the caller runs out of ready files (`flush()`), so a live tail never holds a file.
 public final class FileCommitter {
     /// Largest group, in files.
-    public var maxGroupFiles = 64
+    public var maxGroupFiles = 512
     /// Largest group, in stored events.
     public var maxGroupEvents = 20_000
     /// Longest time a staged file waits for its group to commit.
