@@ -95,20 +95,17 @@ private struct CommitWriter {
         // 1. Principals and secrets, one upsert each per file (first/last seen over the file).
         var principalSeen: [String: (Principal, SeenRange)] = [:]
         var secretSeen: [String: (SecretRef, SeenRange)] = [:]
-        for e in c.events {
-            let t = e.eventTime.milliseconds
-            if var entry = principalSeen[e.principal.id] {
-                entry.1.add(t)
-                principalSeen[e.principal.id] = entry
-            } else {
-                principalSeen[e.principal.id] = (e.principal, SeenRange(first: t, last: t))
+        // Events are read in place (`c.events[i].field`): copying an event retains all its strings.
+        for i in c.events.indices {
+            let t = c.events[i].eventTime.milliseconds
+            let principalID = c.events[i].principal.id
+            if principalSeen[principalID]?.1.add(t) == nil {
+                principalSeen[principalID] = (c.events[i].principal, SeenRange(first: t, last: t))
             }
-            for s in e.secrets {
-                if var entry = secretSeen[s.id] {
-                    entry.1.add(t)
-                    secretSeen[s.id] = entry
-                } else {
-                    secretSeen[s.id] = (s, SeenRange(first: t, last: t))
+            for j in c.events[i].secrets.indices {
+                let secretID = c.events[i].secrets[j].id
+                if secretSeen[secretID]?.1.add(t) == nil {
+                    secretSeen[secretID] = (c.events[i].secrets[j], SeenRange(first: t, last: t))
                 }
             }
         }
@@ -189,47 +186,47 @@ private struct CommitWriter {
         var usage: [UsageKey: UsageTotals] = [:]
         var regions: [RegionKey: RegionTotals] = [:]
         var keyPairs = Set<String>()
-        for e in c.events {
-            guard let principalID = principalIDs[e.principal.id] else { continue }
-            let t = e.eventTime.milliseconds
-            insertEvent.bind(e.eventID)
+        for i in c.events.indices {
+            guard let principalID = principalIDs[c.events[i].principal.id] else { continue }
+            let t = c.events[i].eventTime.milliseconds
+            insertEvent.bind(c.events[i].eventID)
             insertEvent.bind(t)
-            insertEvent.bind(e.eventSource)
-            insertEvent.bind(e.eventName)
-            insertEvent.bind(e.eventType)
-            insertEvent.bind(e.account)
-            insertEvent.bind(e.region)
+            insertEvent.bind(c.events[i].eventSource)
+            insertEvent.bind(c.events[i].eventName)
+            insertEvent.bind(c.events[i].eventType)
+            insertEvent.bind(c.events[i].account)
+            insertEvent.bind(c.events[i].region)
             insertEvent.bind(principalID)
-            insertEvent.bind(e.principal.session)
-            insertEvent.bind(e.sourceIPAddress)
-            insertEvent.bind(e.userAgent)
-            insertEvent.bind(e.errorCode)
-            insertEvent.bind(e.errorMessage)
-            insertEvent.bind(e.readOnly)
-            insertEvent.bind(EventDetailsJSON.encode(e.details))
+            insertEvent.bind(c.events[i].principal.session)
+            insertEvent.bind(c.events[i].sourceIPAddress)
+            insertEvent.bind(c.events[i].userAgent)
+            insertEvent.bind(c.events[i].errorCode)
+            insertEvent.bind(c.events[i].errorMessage)
+            insertEvent.bind(c.events[i].readOnly)
+            insertEvent.bind(EventDetailsJSON.encode(c.events[i].details))
             try insertEvent.run()
             guard insertEvent.changes == 1 else { continue }
             let rowID = db.lastInsertedRowID
 
-            let regionKey = RegionKey(account: e.account, region: e.region)
+            let regionKey = RegionKey(account: c.events[i].account, region: c.events[i].region)
             regions[regionKey, default: RegionTotals(events: 0, oldest: t, newest: t)].add(t)
 
-            let failed = e.errorCode != nil
-            let notable = !StoreSchema.readNames.contains(e.eventName)
+            let failed = c.events[i].errorCode != nil
+            let notable = !StoreSchema.readNames.contains(c.events[i].eventName)
             var done: [Int64] = []
-            for s in e.secrets {
+            for s in c.events[i].secrets {
                 guard let secretID = secretIDs[s.id], !done.contains(secretID) else { continue }
                 done.append(secretID)
                 insertAccess.bind(secretID)
                 insertAccess.bind(t)
                 insertAccess.bind(rowID)
                 insertAccess.bind(principalID)
-                insertAccess.bind(e.eventName)
+                insertAccess.bind(c.events[i].eventName)
                 insertAccess.bind(failed)
                 insertAccess.bind(notable)
                 try insertAccess.run()
 
-                let key = UsageKey(secret: secretID, principal: principalID, name: e.eventName)
+                let key = UsageKey(secret: secretID, principal: principalID, name: c.events[i].eventName)
                 if var u = usage[key] {
                     u.first = min(u.first, t)
                     u.last = max(u.last, t)
@@ -240,7 +237,7 @@ private struct CommitWriter {
                 } else {
                     usage[key] = UsageTotals(first: t, last: t, lastOK: failed ? nil : t, count: 1, errors: failed ? 1 : 0)
                 }
-                for k in e.details.kmsKeys where keyPairs.insert("\(secretID) \(k)").inserted {
+                for k in c.events[i].details.kmsKeys where keyPairs.insert("\(secretID) \(k)").inserted {
                     insertKey.bind(secretID)
                     insertKey.bind(k)
                     insertKey.bind(t)
