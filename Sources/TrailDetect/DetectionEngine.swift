@@ -88,17 +88,20 @@ public final class DetectionEngine {
     public func process(_ events: [(event: AuditEvent, record: JSONValue, matched: [Int])]) -> DetectionOutcome {
         // Dedupe by eventID, then order by (eventTime, eventID): input order never matters.
         // Indexes are sorted, not the (large) events themselves.
-        var seen = Set<String>(minimumCapacity: events.count)
+        // Events are read in place through the buffer: copying one retains each of its strings.
         var order: [Int] = []
-        order.reserveCapacity(events.count)
-        var times: [Int64] = []
-        times.reserveCapacity(events.count)
-        for i in events.indices {
-            times.append(events[i].event.eventTime.milliseconds)
-            if seen.insert(events[i].event.eventID).inserted { order.append(i) }
-        }
-        order.sort { a, b in
-            times[a] != times[b] ? times[a] < times[b] : events[a].event.eventID < events[b].event.eventID
+        events.withUnsafeBufferPointer { buffer in
+            var seen = Set<String>(minimumCapacity: buffer.count)
+            order.reserveCapacity(buffer.count)
+            var times: [Int64] = []
+            times.reserveCapacity(buffer.count)
+            for i in buffer.indices {
+                times.append(buffer[i].event.eventTime.milliseconds)
+                if seen.insert(buffer[i].event.eventID).inserted { order.append(i) }
+            }
+            order.sort { a, b in
+                times[a] != times[b] ? times[a] < times[b] : buffer[a].event.eventID < buffer[b].event.eventID
+            }
         }
 
         var outcome = DetectionOutcome()

@@ -186,6 +186,7 @@ private struct CommitWriter {
         var usage: [UsageKey: UsageTotals] = [:]
         var regions: [RegionKey: RegionTotals] = [:]
         var keyPairs = Set<String>()
+        var lastDetails: (details: EventDetails, json: String?) = (EventDetails(), nil)
         for i in c.events.indices {
             guard let principalID = principalIDs[c.events[i].principal.id] else { continue }
             let t = c.events[i].eventTime.milliseconds
@@ -203,7 +204,11 @@ private struct CommitWriter {
             insertEvent.bind(c.events[i].errorCode)
             insertEvent.bind(c.events[i].errorMessage)
             insertEvent.bind(c.events[i].readOnly)
-            insertEvent.bind(EventDetailsJSON.encode(c.events[i].details))
+            if c.events[i].details != lastDetails.details {
+                // Consecutive events often carry the same facts (a KMS key read after read).
+                lastDetails = (c.events[i].details, EventDetailsJSON.encode(c.events[i].details))
+            }
+            insertEvent.bind(lastDetails.json)
             try insertEvent.run()
             guard insertEvent.changes == 1 else { continue }
             let rowID = db.lastInsertedRowID
