@@ -14,7 +14,9 @@ extension Store {
         try write("commit of \(c.ledger.path)") { db in
             do {
                 var writer = CommitWriter(db: db)
-                return try writer.write(c)
+                let inserted = try writer.write(c)
+                try writer.finish()
+                return inserted
             } catch let failure as SQLiteFailure {
                 throw StoreError(.sqlite, path: path, operation: "commit of \(c.ledger.path)", message: failure.message)
             }
@@ -33,7 +35,9 @@ extension Store {
         return try write("commit of \(label)") { db in
             do {
                 var writer = CommitWriter(db: db)
-                return try commits.map { try writer.write($0) }
+                let inserted = try commits.map { try writer.write($0) }
+                try writer.finish()
+                return inserted
             } catch let failure as SQLiteFailure {
                 throw StoreError(.sqlite, path: path, operation: "commit of \(label)", message: failure.message)
             }
@@ -47,6 +51,34 @@ private struct CommitWriter {
     /// Display and short names per principal ARN, computed once per transaction (the same
     /// principals recur in every file of a group).
     private var principalNames: [String: (display: String, name: String)] = [:]
+    /// Row ids of the principals and secrets upserted by an earlier file of this transaction.
+    private var groupPrincipalIDs: [String: Int64] = [:]
+    private var groupSecretIDs: [String: Int64] = [:]
+    /// What later files of the transaction add to those rows, written once by `finish()`: the
+    /// same end state as one upsert per file, with one write per row instead.
+    private var pendingPrincipals: [Int64: PendingPrincipal] = [:]
+    private var pendingSecrets: [Int64: PendingSecret] = [:]
+
+    /// First and last seen over later files, and the first account one of them names (the
+    /// per-file upsert keeps the stored account and else takes the file's).
+    private struct PendingPrincipal {
+        var first: Int64
+        var last: Int64
+        var account: String?
+    }
+
+    /// First and last seen (nil: not given, as for a learned secret) and whether a full ARN was seen.
+    private struct PendingSecret {
+        var first: Int64?
+        var last: Int64?
+        var isFull: Bool
+
+        mutating func add(first f: Int64?, last l: Int64?, isFull full: Bool) {
+            if let f { first = min(first ?? f, f) }
+            if let l { last = max(last ?? l, l) }
+            isFull = isFull || full
+        }
+    }
 
     init(db: Database) {
         self.db = db
@@ -91,6 +123,39 @@ private struct CommitWriter {
         }
     }
 
+    /// Writes what later files of the transaction added to principals and secrets that an
+    /// earlier file upserted (the same expressions as the upserts, applied once).
+    mutating func finish() throws {
+        var updatePrincipal = try RawStatement(db, """
+            UPDATE principals SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
+                account = coalesce(account, ?3) WHERE id = ?4
+            """)
+        for id in pendingPrincipals.keys.sorted() {
+            guard let p = pendingPrincipals[id] else { continue }
+            updatePrincipal.bind(p.first)
+            updatePrincipal.bind(p.last)
+            updatePrincipal.bind(p.account)
+            updatePrincipal.bind(id)
+            try updatePrincipal.run()
+        }
+        var updateSecret = try RawStatement(db, """
+            UPDATE secrets SET
+                first_seen = CASE WHEN ?1 IS NULL THEN first_seen WHEN first_seen IS NULL OR ?1 < first_seen THEN ?1 ELSE first_seen END,
+                last_seen = CASE WHEN ?2 IS NULL THEN last_seen WHEN last_seen IS NULL OR ?2 > last_seen THEN ?2 ELSE last_seen END,
+                is_full = max(is_full, ?3) WHERE id = ?4
+            """)
+        for id in pendingSecrets.keys.sorted() {
+            guard let p = pendingSecrets[id] else { continue }
+            updateSecret.bind(p.first)
+            updateSecret.bind(p.last)
+            updateSecret.bind(p.isFull)
+            updateSecret.bind(id)
+            try updateSecret.run()
+        }
+        pendingPrincipals.removeAll()
+        pendingSecrets.removeAll()
+    }
+
     mutating func write(_ c: FileCommit) throws -> [String] {
         // 1. Principals and secrets, one upsert each per file (first/last seen over the file).
         var principalSeen: [String: (Principal, SeenRange)] = [:]
@@ -119,6 +184,18 @@ private struct CommitWriter {
             """)
         for key in principalSeen.keys.sorted() {
             guard let (p, seen) = principalSeen[key] else { continue }
+            if let id = groupPrincipalIDs[key] {
+                principalIDs[key] = id
+                if var pending = pendingPrincipals[id] {
+                    pending.first = min(pending.first, seen.first)
+                    pending.last = max(pending.last, seen.last)
+                    if pending.account == nil { pending.account = p.accountId }
+                    pendingPrincipals[id] = pending
+                } else {
+                    pendingPrincipals[id] = PendingPrincipal(first: seen.first, last: seen.last, account: p.accountId)
+                }
+                continue
+            }
             upsertPrincipal.bind(p.id)
             upsertPrincipal.bind(p.type)
             let names: (display: String, name: String)
@@ -134,7 +211,9 @@ private struct CommitWriter {
             upsertPrincipal.bind(seen.first)
             upsertPrincipal.bind(seen.last)
             _ = try upsertPrincipal.step()
-            principalIDs[key] = upsertPrincipal.int64(0)
+            let id = upsertPrincipal.int64(0)
+            principalIDs[key] = id
+            groupPrincipalIDs[key] = id
             upsertPrincipal.reset()
         }
 
@@ -149,6 +228,12 @@ private struct CommitWriter {
             """)
         for key in secretSeen.keys.sorted() {
             guard let (s, seen) = secretSeen[key] else { continue }
+            if let id = groupSecretIDs[key] {
+                secretIDs[key] = id
+                pendingSecrets[id, default: PendingSecret(first: nil, last: nil, isFull: false)]
+                    .add(first: seen.first, last: seen.last, isFull: s.isFullARN)
+                continue
+            }
             upsertSecret.bind(s.id)
             upsertSecret.bind(s.name)
             upsertSecret.bind(s.account)
@@ -157,10 +242,18 @@ private struct CommitWriter {
             upsertSecret.bind(seen.first)
             upsertSecret.bind(seen.last)
             _ = try upsertSecret.step()
-            secretIDs[key] = upsertSecret.int64(0)
+            let id = upsertSecret.int64(0)
+            secretIDs[key] = id
+            groupSecretIDs[key] = id
             upsertSecret.reset()
         }
         for s in c.learnedSecrets where secretIDs[s.id] == nil {
+            if let id = groupSecretIDs[s.id] {
+                secretIDs[s.id] = id
+                pendingSecrets[id, default: PendingSecret(first: nil, last: nil, isFull: false)]
+                    .add(first: nil, last: nil, isFull: s.isFullARN)
+                continue
+            }
             upsertSecret.bind(s.id)
             upsertSecret.bind(s.name)
             upsertSecret.bind(s.account)
@@ -169,7 +262,9 @@ private struct CommitWriter {
             upsertSecret.bind(Int64?.none)
             upsertSecret.bind(Int64?.none)
             _ = try upsertSecret.step()
-            secretIDs[s.id] = upsertSecret.int64(0)
+            let id = upsertSecret.int64(0)
+            secretIDs[s.id] = id
+            groupSecretIDs[s.id] = id
             upsertSecret.reset()
         }
 
