@@ -58,6 +58,9 @@ private struct CommitWriter {
     /// same end state as one upsert per file, with one write per row instead.
     private var pendingPrincipals: [Int64: PendingPrincipal] = [:]
     private var pendingSecrets: [Int64: PendingSecret] = [:]
+    /// Usage and region totals of the whole transaction, upserted once per key by `finish()`.
+    private var usage: [UsageKey: UsageTotals] = [:]
+    private var regions: [RegionKey: RegionTotals] = [:]
 
     /// First and last seen over later files, and the first account one of them names (the
     /// per-file upsert keeps the stored account and else takes the file's).
@@ -123,9 +126,49 @@ private struct CommitWriter {
         }
     }
 
-    /// Writes what later files of the transaction added to principals and secrets that an
-    /// earlier file upserted (the same expressions as the upserts, applied once).
+    /// Writes the transaction's usage and region totals, and what later files added to
+    /// principals and secrets that an earlier file upserted (the same expressions as the
+    /// upserts, applied once).
     mutating func finish() throws {
+        // Usage and region totals, summed over the transaction's files (additive, min and max).
+        var upsertUsage = try RawStatement(db, """
+            INSERT INTO usage (secret, principal, name, first_seen, last_seen, last_ok, count, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+            ON CONFLICT (secret, principal, name) DO UPDATE SET
+                first_seen = min(first_seen, excluded.first_seen),
+                last_seen = max(last_seen, excluded.last_seen),
+                last_ok = CASE WHEN last_ok IS NULL OR excluded.last_ok > last_ok THEN coalesce(excluded.last_ok, last_ok) ELSE last_ok END,
+                count = count + excluded.count,
+                errors = errors + excluded.errors
+            """)
+        for (key, u) in usage {
+            upsertUsage.bind(key.secret)
+            upsertUsage.bind(key.principal)
+            upsertUsage.bind(key.name)
+            upsertUsage.bind(u.first)
+            upsertUsage.bind(u.last)
+            upsertUsage.bind(u.lastOK)
+            upsertUsage.bind(u.count)
+            upsertUsage.bind(u.errors)
+            try upsertUsage.run()
+        }
+
+        var upsertRegion = try RawStatement(db, """
+            INSERT INTO regions (account, region, events, oldest, newest) VALUES (?, ?, ?, ?, ?)
+            ON CONFLICT (account, region) DO UPDATE SET events = events + excluded.events,
+                oldest = min(oldest, excluded.oldest), newest = max(newest, excluded.newest)
+            """)
+        for (key, r) in regions {
+            upsertRegion.bind(key.account)
+            upsertRegion.bind(key.region)
+            upsertRegion.bind(r.events)
+            upsertRegion.bind(r.oldest)
+            upsertRegion.bind(r.newest)
+            try upsertRegion.run()
+        }
+
+        usage.removeAll()
+        regions.removeAll()
+
         var updatePrincipal = try RawStatement(db, """
             UPDATE principals SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
                 account = coalesce(account, ?3) WHERE id = ?4
@@ -278,8 +321,6 @@ private struct CommitWriter {
             INSERT INTO access (secret, time, event, principal, name, failed, notable) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         var insertKey = try RawStatement(db, "INSERT OR IGNORE INTO secret_keys (secret, key, first_seen) VALUES (?, ?, ?)")
-        var usage: [UsageKey: UsageTotals] = [:]
-        var regions: [RegionKey: RegionTotals] = [:]
         var keyPairs = Set<String>()
         var lastDetails: (details: EventDetails, json: String?) = (EventDetails(), nil)
         for i in c.events.indices {
@@ -344,41 +385,6 @@ private struct CommitWriter {
                     try insertKey.run()
                 }
             }
-        }
-
-        var upsertUsage = try RawStatement(db, """
-            INSERT INTO usage (secret, principal, name, first_seen, last_seen, last_ok, count, errors) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
-            ON CONFLICT (secret, principal, name) DO UPDATE SET
-                first_seen = min(first_seen, excluded.first_seen),
-                last_seen = max(last_seen, excluded.last_seen),
-                last_ok = CASE WHEN last_ok IS NULL OR excluded.last_ok > last_ok THEN coalesce(excluded.last_ok, last_ok) ELSE last_ok END,
-                count = count + excluded.count,
-                errors = errors + excluded.errors
-            """)
-        for (key, u) in usage {
-            upsertUsage.bind(key.secret)
-            upsertUsage.bind(key.principal)
-            upsertUsage.bind(key.name)
-            upsertUsage.bind(u.first)
-            upsertUsage.bind(u.last)
-            upsertUsage.bind(u.lastOK)
-            upsertUsage.bind(u.count)
-            upsertUsage.bind(u.errors)
-            try upsertUsage.run()
-        }
-
-        var upsertRegion = try RawStatement(db, """
-            INSERT INTO regions (account, region, events, oldest, newest) VALUES (?, ?, ?, ?, ?)
-            ON CONFLICT (account, region) DO UPDATE SET events = events + excluded.events,
-                oldest = min(oldest, excluded.oldest), newest = max(newest, excluded.newest)
-            """)
-        for (key, r) in regions {
-            upsertRegion.bind(key.account)
-            upsertRegion.bind(key.region)
-            upsertRegion.bind(r.events)
-            upsertRegion.bind(r.oldest)
-            upsertRegion.bind(r.newest)
-            try upsertRegion.run()
         }
 
         // 3. Alerts, suppressed repeats, detector state.
