@@ -23,6 +23,38 @@ import TrailModel
         #expect(a.evidence.contains(EvidenceItem("secrets", .strings((0..<5).map { "arn:aws:secretsmanager:us-east-1:111122223333:secret:s\($0)" }))))
     }
 
+    @Test func stateTakenOnceEqualsStateReportedPerCall() throws {
+        let firstSeen = Ev.rule("fs", detector: .firstSeen(FirstSeenConfig(key: [.secret], value: .principal, learning: .days(7), forget: .days(90))))
+        let rules = [burst, denied, firstSeen]
+        let perCall = try DetectionEngine(rules: rules, state: [])
+        let deferred = try DetectionEngine(rules: rules, state: [])
+        deferred.reportsStateChangesPerCall = false
+        func apply(_ changes: [DetectorStateEntry], to state: inout [String: String]) {
+            for c in changes { state[c.namespace + "\u{0}" + c.key] = c.value }
+        }
+        // Groups that grow, fire, expire (days later) and come back.
+        let files = [
+            reads(3, every: 30), reads(4, every: 20, from: 2, prefix: "a"), reads(6, every: 30, from: 3 * 1440, prefix: "b"),
+            reads(2, every: 10, from: 3 * 1440 + 1, by: Ev.role("other"), prefix: "c"), reads(7, every: 5, from: 9 * 1440, prefix: "d"),
+        ]
+        var expected: [String: String] = [:]
+        var alerts: [[String]] = [[], []]
+        for f in files {
+            let a = perCall.process(Ev.items(f, matched: [0, 1, 2]))
+            apply(a.stateChanges, to: &expected)
+            let b = deferred.process(Ev.items(f, matched: [0, 1, 2]))
+            #expect(b.stateChanges.isEmpty)
+            alerts[0] += a.alerts.map(\.id)
+            alerts[1] += b.alerts.map(\.id)
+        }
+        var got: [String: String] = [:]
+        apply(deferred.takeStateChanges(), to: &got)
+        #expect(got == expected)
+        #expect(expected.keys.contains { $0.hasPrefix("threshold:burst") })
+        #expect(alerts[0] == alerts[1] && !alerts[0].isEmpty)
+        #expect(deferred.takeStateChanges().isEmpty)
+    }
+
     @Test func spreadWiderThanWindowDoesNotFire() throws {
         let e = try DetectionEngine(rules: [burst], state: [])
         #expect(e.process(Ev.items(reads(8, every: 76))).alerts.isEmpty)   // 5 reads span 304 s

@@ -277,6 +277,61 @@ func count(_ store: Store, _ table: String) throws -> Int {
         #expect(try q2.callers(QueryScope(), secret: "prod/db/password") == q1.callers(QueryScope(), secret: "prod/db/password"))
     }
 
+    /// Every table, row by row, as text.
+    static func dump(_ store: Store) throws -> [String: [String]] {
+        var out: [String: [String]] = [:]
+        for table in ["principals", "secrets", "events", "access", "usage", "regions", "secret_keys", "alerts", "files", "detector_state"] {
+            out[table] = try store.read("dump") { db in
+                try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3").map { "\($0)" }
+            }
+        }
+        return out
+    }
+
+    @Test func batchedSeenRangesTotalsAndIDsEqualOneByOne() throws {
+        // The principal first appears without an account, later files extend its range both ways
+        // and name its account; a secret first known by partial ARN is later learned as full.
+        let anonymous = Principal(type: "AssumedRole", id: Fixture.payments1.id, session: "x", accountId: nil)
+        let partialAsFull = SecretRef(id: Fixture.s1Partial.id, name: Fixture.s1Partial.name, account: Fixture.a1,
+                                      region: "us-east-1", isFullARN: true)
+        let commits = [
+            FileCommit(ledger: Fixture.ledger("f1", records: 1), events: [
+                Fixture.event("b1", "2024-05-02T10:00:00Z", "GetSecretValue", anonymous, [Fixture.s1Partial]),
+            ]),
+            FileCommit(ledger: Fixture.ledger("f2", records: 3), events: [
+                Fixture.event("b2", "2024-05-01T10:00:00Z", "GetSecretValue", Fixture.payments1, [Fixture.s1Partial, Fixture.s2]),
+                Fixture.event("b3", "2024-05-03T10:00:00Z", "GetSecretValue", Fixture.payments1, [Fixture.s2], error: "AccessDeniedException"),
+                Fixture.event("b4", "2024-05-03T11:00:00Z", "DescribeSecret", Fixture.alice, [Fixture.s3], account: Fixture.a2, region: "eu-west-1"),
+            ]),
+            FileCommit(ledger: Fixture.ledger("f3", records: 0), learnedSecrets: [partialAsFull, Fixture.s1Full]),
+            FileCommit(ledger: Fixture.ledger("f4", records: 2), events: [
+                Fixture.event("b5", "2024-04-30T10:00:00Z", "GetSecretValue", Fixture.payments1, [Fixture.s2]),
+                Fixture.event("b6", "2024-05-04T10:00:00Z", "GetSecretValue", Fixture.payments1, [Fixture.s1Full]),
+            ]),
+        ]
+        let one = try Store.inMemory()
+        for c in commits { try one.commit(c) }
+        let batch = try Store.inMemory()
+        _ = try batch.commit(commits)
+        let expected = try Self.dump(one)
+        let got = try Self.dump(batch)
+        for table in expected.keys.sorted() { #expect(got[table] == expected[table], "\(table)") }
+        #expect(expected["usage"]?.count == 4)
+    }
+
+    @Test func ledgerLookupsOnADiskStoreSeeEachCommit() throws {
+        let dir = try Fixture.temporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try Store.open(path: dir + "/t.db")
+        #expect(try store.ledgerEntry(path: "a") == nil)
+        try store.commit(FileCommit(ledger: Fixture.ledger("a", records: 3)))
+        #expect(try store.ledgerEntry(path: "a")?.records == 3)
+        _ = try store.commit([FileCommit(ledger: Fixture.ledger("a", records: 4)), FileCommit(ledger: Fixture.ledger("b", records: 1))])
+        #expect(try store.ledgerEntry(path: "a")?.records == 4)
+        #expect(try store.ledgerEntry(path: "b")?.records == 1)
+        #expect(try store.existingEventIDs((0..<300).map { "x\($0)" } + ["e01"]).isEmpty)
+    }
+
     @Test func aFailingFileUndoesTheWholeBatch() throws {
         let store = try Store.inMemory()
         try store.queue.write { db in
