@@ -38,8 +38,9 @@ struct BackfillCommand: AsyncParsableCommand {
             throw CLIError.usage("\(error)")
         }
         let rules = try options.loadRules()
-        let store = try options.openStoreForWriting()
+        // The sink before the store: a bad --alerts path must not leave a new store behind.
         let sink = try options.makeSink()
+        let store = try options.openStoreForWriting()
         let committer: FileCommitter
         do {
             committer = try FileCommitter(store: store, rules: rules, sink: sink, wallClock: wallClockNow)

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TrailAlerts
 import TrailModel
 import TrailPipeline
@@ -42,6 +45,12 @@ struct PipelineOptions: ParsableArguments {
     func makeSink() throws -> AlertSink {
         var sinks: [AlertSink] = []
         if let alerts {
+            // Open (creating it with mode 0600) once here for a clear reason when it cannot be written.
+            let fd = open(alerts, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw CLIError.usage("cannot open --alerts \(alerts): \(String(cString: strerror(errno)))")
+            }
+            close(fd)
             do {
                 sinks.append(try FileHandleSink.appending(to: alerts))
             } catch {
