@@ -225,7 +225,7 @@ struct BackfillSampleLogsTests {
         #expect(result.stdout == (try SampleRun.get().result.stdout))
     }
 
-    @Test("--alerts FILE appends the alert lines there and keeps stdout empty")
+    @Test("--alerts FILE (created with mode 0600) gets the alert lines, appended; stdout stays empty")
     func alertsFile() throws {
         let dir = try TempDirectory()
         let file = dir.path("alerts.jsonl")
@@ -235,6 +235,8 @@ struct BackfillSampleLogsTests {
         #expect(first.stdout.isEmpty, "\(first)")
         let expectedText = try SampleRun.get().result.stdout
         #expect(try String(contentsOf: file, encoding: .utf8) == expectedText)
+        let mode = (try FileManager.default.attributesOfItem(atPath: file.path)[.posixPermissions] as? NSNumber)?.intValue
+        #expect(mode == 0o600, "alerts file mode \(String(mode ?? -1, radix: 8))")
         // A re-run has nothing to add, and appends nothing.
         let again = try backfill([PackagePaths.sampleLogs.path], db: dir.path("b.db"), in: dir, args)
         #expect(again.exitCode == 0 && again.stdout.isEmpty, "\(again)")

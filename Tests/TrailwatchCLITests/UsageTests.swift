@@ -81,6 +81,12 @@ struct UsageTests {
         #expect(result.stderrLines.count == 1, "\(result)")
     }
 
+    @Test("--alerts in a directory that does not exist: the reason, and no store created")
+    func unwritableAlertsFile() throws {
+        try expectUsageError(["backfill", PackagePaths.sampleLogs.path, "--db", "x.db", "--alerts", "missing/alerts.jsonl"],
+                             mentions: ["trailwatch: error: cannot open --alerts missing/alerts.jsonl: No such file or directory"])
+    }
+
     @Test("read commands on a store that does not exist")
     func missingStore() throws {
         try expectUsageError(["query", "access", "--db", "missing.db"], mentions: ["missing.db"])
