@@ -87,6 +87,29 @@ struct UsageTests {
                              mentions: ["trailwatch: error: cannot open --alerts missing/alerts.jsonl: No such file or directory"])
     }
 
+    @Test("a store held by a running tail is refused to backfill (exit 2, the holder's pid), and usable after")
+    func lockedStore() throws {
+        let dir = try TempDirectory()
+        try FileManager.default.createDirectory(at: dir.path("watched"), withIntermediateDirectories: true)
+        let tail = try TrailwatchBinary.launch(["tail", "watched", "--db", "held.db"], in: dir.url)
+        let deadline = Date().addingTimeInterval(60)
+        while !tail.stderrSoFar().contains("watching"), tail.isRunning, Date() < deadline { usleep(20_000) }
+        try #require(tail.stderrSoFar().contains("watching"), "tail did not start: \(tail.stderrSoFar())")
+
+        let refused = try expectUsageError(
+            ["backfill", PackagePaths.sampleLogs.path, "--db", "held.db"], in: dir,
+            mentions: ["trailwatch: error: held.db: lock: the database is in use by another trailwatch process (pid \(tail.pid))"])
+        #expect(refused.stderrLines.count == 1, "\(refused)")
+
+        tail.send(SIGTERM)
+        let stopped = try tail.wait(timeout: 60)
+        #expect(stopped.exitCode == 0, "\(stopped)")
+        let after = try TrailwatchBinary.run(
+            ["backfill", PackagePaths.sampleLogs.appendingPathComponent("AWSLogs/739205118846/CloudTrail/eu-west-1").path,
+             "--db", "held.db"], in: dir.url)
+        #expect(after.exitCode == 0, "\(after)")
+    }
+
     @Test("read commands on a store that does not exist")
     func missingStore() throws {
         try expectUsageError(["query", "access", "--db", "missing.db"], mentions: ["missing.db"])
