@@ -68,6 +68,22 @@ struct PipelineOptions: ParsableArguments {
         return store
     }
 
+    /// Loads the rules, opens the store for writing and the sinks, and wires the pipeline.
+    /// `onReport` sees every file's report, in commit order. Problems exit 2.
+    func makeRunner(onReport: @escaping (FileReport) -> Void) throws -> (runner: IngestRunner, sink: AlertSink) {
+        let rules = try loadRules()
+        let store = try openStoreForWriting()
+        let sink = try makeSink()
+        let committer: FileCommitter
+        do {
+            committer = try FileCommitter(store: store, rules: rules, sink: sink, wallClock: wallClockNow)
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        let runner = IngestRunner(processor: FileProcessor(rules: rules, store: store), committer: committer, jobs: jobs, onReport: onReport)
+        return (runner, sink)
+    }
+
     /// Loads the rules in force.
     func loadRules() throws -> RuleBook {
         do {
