@@ -165,7 +165,8 @@ enum StoreSchema {
     /// Access rows clustered by (secret, time), so that a secret's history is one sequential range
     /// (callers, story, `--errors` read no extra pages); events indexed by name and by failure for
     /// `query access --event/--errors` without a secret. The key stays unique per (event, secret)
-    /// because an event has one time, and `access_event` keeps that rule explicit.
+    /// because an event has one time, and `access_event` keeps that rule explicit. (A development
+    /// build briefly had the events indexes in v1, hence `IF NOT EXISTS`.)
     private static let v2 = """
         CREATE TABLE access_v2 (
             secret INTEGER NOT NULL REFERENCES secrets(id),
@@ -185,7 +186,7 @@ enum StoreSchema {
         CREATE INDEX access_notable_secret ON access(secret, time) WHERE notable = 1;
         CREATE INDEX access_notable_name ON access(name, time) WHERE notable = 1;
         CREATE INDEX access_failed ON access(secret, time) WHERE failed = 1;
-        CREATE INDEX events_name_time ON events(name, time);
-        CREATE INDEX events_failed_time ON events(time) WHERE error_code IS NOT NULL;
+        CREATE INDEX IF NOT EXISTS events_name_time ON events(name, time);
+        CREATE INDEX IF NOT EXISTS events_failed_time ON events(time) WHERE error_code IS NOT NULL;
         """
 }

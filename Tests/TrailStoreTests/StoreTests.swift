@@ -310,6 +310,7 @@ func count(_ store: Store, _ table: String) throws -> Int {
                     INSERT INTO access (event, secret, time, principal, name, failed, notable) VALUES (1, 1, 10, 1, 'GetSecretValue', 0, 0);
                     INSERT INTO usage (secret, principal, name, first_seen, last_seen, last_ok, count, errors)
                         VALUES (1, 1, 'GetSecretValue', 10, 10, 10, 1, 0);
+                    CREATE INDEX events_name_time ON events(name, time);  -- as a development v1 had
                     """)
             }
         }
