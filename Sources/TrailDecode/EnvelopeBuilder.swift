@@ -23,7 +23,12 @@ public enum EnvelopeBuilder {
             out.key("version"); out.string("0")
             out.key("id"); out.string(e.eventID)
             out.key("detail-type"); out.string(detailType(e.eventType))
-            out.key("source"); out.string(source(e.eventSource))
+            out.key("source")
+            var eventSource = e.eventSource
+            eventSource.withUTF8 { bytes in
+                let service = UnsafeBufferPointer(rebasing: bytes[0..<(bytes.firstIndex(of: UInt8(ascii: ".")) ?? bytes.count)])
+                if service.isEmpty { out.string("aws.cloudtrail") } else { out.string(prefix: "aws.", utf8: service) }
+            }
             out.key("account"); out.string(e.account)
             out.key("time")
             if time >= 0, t.kind(time) == .string {
@@ -56,11 +61,5 @@ public enum EnvelopeBuilder {
         case "AwsVpceEvent": "AWS Network Activity Event via CloudTrail"
         default: "AWS API Call via CloudTrail"
         }
-    }
-
-    /// `aws.<service>` from `<service>.amazonaws.com`.
-    static func source(_ eventSource: String) -> String {
-        let service = eventSource.split(separator: ".", maxSplits: 1, omittingEmptySubsequences: false).first ?? ""
-        return service.isEmpty ? "aws.cloudtrail" : "aws." + service
     }
 }

@@ -46,6 +46,19 @@ public struct JSONTapeWriter {
         nodes[index].count = count
     }
 
+    /// An object key known at compile time to need no escaping; the next value belongs to it.
+    public mutating func key(_ name: StaticString) {
+        beforeValue()
+        let start = bytes.count + 1
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: name.utf8Start, count: name.utf8CodeUnitCount))
+        bytes.append(UInt8(ascii: "\""))
+        nodes.append(JSONNode(kind: .string, hasEscapes: false, start: UInt32(start), end: UInt32(bytes.count - 1),
+                              next: UInt32(nodes.count + 1), count: 0))
+        bytes.append(UInt8(ascii: ":"))
+        afterKey = true
+    }
+
     /// An object key; the next value belongs to it.
     public mutating func key(_ name: String) {
         beforeValue()
@@ -57,6 +70,19 @@ public struct JSONTapeWriter {
     public mutating func string(_ value: String) {
         beforeValue()
         appendString(value)
+    }
+
+    /// A string value made of a constant prefix and UTF-8 bytes (escaped as needed).
+    public mutating func string(prefix: StaticString, utf8 rest: UnsafeBufferPointer<UInt8>) {
+        beforeValue()
+        let quoteAt = bytes.count
+        bytes.append(UInt8(ascii: "\""))
+        bytes.append(contentsOf: UnsafeBufferPointer(start: prefix.utf8Start, count: prefix.utf8CodeUnitCount))
+        JSONWriter.appendEscaped(utf8: rest, to: &bytes)
+        bytes.append(UInt8(ascii: "\""))
+        let escapes = bytes.count - quoteAt - 2 != prefix.utf8CodeUnitCount + rest.count
+        nodes.append(JSONNode(kind: .string, hasEscapes: escapes, start: UInt32(quoteAt + 1), end: UInt32(bytes.count - 1),
+                              next: UInt32(nodes.count + 1), count: 0))
     }
 
     /// A string value given as already-valid JSON string text, quotes included (for example a

@@ -18,7 +18,7 @@ struct PipelineOptions: ParsableArguments {
         valueName: "dir"))
     var rules: String?
 
-    @Option(name: .long, help: ArgumentHelp("Files decoded and matched in parallel. Default: the number of cores.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Files decoded and matched in parallel (defaults to the number of cores).", valueName: "n"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: ArgumentHelp("Append alerts (JSON lines) to this file instead of standard output.", valueName: "file"))
@@ -75,6 +75,23 @@ struct PipelineOptions: ParsableArguments {
             throw CLIError.usage("\(error)")
         }
         return store
+    }
+
+    /// Loads the rules, opens the store for writing and the sinks, and wires the pipeline.
+    /// `onReport` sees every file's report, in commit order. Problems exit 2.
+    func makeRunner(onReport: @escaping (FileReport) -> Void) throws -> (runner: IngestRunner, sink: AlertSink) {
+        let rules = try loadRules()
+        // The sink before the store: a bad --alerts path must not leave a new store behind.
+        let sink = try makeSink()
+        let store = try openStoreForWriting()
+        let committer: FileCommitter
+        do {
+            committer = try FileCommitter(store: store, rules: rules, sink: sink, wallClock: wallClockNow)
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        let runner = IngestRunner(processor: FileProcessor(rules: rules, store: store), committer: committer, jobs: jobs, onReport: onReport)
+        return (runner, sink)
     }
 
     /// Loads the rules in force.
