@@ -119,7 +119,7 @@ struct QuerySampleLogsTests {
     }
 
     /// prod/cdn/signing-key: scheduled for deletion with the default 30-day window, restored five
-    /// hours later; eks-external-secrets' reads failed in between (4 errors); both alerts listed.
+    /// hours later; eks-external-secrets' reads failed in between (4 errors); 6 callers and both alerts.
     @Test("one secret's story as JSON")
     func secretStory() throws {
         try expectOutput(["query", "secret", "prod/cdn/signing-key", "--format", "json"], #"""
@@ -129,11 +129,11 @@ struct QuerySampleLogsTests {
             "created":null,"deletion":{"scheduled":"2025-09-09T07:31:12Z","principal":"role/AWSReservedSSO_AdministratorAccess_8f1c2d3e4a5b6c7d",\#
             "recoveryWindowInDays":30,"force":false,"deletionDate":"2025-10-09T07:31:12Z","restored":"2025-09-09T12:43:12Z"},\#
             "kmsKeys":["arn:aws:kms:us-east-1:428471960213:key/a541958f-e99a-47b5-8a1c-7e9e07b26d56"],\#
-            "events":[{"time":"2025-09-09T07:31:12Z","eventName":"DeleteSecret","principal":"role/AWSReservedSSO_AdministratorAccess_8f1c2d3e4a5b6c7d",\#
-            "errorCode":null,"detail":"recovery window 30 days","eventID":"f308f60a-1d7e-454a-b066-191d2fc00951"},\#
-            {"time":"2025-09-09T07:31:13Z","eventName":"StartSecretVersionDelete","principal":"secretsmanager.amazonaws.com",\#
-            "errorCode":null,"detail":null,"eventID":"f6013013-b4ea-4d42-93ed-e2e001a328d3"},{"time":"2025-09-09T12:43:12Z",\#
-            "eventName":"RestoreSecret","principal":"role/AWSReservedSSO_PowerUserAccess_2b7e9a4c1d3f5e60",\#
+            "callerCount":6,"alertCount":2,"events":[{"time":"2025-09-09T07:31:12Z","eventName":"DeleteSecret",\#
+            "principal":"role/AWSReservedSSO_AdministratorAccess_8f1c2d3e4a5b6c7d","errorCode":null,"detail":"recovery window 30 days",\#
+            "eventID":"f308f60a-1d7e-454a-b066-191d2fc00951"},{"time":"2025-09-09T07:31:13Z","eventName":"StartSecretVersionDelete",\#
+            "principal":"secretsmanager.amazonaws.com","errorCode":null,"detail":null,"eventID":"f6013013-b4ea-4d42-93ed-e2e001a328d3"},\#
+            {"time":"2025-09-09T12:43:12Z","eventName":"RestoreSecret","principal":"role/AWSReservedSSO_PowerUserAccess_2b7e9a4c1d3f5e60",\#
             "errorCode":null,"detail":null,"eventID":"68d16f56-901d-4a0b-b4af-72b3cbcdd423"},{"time":"2025-09-09T12:43:13Z",\#
             "eventName":"CancelSecretVersionDelete","principal":"secretsmanager.amazonaws.com","errorCode":null,\#
             "detail":null,"eventID":"11ff6c59-51cf-4d39-b44d-3b7f061b0f58"}],"callers":[{"principal":"secretsmanager.amazonaws.com",\#
