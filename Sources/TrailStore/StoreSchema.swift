@@ -13,6 +13,9 @@ enum StoreSchema {
         migrator.registerMigration("v2-access-by-secret") { db in
             try db.execute(sql: v2)
         }
+        migrator.registerMigration("v3-alert-emission") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -188,5 +191,14 @@ enum StoreSchema {
         CREATE INDEX access_failed ON access(secret, time) WHERE failed = 1;
         CREATE INDEX IF NOT EXISTS events_name_time ON events(name, time);
         CREATE INDEX IF NOT EXISTS events_failed_time ON events(time) WHERE error_code IS NOT NULL;
+        """
+
+    /// Whether each alert has reached the sinks. Alerts commit with their file and are marked
+    /// emitted once printed, so a crash between the two re-prints them on restart instead of
+    /// losing them. Alerts stored before this migration were printed when they were stored.
+    static let v3 = """
+        ALTER TABLE alerts ADD COLUMN emitted INTEGER NOT NULL DEFAULT 0;
+        UPDATE alerts SET emitted = 1;
+        CREATE INDEX alerts_unemitted ON alerts(time, id) WHERE emitted = 0;
         """
 }

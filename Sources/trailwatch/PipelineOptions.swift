@@ -90,6 +90,14 @@ struct PipelineOptions: ParsableArguments {
         } catch {
             throw CLIError.usage("\(error)")
         }
+        do {
+            let reprinted = try committer.emitUndelivered()
+            if reprinted > 0 {
+                StandardError.warning("printed \(reprinted) alerts committed by a run that stopped before printing them")
+            }
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
         let runner = IngestRunner(processor: FileProcessor(rules: rules, store: store), committer: committer, jobs: jobs, onReport: onReport)
         return (runner, sink)
     }
