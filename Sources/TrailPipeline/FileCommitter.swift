@@ -91,7 +91,8 @@ public final class FileCommitter {
             report.status = .failed
             report.reason = reason
             ledger.status = .failed
-            ledger.reason = reason
+            // The ledger row already names the file; keep its reason to the byte and the cause.
+            ledger.reason = reason.hasPrefix(path + ": ") ? String(reason.dropFirst(path.count + 2)) : reason
             ledger.format = "unreadable"
             staged.commit = FileCommit(ledger: ledger)
         case let .skipped(format, reason):
