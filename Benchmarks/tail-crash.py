@@ -160,7 +160,7 @@ def access_rows(binary, db, cwd):
     for line in out.stdout.splitlines():
         if line.strip():
             row = json.loads(line)
-            secret = row.get("secret") or row.get("secretArn") or row.get("arn") or ""
+            secret = row.get("secretArn") or row.get("secret") or ""
             rows[(row.get("eventID"), secret)] += 1
     return rows
 

@@ -137,11 +137,11 @@ struct TailServiceTests {
 
     // MARK: (e) shutdown
 
-    @Test("SIGTERM during catch-up exits 0 with whole files only; a second signal exits at once; a restart completes")
-    func gracefulAndForcedShutdown() async throws {
-        let t = try TailFixture("shutdown")
+    @Test("SIGTERM during catch-up exits 0 with whole files only; a restart completes exactly once")
+    func sigtermDuringCatchUp() async throws {
+        let t = try TailFixture("sigterm")
         defer { t.remove() }
-        let batch = (0..<40).map { TailLogFile(tag: "sd", index: $0, records: 150, probe: $0 == 0) }
+        let batch = (0..<40).map { TailLogFile(tag: "st", index: $0, records: 150, probe: $0 == 0) }
         for file in batch { try t.drop(file) }
 
         let first = try t.startTail()
@@ -151,31 +151,45 @@ struct TailServiceTests {
         #expect(await first.exit(within: 20) == .exited(0), "stderr: \(first.stderr())")
         try await t.expectWholeFiles(batch)
 
-        // Second phase: two signals back to back stop it at once; the store stays usable.
-        let more = (40..<80).map { TailLogFile(tag: "sd", index: $0, records: 150, probe: $0 == 40) }
-        for file in more { try t.drop(file) }
         let second = try t.startTail()
         defer { second.forceStop() }
-        #expect(await t.eventually { second.alertEventIDs().contains(more[0].probeID ?? "") }, "stderr: \(second.stderr())")
-        second.send(SIGINT)
-        second.send(SIGINT)
-        let forced = await second.exit(within: 10)
-        #expect(forced != nil, "a second signal did not stop tail")
-        try await t.expectWholeFiles(batch + more)
+        #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.events == batch.flatMap(\.eventIDs).count },
+                "stderr: \(second.stderr())")
+        second.send(SIGTERM)
+        #expect(await second.exit(within: 20) == .exited(0), "stderr: \(second.stderr())")
+        try await t.expectExactlyOnce(batch)
+        #expect(Set((first.alertEventIDs() + second.alertEventIDs())) == [batch[0].probeID ?? ""])
+    }
 
-        // A restart finishes the job: every record exactly once.
-        let third = try t.startTail()
-        defer { third.forceStop() }
-        let all = batch + more
-        let expected = Set(all.flatMap(\.eventIDs))
-        #expect(await t.eventually(30) { (try? await t.accessEventIDs().count) == expected.count }, "stderr: \(third.stderr())")
-        third.send(SIGTERM)
-        #expect(await third.exit(within: 20) == .exited(0), "stderr: \(third.stderr())")
-        let stored = try await t.accessEventIDs()
-        #expect(Set(stored.keys) == expected)
-        #expect(stored.values.allSatisfy { $0 == 1 })
-        let status = try await t.status()
-        #expect(status.done == all.count && status.failed == 0, "status: \(status)")
+    @Test("a second signal while a large file is in hand exits at once; the store stays whole and a restart completes")
+    func secondSignalExitsAtOnce() async throws {
+        let t = try TailFixture("twosignals")
+        defer { t.remove() }
+        // A large file first, so that the first signal finds work in hand.
+        let files = [TailLogFile(tag: "ts", index: 0, records: 10_000, probe: true)]
+            + (1..<6).map { TailLogFile(tag: "ts", index: $0, records: 50, probe: false) }
+        for file in files { try t.drop(file) }
+
+        let run = try t.startTail()
+        defer { run.forceStop() }
+        _ = await t.eventually(10) { run.stderr().contains("watching") }
+        try await Task.sleep(for: .milliseconds(200))
+        run.send(SIGINT)
+        // The first signal is acknowledged (or tail has already finished and stopped) ...
+        _ = await t.eventually(10) { run.stderr().contains("stopping") || !run.isRunning }
+        run.send(SIGINT)
+        // ... and the second one ends it without waiting for the file in hand.
+        let ended = await run.exit(within: 10)
+        #expect(ended != nil, "tail did not stop after two signals; stderr: \(run.stderr())")
+        try await t.expectWholeFiles(files)
+
+        let restart = try t.startTail()
+        defer { restart.forceStop() }
+        #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.events == files.flatMap(\.eventIDs).count },
+                "stderr: \(restart.stderr())")
+        restart.send(SIGTERM)
+        #expect(await restart.exit(within: 20) == .exited(0), "stderr: \(restart.stderr())")
+        try await t.expectExactlyOnce(files)
     }
 
     // MARK: (f) single writer
@@ -215,34 +229,36 @@ struct TailServiceTests {
         let t = try TailFixture("kill9")
         defer { t.remove() }
         var random = TailRandom(seed: 0x7A11_5EED)
-        let files = (0..<24).map { TailLogFile(tag: "k9", index: $0, records: 40, probe: $0 % 3 == 0) }
-        let killAfter: Set<Int> = [2, 7, 12, 16, 21]
+        let files = (0..<30).map { TailLogFile(tag: "k9", index: $0, records: $0 % 5 == 0 ? 1_000 : 40, probe: $0 % 3 == 0) }
+        // Kill after these files land; two more files land while tail is down (catch-up on restart).
+        let killAfter: [Int] = [2, 6, 10, 14, 18, 22, 25]
         var runs = [try t.startTail()]
         defer { runs.forEach { $0.forceStop() } }
 
+        var restartAfter: Int?
         for (index, file) in files.enumerated() {
             try t.drop(file)
-            try await Task.sleep(for: .milliseconds(Int(random.next(upTo: 80)) + 20))
+            if index == restartAfter {
+                runs.append(try t.startTail())
+                restartAfter = nil
+            }
+            try await Task.sleep(for: .milliseconds(Int(random.next(upTo: 60)) + 10))
             if killAfter.contains(index) {
-                try await Task.sleep(for: .milliseconds(Int(random.next(upTo: 200))))
+                try await Task.sleep(for: .milliseconds(Int(random.next(upTo: 150))))
                 let current = runs[runs.count - 1]
                 current.send(SIGKILL)
                 #expect(await current.exit(within: 10) == .signalled(SIGKILL), "run \(runs.count) ended early: \(current.stderr())")
-                runs.append(try t.startTail())
+                restartAfter = index + 2
             }
         }
+        if restartAfter != nil { runs.append(try t.startTail()) }
 
         let last = runs[runs.count - 1]
-        let expected = Set(files.flatMap(\.eventIDs))
-        #expect(await t.eventually(30) { (try? await t.accessEventIDs().count) == expected.count }, "stderr: \(last.stderr())")
+        let expected = files.flatMap(\.eventIDs).count
+        #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.events == expected }, "stderr: \(last.stderr())")
         last.send(SIGTERM)
         #expect(await last.exit(within: 20) == .exited(0), "stderr: \(last.stderr())")
-
-        let stored = try await t.accessEventIDs()
-        #expect(Set(stored.keys) == expected)
-        #expect(stored.values.allSatisfy { $0 == 1 }, "stored twice: \(stored.filter { $0.value > 1 }.keys.sorted())")
-        let status = try await t.status()
-        #expect(status.done == files.count && status.failed == 0, "status: \(status)")
+        try await t.expectExactlyOnce(files)
 
         let alerts = try await t.storedAlerts()
         let probes = Set(files.compactMap(\.probeID))
@@ -292,7 +308,7 @@ struct TailServiceTests {
 
         let run = try t.startTail()
         defer { run.forceStop() }
-        #expect(await t.eventually(30) { (try? await t.status())?.total == files.count }, "stderr: \(run.stderr())")
+        #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.total == files.count }, "stderr: \(run.stderr())")
         run.send(SIGTERM)
         #expect(await run.exit(within: 20) == .exited(0), "stderr: \(run.stderr())")
         let status = try await t.status()
@@ -363,12 +379,12 @@ private struct TailFixture {
         try TailRun(["tail", watched, "--db", db, "--rules", rules, "--no-progress"] + extra, in: root)
     }
 
-    /// Polls `condition` every 50 ms until it holds or `seconds` pass.
-    func eventually(_ seconds: Double = 15, _ condition: () async -> Bool) async -> Bool {
+    /// Polls `condition` every `every` seconds until it holds or `seconds` pass.
+    func eventually(_ seconds: Double = 15, every: Double = 0.05, _ condition: () async -> Bool) async -> Bool {
         let deadline = Date().addingTimeInterval(seconds)
         while Date() < deadline {
             if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(50))
+            try? await Task.sleep(for: .milliseconds(Int(every * 1000)))
         }
         return await condition()
     }
@@ -411,6 +427,20 @@ private struct TailFixture {
         let out = try await trailwatch(["alerts", "--db", db, "--format", "json"], timeout: 30)
         guard out.status == .exited(0) else { throw TailTestError("alerts: \(out)") }
         return TailJSONLines.objects(out.stdout).map { ($0["id"] as? String ?? "", $0["eventID"] as? String ?? "") }
+    }
+
+    /// Asserts that the store holds every record of `files` once, nothing else, and every file as done.
+    func expectExactlyOnce(_ files: [TailLogFile], sourceLocation: SourceLocation = #_sourceLocation) async throws {
+        let stored = try await accessEventIDs()
+        let expected = Set(files.flatMap(\.eventIDs))
+        let missing = expected.subtracting(stored.keys), extra = Set(stored.keys).subtracting(expected)
+        #expect(missing.isEmpty && extra.isEmpty, "missing \(missing.sorted().prefix(5)), unexpected \(extra.sorted().prefix(5))",
+                sourceLocation: sourceLocation)
+        let doubled = stored.filter { $0.value > 1 }.keys.sorted()
+        #expect(doubled.isEmpty, "stored more than once: \(doubled.prefix(5))", sourceLocation: sourceLocation)
+        let status = try await status()
+        #expect(status.done == files.count && status.failed == 0 && status.events == expected.count, "status: \(status)",
+                sourceLocation: sourceLocation)
     }
 
     /// Asserts that each file's records are all stored or none are (a file commits as one
@@ -550,6 +580,8 @@ private final class TailRun {
         process.waitUntilExit()
     }
 
+    var isRunning: Bool { process.isRunning }
+
     func stdout() -> String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     func stderr() -> String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
@@ -635,7 +667,7 @@ private struct TailTestError: Error, CustomStringConvertible {
 
 /// `trailwatch status --format json`, the parts these tests read.
 private struct TailStatus: CustomStringConvertible {
-    var done = 0, skipped = 0, failed = 0
+    var done = 0, skipped = 0, failed = 0, events = 0
     var failedPaths: [String] = []
     var total: Int { done + skipped + failed }
 
@@ -644,10 +676,11 @@ private struct TailStatus: CustomStringConvertible {
         done = (files["done"] as? NSNumber)?.intValue ?? -1
         skipped = (files["skipped"] as? NSNumber)?.intValue ?? -1
         failed = (files["failed"] as? NSNumber)?.intValue ?? -1
+        events = (object["events"] as? NSNumber)?.intValue ?? -1
         failedPaths = (object["failedFiles"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
     }
 
-    var description: String { "done \(done), skipped \(skipped), failed \(failed) \(failedPaths)" }
+    var description: String { "done \(done), skipped \(skipped), failed \(failed), events \(events) \(failedPaths)" }
 }
 
 private enum TailJSONLines {
