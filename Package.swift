@@ -26,7 +26,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         .target(name: "TrailIngest", dependencies: ["TrailModel", "TrailDecode", "TrailJSON", "CZlib"]),
         .target(name: "TrailStore", dependencies: [
-            "TrailModel",
+            "TrailModel", "TrailJSON",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
@@ -40,12 +40,17 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
+        .executableTarget(name: "trailwatch-bench", dependencies: [
+            "TrailStore", "TrailModel",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], path: "Benchmarks/trailwatch-bench"),
+
         .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailModel", "TrailJSON"]),
+        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailAlerts", "TrailModel", "TrailJSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "TrailModel", "TrailDecode", "TrailJSON"]),
-        .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel"]),
+        .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel", "TrailJSON"]),
         .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailJSON"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,10 +1,37 @@
 import ArgumentParser
+import TrailStore
 
-/// `trailwatch status` (placeholder until implemented).
+/// `trailwatch status`: what the ledger and the history hold, and how far behind they are.
 struct StatusCommand: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "status", abstract: "Not implemented yet.")
+    static let configuration = CommandConfiguration(
+        commandName: "status",
+        abstract: "Files done, skipped and failed (with reasons), records, and the newest event per account and region with its lag.",
+        discussion: "--limit caps the failed files listed (0 = all). csv prints the per-account-and-region rows.")
+
+    @Option(help: "The SQLite store to read (never created).")
+    var db: String = "trailwatch.db"
+
+    @Option(help: "Output format: table, json or csv.")
+    var format: OutputFormat = .table
+
+    @Option(help: "At most this many failed files listed (0 = all).")
+    var limit: Int = 100
+
+    @Flag(help: "Print times in local time instead of UTC.")
+    var local = false
+
+    func validate() throws {
+        guard limit >= 0 else { throw ValidationError("--limit must be 0 (all) or more, not \(limit)") }
+    }
 
     func run() async throws {
-        throw ValidationError("'status' is not implemented yet")
+        var options = QueryOptions()
+        options.db = db
+        options.format = format
+        options.local = local
+        try runReadCommand {
+            let report = try QueryService(store: try options.openStore(), now: options.now).status(limit: limit)
+            return report.render(options.formatter)
+        }
     }
 }

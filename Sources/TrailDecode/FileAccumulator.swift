@@ -1,0 +1,71 @@
+import TrailJSON
+import TrailModel
+
+/// Collects a file's records and invalid records in order, numbering them as it goes.
+struct FileAccumulator {
+    let path: String
+    var records: [DecodedRecord] = []
+    var invalid: [InvalidRecord] = []
+    /// Records (valid or not) whose `eventType` is `AwsCloudTrailInsight`.
+    var insights = 0
+    /// Candidates that look like CloudTrail records or EventBridge envelopes.
+    var recognised = 0
+    var envelopes = 0
+
+    init(path: String) { self.path = path }
+
+    var total: Int { records.count + invalid.count }
+
+    private func location(_ byteOffset: Int) -> RecordLocation {
+        RecordLocation(path: path, recordIndex: total, byteOffset: byteOffset)
+    }
+
+    /// Adds the record at node `i`; `byteOffset` is its offset in the file (which differs from
+    /// the node's own offset for records decoded out of a JSON string).
+    mutating func addRecord(_ t: Tape, _ i: Int, byteOffset: Int) {
+        let inspection = ObjectInspection(t, i)
+        addRecord(t, i, inspection, byteOffset: byteOffset)
+    }
+
+    mutating func addRecord(_ t: Tape, _ i: Int, _ inspection: ObjectInspection, byteOffset: Int) {
+        if inspection.isInsight { insights += 1 }
+        if inspection.looksLikeRecord { recognised += 1 }
+        if let reason = inspection.invalidReason(t) {
+            invalid.append(InvalidRecord(location: location(byteOffset), reason: reason))
+        } else {
+            records.append(DecodedRecord(record: JSONValue(document: t.document, index: i), location: location(byteOffset)))
+        }
+    }
+
+    /// Adds one top-level value of a JSON-lines (or multi-value) input: a record, or an
+    /// EventBridge envelope whose `detail` is the record.
+    mutating func addLine(_ t: Tape, _ i: Int, base: Int = 0) {
+        let inspection = ObjectInspection(t, i)
+        if inspection.isEnvelope {
+            envelopes += 1
+            recognised += 1
+            let detail = inspection.detail
+            let inner = ObjectInspection(t, detail)
+            if inner.isInsight { insights += 1 }
+            if let reason = inner.invalidReason(t) {
+                invalid.append(InvalidRecord(location: location(base + t.byteOffset(detail)), reason: reason))
+            } else {
+                records.append(DecodedRecord(record: JSONValue(document: t.document, index: detail), location: location(base + t.byteOffset(detail))))
+            }
+        } else {
+            addRecord(t, i, inspection, byteOffset: base + t.byteOffset(i))
+        }
+    }
+
+    mutating func addInvalid(byteOffset: Int, reason: String) {
+        invalid.append(InvalidRecord(location: location(byteOffset), reason: reason))
+    }
+
+    /// The decoded file; Insight-only content is skipped as a whole.
+    func finish(_ format: InputFormat) -> DecodedFile {
+        if total > 0, insights == total {
+            return DecodedFile(format: .insight, skipReason: "CloudTrail Insight records (\(total))")
+        }
+        return DecodedFile(format: format, records: records, invalid: invalid)
+    }
+}

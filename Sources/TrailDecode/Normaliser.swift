@@ -1,0 +1,104 @@
+import TrailJSON
+import TrailModel
+
+/// Turns a decoded CloudTrail record into an ``AuditEvent``: the record's own fields, a stable
+/// principal, the secrets concerned (one ref per secret) and the request/response facts that
+/// detectors need.
+///
+/// Reads the record in place on its document's tape, one pass over each object it needs, and
+/// builds strings only for fields it keeps. Never reads secret material (`SecretString`,
+/// `SecretBinary`, plaintext). Secret refs from names and partial ARNs are upgraded to full ARNs
+/// by ``SecretCatalog``, which the pipeline applies afterwards in file order.
+public struct Normaliser: Sendable {
+    public init() {}
+
+    private static let eventSources = InternTable([
+        "secretsmanager.amazonaws.com", "kms.amazonaws.com", "sts.amazonaws.com", "iam.amazonaws.com",
+        "s3.amazonaws.com", "ec2.amazonaws.com", "signin.amazonaws.com", "lambda.amazonaws.com",
+        "ssm.amazonaws.com", "logs.amazonaws.com", "monitoring.amazonaws.com", "cloudtrail.amazonaws.com",
+        "rds.amazonaws.com", "dynamodb.amazonaws.com", "sso.amazonaws.com", "ecr.amazonaws.com",
+    ])
+    private static let eventTypes = InternTable([
+        "AwsApiCall", "AwsServiceEvent", "AwsConsoleSignIn", "AwsConsoleAction", "AwsCloudTrailInsight", "AwsVpceEvent",
+    ])
+    private static let serviceHosts = InternTable([
+        "secretsmanager.amazonaws.com", "AWS Internal", "kms.amazonaws.com", "cloudformation.amazonaws.com",
+        "lambda.amazonaws.com", "ec2.amazonaws.com", "signin.amazonaws.com", "console.amazonaws.com",
+    ])
+
+    /// Normalises one record; fails (with the record's location) when it has no `eventID` or no
+    /// valid `eventTime`, or is not an object.
+    public func normalise(_ r: DecodedRecord) -> Result<AuditEvent, InvalidRecord> {
+        Tape.with(r.record.document) { t in normalise(t, r.record.index, location: r.location) }
+    }
+
+    private func normalise(_ t: Tape, _ rec: Int, location: RecordLocation) -> Result<AuditEvent, InvalidRecord> {
+        guard t.kind(rec) == .object else {
+            return .failure(InvalidRecord(location: location, reason: "record is not a JSON object"))
+        }
+        let f = RecordFields(t, rec)
+        guard let eventID = t.nonEmptyString(f.eventID) else {
+            return .failure(InvalidRecord(location: location, reason: "record has no eventID"))
+        }
+        let time = f.time
+        guard time >= 0 else {
+            return .failure(InvalidRecord(location: location, reason: "record has no eventTime"))
+        }
+        let parsedTime: EventTime?
+        if let raw = t.plainBytes(time) { parsedTime = EventTimeParser.parse(raw) }
+        else { parsedTime = t.string(time).flatMap { EventTimeParser.parse($0) } }
+        guard let eventTime = parsedTime else {
+            return .failure(InvalidRecord(location: location, reason: "eventTime \(t.rawText(time).prefix(64)) is not a valid time"))
+        }
+
+        let eventSource = t.internedString(f.eventSource, Self.eventSources) ?? ""
+        let region = t.string(f.awsRegion) ?? ""
+        let partition = PartitionSource(t: t, userIdentity: f.userIdentity, region: region)
+        let principal = PrincipalResolver(t: t).resolve(f.userIdentity, partition: partition)
+        let account = t.nonEmptyString(f.recipientAccountId) ?? principal.accountId ?? ""
+
+        let isSecretsManager = eventSource == "secretsmanager.amazonaws.com"
+        let isKMS = eventSource == "kms.amazonaws.com"
+        let eventName = t.string(f.eventName) ?? ""
+        let extractor = EventFactsExtractor(t: t, fields: f, eventName: eventName,
+                                            isSecretsManager: isSecretsManager, isKMS: isKMS)
+        let secrets = extractor.secrets(partition: partition, region: region, account: account)
+        let details = extractor.details()
+
+        return .success(AuditEvent(
+            eventID: eventID,
+            eventTime: eventTime,
+            eventSource: eventSource,
+            eventName: eventName,
+            eventType: t.internedString(f.eventType, Self.eventTypes) ?? "",
+            region: region,
+            account: account,
+            sourceIPAddress: t.internedString(f.sourceIPAddress, Self.serviceHosts),
+            userAgent: t.internedString(f.userAgent, Self.serviceHosts),
+            errorCode: t.nonEmptyString(f.errorCode),
+            errorMessage: t.string(f.errorMessage),
+            readOnly: t.lenientBool(f.readOnly),
+            principal: principal,
+            secrets: secrets,
+            details: details,
+            location: location
+        ))
+    }
+
+}
+
+/// The record's partition (`aws`, `aws-us-gov`, `aws-cn`), worked out only when needed: from the
+/// first ARN in its identity, else from its region.
+struct PartitionSource {
+    let t: Tape
+    let userIdentity: Int
+    let region: String
+
+    func value() -> String {
+        let ui = userIdentity
+        for candidate in [t.member(ui, "arn"), t.member(t.member(t.member(ui, "sessionContext"), "sessionIssuer"), "arn")] {
+            if let s = t.nonEmptyString(candidate), let p = ARN.partition(of: s) { return String(p) }
+        }
+        return ARN.partition(forRegion: region)
+    }
+}

@@ -1,0 +1,86 @@
+import TrailJSON
+
+/// What one pass over a top-level object's members tells the decoder: which container shape it
+/// is, and for records whether they carry a usable `eventID` and `eventTime`.
+struct ObjectInspection {
+    var isObject = false
+    /// `eventID` is a non-empty string.
+    var hasEventID = false
+    /// Node of `eventTime` or, when absent, of Logstash's `@timestamp` (Logstash moves
+    /// `eventTime` there); -1 when neither is present.
+    var eventTime = -1
+    private var timestamp = -1
+    /// Any member only CloudTrail records have (`eventVersion`, `eventID`, `eventTime`, ...).
+    var looksLikeRecord = false
+    /// `eventType` is `AwsCloudTrailInsight`.
+    var isInsight = false
+    var hasDetailType = false
+    /// Node of an object-valued `detail`, or -1.
+    var detail = -1
+    /// Node of an array-valued `Records`, or -1.
+    var records = -1
+    /// Node of an array-valued `Events`, or -1.
+    var events = -1
+    /// Node of a string-valued `CloudTrailEvent`, or -1.
+    var cloudTrailEvent = -1
+    /// A CloudTrail-Digest member (`digestS3Object`, `logFiles`, `digestEndTime`, ...).
+    var looksLikeDigest = false
+
+    init(_ t: Tape, _ obj: Int) {
+        guard t.kind(obj) == .object else { return }
+        isObject = true
+        t.forEachMember(obj) { k, v in
+            guard let key = t.plainBytes(k), let p = key.baseAddress else { return }
+            @inline(__always) func eq(_ s: StaticString) -> Bool { Tape.equal(p, s.utf8Start, s.utf8CodeUnitCount) }
+            switch key.count {
+            case 6:
+                if eq("detail") { detail = t.kind(v) == .object ? v : -1 }
+                else if eq("Events") { events = t.kind(v) == .array ? v : -1 }
+            case 7:
+                if eq("eventID") {
+                    looksLikeRecord = true
+                    hasEventID = t.rawStringLength(v) > 0
+                } else if eq("Records") {
+                    records = t.kind(v) == .array ? v : -1
+                }
+            case 8:
+                if eq("logFiles") { looksLikeDigest = true }
+            case 10:
+                if eq("@timestamp") { timestamp = v }
+            case 9:
+                if eq("eventTime") { looksLikeRecord = true; eventTime = v }
+                else if eq("eventName") || eq("awsRegion") { looksLikeRecord = true }
+                else if eq("eventType") {
+                    looksLikeRecord = true
+                    isInsight = t.isString(v, "AwsCloudTrailInsight")
+                }
+            case 11:
+                if eq("detail-type") { hasDetailType = true }
+                else if eq("eventSource") { looksLikeRecord = true }
+            case 12:
+                if eq("eventVersion") || eq("userIdentity") { looksLikeRecord = true }
+            case 13:
+                if eq("digestEndTime") { looksLikeDigest = true }
+            case 14:
+                if eq("digestS3Object") { looksLikeDigest = true }
+            case 15:
+                if eq("CloudTrailEvent") { cloudTrailEvent = t.kind(v) == .string ? v : -1 }
+            default:
+                break
+            }
+        }
+        if eventTime < 0 { eventTime = timestamp }
+    }
+
+    var isEnvelope: Bool { hasDetailType && detail >= 0 }
+
+    /// Why the record cannot become an event, or nil when it has an `eventID` and a valid `eventTime`.
+    func invalidReason(_ t: Tape) -> String? {
+        guard isObject else { return "record is not a JSON object" }
+        guard hasEventID else { return "record has no eventID" }
+        guard eventTime >= 0 else { return "record has no eventTime" }
+        if let raw = t.plainBytes(eventTime), EventTimeParser.parse(raw) != nil { return nil }
+        if t.kind(eventTime) == .string, let s = t.string(eventTime), EventTimeParser.parse(s) != nil { return nil }
+        return "eventTime \(t.rawText(eventTime).prefix(64)) is not a valid time"
+    }
+}

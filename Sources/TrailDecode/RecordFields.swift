@@ -1,0 +1,60 @@
+/// Node indexes of the record members the normaliser reads, found in one pass (-1 = absent;
+/// the last of duplicate keys wins, as JSON readers usually do).
+struct RecordFields {
+    var eventID = -1
+    var eventTime = -1
+    var eventSource = -1
+    var eventName = -1
+    var eventType = -1
+    var awsRegion = -1
+    var recipientAccountId = -1
+    var userIdentity = -1
+    var sourceIPAddress = -1
+    var userAgent = -1
+    var errorCode = -1
+    var errorMessage = -1
+    var readOnly = -1
+    var requestParameters = -1
+    var responseElements = -1
+    var additionalEventData = -1
+    var resources = -1
+    /// Logstash's `@timestamp`, where Logstash exports put `eventTime`.
+    var timestamp = -1
+
+    /// `eventTime`, else `@timestamp`; -1 when neither is present.
+    var time: Int { eventTime >= 0 ? eventTime : timestamp }
+
+    init(_ t: Tape, _ record: Int) {
+        t.forEachMember(record) { k, v in
+            guard let key = t.plainBytes(k), let p = key.baseAddress else { return }
+            @inline(__always) func eq(_ s: StaticString) -> Bool { Tape.equal(p, s.utf8Start, s.utf8CodeUnitCount) }
+            switch key.count {
+            case 7: if eq("eventID") { eventID = v }
+            case 8: if eq("readOnly") { readOnly = v }
+            case 9:
+                switch p[0] {
+                case UInt8(ascii: "e"):
+                    if eq("eventTime") { eventTime = v }
+                    else if eq("eventName") { eventName = v }
+                    else if eq("eventType") { eventType = v }
+                    else if eq("errorCode") { errorCode = v }
+                case UInt8(ascii: "a"): if eq("awsRegion") { awsRegion = v }
+                case UInt8(ascii: "u"): if eq("userAgent") { userAgent = v }
+                case UInt8(ascii: "r"): if eq("resources") { resources = v }
+                default: break
+                }
+            case 10: if eq("@timestamp") { timestamp = v }
+            case 11: if eq("eventSource") { eventSource = v }
+            case 12:
+                if eq("userIdentity") { userIdentity = v }
+                else if eq("errorMessage") { errorMessage = v }
+            case 15: if eq("sourceIPAddress") { sourceIPAddress = v }
+            case 16: if eq("responseElements") { responseElements = v }
+            case 17: if eq("requestParameters") { requestParameters = v }
+            case 18: if eq("recipientAccountId") { recipientAccountId = v }
+            case 19: if eq("additionalEventData") { additionalEventData = v }
+            default: break
+            }
+        }
+    }
+}

@@ -1,0 +1,167 @@
+import TrailJSON
+import TrailModel
+
+/// Runs the rules' detectors over matched events, on event time, with state that persists.
+///
+/// Used by one task at a time, fed one file's events per ``process(_:)`` call in a
+/// deterministic file order. Within a call, events are deduplicated by `eventID` and sorted by
+/// (eventTime, eventID) before any state is applied, so the order of records inside a file does
+/// not matter. Every event is observed, matched or not: key histories for first-seen rules, the
+/// KMS key → secret links, and the per-(account, region) watermark (newest event time) that
+/// bounds window state.
+///
+/// State round trip: ``DetectionOutcome/stateChanges`` lists what changed in the call; an engine
+/// built from all entries emitted so far continues exactly as the original would have.
+public final class DetectionEngine {
+    /// The rules, in the order given (alert order within an event follows it).
+    public let rules: [RuleDefinition]
+    /// How late an event may arrive, in event time, after newer ones from the same source
+    /// (window state is kept this much longer than the window).
+    public let lateness: EventTime.Duration
+
+    private var firstSeen: [Int: FirstSeenDetector] = [:]
+    private var thresholds: [Int: ThresholdDetector] = [:]
+    private var suppressors: [Int: Suppressor] = [:]
+    private let links = KMSKeyLinks()
+    private var watermarks: [String: Int64] = [:]
+    private var dirtyWatermarks: Set<String> = []
+    static let watermarkNamespace = "watermark"
+
+    /// Builds the engine and restores `state` (entries of rules no longer loaded are ignored).
+    /// Throws when two rules share a name.
+    public init(rules: [RuleDefinition], state: [DetectorStateEntry], lateness: EventTime.Duration = .minutes(30)) throws(RuleError) {
+        self.rules = rules
+        self.lateness = lateness
+        var names: Set<String> = []
+        for (i, rule) in rules.enumerated() {
+            guard names.insert(rule.name).inserted else {
+                throw RuleError(file: rule.file, rule: rule.name, path: "name", message: "duplicate rule name")
+            }
+            switch rule.detector {
+            case let .firstSeen(c)?: firstSeen[i] = FirstSeenDetector(rule: rule.name, config: c, lateness: lateness)
+            case let .threshold(c)?: thresholds[i] = ThresholdDetector(rule: rule.name, config: c, lateness: lateness)
+            default: break
+            }
+            if let s = rule.suppress { suppressors[i] = Suppressor(rule: rule.name, config: s, lateness: lateness) }
+        }
+        restore(state)
+    }
+
+    private func restore(_ state: [DetectorStateEntry]) {
+        var byNamespace: [String: (Int64?, (String, JSONValue) -> Void)] = [:]
+        for d in firstSeen.values {
+            byNamespace[d.historyNamespace] = (nil, { d.restore(namespace: d.historyNamespace, key: $0, value: $1) })
+            byNamespace[d.pairNamespace] = (nil, { d.restore(namespace: d.pairNamespace, key: $0, value: $1) })
+        }
+        for d in thresholds.values { byNamespace[d.namespace] = (nil, d.restore) }
+        for s in suppressors.values { byNamespace[s.namespace] = (nil, s.restore) }
+        byNamespace[KMSKeyLinks.namespace] = (nil, links.restore)
+        for entry in state {
+            guard let text = entry.value, let value = StateValue.parse(text) else { continue }
+            if entry.namespace == Self.watermarkNamespace {
+                if let t = value["t"]?.int64 { watermarks[entry.key] = t }
+                continue
+            }
+            byNamespace[entry.namespace]?.1(entry.key, value)
+        }
+    }
+
+    /// One file's events, each with the indexes of the rules whose pattern matched it.
+    public func process(_ events: [(event: AuditEvent, record: JSONValue, matched: [Int])]) -> DetectionOutcome {
+        // Dedupe by eventID, then order by (eventTime, eventID): input order never matters.
+        var seen = Set<String>()
+        var batch: [(event: AuditEvent, record: JSONValue, matched: [Int])] = []
+        batch.reserveCapacity(events.count)
+        for item in events where seen.insert(item.event.eventID).inserted { batch.append(item) }
+        batch.sort { a, b in
+            a.event.eventTime != b.event.eventTime ? a.event.eventTime < b.event.eventTime : a.event.eventID < b.event.eventID
+        }
+
+        var outcome = DetectionOutcome()
+        var alertIndex: [String: Int] = [:]
+        var folded: [String: Int] = [:]
+        var foldedOrder: [String] = []
+        for item in batch {
+            let e = item.event
+            observe(e)
+            var done = Set<Int>()
+            for i in item.matched.sorted() where i >= 0 && i < rules.count && done.insert(i).inserted {
+                let rule = rules[i]
+                guard let finding = evaluate(i, rule, e) else { continue }
+                let id = AlertID.make(rule: rule.name, eventID: e.eventID)
+                if let suppressor = suppressors[i], let slot = suppressor.fold(e, alertID: id) {
+                    if let at = alertIndex[slot.alertID] {
+                        outcome.alerts[at].count = slot.count
+                    } else {
+                        if folded[slot.alertID] == nil { foldedOrder.append(slot.alertID) }
+                        folded[slot.alertID] = slot.count
+                    }
+                    continue
+                }
+                alertIndex[id] = outcome.alerts.count
+                outcome.alerts.append(makeAlert(id: id, rule: rule, finding: finding, event: e, record: item.record))
+            }
+        }
+        outcome.suppressed = foldedOrder.compactMap { id in folded[id].map { (alertID: id, count: $0) } }
+
+        for d in firstSeen.values { d.expire() }
+        for d in thresholds.values { d.expire(watermarks: watermarks) }
+        for s in suppressors.values { s.expire(watermarks: watermarks) }
+        outcome.stateChanges = collectChanges()
+        return outcome
+    }
+
+    private func observe(_ e: AuditEvent) {
+        let partition = e.account + "\u{1F}" + e.region
+        let t = e.eventTime.milliseconds
+        if watermarks[partition].map({ $0 < t }) ?? true {
+            watermarks[partition] = t
+            dirtyWatermarks.insert(partition)
+        }
+        links.observe(e)
+        for d in firstSeen.values { d.observe(e) }
+    }
+
+    private func evaluate(_ i: Int, _ rule: RuleDefinition, _ e: AuditEvent) -> Finding? {
+        switch rule.detector {
+        case nil:
+            var summary = "\(rule.title): \(Phrase.who(e.principal)) \(Phrase.action(e))\(Phrase.outcome(e))\(Phrase.place(e))"
+            var evidence: [EvidenceItem] = []
+            if let message = e.errorMessage, !message.isEmpty {
+                summary += ": " + Phrase.clip(message, 160)
+                evidence.append(EvidenceItem("errorMessage", .string(message)))
+            }
+            return Finding(severity: nil, summary: summary, evidence: evidence, secret: e.secrets.first)
+        case .firstSeen?: return firstSeen[i]?.evaluate(e)
+        case .threshold?: return thresholds[i]?.evaluate(e)
+        case let .secretDeletion(c)?: return SecretDeletionAnalysis.analyse(e, config: c)
+        case let .resourcePolicy(c)?: return ResourcePolicyAnalysis.analyse(e, config: c)
+        case let .kmsKey(c)?: return KMSKeyAnalysis.analyse(e, config: c, links: links)
+        case .batchCatchAll?: return BatchCatchAllAnalysis.analyse(e)
+        }
+    }
+
+    private func makeAlert(id: String, rule: RuleDefinition, finding: Finding, event e: AuditEvent, record: JSONValue) -> Alert {
+        Alert(
+            id: id, rule: rule.name, severity: finding.severity ?? rule.severity, title: rule.title,
+            summary: finding.summary, time: e.eventTime, account: e.account, region: e.region,
+            principal: e.principal, secret: finding.secret ?? e.secrets.first, eventID: e.eventID,
+            eventName: e.eventName, sourceIPAddress: e.sourceIPAddress, userAgent: e.userAgent,
+            evidence: finding.evidence, count: 1, recordJSON: record.rawText)
+    }
+
+    private func collectChanges() -> [DetectorStateEntry] {
+        var out: [DetectorStateEntry] = []
+        for p in dirtyWatermarks.sorted() {
+            if let t = watermarks[p] { out.append(DetectorStateEntry(namespace: Self.watermarkNamespace, key: p, value: "{\"t\":\(t)}")) }
+        }
+        dirtyWatermarks.removeAll()
+        out.append(contentsOf: links.changes())
+        for i in rules.indices {
+            if let d = firstSeen[i] { out.append(contentsOf: d.changes()) }
+            if let d = thresholds[i] { out.append(contentsOf: d.changes()) }
+            if let s = suppressors[i] { out.append(contentsOf: s.changes()) }
+        }
+        return out
+    }
+}

@@ -1,0 +1,18 @@
+import TrailModel
+
+/// What the engine produced for one file's events.
+public struct DetectionOutcome: Sendable {
+    /// New alerts, in event-time order (then eventID, then rule order).
+    public var alerts: [Alert]
+    /// Alerts from earlier files that absorbed repeats in this file: the alert's id and its new
+    /// total `count` (set, not add: applying it twice is harmless).
+    public var suppressed: [(alertID: String, count: Int)]
+    /// Detector state that changed while processing the file (`value` nil = delete the entry).
+    public var stateChanges: [DetectorStateEntry]
+
+    public init(alerts: [Alert] = [], suppressed: [(alertID: String, count: Int)] = [], stateChanges: [DetectorStateEntry] = []) {
+        self.alerts = alerts
+        self.suppressed = suppressed
+        self.stateChanges = stateChanges
+    }
+}

@@ -1,0 +1,150 @@
+import TrailJSON
+import TrailModel
+
+/// First-seen: a `value` (usually a principal) appearing for a `key` (usually a secret) for the
+/// first time, once the key's history is longer than the learning period.
+///
+/// The key's history starts at the earliest event of any kind that names it (every event is
+/// observed, matched or not). Pairs are learned from the events the rule's pattern selects; a
+/// pair unseen for longer than `forget` counts as new again. State: one entry per key
+/// (`first-seen-history:<rule>`) with the history start, one per (key, value) pair
+/// (`first-seen:<rule>`) with the pair's last event time. Pairs are dropped once they are older
+/// than the key's newest pair by `forget` + lateness: no event can arrive that they would still cover.
+final class FirstSeenDetector {
+    let rule: String
+    let config: FirstSeenConfig
+    let lateness: EventTime.Duration
+    private(set) var history: [String: Int64] = [:]
+    private(set) var pairs: [String: [String: Int64]] = [:]
+    private var dirtyHistory: Set<String> = []
+    private var touchedKeys: Set<String> = []
+    private var dirtyPairs: Set<String> = []
+    private var removedPairs: Set<String> = []
+
+    var historyNamespace: String { "first-seen-history:\(rule)" }
+    var pairNamespace: String { "first-seen:\(rule)" }
+    static let separator: Character = "\u{1E}"
+
+    init(rule: String, config: FirstSeenConfig, lateness: EventTime.Duration) {
+        self.rule = rule
+        self.config = config
+        self.lateness = lateness
+    }
+
+    func keys(of e: AuditEvent) -> [String] {
+        StateValue.combinations(config.key.map { $0.values(in: e) }).map(StateValue.join)
+    }
+
+    /// Notes the event in the keys' histories (called for every event, matched or not).
+    func observe(_ e: AuditEvent) {
+        let t = e.eventTime.milliseconds
+        for k in keys(of: e) {
+            if let h = history[k], h <= t { continue }
+            history[k] = t
+            dirtyHistory.insert(k)
+        }
+    }
+
+    /// Checks a matched event against the baseline, then learns it.
+    func evaluate(_ e: AuditEvent) -> Finding? {
+        let t = e.eventTime.milliseconds
+        var newPairs: [(key: String, value: String, since: Int64, callers: Int)] = []
+        for k in keys(of: e) {
+            let known = pairs[k] ?? [:]
+            let since = history[k] ?? t
+            for v in config.value.values(in: e) {
+                let last = known[v]
+                let isNew = last.map { t - $0 > config.forget.milliseconds } ?? true
+                if isNew, t - since > config.learning.milliseconds {
+                    let callers = known.filter { $0.key != v && t - $0.value <= config.forget.milliseconds }.count
+                    newPairs.append((k, v, since, callers))
+                }
+                if last.map({ $0 < t }) ?? true {
+                    pairs[k, default: [:]][v] = t
+                    touchedKeys.insert(k)
+                    let pairKey = k + String(Self.separator) + v
+                    dirtyPairs.insert(pairKey)
+                    removedPairs.remove(pairKey)
+                }
+            }
+        }
+        guard let first = newPairs.first else { return nil }
+        let valueField = config.value
+        let valueText = valueField.display(first.value, in: e)
+        let keyParts = first.key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        let keyText = zip(config.key, keyParts).map { field, part in
+            field == .secret || field == .secretName ? "secret \(field.display(part, in: e))" : "\(field.rawValue) \(field.display(part, in: e))"
+        }.joined(separator: ", ")
+        let since = EventTime(milliseconds: first.since)
+        let subject = valueField == .principal ? Phrase.who(e.principal) : "\(valueField.rawValue) \(valueText)"
+        let verb = (e.eventName == "GetSecretValue" || e.eventName == "BatchGetSecretValue") ? "read" : "called \(e.eventName) on"
+        let keyNoun = config.key.first == .secret || config.key.first == .secretName ? "secret" : config.key.map(\.rawValue).joined(separator: "/")
+        let usual = valueField == .principal ? "usual caller" : "usual \(valueField.rawValue)"
+        var summary = "\(subject) \(verb) \(keyText) for the first time (\(keyNoun) known since \(since.dateString); \(first.callers) \(usual)\(first.callers == 1 ? "" : "s"))"
+        if newPairs.count > 1 { summary += " and \(newPairs.count - 1) more new" }
+        var evidence: [EvidenceItem] = [
+            EvidenceItem("historySince", .string(since.iso8601)),
+            EvidenceItem("knownCallers", .integer(Int64(first.callers))),
+            EvidenceItem("learning", .string(ISODuration.format(config.learning))),
+            EvidenceItem("forget", .string(ISODuration.format(config.forget))),
+        ]
+        if newPairs.count > 1 {
+            evidence.append(EvidenceItem("newKeys", .strings(newPairs.map { pairDisplay($0.key, e) })))
+        }
+        var secret: SecretRef? = nil
+        if let i = config.key.firstIndex(of: .secret), i < keyParts.count {
+            secret = e.secrets.first { SecretNames.key($0) == keyParts[i] }
+        }
+        return Finding(severity: nil, summary: summary, evidence: evidence, secret: secret)
+    }
+
+    private func pairDisplay(_ key: String, _ e: AuditEvent) -> String {
+        let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        return zip(config.key, parts).map { $0.display($1, in: e) }.joined(separator: " ")
+    }
+
+    /// Drops pairs that can no longer matter, for the keys touched since the last call.
+    func expire() {
+        for k in touchedKeys {
+            guard var known = pairs[k], let newest = known.values.max() else { continue }
+            let cutoff = newest - config.forget.milliseconds - lateness.milliseconds
+            for (v, last) in known where last < cutoff {
+                known[v] = nil
+                let pairKey = k + String(Self.separator) + v
+                removedPairs.insert(pairKey)
+                dirtyPairs.remove(pairKey)
+            }
+            pairs[k] = known
+        }
+        touchedKeys.removeAll()
+    }
+
+    func restore(namespace: String, key: String, value: JSONValue) {
+        guard let t = value["t"]?.int64 else { return }
+        if namespace == historyNamespace {
+            history[key] = t
+        } else if namespace == pairNamespace, let sep = key.lastIndex(of: Self.separator) {
+            let k = String(key[..<sep]), v = String(key[key.index(after: sep)...])
+            pairs[k, default: [:]][v] = t
+        }
+    }
+
+    func changes() -> [DetectorStateEntry] {
+        var out: [DetectorStateEntry] = []
+        for k in dirtyHistory.sorted() {
+            if let t = history[k] { out.append(DetectorStateEntry(namespace: historyNamespace, key: k, value: "{\"t\":\(t)}")) }
+        }
+        for pairKey in dirtyPairs.sorted() {
+            guard let sep = pairKey.lastIndex(of: Self.separator) else { continue }
+            let k = String(pairKey[..<sep]), v = String(pairKey[pairKey.index(after: sep)...])
+            if let t = pairs[k]?[v] { out.append(DetectorStateEntry(namespace: pairNamespace, key: pairKey, value: "{\"t\":\(t)}")) }
+        }
+        for pairKey in removedPairs.sorted() {
+            out.append(DetectorStateEntry(namespace: pairNamespace, key: pairKey, value: nil))
+        }
+        dirtyHistory.removeAll()
+        dirtyPairs.removeAll()
+        removedPairs.removeAll()
+        return out
+    }
+}

@@ -1,0 +1,218 @@
+import TrailJSON
+import TrailModel
+
+/// Threshold: one group (e.g. a principal) reaching `count` events, or `count` distinct values
+/// of `distinct` (e.g. secrets), within `window` of event time.
+///
+/// Events are counted wherever they fall in the input: each group keeps its entries from its
+/// newest event back to `window` + lateness, sorted by event time, so a late event lands in the
+/// right windows. An event fires when some window containing it holds at least `count`, unless
+/// the group already fired within `window` of it (one alert per burst; `suppress` folds longer
+/// ones). A (eventID, value) pair is counted once, so a duplicate record never counts twice.
+final class ThresholdDetector {
+    struct Entry: Hashable {
+        var t: Int64
+        var value: String
+        var eventID: String
+        var label: String
+    }
+
+    struct Group {
+        var entries: [Entry] = []
+        var ids: Set<String> = []
+        var lastFired: Int64?
+        var partition: String = ""
+        var newest: Int64 { entries.last?.t ?? Int64.min }
+    }
+
+    let rule: String
+    let config: ThresholdConfig
+    let lateness: EventTime.Duration
+    private(set) var groups: [String: Group] = [:]
+    private var dirty: Set<String> = []
+    var namespace: String { "threshold:\(rule)" }
+
+    init(rule: String, config: ThresholdConfig, lateness: EventTime.Duration) {
+        self.rule = rule
+        self.config = config
+        self.lateness = lateness
+    }
+
+    func evaluate(_ e: AuditEvent) -> Finding? {
+        let t = e.eventTime.milliseconds
+        let values: [(value: String, label: String)]
+        if let d = config.distinct {
+            values = d.values(in: e).map { ($0, d.display($0, in: e)) }
+        } else {
+            values = [(e.eventID, e.eventID)]
+        }
+        guard !values.isEmpty else { return nil }
+        var finding: Finding?
+        for g in StateValue.combinations(config.group.map { $0.values(in: e) }).map(StateValue.join) {
+            var group = groups[g] ?? Group()
+            var added = false
+            for (v, label) in values {
+                let id = e.eventID + "\u{1F}" + v
+                guard group.ids.insert(id).inserted else { continue }
+                let entry = Entry(t: t, value: v, eventID: e.eventID, label: label)
+                let at = insertionIndex(group.entries, entry)
+                group.entries.insert(entry, at: at)
+                added = true
+            }
+            guard added else { continue }
+            group.partition = partitionOf(e)
+            trim(&group)
+            dirty.insert(g)
+            if let best = bestWindow(group.entries, around: t), best.values.count >= config.count,
+               group.lastFired.map({ abs(t - $0) >= config.window.milliseconds }) ?? true {
+                group.lastFired = t
+                if finding == nil { finding = describe(e, groupKey: g, window: best) }
+            }
+            groups[g] = group
+        }
+        return finding
+    }
+
+    private func partitionOf(_ e: AuditEvent) -> String { e.account + "\u{1F}" + e.region }
+
+    private func insertionIndex(_ entries: [Entry], _ x: Entry) -> Int {
+        var lo = 0, hi = entries.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            let m = entries[mid]
+            if (m.t, m.eventID, m.value) < (x.t, x.eventID, x.value) { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    private func lowerBound(_ entries: [Entry], _ t: Int64) -> Int {
+        var lo = 0, hi = entries.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if entries[mid].t < t { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    private func trim(_ group: inout Group) {
+        let cutoff = group.newest - config.window.milliseconds - lateness.milliseconds
+        let drop = lowerBound(group.entries, cutoff)
+        guard drop > 0 else { return }
+        for entry in group.entries[..<drop] { group.ids.remove(entry.eventID + "\u{1F}" + entry.value) }
+        group.entries.removeFirst(drop)
+    }
+
+    struct Window {
+        var start: Int64
+        var end: Int64
+        /// Distinct values in first-seen order, with their labels.
+        var values: [(value: String, label: String)]
+    }
+
+    /// The window (end - window, end] containing `t` with the most distinct values.
+    private func bestWindow(_ entries: [Entry], around t: Int64) -> Window? {
+        let w = config.window.milliseconds
+        let lo = lowerBound(entries, t - w + 1)
+        let hi = lowerBound(entries, t + w)
+        guard lo < hi else { return nil }
+        var counts: [String: Int] = [:]
+        var left = lo
+        var bestCount = 0
+        var bestRange = (lo, lo)
+        for right in lo..<hi {
+            let end = entries[right].t
+            counts[entries[right].value, default: 0] += 1
+            while entries[left].t <= end - w {
+                let v = entries[left].value
+                counts[v]! -= 1
+                if counts[v] == 0 { counts[v] = nil }
+                left += 1
+            }
+            // Only windows that contain t count.
+            if end >= t, entries[left].t <= t, counts.count > bestCount {
+                bestCount = counts.count
+                bestRange = (left, right + 1)
+            }
+        }
+        guard bestCount > 0 else { return nil }
+        var seen = Set<String>()
+        var values: [(String, String)] = []
+        for entry in entries[bestRange.0..<bestRange.1] where seen.insert(entry.value).inserted {
+            values.append((entry.value, entry.label))
+        }
+        return Window(start: entries[bestRange.0].t, end: entries[bestRange.1 - 1].t, values: values)
+    }
+
+    private func describe(_ e: AuditEvent, groupKey: String, window: Window) -> Finding {
+        let n = window.values.count
+        let span = ISODuration.words(config.window)
+        let groupParts = groupKey.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
+        let groupText = zip(config.group, groupParts).map { field, part in
+            field == .principal ? Phrase.who(e.principal) : "\(field.rawValue) \(field.display(part, in: e))"
+        }.joined(separator: ", ")
+        let subject = groupText.isEmpty ? "all callers" : groupText
+        let summary: String
+        var evidence: [EvidenceItem] = [
+            EvidenceItem("count", .integer(Int64(n))),
+            EvidenceItem("threshold", .integer(Int64(config.count))),
+            EvidenceItem("window", .string(ISODuration.format(config.window))),
+            EvidenceItem("firstEventTime", .string(EventTime(milliseconds: window.start).iso8601)),
+            EvidenceItem("lastEventTime", .string(EventTime(milliseconds: window.end).iso8601)),
+        ]
+        if let d = config.distinct {
+            let noun = d == .secret || d == .secretName ? "secrets" : "\(d.rawValue) values"
+            let verb = e.eventName.hasSuffix("SecretValue") ? "read" : "touched"
+            let denied = e.errorCode.map { " (\($0))" } ?? ""
+            summary = "\(subject) \(verb) \(n) distinct \(noun) within \(span)\(denied): \(Phrase.names(window.values.map(\.label), limit: 5))"
+            evidence.append(EvidenceItem(d == .secret ? "secrets" : d.rawValue + "Values", .strings(window.values.map(\.value))))
+        } else {
+            let what = e.errorCode.map { "\($0) \(e.eventName)" } ?? e.eventName
+            summary = "\(subject) made \(n) \(what) calls within \(span)"
+            evidence.append(EvidenceItem("eventIDs", .strings(window.values.map(\.value))))
+        }
+        return Finding(severity: nil, summary: summary, evidence: evidence, secret: e.secrets.first)
+    }
+
+    /// Drops groups whose newest entry is older than the partition's watermark by window + lateness.
+    func expire(watermarks: [String: Int64]) {
+        let span = config.window.milliseconds + lateness.milliseconds
+        for (g, group) in groups {
+            if let w = watermarks[group.partition], group.newest < w - span {
+                groups[g] = nil
+                dirty.insert(g)
+            }
+        }
+    }
+
+    func restore(key: String, value: JSONValue) {
+        var group = Group()
+        group.partition = value["p"]?.string ?? ""
+        group.lastFired = value["f"]?.int64
+        for item in Array(value["e"]?.elements.map { $0 } ?? []) {
+            let parts = Array(item.elements)
+            guard parts.count == 4, let t = parts[0].int64, let v = parts[1].string, let id = parts[2].string, let label = parts[3].string else { continue }
+            group.entries.append(Entry(t: t, value: v, eventID: id, label: label))
+            group.ids.insert(id + "\u{1F}" + v)
+        }
+        group.entries.sort { ($0.t, $0.eventID, $0.value) < ($1.t, $1.eventID, $1.value) }
+        groups[key] = group
+    }
+
+    func changes() -> [DetectorStateEntry] {
+        defer { dirty.removeAll() }
+        return dirty.sorted().map { g in
+            guard let group = groups[g] else { return DetectorStateEntry(namespace: namespace, key: g, value: nil) }
+            var w = JSONWriter()
+            w.beginObject()
+            w.key("p"); w.string(group.partition)
+            if let f = group.lastFired { w.key("f"); w.integer(f) }
+            w.key("e"); w.beginArray()
+            for entry in group.entries {
+                w.beginArray(); w.integer(entry.t); w.string(entry.value); w.string(entry.eventID); w.string(entry.label); w.endArray()
+            }
+            w.endArray()
+            w.endObject()
+            return DetectorStateEntry(namespace: namespace, key: g, value: w.text)
+        }
+    }
+}

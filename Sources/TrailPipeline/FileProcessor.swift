@@ -1,0 +1,66 @@
+import TrailDecode
+import TrailIngest
+import TrailJSON
+import TrailMatch
+import TrailModel
+import TrailStore
+
+/// The parallel stage: turns one file into normalised, matched events. Stateless and safe to
+/// run on several files at once.
+public struct FileProcessor: Sendable {
+    public let rules: RuleBook
+    public let store: Store
+    public let normaliser = Normaliser()
+    /// Largest decompressed file accepted.
+    public var maxFileBytes: Int = 1 << 31
+
+    public init(rules: RuleBook, store: Store) {
+        self.rules = rules
+        self.store = store
+    }
+
+    public func process(_ file: DiscoveredFile) -> ProcessedFile {
+        let content: FileContent
+        do {
+            content = try FileReader.read(path: file.path, maxBytes: maxFileBytes)
+        } catch {
+            return ProcessedFile(file: file, fingerprint: "", outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
+        }
+        if let entry = try? store.ledgerEntry(path: file.path),
+           entry.status != .failed, entry.size == content.compressedSize, entry.fingerprint == content.fingerprint {
+            return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .alreadyDone)
+        }
+        let decoded: DecodedFile
+        do {
+            decoded = try RecordDecoder.decode(content.bytes, path: file.path)
+        } catch {
+            return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
+        }
+        if let reason = decoded.skipReason {
+            return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .skipped(format: decoded.format.rawValue, reason: reason))
+        }
+        if decoded.records.isEmpty && decoded.invalid.isEmpty {
+            return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .skipped(format: decoded.format.rawValue, reason: "no records"))
+        }
+        var invalid = decoded.invalid
+        var items: [PipelineItem] = []
+        items.reserveCapacity(decoded.records.count / 4)
+        var newest: EventTime?
+        for record in decoded.records {
+            switch normaliser.normalise(record) {
+            case let .failure(problem):
+                invalid.append(problem)
+            case let .success(event):
+                if newest.map({ event.eventTime > $0 }) ?? true { newest = event.eventTime }
+                let envelope = EnvelopeBuilder.envelope(for: event, record: record.record)
+                let matched = rules.patterns.matchingIndexes(event: envelope.root, detail: record.record)
+                let item = PipelineItem(event: event, record: record.record, matched: matched)
+                if !matched.isEmpty || item.isSecretRelated { items.append(item) }
+            }
+        }
+        return ProcessedFile(
+            file: file, fingerprint: content.fingerprint,
+            outcome: .decoded(format: decoded.format.rawValue, records: decoded.records.count, invalid: invalid, items: items, newestEventTime: newest)
+        )
+    }
+}

@@ -1,0 +1,66 @@
+import TrailIngest
+import TrailModel
+
+/// Runs files through the pipeline: the parallel stage on up to `jobs` files at once, then the
+/// sequential stage in the files' given order (a reorder buffer), so that the store and the
+/// alerts are the same whatever `jobs` is.
+///
+/// Memory stays bounded: at most `2 × jobs + 2` files are in flight or waiting to commit.
+public final class IngestRunner {
+    public let processor: FileProcessor
+    public let committer: FileCommitter
+    public let jobs: Int
+    private let onReport: (FileReport) -> Void
+
+    public init(processor: FileProcessor, committer: FileCommitter, jobs: Int, onReport: @escaping (FileReport) -> Void) {
+        self.processor = processor
+        self.committer = committer
+        self.jobs = max(1, jobs)
+        self.onReport = onReport
+    }
+
+    /// Processes `files` in order; stops early (after committing the file in hand) when `stop`
+    /// is requested. Returns the reports of the files handled.
+    @discardableResult
+    public func run(_ files: [DiscoveredFile], deferIncomplete: Bool = false, stop: StopSignal? = nil) async throws(PipelineError) -> [FileReport] {
+        if files.isEmpty { return [] }
+        let processor = self.processor
+        let window = jobs * 2 + 2
+        var reports: [FileReport] = []
+        reports.reserveCapacity(files.count)
+        var failure: PipelineError?
+
+        await withTaskGroup(of: (Int, ProcessedFile).self) { group in
+            var launched = 0
+            var committed = 0
+            var waiting: [Int: ProcessedFile] = [:]
+
+            func launchMore() {
+                while launched < files.count, launched - committed < window, failure == nil, !(stop?.isRequested ?? false) {
+                    let index = launched
+                    let file = files[index]
+                    group.addTask { (index, processor.process(file)) }
+                    launched += 1
+                }
+            }
+
+            launchMore()
+            while let (index, processed) = await group.next() {
+                waiting[index] = processed
+                while failure == nil, let ready = waiting.removeValue(forKey: committed) {
+                    do throws(PipelineError) {
+                        let report = try committer.commit(ready, deferIncomplete: deferIncomplete)
+                        reports.append(report)
+                        onReport(report)
+                    } catch {
+                        failure = error
+                    }
+                    committed += 1
+                }
+                launchMore()
+            }
+        }
+        if let failure { throw failure }
+        return reports
+    }
+}

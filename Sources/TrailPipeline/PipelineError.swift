@@ -1,0 +1,21 @@
+/// Why a file could not be ingested, or why the pipeline could not start.
+public struct PipelineError: Error, Sendable, CustomStringConvertible {
+    public enum Code: String, Sendable {
+        /// The rules could not be loaded or compiled.
+        case rules
+        /// The store could not be opened or written.
+        case store
+        /// A file could not be read, decompressed or decoded.
+        case file
+    }
+
+    public var code: Code
+    public var message: String
+
+    public init(_ code: Code, _ message: String) {
+        self.code = code
+        self.message = message
+    }
+
+    public var description: String { message }
+}

@@ -1,0 +1,38 @@
+import TrailDecode
+import TrailIngest
+import TrailJSON
+import TrailModel
+
+/// One event that survived the parallel stage: normalised, with the rules whose pattern matched.
+public struct PipelineItem: Sendable {
+    public var event: AuditEvent
+    /// The CloudTrail record, in its file's parsed document.
+    public var record: JSONValue
+    /// Indexes into the rule book of the rules whose pattern matched.
+    public var matched: [Int]
+
+    /// Whether the event belongs in the access history: every Secrets Manager event, and every
+    /// KMS event that names a secret.
+    public var isSecretRelated: Bool {
+        event.eventSource == "secretsmanager.amazonaws.com"
+            || (event.eventSource == "kms.amazonaws.com" && !event.secrets.isEmpty)
+    }
+}
+
+/// The result of reading, decoding, normalising and matching one file (the parallel stage).
+public struct ProcessedFile: Sendable {
+    public enum Outcome: Sendable {
+        /// The ledger already holds this exact file as done or skipped.
+        case alreadyDone
+        /// The file could not be read or decoded; `incomplete` when it may still be being written.
+        case failed(reason: String, incomplete: Bool)
+        /// The file holds no CloudTrail records (digest, Insight, other JSON, empty).
+        case skipped(format: String, reason: String)
+        /// The file's records.
+        case decoded(format: String, records: Int, invalid: [InvalidRecord], items: [PipelineItem], newestEventTime: EventTime?)
+    }
+
+    public var file: DiscoveredFile
+    public var fingerprint: String
+    public var outcome: Outcome
+}

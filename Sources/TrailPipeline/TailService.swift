@@ -1,0 +1,151 @@
+import Foundation
+import TrailIngest
+import TrailModel
+
+/// `trailwatch tail`: catch up on every file the ledger does not hold, then ingest new and
+/// moved-in files as they land, until asked to stop.
+///
+/// A file that looks half-written (truncated gzip, JSON that ends early) is retried once it has
+/// stopped changing, and recorded as failed only after `incompleteTimeout`.
+public final class TailService {
+    public struct Options: Sendable {
+        /// Poll the directories instead of using inotify.
+        public var poll = false
+        /// Time between scans when polling.
+        public var pollInterval: Duration = .seconds(2)
+        /// How long a half-written file may stay incomplete before it is recorded as failed.
+        public var incompleteTimeout: Duration = .seconds(60)
+        /// How often new paths are taken up and the stop flag is read.
+        public var tick: Duration = .milliseconds(50)
+        /// How long a half-written file must stay unchanged before it is retried.
+        public var settleInterval: Duration = .seconds(1)
+
+        public init() {}
+    }
+
+    private let directories: [String]
+    private let runner: IngestRunner
+    private let options: Options
+    private let stop: StopSignal
+    private let log: (String) -> Void
+
+    /// Half-written files waiting to settle: when each was first deferred.
+    private var pending: [String: Date] = [:]
+    /// When each pending file was last checked for stability.
+    private var lastChecked: [String: Date] = [:]
+    private var stability = FileStability()
+
+    public init(directories: [String], runner: IngestRunner, options: Options, stop: StopSignal, log: @escaping (String) -> Void) {
+        self.directories = directories
+        self.runner = runner
+        self.options = options
+        self.stop = stop
+        self.log = log
+    }
+
+    /// Runs until `stop` is requested. Throws only when the store fails (the service cannot go on).
+    public func run() async throws(PipelineError) {
+        let tailer: DirectoryTailer
+        do {
+            tailer = try DirectoryTailer(directories: directories, options: .init(poll: options.poll, pollInterval: options.pollInterval))
+            try tailer.start()
+        } catch {
+            throw PipelineError(.file, "\(error)")
+        }
+        defer { tailer.stop() }
+        log("watching \(directories.joined(separator: ", ")) with \(tailer.mode?.rawValue ?? "inotify")")
+
+        // Catch up: everything already on disk, oldest first. Files landing meanwhile are also
+        // reported by the tailer; the ledger makes the second look free.
+        let queue = PathQueue()
+        let consumer = Task {
+            for await path in tailer.paths { queue.push(path) }
+        }
+        defer { consumer.cancel() }
+
+        try await ingest(tailer.rescan())
+
+        while !stop.isRequested {
+            let arrived = queue.drain()
+            if !arrived.isEmpty {
+                let files = ArchiveWalker.ordered(Set(arrived).compactMap(Self.discovered))
+                try await ingest(files)
+            }
+            try await retryPending()
+            if stop.isRequested { break }
+            try? await Task.sleep(for: options.tick)
+        }
+    }
+
+    private static func discovered(_ path: String) -> DiscoveredFile? {
+        guard let snapshot = FileStability.snapshot(path) else { return nil }
+        return DiscoveredFile(path: path, size: snapshot.size)
+    }
+
+    private func ingest(_ files: [DiscoveredFile], giveUp: Bool = false) async throws(PipelineError) {
+        guard !files.isEmpty else { return }
+        let reports = try await runner.run(files, deferIncomplete: !giveUp, stop: stop)
+        for report in reports {
+            if report.status == .deferred {
+                if pending[report.path] == nil {
+                    pending[report.path] = Date()
+                    log("\(report.path) looks incomplete, waiting for it to settle: \(report.reason ?? "")")
+                }
+                lastChecked[report.path] = Date()
+                _ = stability.isStable(report.path)
+            } else {
+                pending[report.path] = nil
+                lastChecked[report.path] = nil
+                stability.forget(report.path)
+            }
+        }
+    }
+
+    /// Retries half-written files that have stopped changing; gives up on those past the timeout.
+    private func retryPending() async throws(PipelineError) {
+        guard !pending.isEmpty else { return }
+        let now = Date()
+        let timeout = Double(options.incompleteTimeout.components.seconds)
+        var settled: [DiscoveredFile] = []
+        var expired: [DiscoveredFile] = []
+        for (path, since) in pending {
+            guard let file = Self.discovered(path) else {
+                // Gone (renamed away or deleted): nothing to ingest under this name.
+                pending[path] = nil
+                lastChecked[path] = nil
+                stability.forget(path)
+                continue
+            }
+            if now.timeIntervalSince(since) >= timeout {
+                expired.append(file)
+                continue
+            }
+            let settle = Double(options.settleInterval.components.seconds) + Double(options.settleInterval.components.attoseconds) / 1e18
+            guard now.timeIntervalSince(lastChecked[path] ?? .distantPast) >= settle else { continue }
+            lastChecked[path] = now
+            if stability.isStable(path) { settled.append(file) }
+        }
+        try await ingest(ArchiveWalker.ordered(settled))
+        try await ingest(ArchiveWalker.ordered(expired), giveUp: true)
+    }
+}
+
+/// Paths reported by the tailer, handed from its stream to the service loop.
+final class PathQueue: @unchecked Sendable {
+    private let lock = NSLock()
+    private var paths: [String] = []
+
+    func push(_ path: String) {
+        lock.lock()
+        paths.append(path)
+        lock.unlock()
+    }
+
+    func drain() -> [String] {
+        lock.lock()
+        defer { lock.unlock() }
+        let taken = paths
+        paths.removeAll()
+        return taken
+    }
+}

@@ -1,0 +1,29 @@
+import TrailModel
+
+/// Everything one file contributes to the store, committed in one transaction.
+public struct FileCommit: Sendable {
+    public var ledger: FileLedgerEntry
+    /// The file's secret-related events (duplicates of stored events are ignored).
+    public var events: [AuditEvent]
+    /// New alerts with their JSON line; an alert whose id is stored already is ignored.
+    public var alerts: [(alert: Alert, json: String)]
+    /// Repeats folded into stored alerts: `count` is added to the alert's count.
+    public var suppressed: [(alertID: String, count: Int)]
+    /// Detector state changes; an entry with a nil value deletes its key.
+    public var state: [DetectorStateEntry]
+    /// Full-ARN secrets learned while reading the file.
+    public var learnedSecrets: [SecretRef]
+
+    public init(
+        ledger: FileLedgerEntry, events: [AuditEvent] = [], alerts: [(alert: Alert, json: String)] = [],
+        suppressed: [(alertID: String, count: Int)] = [], state: [DetectorStateEntry] = [],
+        learnedSecrets: [SecretRef] = []
+    ) {
+        self.ledger = ledger
+        self.events = events
+        self.alerts = alerts
+        self.suppressed = suppressed
+        self.state = state
+        self.learnedSecrets = learnedSecrets
+    }
+}

@@ -1,0 +1,136 @@
+import GRDB
+import GRDBSQLite
+import TrailModel
+
+/// Filters of `trailwatch query access`.
+public struct AccessFilter: Sendable, Equatable {
+    public var secret: String?
+    public var principal: String?
+    /// Event names (any of them); empty = all.
+    public var eventNames: [String]
+    /// true = only failed calls, false = only successful ones, nil = both.
+    public var errors: Bool?
+    /// A source address or CIDR block (IPv4 or IPv6).
+    public var sourceCIDR: String?
+
+    public init(secret: String? = nil, principal: String? = nil, eventNames: [String] = [], errors: Bool? = nil, sourceCIDR: String? = nil) {
+        self.secret = secret
+        self.principal = principal
+        self.eventNames = eventNames
+        self.errors = errors
+        self.sourceCIDR = sourceCIDR
+    }
+}
+
+extension QueryService {
+    static let accessColumns: [ResultTable.Column] = [
+        .init("time", "time"),
+        .init("principal", "principal"),
+        .init("session", "session"),
+        .init("eventName", "event"),
+        .init("secret", "secret"),
+        .init("sourceIPAddress", "source ip"),
+        .init("userAgent", "user agent"),
+        .init("errorCode", "error"),
+        .init("eventID", "event id"),
+        .init("principalArn", "principal arn", inTable: false),
+        .init("secretArn", "secret arn", inTable: false),
+        .init("account", "account", inTable: false),
+        .init("region", "region", inTable: false),
+    ]
+
+    /// Access rows, newest first: one per (event, secret); events naming no secret appear once
+    /// when no secret is asked for.
+    public func access(_ scope: QueryScope, _ filter: AccessFilter) throws(StoreError) -> ResultTable {
+        var cidr: CIDRBlock?
+        if let text = filter.sourceCIDR {
+            guard let block = CIDRBlock(text) else {
+                throw StoreError(.invalidArgument, path: store.path, operation: "query access",
+                                 message: "--source-ip \"\(text)\" is not an IP address or CIDR block (e.g. 10.0.0.0/8, 2001:db8::/32)")
+            }
+            cidr = block
+        }
+        let columns = Self.accessColumns
+        return try read("query access") { db, resolver in
+            var group: SecretGroup?
+            if let s = filter.secret {
+                guard let g = try resolver.secret(s, scope: scope) else {
+                    return .empty(columns, note: "no secret in the store matches \"\(s)\"")
+                }
+                group = g
+            }
+            var principal: PrincipalRow?
+            if let p = filter.principal {
+                guard let row = try resolver.principal(p, scope: scope) else {
+                    return .empty(columns, note: "no principal in the store matches \"\(p)\"")
+                }
+                principal = row
+            }
+            var conditions: [String] = []
+            var values: [SQLValue] = []
+            if let account = scope.account { conditions.append("e.account = ?"); values.append(.text(account)) }
+            if let region = scope.region { conditions.append("e.region = ?"); values.append(.text(region)) }
+            if !filter.eventNames.isEmpty {
+                conditions.append("e.name IN (" + Array(repeating: "?", count: filter.eventNames.count).joined(separator: ",") + ")")
+                values += filter.eventNames.map { .text($0) }
+            }
+            if let errors = filter.errors { conditions.append(errors ? "e.error_code IS NOT NULL" : "e.error_code IS NULL") }
+            if let cidr {
+                let function = DatabaseFunction("trailwatch_in_cidr", argumentCount: 1, pure: true) { args in
+                    guard let text = String.fromDatabaseValue(args[0]) else { return false }
+                    return cidr.contains(text)
+                }
+                db.add(function: function)
+                conditions.append("trailwatch_in_cidr(e.source_ip)")
+            }
+            let extra = conditions.map { " AND " + $0 }.joined()
+            let select = """
+                SELECT e.time, p.display, e.session, e.name, s.name, e.source_ip, e.user_agent, e.error_code, e.event_id,
+                       p.arn, s.arn, e.account, e.region, e.id
+                """
+            var rows: [(time: Int64, event: Int64, secretArn: String, cells: [Cell])] = []
+            func collect(_ sql: String, _ bound: [SQLValue]) throws {
+                var s = try RawStatement(db, sql)
+                s.bind(all: bound)
+                while try s.step() {
+                    let cells: [Cell] = [
+                        .time(EventTime(milliseconds: s.int64(0))), .text(s.string(1)), .optional(s.optionalString(2)),
+                        .text(s.string(3)), .optional(s.optionalString(4)), .optional(s.optionalString(5)),
+                        .optional(s.optionalString(6)), .optional(s.optionalString(7)), .text(s.string(8)),
+                        .text(s.string(9)), .optional(s.optionalString(10)), .text(s.string(11)), .text(s.string(12)),
+                    ]
+                    rows.append((s.int64(0), s.int64(13), s.optionalString(10) ?? "", cells))
+                }
+                s.reset()
+            }
+            let range: [SQLValue] = [.int(scope.lower), .int(scope.upper)]
+            if let group {
+                let byPrincipal = principal.map { _ in " AND a.principal = ?" } ?? ""
+                let sql = select + """
+                     FROM access a JOIN events e ON e.id = a.event JOIN principals p ON p.id = a.principal
+                     JOIN secrets s ON s.id = a.secret
+                     WHERE a.secret = ?\(byPrincipal) AND a.time >= ? AND a.time < ?\(extra)
+                     ORDER BY a.time DESC, a.event DESC LIMIT ?
+                    """
+                for id in group.ids {
+                    var bound: [SQLValue] = [.int(id)]
+                    if let principal { bound.append(.int(principal.id)) }
+                    try collect(sql, bound + range + values + [.int(scope.sqlLimit)])
+                }
+            } else {
+                let byPrincipal = principal.map { _ in "e.principal = ? AND " } ?? ""
+                let sql = select + """
+                     FROM events e JOIN principals p ON p.id = e.principal
+                     LEFT JOIN access a ON a.event = e.id LEFT JOIN secrets s ON s.id = a.secret
+                     WHERE \(byPrincipal)e.time >= ? AND e.time < ?\(extra)
+                     ORDER BY e.time DESC, e.id DESC LIMIT ?
+                    """
+                var bound: [SQLValue] = []
+                if let principal { bound.append(.int(principal.id)) }
+                try collect(sql, bound + range + values + [.int(scope.sqlLimit)])
+            }
+            rows.sort { ($0.time, $0.event) != ($1.time, $1.event) ? ($0.time, $0.event) > ($1.time, $1.event) : $0.secretArn < $1.secretArn }
+            return ResultTable(columns: columns, rows: scope.truncate(rows).map(\.cells))
+        }
+    }
+}

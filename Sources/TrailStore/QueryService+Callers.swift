@@ -1,0 +1,141 @@
+import GRDB
+import TrailModel
+
+extension QueryService {
+    static let callerColumns: [ResultTable.Column] = [
+        .init("principal", "principal"),
+        .init("firstSeen", "first seen"),
+        .init("lastSeen", "last seen"),
+        .init("count", "count"),
+        .init("errors", "errors"),
+        .init("events", "events"),
+        .init("principalArn", "principal arn", inTable: false),
+    ]
+
+    static let secretColumns: [ResultTable.Column] = [
+        .init("secret", "secret"),
+        .init("account", "account"),
+        .init("region", "region"),
+        .init("firstSeen", "first seen"),
+        .init("lastSeen", "last seen"),
+        .init("count", "count"),
+        .init("errors", "errors"),
+        .init("events", "events"),
+        .init("secretArn", "secret arn", inTable: false),
+    ]
+
+    /// Every principal that touched the secret, most recent first: first and last seen, count,
+    /// error count and the event names used. Without a time range it reads the running totals.
+    public func callers(_ scope: QueryScope, secret: String) throws(StoreError) -> ResultTable {
+        let columns = Self.callerColumns
+        return try read("query callers") { db, resolver in
+            guard let group = try resolver.secret(secret, scope: scope) else {
+                return .empty(columns, note: "no secret in the store matches \"\(secret)\"")
+            }
+            return ResultTable(columns: columns, rows: try callerRows(db, group: group, scope: scope))
+        }
+    }
+
+    func callerRows(_ db: Database, group: SecretGroup, scope: QueryScope) throws -> [[Cell]] {
+        var byPrincipal: [Int64: UsageAggregate] = [:]
+        for id in group.ids {
+            var s: RawStatement
+            if scope.hasTimeRange {
+                s = try RawStatement(db, """
+                    SELECT principal, name, min(time), max(time), count(*), sum(failed) FROM access
+                    WHERE secret = ? AND time >= ? AND time < ? GROUP BY principal, name
+                    """)
+                s.bind(id)
+                s.bind(scope.lower)
+                s.bind(scope.upper)
+            } else {
+                s = try RawStatement(db, "SELECT principal, name, first_seen, last_seen, count, errors FROM usage WHERE secret = ?")
+                s.bind(id)
+            }
+            while try s.step() {
+                let principal = s.int64(0), name = s.string(1)
+                if byPrincipal[principal] != nil {
+                    byPrincipal[principal]?.merge(first: s.int64(2), last: s.int64(3), count: s.int64(4), errors: s.int64(5), name: name)
+                } else {
+                    byPrincipal[principal] = UsageAggregate(first: s.int64(2), last: s.int64(3), count: s.int64(4), errors: s.int64(5), name: name)
+                }
+            }
+            s.reset()
+        }
+        var names: [Int64: (display: String, arn: String)] = [:]
+        var lookup = try RawStatement(db, "SELECT display, arn FROM principals WHERE id = ?")
+        for id in byPrincipal.keys {
+            lookup.bind(id)
+            if try lookup.step() { names[id] = (lookup.string(0), lookup.string(1)) }
+            lookup.reset()
+        }
+        let ordered = byPrincipal.sorted { a, b in
+            if a.value.last != b.value.last { return a.value.last > b.value.last }
+            return (names[a.key]?.arn ?? "") < (names[b.key]?.arn ?? "")
+        }
+        return scope.truncate(ordered).map { id, agg in
+            [.text(names[id]?.display ?? ""), .time(EventTime(milliseconds: agg.first)), .time(EventTime(milliseconds: agg.last)),
+             .integer(agg.count), .integer(agg.errors), .list(agg.names.sorted()), .text(names[id]?.arn ?? "")]
+        }
+    }
+
+    /// Every secret the principal touched, most recent first, with the same columns as `callers`.
+    public func secrets(_ scope: QueryScope, principal: String) throws(StoreError) -> ResultTable {
+        let columns = Self.secretColumns
+        return try read("query secrets") { db, resolver in
+            guard let p = try resolver.principal(principal, scope: scope) else {
+                return .empty(columns, note: "no principal in the store matches \"\(principal)\"")
+            }
+            var s: RawStatement
+            func select(_ totals: String, _ table: String) -> String {
+                "SELECT x.secret, x.name, \(totals), s.arn, s.name, s.account, s.region, s.is_full FROM \(table) JOIN secrets s ON s.id = x.secret"
+            }
+            if scope.hasTimeRange {
+                s = try RawStatement(db, select("min(x.time), max(x.time), count(*), sum(x.failed)", "access x")
+                    + " WHERE x.principal = ? AND x.time >= ? AND x.time < ? GROUP BY x.secret, x.name")
+                s.bind(p.id)
+                s.bind(scope.lower)
+                s.bind(scope.upper)
+            } else {
+                s = try RawStatement(db, select("x.first_seen, x.last_seen, x.count, x.errors", "usage x") + " WHERE x.principal = ?")
+                s.bind(p.id)
+            }
+            var rows: [(id: Int64, arn: String, name: String, account: String, region: String, isFull: Bool)] = []
+            var bySecret: [Int64: UsageAggregate] = [:]
+            while try s.step() {
+                let id = s.int64(0), name = s.string(1)
+                if bySecret[id] != nil {
+                    bySecret[id]?.merge(first: s.int64(2), last: s.int64(3), count: s.int64(4), errors: s.int64(5), name: name)
+                } else {
+                    bySecret[id] = UsageAggregate(first: s.int64(2), last: s.int64(3), count: s.int64(4), errors: s.int64(5), name: name)
+                    rows.append((id, s.string(6), s.string(7), s.string(8), s.string(9), s.int(10) == 1))
+                }
+            }
+            s.reset()
+            var out: [(last: Int64, arn: String, cells: [Cell])] = []
+            for group in resolver.groups(of: rows) {
+                if let a = scope.account, group.account != a { continue }
+                if let r = scope.region, group.region != r { continue }
+                var total: UsageAggregate?
+                for id in group.ids {
+                    guard let agg = bySecret[id] else { continue }
+                    if total == nil {
+                        total = agg
+                    } else {
+                        for n in agg.names { total?.merge(first: agg.first, last: agg.last, count: 0, errors: 0, name: n) }
+                        total?.count += agg.count
+                        total?.errors += agg.errors
+                    }
+                }
+                guard let t = total else { continue }
+                out.append((t.last, group.arn, [
+                    .text(group.name), .text(group.account), .text(group.region),
+                    .time(EventTime(milliseconds: t.first)), .time(EventTime(milliseconds: t.last)),
+                    .integer(t.count), .integer(t.errors), .list(t.names.sorted()), .text(group.arn),
+                ]))
+            }
+            out.sort { $0.last != $1.last ? $0.last > $1.last : $0.arn < $1.arn }
+            return ResultTable(columns: columns, rows: scope.truncate(out).map(\.cells))
+        }
+    }
+}

@@ -1,0 +1,212 @@
+import Foundation
+import GRDB
+import TrailModel
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The SQLite store: access history, secrets and principals, alerts, file ledger, detector state.
+///
+/// One writer (`backfill` or `tail`, holding `lockForWriting()`), any number of readers
+/// (`query`, `alerts`, `status`) thanks to WAL. Every value reaches SQL as a bound parameter.
+public final class Store: Sendable {
+    /// The database path, or `:memory:`.
+    public let path: String
+    /// Whether the store was opened read-only.
+    public let readOnly: Bool
+    let queue: DatabaseQueue
+    private let writerLock = WriterLock()
+
+    private init(path: String, readOnly: Bool, queue: DatabaseQueue) {
+        self.path = path
+        self.readOnly = readOnly
+        self.queue = queue
+    }
+
+    /// Opens (and for writers creates and migrates) the store at `path`.
+    ///
+    /// A new file is created with mode 0600 whatever the umask; the database uses WAL, foreign keys
+    /// and a busy timeout. Read-only opening never creates the file: a missing file is `.notFound`.
+    public static func open(path: String, readOnly: Bool = false) throws(StoreError) -> Store {
+        let exists = FileManager.default.fileExists(atPath: path)
+        if readOnly && !exists {
+            throw StoreError(.notFound, path: path, operation: "open", message: "no such database (run `trailwatch backfill` first, or give --db)")
+        }
+        if !exists { try createPrivateFile(path) }
+        var config = Configuration()
+        config.readonly = readOnly
+        config.foreignKeysEnabled = true
+        config.busyMode = .timeout(10)
+        if !readOnly { config.journalMode = .wal }
+        config.prepareDatabase { db in
+            if readOnly {
+                try db.execute(sql: "PRAGMA cache_size = -32768")
+            } else {
+                try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+            }
+        }
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(path: path, configuration: config)
+        } catch {
+            throw StoreError(.sqlite, path: path, operation: "open", message: Store.message(error))
+        }
+        let store = Store(path: path, readOnly: readOnly, queue: queue)
+        try store.prepareSchema()
+        return store
+    }
+
+    /// An empty store in memory (tests, dry runs); it never needs the writer lock.
+    public static func inMemory() throws(StoreError) -> Store {
+        var config = Configuration()
+        config.foreignKeysEnabled = true
+        let queue: DatabaseQueue
+        do {
+            queue = try DatabaseQueue(configuration: config)
+        } catch {
+            throw StoreError(.sqlite, path: ":memory:", operation: "open", message: Store.message(error))
+        }
+        let store = Store(path: ":memory:", readOnly: false, queue: queue)
+        try store.prepareSchema()
+        return store
+    }
+
+    private func prepareSchema() throws(StoreError) {
+        let migrator = StoreSchema.migrator
+        if readOnly {
+            let (completed, superseded) = try read("check schema") { db in
+                (try migrator.hasCompletedMigrations(db), try migrator.hasBeenSuperseded(db))
+            }
+            if !completed && !superseded {
+                throw StoreError(.schema, path: path, operation: "open",
+                                 message: "the database is not a trailwatch store or predates this version (run `trailwatch backfill` to migrate it)")
+            }
+            return
+        }
+        do {
+            try migrator.migrate(queue)
+        } catch {
+            throw StoreError(.schema, path: path, operation: "migrate", message: Store.message(error))
+        }
+    }
+
+    /// Creates `path` with mode 0600 (then fchmod, so the umask cannot widen or narrow it).
+    private static func createPrivateFile(_ path: String) throws(StoreError) {
+        let fd = posixOpen(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
+        if fd < 0 {
+            if errno == EEXIST { return }
+            throw StoreError(.io, path: path, operation: "create", message: String(cString: strerror(errno)))
+        }
+        defer { close(fd) }
+        if fchmod(fd, 0o600) != 0 {
+            throw StoreError(.io, path: path, operation: "create", message: "chmod 0600: \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// Takes the exclusive writer lock (`<db>.lock`) for the life of this `Store`.
+    ///
+    /// A second `tail` or `backfill` on the same database gets `.locked` with the holder's pid.
+    /// Readers never need the lock.
+    public func lockForWriting() throws(StoreError) {
+        if path == ":memory:" { return }
+        try writerLock.acquire(lockPath: path + ".lock", dbPath: path)
+    }
+
+    // MARK: - Access helpers mapping errors to StoreError
+
+    func read<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        do {
+            return try queue.read { db in try body(db) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.sqlite, path: path, operation: operation, message: Store.message(error))
+        }
+    }
+
+    func write<T>(_ operation: String, _ body: (Database) throws -> T) throws(StoreError) -> T {
+        if readOnly { throw StoreError(.sqlite, path: path, operation: operation, message: "the store is open read-only") }
+        do {
+            return try queue.write { db in try body(db) }
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError(.sqlite, path: path, operation: operation, message: Store.message(error))
+        }
+    }
+
+    static func message(_ error: any Error) -> String {
+        if let error = error as? DatabaseError {
+            return error.message ?? "\(error)"
+        }
+        if let error = error as? SQLiteFailure { return error.message }
+        return "\(error)"
+    }
+
+    // MARK: - Pipeline reads
+
+    /// The ledger row for `path`, if the file was seen before.
+    public func ledgerEntry(path file: String) throws(StoreError) -> FileLedgerEntry? {
+        try read("ledger lookup") { db in
+            var s = try RawStatement(db, """
+                SELECT path, size, fingerprint, format, records, skipped, invalid, status, reason, ingested_at, newest_event_time
+                FROM files WHERE path = ?
+                """)
+            s.bind(file)
+            defer { s.reset() }
+            guard try s.step() else { return nil }
+            return FileLedgerEntry(
+                path: s.string(0), size: s.int64(1), fingerprint: s.string(2), format: s.string(3),
+                records: s.int(4), skipped: s.int(5), invalid: s.int(6),
+                status: FileStatus(rawValue: s.string(7)) ?? .failed, reason: s.optionalString(8),
+                ingestedAt: EventTime(milliseconds: s.int64(9)),
+                newestEventTime: s.optionalInt64(10).map { EventTime(milliseconds: $0) })
+        }
+    }
+
+    /// Which of `ids` are stored already.
+    public func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String> {
+        if ids.isEmpty { return [] }
+        return try read("event id lookup") { db in
+            var found = Set<String>()
+            let chunk = 250
+            var start = 0
+            while start < ids.count {
+                let end = min(start + chunk, ids.count)
+                let marks = Array(repeating: "?", count: end - start).joined(separator: ",")
+                var s = try RawStatement(db, "SELECT event_id FROM events WHERE event_id IN (\(marks))")
+                for id in ids[start..<end] { s.bind(id) }
+                while try s.step() { found.insert(s.string(0)) }
+                s.reset()
+                start = end
+            }
+            return found
+        }
+    }
+
+    /// All detector state entries, for `DetectionEngine` at start.
+    public func loadDetectorState() throws(StoreError) -> [DetectorStateEntry] {
+        try read("load detector state") { db in
+            var s = try RawStatement(db, "SELECT namespace, key, value FROM detector_state ORDER BY namespace, key")
+            var out: [DetectorStateEntry] = []
+            while try s.step() { out.append(DetectorStateEntry(namespace: s.string(0), key: s.string(1), value: s.string(2))) }
+            s.reset()
+            return out
+        }
+    }
+
+    /// Secrets known by full ARN, for `SecretCatalog` at start.
+    public func knownSecrets() throws(StoreError) -> [SecretRef] {
+        try read("known secrets") { db in
+            var s = try RawStatement(db, "SELECT arn, name, account, region FROM secrets WHERE is_full = 1 ORDER BY arn")
+            var out: [SecretRef] = []
+            while try s.step() {
+                out.append(SecretRef(id: s.string(0), name: s.string(1), account: s.string(2), region: s.string(3), isFullARN: true))
+            }
+            s.reset()
+            return out
+        }
+    }
+}

@@ -1,0 +1,44 @@
+/// An error from the store: which database, what it was doing, and what SQLite (or the system) said.
+public struct StoreError: Error, CustomStringConvertible, Sendable {
+    /// What went wrong, so callers can choose an exit status.
+    public enum Kind: Sendable, Equatable {
+        /// The database file does not exist (read commands never create one).
+        case notFound
+        /// Another process holds the writer lock.
+        case locked
+        /// The schema is older or newer than this build expects.
+        case schema
+        /// SQLite reported an error.
+        case sqlite
+        /// A file-system call failed (creating the file, the lock file).
+        case io
+        /// A query argument could not be used (bad time, bad CIDR, ...).
+        case invalidArgument
+        /// A name matched more than one secret or principal; `candidates` lists them.
+        case ambiguous
+    }
+
+    public var kind: Kind
+    /// The database path (`:memory:` for an in-memory store).
+    public var path: String
+    /// What the store was doing: `open`, `commit of <file>`, `query callers`, ...
+    public var operation: String
+    /// The underlying message (SQLite's, errno's, or the store's own).
+    public var message: String
+    /// For `.ambiguous`: the matching candidates, one per line in the description.
+    public var candidates: [String]
+
+    public init(_ kind: Kind, path: String, operation: String, message: String, candidates: [String] = []) {
+        self.kind = kind
+        self.path = path
+        self.operation = operation
+        self.message = message
+        self.candidates = candidates
+    }
+
+    public var description: String {
+        var text = "\(path): \(operation): \(message)"
+        for candidate in candidates { text += "\n  " + candidate }
+        return text
+    }
+}

@@ -1,0 +1,161 @@
+import GRDB
+
+/// The store's schema: named, append-only migrations, one transaction each.
+///
+/// Never edit a registered migration: add a new one. Constraints live in the schema (unique event
+/// ids, one access row per event and secret, foreign keys) so that SQLite enforces them.
+enum StoreSchema {
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-access-history") { db in
+            try db.execute(sql: v1)
+        }
+        return migrator
+    }
+
+    /// Event names that change a secret (rather than read it): they get `notable = 1` in `access`,
+    /// which a partial index keeps cheap to find for the secret story and pending deletions.
+    static let readNames: Set<String> = [
+        "GetSecretValue", "BatchGetSecretValue", "DescribeSecret", "ListSecretVersionIds", "GetResourcePolicy",
+        "ListSecrets", "GetRandomPassword", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
+        "Encrypt", "ReEncrypt", "DescribeKey", "ValidateResourcePolicy",
+    ]
+
+    private static let v1 = """
+        CREATE TABLE principals (
+            id INTEGER PRIMARY KEY,
+            arn TEXT NOT NULL UNIQUE,          -- Principal.id: role ARN, user ARN, service name, ...
+            type TEXT NOT NULL,
+            display TEXT NOT NULL,             -- role/app-payments, user/alice, root
+            name TEXT NOT NULL,                -- last path element: role or user name
+            account TEXT,
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL
+        );
+        CREATE INDEX principals_name ON principals(name);
+        CREATE INDEX principals_display ON principals(display);
+
+        CREATE TABLE secrets (
+            id INTEGER PRIMARY KEY,
+            arn TEXT NOT NULL UNIQUE,          -- SecretRef.id: full ARN, else partial ARN
+            name TEXT NOT NULL,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            is_full INTEGER NOT NULL CHECK (is_full IN (0, 1)),
+            first_seen INTEGER,
+            last_seen INTEGER
+        );
+        CREATE INDEX secrets_name ON secrets(name, account, region);
+
+        CREATE TABLE events (
+            id INTEGER PRIMARY KEY,
+            event_id TEXT NOT NULL UNIQUE,
+            time INTEGER NOT NULL,             -- ms since epoch, UTC
+            source TEXT NOT NULL,
+            name TEXT NOT NULL,
+            type TEXT NOT NULL,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            principal INTEGER NOT NULL REFERENCES principals(id),
+            session TEXT,
+            source_ip TEXT,
+            user_agent TEXT,
+            error_code TEXT,
+            error_message TEXT,
+            read_only INTEGER,
+            details TEXT                       -- JSON: deletion window, force, policy flags, KMS keys; never secret values
+        );
+        CREATE INDEX events_time ON events(time);
+        CREATE INDEX events_principal_time ON events(principal, time);
+
+        -- One row per (event, secret): "who accessed this secret when", "what did this principal access".
+        CREATE TABLE access (
+            event INTEGER NOT NULL REFERENCES events(id),
+            secret INTEGER NOT NULL REFERENCES secrets(id),
+            time INTEGER NOT NULL,
+            principal INTEGER NOT NULL REFERENCES principals(id),
+            name TEXT NOT NULL,                -- event name (denormalised)
+            failed INTEGER NOT NULL,           -- 1 when the event has an errorCode
+            notable INTEGER NOT NULL,          -- 1 when the event changes the secret
+            PRIMARY KEY (event, secret)
+        ) WITHOUT ROWID;
+        CREATE INDEX access_secret_time ON access(secret, time);
+        CREATE INDEX access_principal_time ON access(principal, time);
+        CREATE INDEX access_notable_secret ON access(secret, time) WHERE notable = 1;
+        CREATE INDEX access_notable_name ON access(name, time) WHERE notable = 1;
+
+        -- Running totals per (secret, principal, event name), kept in the commit transaction, so that
+        -- callers/secrets/unused answer from a few rows whatever the size of the history.
+        CREATE TABLE usage (
+            secret INTEGER NOT NULL REFERENCES secrets(id),
+            principal INTEGER NOT NULL REFERENCES principals(id),
+            name TEXT NOT NULL,
+            first_seen INTEGER NOT NULL,
+            last_seen INTEGER NOT NULL,
+            last_ok INTEGER,                   -- newest call without errorCode
+            count INTEGER NOT NULL,
+            errors INTEGER NOT NULL,
+            PRIMARY KEY (secret, principal, name)
+        ) WITHOUT ROWID;
+        CREATE INDEX usage_principal ON usage(principal, secret);
+
+        -- Keys seen protecting a secret (KMS events with encryptionContext, CreateSecret/UpdateSecret kmsKeyId).
+        CREATE TABLE secret_keys (
+            secret INTEGER NOT NULL REFERENCES secrets(id),
+            key TEXT NOT NULL,
+            first_seen INTEGER NOT NULL,
+            PRIMARY KEY (secret, key)
+        ) WITHOUT ROWID;
+
+        -- Stored events per account and region, for `status`.
+        CREATE TABLE regions (
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            events INTEGER NOT NULL,
+            oldest INTEGER NOT NULL,
+            newest INTEGER NOT NULL,
+            PRIMARY KEY (account, region)
+        ) WITHOUT ROWID;
+
+        CREATE TABLE alerts (
+            id TEXT PRIMARY KEY,
+            rule TEXT NOT NULL,
+            severity TEXT NOT NULL,
+            severity_rank INTEGER NOT NULL,
+            time INTEGER NOT NULL,
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            principal TEXT NOT NULL,           -- Principal.id
+            secret TEXT,                       -- SecretRef.id
+            event_id TEXT NOT NULL,
+            summary TEXT NOT NULL,
+            count INTEGER NOT NULL,
+            json TEXT NOT NULL                 -- the alert as first emitted (count patched on output)
+        ) WITHOUT ROWID;
+        CREATE INDEX alerts_time ON alerts(time);
+        CREATE INDEX alerts_secret ON alerts(secret, time);
+
+        CREATE TABLE files (
+            path TEXT PRIMARY KEY,
+            size INTEGER NOT NULL,
+            fingerprint TEXT NOT NULL,
+            format TEXT NOT NULL,
+            records INTEGER NOT NULL,
+            skipped INTEGER NOT NULL,
+            invalid INTEGER NOT NULL,
+            status TEXT NOT NULL CHECK (status IN ('done', 'failed', 'skipped')),
+            reason TEXT,
+            ingested_at INTEGER NOT NULL,
+            newest_event_time INTEGER,
+            account TEXT,                      -- from the S3 layout, when the path follows it
+            region TEXT
+        ) WITHOUT ROWID;
+
+        CREATE TABLE detector_state (
+            namespace TEXT NOT NULL,
+            key TEXT NOT NULL,
+            value TEXT NOT NULL,
+            PRIMARY KEY (namespace, key)
+        ) WITHOUT ROWID;
+        """
+}

@@ -1,0 +1,84 @@
+import ArgumentParser
+import Foundation
+import TrailAlerts
+import TrailModel
+import TrailPipeline
+import TrailStore
+
+/// Options shared by `backfill` and `tail`.
+struct PipelineOptions: ParsableArguments {
+    @Option(name: .long, help: ArgumentHelp("The SQLite store (created with mode 0600 when missing).", valueName: "file"))
+    var db: String = "trailwatch.db"
+
+    @Option(name: .long, help: ArgumentHelp(
+        "A directory of rule files (*.json). Default: ./Rules when it exists, else the rules built into trailwatch.",
+        valueName: "dir"))
+    var rules: String?
+
+    @Option(name: .long, help: ArgumentHelp("Files decoded and matched in parallel. Default: the number of cores.", valueName: "n"))
+    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+
+    @Option(name: .long, help: ArgumentHelp("Append alerts (JSON lines) to this file instead of standard output.", valueName: "file"))
+    var alerts: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Also POST each alert as JSON to this URL. A bearer token is read from TRAILWATCH_WEBHOOK_TOKEN.",
+        valueName: "url"))
+    var webhook: String?
+
+    @Flag(name: .long, help: "Do not draw the progress line on a terminal.")
+    var noProgress = false
+
+    func validate() throws {
+        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
+        if let webhook {
+            guard let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
+                throw ValidationError("--webhook needs an http or https URL")
+            }
+        }
+    }
+
+    /// The alert sinks the options ask for.
+    func makeSink() throws -> AlertSink {
+        var sinks: [AlertSink] = []
+        if let alerts {
+            do {
+                sinks.append(try FileHandleSink.appending(to: alerts))
+            } catch {
+                throw CLIError.usage("cannot open --alerts \(alerts): \(error.localizedDescription)")
+            }
+        } else {
+            sinks.append(FileHandleSink.standardOutput())
+        }
+        if let webhook, let url = URL(string: webhook) {
+            sinks.append(WebhookSink(url: url, token: ProcessInfo.processInfo.environment["TRAILWATCH_WEBHOOK_TOKEN"]))
+        }
+        return sinks.count == 1 ? sinks[0] : FanOutSink(sinks)
+    }
+
+    /// Opens the store for writing and takes the single-writer lock.
+    func openStoreForWriting() throws -> Store {
+        let store: Store
+        do {
+            store = try Store.open(path: db)
+            try store.lockForWriting()
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        return store
+    }
+
+    /// Loads the rules in force.
+    func loadRules() throws -> RuleBook {
+        do {
+            return try RuleBook.load(directory: RuleBook.resolveDirectory(rules))
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+    }
+}
+
+/// The wall clock, used only for the ledger's "time ingested" and status lag.
+@Sendable func wallClockNow() -> EventTime {
+    EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+}

@@ -1,0 +1,98 @@
+import ArgumentParser
+import Foundation
+import TrailModel
+import TrailStore
+
+/// Options shared by the read commands (`query ...`, `alerts`, `status`).
+struct QueryOptions: ParsableArguments {
+    @Option(help: "The SQLite store to read (never created by read commands).")
+    var db: String = "trailwatch.db"
+
+    @Option(help: "Only rows at or after this time: ISO 8601 (2024-05-01, 2024-05-01T12:00:00Z) or relative (7d, 12h, 30m).")
+    var since: String?
+
+    @Option(help: "Only rows before this time: ISO 8601 or relative (7d, 12h, 30m).")
+    var until: String?
+
+    @Option(help: "Only this AWS account.")
+    var account: String?
+
+    @Option(help: "Only this AWS region.")
+    var region: String?
+
+    @Option(help: "At most this many rows (0 = all).")
+    var limit: Int = 100
+
+    @Option(help: "Output format: table, json (JSON lines) or csv.")
+    var format: OutputFormat = .table
+
+    @Flag(help: "Print (and read zone-less --since/--until) in local time instead of UTC.")
+    var local = false
+
+    func validate() throws {
+        guard limit >= 0 else { throw ValidationError("--limit must be 0 (all) or more, not \(limit)") }
+        for (flag, text) in [("--since", since), ("--until", until)] {
+            if let text, TimeArgument.parse(text, now: EventTime(milliseconds: 0)) == nil {
+                throw ValidationError("\(flag) \"\(text)\" is not a time: use ISO 8601 (2024-05-01, 2024-05-01T12:00:00Z) or a duration before now (7d, 12h, 30m)")
+            }
+        }
+    }
+
+    /// The wall clock, once per command, for relative times and lags.
+    var now: EventTime { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) }
+
+    func scope(now: EventTime) -> QueryScope {
+        let offset = local ? TimeZone.current.secondsFromGMT() : 0
+        return QueryScope(
+            since: since.flatMap { TimeArgument.parse($0, now: now, defaultOffsetSeconds: offset) },
+            until: until.flatMap { TimeArgument.parse($0, now: now, defaultOffsetSeconds: offset) },
+            account: account, region: region, limit: limit)
+    }
+
+    var formatter: ResultFormatter { ResultFormatter(format: format, times: local ? .local : .utc) }
+
+    /// Opens the store read-only; a missing file is a usage error (exit 2), never created.
+    func openStore() throws -> Store {
+        do {
+            return try Store.open(path: db, readOnly: true)
+        } catch {
+            throw CommandFailure(error)
+        }
+    }
+}
+
+extension OutputFormat: ExpressibleByArgument {}
+
+/// A store error as the CLI reports it: one clear message on standard error and an exit status
+/// (2 for what the user can fix: missing database, ambiguous name, bad argument; 1 otherwise).
+struct CommandFailure: Error {
+    var error: StoreError
+    init(_ error: StoreError) { self.error = error }
+
+    var exitCode: Int32 {
+        switch error.kind {
+        case .notFound, .ambiguous, .invalidArgument, .schema, .locked: 2
+        case .sqlite, .io: 1
+        }
+    }
+}
+
+/// Runs a read command body: prints its output, reports failures on standard error with the
+/// right exit status.
+func runReadCommand(_ body: () throws -> String) throws {
+    do {
+        let output = try body()
+        FileHandle.standardOutput.write(Data(output.utf8))
+    } catch let failure as CommandFailure {
+        FileHandle.standardError.write(Data("trailwatch: \(failure.error)\n".utf8))
+        throw ExitCode(failure.exitCode)
+    } catch let error as StoreError {
+        FileHandle.standardError.write(Data("trailwatch: \(error)\n".utf8))
+        throw ExitCode(CommandFailure(error).exitCode)
+    }
+}
+
+/// Writes remarks (for example "no secret matches") to standard error.
+func printNotes(_ notes: [String]) {
+    for note in notes { FileHandle.standardError.write(Data("trailwatch: \(note)\n".utf8)) }
+}

@@ -1,0 +1,27 @@
+import Dispatch
+import Foundation
+import TrailPipeline
+
+/// Turns SIGINT and SIGTERM into a graceful stop: the first signal asks the pipeline to finish
+/// the file in hand and commit; a second one exits at once (the store stays consistent, since
+/// an unfinished transaction is rolled back by SQLite).
+final class SignalTrap: @unchecked Sendable {
+    private var sources: [DispatchSourceSignal] = []
+
+    init(stop: StopSignal) {
+        for number in [SIGINT, SIGTERM] {
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                if stop.isRequested {
+                    StandardError.line("trailwatch: second signal, exiting now")
+                    _exit(130)
+                }
+                stop.request()
+                StandardError.line("trailwatch: stopping after the file in hand (signal again to exit at once)")
+            }
+            source.resume()
+            sources.append(source)
+        }
+    }
+}

@@ -1,0 +1,206 @@
+import Foundation
+import GRDB
+import Testing
+import TrailModel
+@testable import TrailStore
+
+/// How each store test gets its store: the same tests run in memory and on disk.
+enum StoreKind: CaseIterable, Sendable { case memory, disk }
+
+func makeStore(_ kind: StoreKind) throws -> Store {
+    switch kind {
+    case .memory: return try Store.inMemory()
+    case .disk: return try Store.open(path: try Fixture.temporaryDirectory() + "/t.db")
+    }
+}
+
+func count(_ store: Store, _ table: String) throws -> Int {
+    try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
+}
+
+@Suite struct StoreTests {
+    @Test func migrationsCreateTheSchemaOnceAndReopen() throws {
+        let path = try Fixture.temporaryDirectory() + "/t.db"
+        _ = try Store.open(path: path)
+        let again = try Store.open(path: path)
+        let tables = try again.queue.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name NOT LIKE 'grdb_%' ORDER BY name")
+        }
+        #expect(tables == ["access", "alerts", "detector_state", "events", "files", "principals", "regions", "secret_keys", "secrets", "usage"])
+        let migrations = try again.queue.read { db in try StoreSchema.migrator.appliedMigrations(db) }
+        #expect(migrations == ["v1-access-history"])
+        let mode = try again.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
+        #expect(mode == "wal")
+        let fk = try again.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") }
+        #expect(fk == 1)
+    }
+
+    @Test func newFileIsPrivateWhateverTheUmask() throws {
+        let path = try Fixture.temporaryDirectory() + "/t.db"
+        let old = umask(0)
+        defer { umask(old) }
+        let store = try Store.open(path: path)
+        try store.lockForWriting()
+        for file in [path, path + ".lock"] {
+            let attributes = try FileManager.default.attributesOfItem(atPath: file)
+            #expect((attributes[.posixPermissions] as? Int) == 0o600, "\(file)")
+        }
+    }
+
+    @Test func readOnlyOpenOfAMissingFileFailsWithoutCreatingIt() throws {
+        let path = try Fixture.temporaryDirectory() + "/missing.db"
+        #expect(throws: StoreError.self) { try Store.open(path: path, readOnly: true) }
+        do {
+            _ = try Store.open(path: path, readOnly: true)
+        } catch {
+            #expect(error.kind == .notFound)
+            #expect(error.description.contains(path))
+        }
+        #expect(!FileManager.default.fileExists(atPath: path))
+    }
+
+    @Test func readersSeeCommitsWhileTheWriterIsOpen() throws {
+        let path = try Fixture.temporaryDirectory() + "/t.db"
+        let writer = try Store.open(path: path)
+        try writer.lockForWriting()
+        try Fixture.populate(writer)
+        let reader = try Store.open(path: path, readOnly: true)
+        #expect(try count(reader, "events") == 11)
+        #expect(throws: StoreError.self) { try reader.commit(FileCommit(ledger: Fixture.ledger("x", records: 0))) }
+    }
+
+    @Test(arguments: StoreKind.allCases) func commitStoresRowsAndDeduplicatesEventIDs(kind: StoreKind) throws {
+        let store = try Fixture.populate(try makeStore(kind))
+        #expect(try count(store, "events") == 11)  // e05 delivered twice, stored once
+        #expect(try count(store, "access") == 11)  // e05 names two secrets; e11 none
+        #expect(try count(store, "secrets") == 4)
+        #expect(try count(store, "principals") == 4)
+        #expect(try count(store, "files") == 5)
+        let batchCount = try store.queue.read { db in
+            try Int.fetchOne(db, sql: "SELECT sum(count) FROM usage WHERE name = 'BatchGetSecretValue'")
+        }
+        #expect(batchCount == 2)
+        let seen = try store.queue.read { db in
+            try Row.fetchOne(db, sql: "SELECT first_seen, last_seen FROM principals WHERE arn = ?", arguments: [Fixture.payments1.id])
+        }
+        #expect(seen?[0] == Fixture.time("2024-05-01T11:00:00Z").milliseconds)
+        #expect(seen?[1] == Fixture.time("2024-05-03T12:00:00Z").milliseconds)
+        let keys = try store.queue.read { db in try String.fetchAll(db, sql: "SELECT key FROM secret_keys") }
+        #expect(keys == [Fixture.key1])
+        #expect(try store.knownSecrets().map(\.id) == [Fixture.s1Full.id, Fixture.s3.id, Fixture.s2.id].sorted())
+    }
+
+    @Test(arguments: StoreKind.allCases) func recommittingAFileAddsNothing(kind: StoreKind) throws {
+        let store = try makeStore(kind)
+        let alert = Fixture.alert("alert-1", rule: "r", severity: .low, event: Fixture.file1Events[0], summary: "s")
+        let commit = FileCommit(ledger: Fixture.ledger(Fixture.path1, records: 5), events: Fixture.file1Events, alerts: [alert])
+        #expect(try store.commit(commit) == ["alert-1"])
+        let before = try ["events", "access", "usage", "alerts", "files"].map { try count(store, $0) }
+        let usage = try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT sum(count) FROM usage") }
+        #expect(try store.commit(commit) == [])
+        #expect(try ["events", "access", "usage", "alerts", "files"].map { try count(store, $0) } == before)
+        #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT sum(count) FROM usage") } == usage)
+        #expect(try store.existingEventIDs(["e01", "e05", "nope", "e03"]) == ["e01", "e03", "e05"])
+    }
+
+    @Test(arguments: StoreKind.allCases) func aFailingCommitLeavesNothing(kind: StoreKind) throws {
+        let store = try makeStore(kind)
+        try store.queue.write { db in
+            try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON files WHEN NEW.path = 'bad' BEGIN SELECT RAISE(ABORT, 'refused by test'); END")
+        }
+        let alert = Fixture.alert("alert-1", rule: "r", severity: .low, event: Fixture.file1Events[0], summary: "s")
+        let commit = FileCommit(ledger: Fixture.ledger("bad", records: 5), events: Fixture.file1Events, alerts: [alert],
+                                state: [DetectorStateEntry(namespace: "n", key: "k", value: "1")], learnedSecrets: [Fixture.s2])
+        do {
+            try store.commit(commit)
+            Issue.record("commit should have failed")
+        } catch {
+            #expect(error.kind == .sqlite)
+            #expect(error.description.contains("commit of bad"))
+            #expect(error.description.contains("refused by test"))
+        }
+        for table in ["events", "access", "usage", "secrets", "principals", "alerts", "files", "detector_state", "regions", "secret_keys"] {
+            #expect(try count(store, table) == 0, "\(table)")
+        }
+        #expect(try store.ledgerEntry(path: "bad") == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases) func detectorStateRoundTrips(kind: StoreKind) throws {
+        let store = try makeStore(kind)
+        try store.commit(FileCommit(ledger: Fixture.ledger("a", records: 0), state: [
+            DetectorStateEntry(namespace: "first-seen:r", key: "s|p", value: "{\"t\":1}"),
+            DetectorStateEntry(namespace: "first-seen:r", key: "s|q", value: "{\"t\":2}"),
+            DetectorStateEntry(namespace: "burst:r", key: "p", value: "[1,2,3]"),
+        ]))
+        try store.commit(FileCommit(ledger: Fixture.ledger("b", records: 0), state: [
+            DetectorStateEntry(namespace: "first-seen:r", key: "s|p", value: "{\"t\":5}"),
+            DetectorStateEntry(namespace: "first-seen:r", key: "s|q", value: nil),
+        ]))
+        #expect(try store.loadDetectorState() == [
+            DetectorStateEntry(namespace: "burst:r", key: "p", value: "[1,2,3]"),
+            DetectorStateEntry(namespace: "first-seen:r", key: "s|p", value: "{\"t\":5}"),
+        ])
+    }
+
+    @Test(arguments: StoreKind.allCases) func ledgerRoundTripsAndUpsertsByPath(kind: StoreKind) throws {
+        let store = try makeStore(kind)
+        var entry = Fixture.ledger(Fixture.path3, records: 0, status: .failed, reason: "truncated gzip", newest: nil)
+        try store.commit(FileCommit(ledger: entry))
+        #expect(try store.ledgerEntry(path: Fixture.path3) == entry)
+        entry.status = .done
+        entry.reason = nil
+        entry.records = 3
+        entry.newestEventTime = Fixture.time("2024-05-06T02:00:00Z")
+        try store.commit(FileCommit(ledger: entry))
+        #expect(try store.ledgerEntry(path: Fixture.path3) == entry)
+        #expect(try count(store, "files") == 1)
+        #expect(entry.accountAndRegion?.account == Fixture.a2)
+        #expect(entry.accountAndRegion?.region == "eu-west-1")
+        #expect(Fixture.ledger("x/y.json", records: 0).accountAndRegion == nil)
+    }
+
+    @Test(arguments: StoreKind.allCases) func suppressedRepeatsAddToTheStoredCount(kind: StoreKind) throws {
+        let store = try Fixture.populate(try makeStore(kind))
+        let n = try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT count FROM alerts WHERE id = 'alert-unu-e08'") }
+        #expect(n == 3)
+    }
+
+    @Test func aSecondWriterIsRefusedWithThePID() throws {
+        let path = try Fixture.temporaryDirectory() + "/t.db"
+        let first = try Store.open(path: path)
+        try first.lockForWriting()
+        try first.lockForWriting()  // idempotent for the holder
+        let second = try Store.open(path: path)
+        do {
+            try second.lockForWriting()
+            Issue.record("second writer should be refused")
+        } catch {
+            #expect(error.kind == .locked)
+            #expect(error.description == "\(path): lock: the database is in use by another trailwatch process (pid \(getpid()))")
+        }
+        // Readers never need the lock.
+        _ = try Store.open(path: path, readOnly: true)
+    }
+
+    @Test func anotherProcessCannotTakeTheLock() throws {
+        let path = try Fixture.temporaryDirectory() + "/t.db"
+        let store = try Store.open(path: path)
+        try store.lockForWriting()
+        let probe = Process()
+        probe.executableURL = URL(fileURLWithPath: "/usr/bin/flock")
+        probe.arguments = ["--nonblock", path + ".lock", "true"]
+        try probe.run()
+        probe.waitUntilExit()
+        #expect(probe.terminationStatus != 0)
+    }
+
+    @Test func theLockIsFreedWithItsStore() throws {
+        let path = try Fixture.temporaryDirectory() + "/t.db"
+        do {
+            let store = try Store.open(path: path)
+            try store.lockForWriting()
+        }
+        let next = try Store.open(path: path)
+        try next.lockForWriting()
+    }
+}
