@@ -207,7 +207,15 @@ class Writer(threading.Thread):
         self.rate, self.inplace_fraction, self.rng = rate, inplace_fraction, rng
         self.written = 0
         self.inplace = 0
+        self.timers = []
         self.error = None
+
+    def finish(self, target, rest):
+        try:
+            with open(target, "ab") as f:
+                f.write(rest)
+        except OSError as error:
+            self.error = error
 
     def run(self):
         try:
@@ -220,21 +228,24 @@ class Writer(threading.Thread):
                 target = os.path.join(self.target, relative)
                 os.makedirs(os.path.dirname(target), exist_ok=True)
                 if self.rng.random() < self.inplace_fraction:
-                    # Written in place in two halves, like `cp`: tail may see it half-written.
+                    # Written in place in two halves 0.3 s apart, like a copy tool: tail may see
+                    # it half-written. The second half is written by a timer so the pace holds.
                     with open(source, "rb") as f:
                         data = f.read()
                     half = len(data) // 2
                     with open(target, "wb") as f:
                         f.write(data[:half])
-                        f.flush()
-                        time.sleep(0.3)
-                        f.write(data[half:])
+                    timer = threading.Timer(0.3, self.finish, (target, data[half:]))
+                    timer.start()
+                    self.timers.append(timer)
                     self.inplace += 1
                 else:
                     temporary = os.path.join(os.path.dirname(target), "." + os.path.basename(target) + f".{index:06d}")
                     shutil.copyfile(source, temporary)
                     os.rename(temporary, target)
                 self.written += 1
+            for timer in self.timers:
+                timer.join()
         except Exception as error:   # reported by the main thread
             self.error = error
 

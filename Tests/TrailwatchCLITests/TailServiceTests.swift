@@ -424,7 +424,7 @@ private struct TailFixture {
     }
 
     func storedAlerts() async throws -> [(id: String, eventID: String)] {
-        let out = try await trailwatch(["alerts", "--db", db, "--format", "json"], timeout: 30)
+        let out = try await trailwatch(["alerts", "--db", db, "--limit", "0", "--format", "json"], timeout: 30)
         guard out.status == .exited(0) else { throw TailTestError("alerts: \(out)") }
         return TailJSONLines.objects(out.stdout).map { ($0["id"] as? String ?? "", $0["eventID"] as? String ?? "") }
     }
