@@ -304,6 +304,9 @@ def main():
     parser.add_argument("--jobs", type=int, default=2, help="tail/backfill --jobs (default %(default)s)")
     parser.add_argument("--quiesce-timeout", type=float, default=120, help="seconds to wait for the ledger to fill (default %(default)s)")
     parser.add_argument("--generator", help="path of gen-cloudtrail (default: shared/tools/gen-cloudtrail beside the package)")
+    parser.add_argument("--busy-alerts", action="store_true",
+                        help="also load a rule alerting on every GetSecretValue (with the package's Rules/), so "
+                             "that many kills fall between a commit and its alerts being printed")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
     args = parser.parse_args()
 
@@ -327,17 +330,30 @@ def main():
                         "--seed", str(args.seed), "--scenarios", "all", "--truth", os.path.join(work, "truth.jsonl"),
                         "--jsonl", jsonl, "-j", "1", "-q"], check=True)
         files = tree_files(source)
+        rule_arguments = []
+        if args.busy_alerts:
+            rules = os.path.join(work, "rules")
+            os.makedirs(rules)
+            shipped = os.path.join(package_root(), "Rules")
+            for name in sorted(os.listdir(shipped)) if os.path.isdir(shipped) else []:
+                if name.endswith(".json"):
+                    shutil.copy(os.path.join(shipped, name), os.path.join(rules, name))
+            with open(os.path.join(rules, "crash-probe.json"), "w") as f:
+                json.dump({"name": "crash-probe", "title": "Crash probe", "severity": "info",
+                           "description": "Every GetSecretValue: many alerts, so kills land between commit and print.",
+                           "pattern": {"detail": {"eventName": ["GetSecretValue"]}}}, f)
+            rule_arguments = ["--rules", rules]
         log(f"{len(files)} files; reference backfill ...")
         reference_db = os.path.join(work, "reference.db")
         with open(os.path.join(work, "reference.out"), "wb") as out:
             backfill = subprocess.run([binary, "backfill", os.path.join(source, "AWSLogs"), "--db", reference_db,
-                                       "--jobs", str(args.jobs), "--no-progress"],
+                                       "--jobs", str(args.jobs), "--no-progress"] + rule_arguments,
                                       cwd=work, stdout=out, stderr=subprocess.PIPE, text=True)
         if backfill.returncode not in (0, 1):
             sys.exit(f"tail-crash: reference backfill exited {backfill.returncode}: {backfill.stderr.strip()}")
 
         db = os.path.join(work, "tail.db")
-        command = [binary, "tail", watched, "--db", db, "--jobs", str(args.jobs), "--no-progress"]
+        command = [binary, "tail", watched, "--db", db, "--jobs", str(args.jobs), "--no-progress"] + rule_arguments
         if args.poll:
             command.append("--poll")
         if args.poll_interval is not None:
