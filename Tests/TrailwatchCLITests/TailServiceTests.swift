@@ -273,6 +273,45 @@ struct TailServiceTests {
         #expect(Set(printed.keys).isSubset(of: Set(alerts.map(\.id))), "printed alerts that the store does not hold")
     }
 
+    @Test("alerts committed before a kill -9 are printed after the restart, even when tail was blocked printing them")
+    func committedAlertsArePrintedAfterKill() async throws {
+        let t = try TailFixture("unprinted")
+        defer { t.remove() }
+        let files = (0..<10).map { TailLogFile(tag: "up", index: $0, records: 20, probe: false, allProbes: true) }
+        for file in files { try t.drop(file) }
+
+        // Nobody reads the pipe: once it is full (64 KiB, about 50 alerts of 1.3 kB) tail blocks while
+        // printing alerts it has already committed, and is killed there.
+        let pipe = Pipe()
+        let blocked = try t.startTail(stdout: pipe)
+        defer { blocked.forceStop() }
+        var last = -1
+        #expect(await t.eventually(20, every: 0.3) {
+            guard let status = try? await t.status() else { return false }
+            defer { last = status.alerts }
+            return status.alerts >= 40 && status.alerts == last
+        }, "tail did not commit alerts; stderr: \(blocked.stderr())")
+        blocked.send(SIGKILL)
+        #expect(await blocked.exit(within: 10) == .signalled(SIGKILL))
+        let printedBefore = TailJSONLines.objects(blocked.pipedOutput(), completeLinesOnly: true).compactMap { $0["id"] as? String }
+
+        let restart = try t.startTail()
+        defer { restart.forceStop() }
+        #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.done == files.count }, "stderr: \(restart.stderr())")
+        restart.send(SIGTERM)
+        #expect(await restart.exit(within: 20) == .exited(0), "stderr: \(restart.stderr())")
+
+        let stored = Set(try await t.storedAlerts().map(\.id))
+        #expect(stored.count == files.count * 20)
+        let printed = Set(printedBefore + restart.alertIDs())
+        #expect(printed.isSubset(of: stored))
+        // Committed first, printed second: a crash in between may print an alert again after the
+        // restart, but must not lose it. Today the store holds such alerts but nothing prints them.
+        withKnownIssue("alerts committed but not yet printed when tail is killed are never printed") {
+            #expect(stored.subtracting(printed).isEmpty, "\(stored.subtracting(printed).count) stored alerts were never printed")
+        }
+    }
+
     // MARK: (h) bad directories
 
     @Test("a missing directory is a usage error (exit 2) naming it")
@@ -375,8 +414,8 @@ private struct TailFixture {
         try handle.close()
     }
 
-    func startTail(_ extra: [String] = []) throws -> TailRun {
-        try TailRun(["tail", watched, "--db", db, "--rules", rules, "--no-progress"] + extra, in: root)
+    func startTail(_ extra: [String] = [], stdout pipe: Pipe? = nil) throws -> TailRun {
+        try TailRun(["tail", watched, "--db", db, "--rules", rules, "--no-progress"] + extra, in: root, stdout: pipe)
     }
 
     /// Polls `condition` every `every` seconds until it holds or `seconds` pass.
@@ -472,7 +511,8 @@ private struct TailLogFile {
     let gzip: [UInt8]
 
     /// `index` orders the files: it sets the delivery stamp in the name and the event times.
-    init(tag: String, index: Int, records: Int, probe: Bool, day: Int = 3) {
+    /// With `allProbes`, every record is a probe record (one alert each).
+    init(tag: String, index: Int, records: Int, probe: Bool, day: Int = 3, allProbes: Bool = false) {
         let account = Self.account
         let hour = index / 60 % 24, minute = index % 60
         let hh = hour < 10 ? "0\(hour)" : "\(hour)", mm = minute < 10 ? "0\(minute)" : "\(minute)"
@@ -486,7 +526,7 @@ private struct TailLogFile {
         for i in 0..<records {
             let id = "\(tag)-\(index)-\(i)"
             ids.append(id)
-            texts.append(Self.record(id: id, eventName: "GetSecretValue", secret: "prod/db-\(index % 3)-AbCdEf", time: "2024-06-0\(day)T\(hh):\(mm):\(i % 60 < 10 ? "0" : "")\(i % 60)Z"))
+            texts.append(Self.record(id: id, eventName: allProbes ? TailFixture.probeEvent : "GetSecretValue", secret: "prod/db-\(index % 3)-AbCdEf", time: "2024-06-0\(day)T\(hh):\(mm):\(i % 60 < 10 ? "0" : "")\(i % 60)Z"))
             if i == probeAt {
                 let pid = "\(tag)-\(index)-probe"
                 ids.append(pid)
@@ -538,11 +578,22 @@ private final class TailRun {
     private let stdoutPath: String
     private let stderrPath: String
 
-    convenience init(_ arguments: [String], in directory: String) throws {
-        try self.init(program: try TailBinary.require(), arguments, in: directory)
+    convenience init(_ arguments: [String], in directory: String, stdout pipe: Pipe? = nil) throws {
+        try self.init(program: try TailBinary.require(), arguments, in: directory, stdout: pipe)
     }
 
-    init(program: String, _ arguments: [String], in directory: String) throws {
+    /// What the process wrote into its standard-output pipe; call once it has ended.
+    func pipedOutput() -> String {
+        guard let pipe else { return "" }
+        try? pipe.fileHandleForWriting.close()   // our copy of the write end, so that reading ends
+        return String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+    }
+
+    /// Set when standard output goes to a pipe that the test reads only after the process ends.
+    private let pipe: Pipe?
+
+    init(program: String, _ arguments: [String], in directory: String, stdout pipe: Pipe? = nil) throws {
+        self.pipe = pipe
         let stem = directory + "/run-\(UUID().uuidString.prefix(8))"
         stdoutPath = stem + ".out"
         stderrPath = stem + ".err"
@@ -554,7 +605,7 @@ private final class TailRun {
         process.arguments = arguments
         process.currentDirectoryURL = URL(fileURLWithPath: directory)
         process.standardInput = FileHandle.nullDevice
-        process.standardOutput = try FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
+        process.standardOutput = try pipe ?? FileHandle(forWritingTo: URL(fileURLWithPath: stdoutPath))
         process.standardError = try FileHandle(forWritingTo: URL(fileURLWithPath: stderrPath))
         try process.run()
     }
@@ -667,7 +718,7 @@ private struct TailTestError: Error, CustomStringConvertible {
 
 /// `trailwatch status --format json`, the parts these tests read.
 private struct TailStatus: CustomStringConvertible {
-    var done = 0, skipped = 0, failed = 0, events = 0
+    var done = 0, skipped = 0, failed = 0, events = 0, alerts = 0
     var failedPaths: [String] = []
     var total: Int { done + skipped + failed }
 
@@ -677,6 +728,7 @@ private struct TailStatus: CustomStringConvertible {
         skipped = (files["skipped"] as? NSNumber)?.intValue ?? -1
         failed = (files["failed"] as? NSNumber)?.intValue ?? -1
         events = (object["events"] as? NSNumber)?.intValue ?? -1
+        alerts = (object["alerts"] as? NSNumber)?.intValue ?? -1
         failedPaths = (object["failedFiles"] as? [[String: Any]] ?? []).compactMap { $0["path"] as? String }
     }
 
