@@ -48,7 +48,7 @@ let package = Package(
         .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailAlerts", "TrailModel", "TrailJSON"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailAlerts", "TrailDecode", "TrailMatch", "TrailIngest", "TrailModel", "TrailJSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "TrailModel", "TrailDecode", "TrailJSON"]),
         .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel", "TrailJSON"]),
         .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailJSON"], resources: [.copy("Fixtures")]),

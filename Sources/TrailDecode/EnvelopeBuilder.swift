@@ -10,45 +10,45 @@ public enum EnvelopeBuilder {
     /// The envelope for `e`, whose record is `record` (used for `time`, as the record spells it,
     /// and for `resources`, the ARNs of `resources[].ARN`).
     public static func envelope(for e: AuditEvent, record: JSONValue) -> JSONDocument {
-        var out: [UInt8] = []
-        out.reserveCapacity(256)
+        var out = JSONTapeWriter(capacity: 320)
         Tape.with(record.document) { t in
             let rec = record.index
             var time = -1, resources = -1
-            t.forEachMember(rec) { k, v in
-                if t.isString(k, "eventTime") { time = v } else if t.isString(k, "resources") { resources = v }
+            t.forEachMemberKey(rec) { key, v in
+                guard key.count == 9, let p = key.baseAddress else { return }
+                if Tape.equal(p, ("eventTime" as StaticString).utf8Start, 9) { time = v }
+                else if Tape.equal(p, ("resources" as StaticString).utf8Start, 9) { resources = v }
             }
-            append(#"{"version":"0","id":"#, to: &out)
-            appendQuoted(e.eventID, to: &out)
-            append(#","detail-type":"#, to: &out)
-            appendQuoted(detailType(e.eventType), to: &out)
-            append(#","source":"#, to: &out)
-            appendSource(e.eventSource, to: &out)
-            append(#","account":"#, to: &out)
-            appendQuoted(e.account, to: &out)
-            append(#","time":"#, to: &out)
+            out.beginObject()
+            out.key("version"); out.string("0")
+            out.key("id"); out.string(e.eventID)
+            out.key("detail-type"); out.string(detailType(e.eventType))
+            out.key("source")
+            var eventSource = e.eventSource
+            eventSource.withUTF8 { bytes in
+                let service = UnsafeBufferPointer(rebasing: bytes[0..<(bytes.firstIndex(of: UInt8(ascii: ".")) ?? bytes.count)])
+                if service.isEmpty { out.string("aws.cloudtrail") } else { out.string(prefix: "aws.", utf8: service) }
+            }
+            out.key("account"); out.string(e.account)
+            out.key("time")
             if time >= 0, t.kind(time) == .string {
-                out.append(contentsOf: JSONValue(document: t.document, index: time).rawBytes)
+                out.rawString(JSONValue(document: t.document, index: time).rawBytes)
             } else {
-                appendQuoted(e.eventTime.iso8601, to: &out)
+                out.string(e.eventTime.iso8601)
             }
-            append(#","region":"#, to: &out)
-            appendQuoted(e.region, to: &out)
-            append(#","resources":["#, to: &out)
-            var first = true
+            out.key("region"); out.string(e.region)
+            out.key("resources")
+            out.beginArray()
             t.forEachElement(resources) { r in
                 var arn = -1
                 t.forEachMember(r) { k, v in if t.isString(k, "ARN") { arn = v } }
                 guard arn >= 0, t.kind(arn) == .string else { return }
-                if !first { out.append(UInt8(ascii: ",")) }
-                first = false
-                out.append(contentsOf: JSONValue(document: t.document, index: arn).rawBytes)
+                out.rawString(JSONValue(document: t.document, index: arn).rawBytes)
             }
-            append("]}", to: &out)
+            out.endArray()
+            out.endObject()
         }
-        if let document = try? JSONDocument(bytes: out) { return document }
-        // Unreachable: the text above is valid JSON by construction.
-        return fallback
+        return out.finish()
     }
 
     /// EventBridge's `detail-type` for a CloudTrail `eventType`.
@@ -62,39 +62,4 @@ public enum EnvelopeBuilder {
         default: "AWS API Call via CloudTrail"
         }
     }
-
-    /// `value` as a JSON string; plain text is copied in one go.
-    private static func appendQuoted(_ value: String, to out: inout [UInt8]) {
-        var v = value
-        let plain: Bool = v.withUTF8 { buf in
-            for b in buf where b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") { return false }
-            out.append(UInt8(ascii: "\""))
-            out.append(contentsOf: buf)
-            out.append(UInt8(ascii: "\""))
-            return true
-        }
-        if !plain { JSONWriter.appendQuoted(value, to: &out) }
-    }
-
-    /// `"aws.<service>"` from `<service>.amazonaws.com`.
-    private static func appendSource(_ eventSource: String, to out: inout [UInt8]) {
-        var service = Substring(eventSource).utf8
-        if let dot = service.firstIndex(of: UInt8(ascii: ".")) { service = service[..<dot] }
-        if service.isEmpty {
-            append(#""aws.cloudtrail""#, to: &out)
-        } else {
-            append(#""aws."#, to: &out)
-            var quoted: [UInt8] = []
-            appendQuoted(String(Substring(service)), to: &quoted)
-            out.append(contentsOf: quoted.dropFirst())
-        }
-    }
-
-    private static func append(_ s: StaticString, to out: inout [UInt8]) {
-        out.append(contentsOf: UnsafeBufferPointer(start: s.utf8Start, count: s.utf8CodeUnitCount))
-    }
-
-    private static let fallback: JSONDocument = {
-        do { return try JSONDocument(bytes: Array(#"{"version":"0"}"#.utf8)) } catch { preconditionFailure("constant JSON") }
-    }()
 }

@@ -40,8 +40,8 @@ struct EventFactsExtractor {
     private mutating func scanRequest(_ obj: Int) {
         guard obj >= 0 else { return }
         let t = self.t
-        t.forEachMember(obj) { k, v in
-            guard let key = t.plainBytes(k), let p = key.baseAddress else { return }
+        t.forEachMemberKey(obj) { key, v in
+            guard let p = key.baseAddress else { return }
             @inline(__always) func eq(_ s: StaticString) -> Bool { Tape.equal(p, s.utf8Start, s.utf8CodeUnitCount) }
             switch key.count {
             case 4: if eq("name") { name = v }
@@ -66,8 +66,8 @@ struct EventFactsExtractor {
     private mutating func scanResponse(_ obj: Int) {
         guard obj >= 0 else { return }
         let t = self.t
-        t.forEachMember(obj) { k, v in
-            guard let key = t.plainBytes(k), let p = key.baseAddress else { return }
+        t.forEachMemberKey(obj) { key, v in
+            guard let p = key.baseAddress else { return }
             @inline(__always) func eq(_ s: StaticString) -> Bool { Tape.equal(p, s.utf8Start, s.utf8CodeUnitCount) }
             switch key.count {
             case 3: if eq("arn") { responseARN = v } else if eq("aRN") { responseLowerARN = v }

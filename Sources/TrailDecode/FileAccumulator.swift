@@ -40,14 +40,20 @@ struct FileAccumulator {
     /// Adds one top-level value of a JSON-lines (or multi-value) input: a record, or an
     /// EventBridge envelope whose `detail` is the record.
     mutating func addLine(_ t: Tape, _ i: Int, base: Int = 0) {
-        let inspection = ObjectInspection(t, i)
+        addLine(t, i, ObjectInspection(t, i), base: base)
+    }
+
+    mutating func addLine(_ t: Tape, _ i: Int, _ inspection: ObjectInspection, base: Int = 0) {
         if inspection.isEnvelope {
             envelopes += 1
             recognised += 1
             let detail = inspection.detail
             let inner = ObjectInspection(t, detail)
             if inner.isInsight { insights += 1 }
-            if let reason = inner.invalidReason(t) {
+            if !inner.looksLikeRecord {
+                invalid.append(InvalidRecord(location: location(base + t.byteOffset(i)),
+                                             reason: "EventBridge event without a CloudTrail record in detail"))
+            } else if let reason = inner.invalidReason(t) {
                 invalid.append(InvalidRecord(location: location(base + t.byteOffset(detail)), reason: reason))
             } else {
                 records.append(DecodedRecord(record: JSONValue(document: t.document, index: detail), location: location(base + t.byteOffset(detail))))

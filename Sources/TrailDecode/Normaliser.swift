@@ -51,14 +51,16 @@ public struct Normaliser: Sendable {
             return .failure(InvalidRecord(location: location, reason: "eventTime \(t.rawText(time).prefix(64)) is not a valid time"))
         }
 
-        let eventSource = t.internedString(f.eventSource, Self.eventSources) ?? ""
+        let source = t.interned(f.eventSource, Self.eventSources)
+        let eventSource = source?.string ?? ""
         let region = t.string(f.awsRegion) ?? ""
         let partition = PartitionSource(t: t, userIdentity: f.userIdentity, region: region)
         let principal = PrincipalResolver(t: t).resolve(f.userIdentity, partition: partition)
         let account = t.nonEmptyString(f.recipientAccountId) ?? principal.accountId ?? ""
 
-        let isSecretsManager = eventSource == "secretsmanager.amazonaws.com"
-        let isKMS = eventSource == "kms.amazonaws.com"
+        // The first two entries of `eventSources`.
+        let isSecretsManager = source?.index == 0
+        let isKMS = source?.index == 1
         let eventName = t.string(f.eventName) ?? ""
         let extractor = EventFactsExtractor(t: t, fields: f, eventName: eventName,
                                             isSecretsManager: isSecretsManager, isKMS: isKMS)
@@ -84,7 +86,6 @@ public struct Normaliser: Sendable {
             location: location
         ))
     }
-
 }
 
 /// The record's partition (`aws`, `aws-us-gov`, `aws-cn`), worked out only when needed: from the

@@ -29,8 +29,8 @@ struct ObjectInspection {
     init(_ t: Tape, _ obj: Int) {
         guard t.kind(obj) == .object else { return }
         isObject = true
-        t.forEachMember(obj) { k, v in
-            guard let key = t.plainBytes(k), let p = key.baseAddress else { return }
+        t.forEachMemberKey(obj) { key, v in
+            guard let p = key.baseAddress else { return }
             @inline(__always) func eq(_ s: StaticString) -> Bool { Tape.equal(p, s.utf8Start, s.utf8CodeUnitCount) }
             switch key.count {
             case 6:

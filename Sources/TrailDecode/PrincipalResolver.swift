@@ -25,8 +25,8 @@ struct PrincipalResolver {
         guard ui >= 0, t.kind(ui) == .object else { return Principal(type: "Unknown", id: "unknown") }
         var type = -1, principalId = -1, arn = -1, accountId = -1, invokedBy = -1, userName = -1
         var identityProvider = -1, sessionContext = -1, onBehalfOf = -1
-        t.forEachMember(ui) { k, v in
-            guard let key = t.plainBytes(k), let p = key.baseAddress else { return }
+        t.forEachMemberKey(ui) { key, v in
+            guard let p = key.baseAddress else { return }
             @inline(__always) func eq(_ s: StaticString) -> Bool { Tape.equal(p, s.utf8Start, s.utf8CodeUnitCount) }
             switch key.count {
             case 3: if eq("arn") { arn = v }
@@ -41,10 +41,11 @@ struct PrincipalResolver {
             }
         }
         let account = t.nonEmptyString(accountId)
-        let typeName = type >= 0 && t.rawStringLength(type) > 0 ? t.internedString(type, Self.knownTypes) : nil
+        let typeName = type >= 0 && t.rawStringLength(type) > 0 ? t.interned(type, Self.knownTypes) : nil
 
-        switch typeName {
-        case "AssumedRole"?:
+        // Indexes into `knownTypes`.
+        switch typeName?.index {
+        case 0?: // AssumedRole
             let issuer = t.member(sessionContext, "sessionIssuer")
             let issuerARN = t.nonEmptyString(t.member(issuer, "arn"))
             var session: String?
@@ -52,7 +53,8 @@ struct PrincipalResolver {
             if let raw = t.plainBytes(arn), raw.count > 0 {
                 // arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION
                 if let slash = Bytes.lastIndex(of: UInt8(ascii: "/"), in: raw),
-                   Bytes.contains(UnsafeBufferPointer(rebasing: raw[0..<slash]), ":assumed-role/") {
+                   let resource = Self.resourceStart(raw), slash > resource + 13,
+                   Bytes.hasPrefix(UnsafeBufferPointer(rebasing: raw[resource...]), "assumed-role/") {
                     if slash + 1 < raw.count { session = Bytes.string(raw, (slash + 1)..<raw.count) }
                     if issuerARN == nil { roleFromSTS = Bytes.string(raw, 0..<slash) }
                 } else if issuerARN == nil {
@@ -73,26 +75,26 @@ struct PrincipalResolver {
             let id = issuerARN ?? roleFromSTS ?? roleID ?? "unknown"
             return Principal(type: "AssumedRole", id: id, session: session,
                              accountId: account ?? t.nonEmptyString(t.member(issuer, "accountId")))
-        case "Root"?:
+        case 2?: // Root
             let id = t.nonEmptyString(arn) ?? account.map { "arn:\(partition.value()):iam::\($0):root" } ?? "root"
             return Principal(type: "Root", id: id, accountId: account)
-        case "AWSService"?:
+        case 3?: // AWSService
             let id = t.nonEmptyString(invokedBy) ?? t.nonEmptyString(principalId) ?? "AWSService"
             return Principal(type: "AWSService", id: id, accountId: account)
-        case "IdentityCenterUser"?:
+        case 4?: // IdentityCenterUser
             let store = t.nonEmptyString(t.member(onBehalfOf, "identityStoreArn"))
             let user = t.nonEmptyString(t.member(onBehalfOf, "userId"))
             let id: String
             if let store, let user { id = store + "/" + user }
             else { id = user ?? t.nonEmptyString(arn) ?? t.nonEmptyString(principalId) ?? t.nonEmptyString(userName) ?? "unknown" }
             return Principal(type: "IdentityCenterUser", id: id, accountId: account)
-        case "SAMLUser"?, "WebIdentityUser"?:
+        case 6?, 7?: // SAMLUser, WebIdentityUser
             var id = t.nonEmptyString(principalId)
             if id == nil, let user = t.nonEmptyString(userName) {
                 id = (t.nonEmptyString(identityProvider).map { $0 + ":" } ?? "") + user
             }
-            return Principal(type: typeName ?? "Unknown", id: id ?? t.nonEmptyString(arn) ?? "unknown", accountId: account)
-        case "AWSAccount"?:
+            return Principal(type: typeName?.string ?? "Unknown", id: id ?? t.nonEmptyString(arn) ?? "unknown", accountId: account)
+        case 8?: // AWSAccount
             let id = t.nonEmptyString(arn) ?? t.nonEmptyString(principalId) ?? account ?? "unknown"
             return Principal(type: "AWSAccount", id: id, accountId: account)
         case nil:
@@ -102,12 +104,22 @@ struct PrincipalResolver {
             }
             let id = t.nonEmptyString(arn) ?? t.nonEmptyString(principalId) ?? t.nonEmptyString(userName) ?? account ?? "unknown"
             return Principal(type: "Unknown", id: id, accountId: account)
-        case let other?:
+        case _?:
             // IAMUser, FederatedUser, Role, Directory, Unknown and types not yet documented.
             let id = t.nonEmptyString(arn) ?? t.nonEmptyString(principalId) ?? t.nonEmptyString(userName)
                 ?? t.nonEmptyString(invokedBy) ?? account ?? "unknown"
-            return Principal(type: other, id: id, accountId: account)
+            return Principal(type: typeName?.string ?? "Unknown", id: id, accountId: account)
         }
+    }
+
+    /// Offset of an ARN's resource part (after the fifth colon), or nil.
+    static func resourceStart(_ raw: UnsafeBufferPointer<UInt8>) -> Int? {
+        var colons = 0
+        for i in 0..<raw.count where raw[i] == UInt8(ascii: ":") {
+            colons += 1
+            if colons == 5 { return i + 1 }
+        }
+        return nil
     }
 
     /// `arn:aws:sts::1:assumed-role/Role/session` → `arn:aws:sts::1:assumed-role/Role`.

@@ -24,8 +24,13 @@ public enum RecordDecoder {
         if input.count >= 3, input[0] == 0xEF, input[1] == 0xBB, input[2] == 0xBF {
             input[0] = 0x20; input[1] = 0x20; input[2] = 0x20
         }
-        guard input.contains(where: { !isWhitespace($0) }) else {
+        guard let first = input.first(where: { !isWhitespace($0) }) else {
             return DecodedFile(format: .empty, skipReason: "empty input")
+        }
+        // Text that cannot begin any CloudTrail container (a README beside the logs, notes) is
+        // not a log file at all: skipped, not failed.
+        guard first == UInt8(ascii: "{") || first == UInt8(ascii: "[") else {
+            return DecodedFile(format: .unknownJSON, skipReason: "not CloudTrail: neither a JSON object nor an array")
         }
         let document: JSONDocument
         do {
@@ -34,6 +39,9 @@ public enum RecordDecoder {
             return try decodeLines(input, path: path, wholeFileError: error)
         }
         if document.rootIndexes.count > 1 { return decodeValues(document, path: path) }
+        if let records = document.root["Records"], !records.isArray {
+            throw DecodeError(path: path, byteOffset: records.byteOffset, reason: "\"Records\" is not an array", isIncomplete: false)
+        }
         return decodeSingle(document, path: path)
     }
 
@@ -107,11 +115,25 @@ public enum RecordDecoder {
 
     // MARK: Several top-level values
 
-    /// Whitespace-separated values that all parse (JSON lines without a broken line).
+    /// Whitespace-separated values that all parse: JSON lines of records or envelopes, or
+    /// concatenated log files (`{"Records":[...]}` twice, as a multi-member gzip can hold).
     private static func decodeValues(_ document: JSONDocument, path: String) -> DecodedFile {
         Tape.with(document) { t in
             var acc = FileAccumulator(path: path)
-            for root in document.rootIndexes { acc.addLine(t, root) }
+            var containers = 0
+            for root in document.rootIndexes {
+                let inspection = ObjectInspection(t, root)
+                if inspection.records >= 0 {
+                    containers += 1
+                    t.forEachElement(inspection.records) { e in acc.addRecord(t, e, byteOffset: t.byteOffset(e)) }
+                } else if inspection.events >= 0 {
+                    containers += 1
+                    decodeLookupEvents(t, inspection.events, into: &acc)
+                } else {
+                    acc.addLine(t, root, inspection)
+                }
+            }
+            if containers == document.rootIndexes.count { return acc.finish(.cloudTrailLog) }
             if acc.recognised == 0 {
                 return DecodedFile(format: .unknownJSON, skipReason: "not CloudTrail: \(acc.total) JSON values that are not records")
             }
@@ -132,9 +154,12 @@ public enum RecordDecoder {
         lines.removeAll { line in !input[line].contains { !isWhitespace($0) } }
         let fileError = DecodeError(path: path, byteOffset: wholeFileError.offset, reason: describe(wholeFileError, base: nil),
                                     isIncomplete: wholeFileError.reason == .unexpectedEnd)
-        guard lines.count >= 2, let first = lines.first, (try? JSONDocument(bytes: Array(input[first]), maxDepth: maxDepth)) != nil else {
-            throw fileError
-        }
+        // Line-structured: objects one per line, of which the first or second parses on its own
+        // (so that one broken leading line does not hide the rest).
+        let firstByte = input.first { !isWhitespace($0) }
+        guard lines.count >= 2, firstByte == UInt8(ascii: "{"),
+              lines.prefix(2).contains(where: { line in (try? JSONDocument(bytes: Array(input[line]), maxDepth: maxDepth))?.root.isObject == true })
+        else { throw fileError }
         let endsWithNewline = input.last == 0x0A || input.last == 0x0D
         var acc = FileAccumulator(path: path)
         for (n, line) in lines.enumerated() {

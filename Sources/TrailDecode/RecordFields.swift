@@ -25,8 +25,8 @@ struct RecordFields {
     var time: Int { eventTime >= 0 ? eventTime : timestamp }
 
     init(_ t: Tape, _ record: Int) {
-        t.forEachMember(record) { k, v in
-            guard let key = t.plainBytes(k), let p = key.baseAddress else { return }
+        t.forEachMemberKey(record) { key, v in
+            guard let p = key.baseAddress else { return }
             @inline(__always) func eq(_ s: StaticString) -> Bool { Tape.equal(p, s.utf8Start, s.utf8CodeUnitCount) }
             switch key.count {
             case 7: if eq("eventID") { eventID = v }

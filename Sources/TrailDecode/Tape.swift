@@ -5,7 +5,9 @@ import TrailJSON
 /// Valid only inside ``Tape/with(_:_:)``; indexes come from the tape itself, so every access
 /// stays in bounds by construction of the parser.
 struct Tape {
-    let document: JSONDocument
+    /// Unowned: a tape lives only inside `with`, which keeps the document alive; this spares a
+    /// retain and release each time a tape is passed along.
+    unowned(unsafe) let document: JSONDocument
     let nodes: UnsafeBufferPointer<JSONNode>
     let bytes: UnsafeBufferPointer<UInt8>
     /// Start of `bytes` (a parsed document is never empty).
@@ -82,13 +84,17 @@ struct Tape {
 
     /// The string at `i`, taken from `table` (no allocation) when it equals one of its entries.
     @inline(__always)
-    func internedString(_ i: Int, _ table: InternTable) -> String? {
+    func internedString(_ i: Int, _ table: InternTable) -> String? { interned(i, table)?.string }
+
+    /// The string at `i` and its index in `table` (-1 when not in the table); nil for non-strings.
+    @inline(__always)
+    func interned(_ i: Int, _ table: InternTable) -> (string: String, index: Int)? {
         guard i >= 0 else { return nil }
-        guard let raw = plainBytes(i), let start = raw.baseAddress else { return string(i) }
-        for entry in table.entries where entry.bytes.utf8CodeUnitCount == raw.count {
-            if Tape.equal(start, entry.bytes.utf8Start, raw.count) { return entry.string }
+        guard let raw = plainBytes(i), let start = raw.baseAddress else { return string(i).map { ($0, table.index(of: $0)) } }
+        for (k, entry) in table.entries.enumerated() where entry.bytes.utf8CodeUnitCount == raw.count {
+            if Tape.equal(start, entry.bytes.utf8Start, raw.count) { return (entry.string, k) }
         }
-        return String(decoding: raw, as: UTF8.self)
+        return (String(decoding: raw, as: UTF8.self), -1)
     }
 
     /// The value's JSON source text.
@@ -119,6 +125,19 @@ struct Tape {
             remaining -= 1
             body(cursor, cursor + 1)
             cursor = Int(nodes[cursor + 1].next)
+        }
+    }
+
+    /// Calls `body(keyBytes, valueIndex)` for each member of object `obj`, in order, with the
+    /// key's decoded UTF-8 bytes (taken in place unless the key holds escapes).
+    @inline(__always)
+    func forEachMemberKey(_ obj: Int, _ body: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        forEachMember(obj) { k, v in
+            if let raw = plainBytes(k) {
+                body(raw, v)
+            } else {
+                JSONValue(document: document, index: k).decodedStringBytes.withUnsafeBufferPointer { body($0, v) }
+            }
         }
     }
 
@@ -189,6 +208,9 @@ struct InternTable: Sendable {
     }
     let entries: [Entry]
     init(_ values: [StaticString]) { entries = values.map { Entry(bytes: $0, string: $0.description) } }
+
+    /// Index of `s` in the table, or -1.
+    func index(of s: String) -> Int { entries.firstIndex { $0.string == s } ?? -1 }
 }
 
 /// Byte-level helpers for the strings the normaliser takes apart.
@@ -226,6 +248,13 @@ enum Bytes {
             i += 1
         }
         return false
+    }
+
+    /// Whether `buffer` starts with `prefix`.
+    @inline(__always)
+    static func hasPrefix(_ buffer: UnsafeBufferPointer<UInt8>, _ prefix: StaticString) -> Bool {
+        guard buffer.count >= prefix.utf8CodeUnitCount, let base = buffer.baseAddress else { return prefix.utf8CodeUnitCount == 0 }
+        return Tape.equal(base, prefix.utf8Start, prefix.utf8CodeUnitCount)
     }
 
     /// A string from `buffer[range]`.

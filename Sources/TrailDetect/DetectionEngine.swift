@@ -44,8 +44,14 @@ public final class DetectionEngine {
             }
             if let s = rule.suppress { suppressors[i] = Suppressor(rule: rule.name, config: s, lateness: lateness) }
         }
+        firstSeenList = firstSeen.keys.sorted().compactMap { firstSeen[$0] }
+        needsEveryEvent = firstSeenList.contains { d in !d.config.key.allSatisfy { $0 == .secret || $0 == .secretName || $0 == .kmsKey } }
         restore(state)
     }
+
+    private var firstSeenList: [FirstSeenDetector] = []
+    /// Whether some first-seen rule keys on a field that events without secrets or keys have.
+    private var needsEveryEvent = false
 
     private func restore(_ state: [DetectorStateEntry]) {
         var byNamespace: [String: (Int64?, (String, JSONValue) -> Void)] = [:]
@@ -69,21 +75,30 @@ public final class DetectionEngine {
     /// One file's events, each with the indexes of the rules whose pattern matched it.
     public func process(_ events: [(event: AuditEvent, record: JSONValue, matched: [Int])]) -> DetectionOutcome {
         // Dedupe by eventID, then order by (eventTime, eventID): input order never matters.
-        var seen = Set<String>()
-        var batch: [(event: AuditEvent, record: JSONValue, matched: [Int])] = []
-        batch.reserveCapacity(events.count)
-        for item in events where seen.insert(item.event.eventID).inserted { batch.append(item) }
-        batch.sort { a, b in
-            a.event.eventTime != b.event.eventTime ? a.event.eventTime < b.event.eventTime : a.event.eventID < b.event.eventID
+        // Indexes are sorted, not the (large) events themselves.
+        var seen = Set<String>(minimumCapacity: events.count)
+        var order: [Int] = []
+        order.reserveCapacity(events.count)
+        var times: [Int64] = []
+        times.reserveCapacity(events.count)
+        for i in events.indices {
+            times.append(events[i].event.eventTime.milliseconds)
+            if seen.insert(events[i].event.eventID).inserted { order.append(i) }
+        }
+        order.sort { a, b in
+            times[a] != times[b] ? times[a] < times[b] : events[a].event.eventID < events[b].event.eventID
         }
 
         var outcome = DetectionOutcome()
         var alertIndex: [String: Int] = [:]
         var folded: [String: Int] = [:]
         var foldedOrder: [String] = []
-        for item in batch {
+        events.withUnsafeBufferPointer { buffer in
+          for index in order {
+            observe(buffer[index].event)
+            guard !buffer[index].matched.isEmpty else { continue }
+            let item = buffer[index]
             let e = item.event
-            observe(e)
             var done = Set<Int>()
             for i in item.matched.sorted() where i >= 0 && i < rules.count && done.insert(i).inserted {
                 let rule = rules[i]
@@ -94,13 +109,14 @@ public final class DetectionEngine {
                         outcome.alerts[at].count = slot.count
                     } else {
                         if folded[slot.alertID] == nil { foldedOrder.append(slot.alertID) }
-                        folded[slot.alertID] = slot.count
+                        folded[slot.alertID, default: 0] += 1
                     }
                     continue
                 }
                 alertIndex[id] = outcome.alerts.count
                 outcome.alerts.append(makeAlert(id: id, rule: rule, finding: finding, event: e, record: item.record))
             }
+          }
         }
         outcome.suppressed = foldedOrder.compactMap { id in folded[id].map { (alertID: id, count: $0) } }
 
@@ -111,15 +127,22 @@ public final class DetectionEngine {
         return outcome
     }
 
+    private var lastPartition: (account: String, region: String, key: String) = ("", "", "\u{1F}")
+
     private func observe(_ e: AuditEvent) {
-        let partition = e.account + "\u{1F}" + e.region
+        // Files hold one account and region: reuse the key instead of building it per event.
+        if e.account != lastPartition.account || e.region != lastPartition.region {
+            lastPartition = (e.account, e.region, e.account + "\u{1F}" + e.region)
+        }
+        let partition = lastPartition.key
         let t = e.eventTime.milliseconds
         if watermarks[partition].map({ $0 < t }) ?? true {
             watermarks[partition] = t
             dirtyWatermarks.insert(partition)
         }
+        guard !e.secrets.isEmpty || !e.details.kmsKeys.isEmpty || needsEveryEvent else { return }
         links.observe(e)
-        for d in firstSeen.values { d.observe(e) }
+        for d in firstSeenList { d.observe(e) }
     }
 
     private func evaluate(_ i: Int, _ rule: RuleDefinition, _ e: AuditEvent) -> Finding? {

@@ -4,8 +4,8 @@ import TrailModel
 public struct DetectionOutcome: Sendable {
     /// New alerts, in event-time order (then eventID, then rule order).
     public var alerts: [Alert]
-    /// Alerts from earlier files that absorbed repeats in this file: the alert's id and its new
-    /// total `count` (set, not add: applying it twice is harmless).
+    /// Alerts from earlier files that absorbed repeats in this file: the alert's id and how many
+    /// repeats this file adds to its `count` (the store adds it in the file's transaction).
     public var suppressed: [(alertID: String, count: Int)]
     /// Detector state that changed while processing the file (`value` nil = delete the entry).
     public var stateChanges: [DetectorStateEntry]

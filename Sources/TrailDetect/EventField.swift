@@ -77,18 +77,18 @@ enum SecretNames {
     /// (`arn:aws:secretsmanager:r:a:secret:prod/db`). A secret referred to by name before its full
     /// ARN was learned, and by full ARN afterwards, keeps one baseline.
     static func key(_ s: SecretRef) -> String {
-        guard s.isFullARN, let r = s.id.firstRange(of: ":secret:") else { return s.id }
-        let tail = s.id[r.upperBound...]
-        if tail.count == s.name.count + 7, tail.hasPrefix(s.name) {
-            return String(s.id[..<r.upperBound]) + s.name
+        guard s.isFullARN, let at = ByteSearch.offsetAfter(":secret:", in: s.id) else { return s.id }
+        let tailLength = s.id.utf8.count - at
+        if tailLength == s.name.utf8.count + 7, ByteSearch.suffix(s.id, from: at).hasPrefix(s.name) {
+            return ByteSearch.prefix(s.id, to: at) + s.name
         }
-        return String(s.id.dropLast(7))
+        return ByteSearch.prefix(s.id, to: max(at, s.id.utf8.count - 7))
     }
 
     /// `arn:aws:secretsmanager:r:a:secret:prod/db-AbCdEf` → `prod/db`; a name stays as it is.
     static func name(fromID id: String) -> String {
-        guard let range = id.firstRange(of: ":secret:") else { return id }
-        var name = String(id[range.upperBound...])
+        guard let at = ByteSearch.offsetAfter(":secret:", in: id) else { return id }
+        var name = ByteSearch.suffix(id, from: at)
         // Strip the 6-character random suffix of a full ARN.
         let chars = Array(name)
         if chars.count > 7, chars[chars.count - 7] == "-",
@@ -99,11 +99,31 @@ enum SecretNames {
     }
 }
 
+/// Remembers `SecretNames.key` per secret id: the same secrets recur in every file.
+final class SecretKeyCache {
+    private var keys: [String: String] = [:]
+
+    func key(_ s: SecretRef) -> String {
+        if let k = keys[s.id] { return k }
+        let k = SecretNames.key(s)
+        if keys.count > 100_000 { keys.removeAll(keepingCapacity: true) }
+        keys[s.id] = k
+        return k
+    }
+
+    /// The values of `field` in `e`, with secret keys from the cache.
+    func values(_ field: EventField, in e: AuditEvent) -> [String] {
+        guard field == .secret else { return field.values(in: e) }
+        if e.secrets.count == 1 { return [key(e.secrets[0])] }
+        return unique(e.secrets.map(key))
+    }
+}
+
 /// KMS key identities: `arn:aws:kms:r:a:key/UUID` and `UUID` name the same key.
 enum KMSKeyID {
     /// The key id (the part after `key/`) of a key ARN; other forms (ids, aliases) are kept as given.
     static func normalise(_ key: String) -> String {
-        if key.hasPrefix("arn:"), let r = key.firstRange(of: ":key/") { return String(key[r.upperBound...]) }
+        if key.hasPrefix("arn:"), let at = ByteSearch.offsetAfter(":key/", in: key) { return ByteSearch.suffix(key, from: at) }
         return key
     }
 }

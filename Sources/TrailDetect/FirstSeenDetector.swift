@@ -24,24 +24,61 @@ final class FirstSeenDetector {
     var historyNamespace: String { "first-seen-history:\(rule)" }
     var pairNamespace: String { "first-seen:\(rule)" }
     static let separator: Character = "\u{1E}"
+    /// How far a pair's last time must advance before it is updated (1 hour).
+    static let granularity: Int64 = 3_600_000
+
+    private let cache = SecretKeyCache()
+    private let onlySecretKey: Bool
 
     init(rule: String, config: FirstSeenConfig, lateness: EventTime.Duration) {
         self.rule = rule
         self.config = config
         self.lateness = lateness
+        self.onlySecretKey = config.key == [.secret]
     }
 
-    func keys(of e: AuditEvent) -> [String] {
-        StateValue.combinations(config.key.map { $0.values(in: e) }).map(StateValue.join)
+    /// The event's keys, each with its aliases: the first tuple is the key itself, the others
+    /// are the same key under another reading of an ambiguous secret ARN.
+    ///
+    /// `…:secret:app/stripe-webhook-secret` may be a partial ARN (name `app/stripe-webhook-secret`)
+    /// or a full one (name `app/stripe-webhook`, suffix `secret`); before the secret's real ARN is
+    /// known the normaliser has to guess. Learning and looking up pairs under both readings keeps
+    /// one baseline whichever way the guess went.
+    func keys(of e: AuditEvent) -> [[String]] {
+        if onlySecretKey {
+            // The usual `"key": ["secret"]`, without building combinations.
+            if e.secrets.count == 1 {
+                let s = e.secrets[0]
+                let key = cache.key(s)
+                return [s.isFullARN && s.id != key ? [key, s.id] : [key]]
+            }
+        }
+        let lists: [[[String]]] = config.key.map { field in
+            guard field == .secret else { return field.values(in: e).map { [$0] } }
+            var out: [[String]] = []
+            for s in e.secrets {
+                let key = cache.key(s)
+                if out.contains(where: { $0[0] == key }) { continue }
+                out.append(s.isFullARN && s.id != key ? [key, s.id] : [key])
+            }
+            return out
+        }
+        return StateValue.combinations(lists.map { $0.indices.map(String.init) }).map { picks in
+            // picks[i] indexes the i-th field's value; expand that value's aliases.
+            let aliasLists = picks.enumerated().map { i, p in lists[i][Int(p) ?? 0] }
+            return StateValue.combinations(aliasLists).map(StateValue.join)
+        }
     }
 
     /// Notes the event in the keys' histories (called for every event, matched or not).
     func observe(_ e: AuditEvent) {
         let t = e.eventTime.milliseconds
-        for k in keys(of: e) {
-            if let h = history[k], h <= t { continue }
-            history[k] = t
-            dirtyHistory.insert(k)
+        for aliases in keys(of: e) {
+            for k in aliases {
+                if let h = history[k], h <= t { continue }
+                history[k] = t
+                dirtyHistory.insert(k)
+            }
         }
     }
 
@@ -49,20 +86,27 @@ final class FirstSeenDetector {
     func evaluate(_ e: AuditEvent) -> Finding? {
         let t = e.eventTime.milliseconds
         var newPairs: [(key: String, value: String, since: Int64, callers: Int)] = []
-        for k in keys(of: e) {
-            let known = pairs[k] ?? [:]
-            let since = history[k] ?? t
-            for v in config.value.values(in: e) {
-                let last = known[v]
+        for aliases in keys(of: e) {
+            guard let k = aliases.first else { continue }
+            let since = aliases.compactMap { history[$0] }.min() ?? t
+            for v in cache.values(config.value, in: e) {
+                let last = aliases.compactMap { pairs[$0]?[v] }.max()
                 let isNew = last.map { t - $0 > config.forget.milliseconds } ?? true
                 if isNew, t - since > config.learning.milliseconds {
-                    let callers = known.filter { $0.key != v && t - $0.value <= config.forget.milliseconds }.count
-                    newPairs.append((k, v, since, callers))
+                    var callers = Set<String>()
+                    for a in aliases {
+                        for (other, seen) in pairs[a] ?? [:] where other != v && t - seen <= config.forget.milliseconds { callers.insert(other) }
+                    }
+                    newPairs.append((k, v, since, callers.count))
                 }
-                if last.map({ $0 < t }) ?? true {
-                    pairs[k, default: [:]][v] = t
-                    touchedKeys.insert(k)
-                    let pairKey = k + String(Self.separator) + v
+                // A pair's last time moves in steps of `granularity` so that a principal reading a
+                // secret all day changes its state entry once an hour, not on every file.
+                for a in aliases {
+                    let current = pairs[a]?[v]
+                    guard current.map({ t - $0 >= Self.granularity || isNew }) ?? true else { continue }
+                    pairs[a, default: [:]][v] = t
+                    touchedKeys.insert(a)
+                    let pairKey = a + String(Self.separator) + v
                     dirtyPairs.insert(pairKey)
                     removedPairs.remove(pairKey)
                 }

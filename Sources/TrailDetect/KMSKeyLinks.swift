@@ -20,15 +20,30 @@ final class KMSKeyLinks {
         let fromKMS = e.eventSource == "kms.amazonaws.com"
         let fromSecret = (e.eventName == "CreateSecret" || e.eventName == "UpdateSecret") && e.succeeded
         guard fromKMS || fromSecret else { return }
-        for key in e.details.kmsKeys.map(KMSKeyID.normalise) where !key.hasPrefix("alias/") {
+        for raw in e.details.kmsKeys {
+            let key = normalised(raw)
+            if key.hasPrefix("alias/") { continue }
+            // Fast path: the link is known already (the usual case: every Decrypt repeats it).
+            if let list = secretsByKey[key], list.count >= limit || e.secrets.allSatisfy({ list.contains($0.id) }) { continue }
             var list = secretsByKey[key] ?? []
             for s in e.secrets where !list.contains(s.id) && list.count < limit {
                 list.append(s.id)
-                list.sort()
                 dirty.insert(key)
             }
+            list.sort()
             secretsByKey[key] = list
         }
+    }
+
+    private var normalisedKeys: [String: String] = [:]
+
+    /// `KMSKeyID.normalise`, remembered (a few keys recur in every file).
+    private func normalised(_ raw: String) -> String {
+        if let k = normalisedKeys[raw] { return k }
+        let k = KMSKeyID.normalise(raw)
+        if normalisedKeys.count > 50_000 { normalisedKeys.removeAll(keepingCapacity: true) }
+        normalisedKeys[raw] = k
+        return k
     }
 
     /// The secrets known to be encrypted by any of `keys`.

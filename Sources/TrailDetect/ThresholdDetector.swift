@@ -32,6 +32,8 @@ final class ThresholdDetector {
     private var dirty: Set<String> = []
     var namespace: String { "threshold:\(rule)" }
 
+    private let cache = SecretKeyCache()
+
     init(rule: String, config: ThresholdConfig, lateness: EventTime.Duration) {
         self.rule = rule
         self.config = config
@@ -42,13 +44,25 @@ final class ThresholdDetector {
         let t = e.eventTime.milliseconds
         let values: [(value: String, label: String)]
         if let d = config.distinct {
-            values = d.values(in: e).map { ($0, d.display($0, in: e)) }
+            if d == .secret {
+                var list: [(value: String, label: String)] = []
+                for secret in e.secrets {
+                    let k = cache.key(secret)
+                    if !list.contains(where: { $0.value == k }) { list.append((k, secret.name)) }
+                }
+                values = list
+            } else {
+                values = d.values(in: e).map { ($0, d.display($0, in: e)) }
+            }
         } else {
             values = [(e.eventID, e.eventID)]
         }
         guard !values.isEmpty else { return nil }
         var finding: Finding?
-        for g in StateValue.combinations(config.group.map { $0.values(in: e) }).map(StateValue.join) {
+        let groupKeys = config.group == [.principal]
+            ? [e.principal.id]
+            : StateValue.combinations(config.group.map { cache.values($0, in: e) }).map(StateValue.join)
+        for g in groupKeys {
             var group = groups[g] ?? Group()
             var added = false
             for (v, label) in values {
@@ -67,6 +81,9 @@ final class ThresholdDetector {
                group.lastFired.map({ abs(t - $0) >= config.window.milliseconds }) ?? true {
                 group.lastFired = t
                 if finding == nil { finding = describe(e, groupKey: g, window: best) }
+            }
+            if config.distinct != nil {
+                for (v, _) in values { compact(&group, value: v) }
             }
             groups[g] = group
         }
@@ -92,6 +109,30 @@ final class ThresholdDetector {
             if entries[mid].t < t { lo = mid + 1 } else { hi = mid }
         }
         return lo
+    }
+
+    /// Drops occurrences of `value` that no window needs: an occurrence whose neighbours (of the
+    /// same value) are less than a window apart is inside every window that contains it or one
+    /// of them, so distinct counts stay exact while a principal re-reading one secret many times
+    /// keeps only a few entries per window.
+    private func compact(_ group: inout Group, value: String) {
+        let w = config.window.milliseconds
+        let positions = group.entries.indices.filter { group.entries[$0].value == value }
+        guard positions.count >= 3 else { return }
+        var remove: [Int] = []
+        var prevKept = positions[0]
+        for k in 1..<(positions.count - 1) {
+            let next = positions[k + 1]
+            if group.entries[next].t - group.entries[prevKept].t < w {
+                remove.append(positions[k])
+            } else {
+                prevKept = positions[k]
+            }
+        }
+        guard !remove.isEmpty else { return }
+        for i in remove { group.ids.remove(group.entries[i].eventID + "\u{1F}" + group.entries[i].value) }
+        let dropped = Set(remove)
+        group.entries = group.entries.indices.filter { !dropped.contains($0) }.map { group.entries[$0] }
     }
 
     private func trim(_ group: inout Group) {

@@ -35,6 +35,13 @@ public final class JSONDocument: Sendable {
         self.rootIndexes = roots
     }
 
+    /// Wraps a tape built directly (by ``JSONTapeWriter``), skipping the parse.
+    init(bytes: [UInt8], nodes: [JSONNode], rootIndexes: [Int]) {
+        self.bytes = bytes
+        self.nodes = nodes
+        self.rootIndexes = rootIndexes
+    }
+
     /// Parses UTF-8 text.
     public convenience init(text: String, maxDepth: Int = JSONDocument.defaultMaxDepth) throws(JSONError) {
         try self.init(bytes: Array(text.utf8), maxDepth: maxDepth)

@@ -47,23 +47,37 @@ public struct JSONWriter: Sendable {
 
     /// Appends `value` as a quoted, escaped JSON string.
     public static func appendQuoted(_ value: String, to out: inout [UInt8]) {
+        var text = value
+        text.withUTF8 { appendQuoted(utf8: $0, to: &out) }
+    }
+
+    /// Appends UTF-8 bytes as a quoted, escaped JSON string; plain runs are copied in bulk.
+    public static func appendQuoted(utf8 buffer: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
         out.append(UInt8(ascii: "\""))
-        for b in value.utf8 {
+        appendEscaped(utf8: buffer, to: &out)
+        out.append(UInt8(ascii: "\""))
+    }
+
+    /// Appends UTF-8 bytes escaped for the inside of a JSON string (no quotes).
+    public static func appendEscaped(utf8 buffer: UnsafeBufferPointer<UInt8>, to out: inout [UInt8]) {
+        var runStart = 0
+        for i in 0..<buffer.count {
+            let b = buffer[i]
+            guard b < 0x20 || b == UInt8(ascii: "\"") || b == UInt8(ascii: "\\") else { continue }
+            if runStart < i { out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<i])) }
+            runStart = i + 1
             switch b {
-            case UInt8(ascii: "\""): out.append(UInt8(ascii: "\\")); out.append(b)
-            case UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
+            case UInt8(ascii: "\""), UInt8(ascii: "\\"): out.append(UInt8(ascii: "\\")); out.append(b)
             case 0x0A: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "n"))
             case 0x0D: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "r"))
             case 0x09: out.append(UInt8(ascii: "\\")); out.append(UInt8(ascii: "t"))
-            case 0..<0x20:
-                out.append(contentsOf: Array("\\u00".utf8))
-                let hex: [UInt8] = Array("0123456789abcdef".utf8)
-                out.append(hex[Int(b >> 4)])
-                out.append(hex[Int(b & 0xF)])
-            default: out.append(b)
+            default:
+                let hex: StaticString = "0123456789abcdef"
+                out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "u"), UInt8(ascii: "0"), UInt8(ascii: "0"),
+                                        hex.utf8Start[Int(b >> 4)], hex.utf8Start[Int(b & 0xF)]])
             }
         }
-        out.append(UInt8(ascii: "\""))
+        if runStart < buffer.count { out.append(contentsOf: UnsafeBufferPointer(rebasing: buffer[runStart..<buffer.count])) }
     }
 
     /// `value` as a quoted JSON string.

@@ -4,11 +4,13 @@
 /// which leaves them case-sensitive). Two strings that match case-insensitively have equal keys;
 /// the exact comparison is ``CaseInsensitive``.
 enum CaseFold {
-    /// Appends the key of the `n` UTF-8 bytes at `p` to `out`.
-    static func fold(_ p: UnsafePointer<UInt8>?, _ n: Int, into out: inout [UInt8]) {
+    /// Appends the key of the `n` UTF-8 bytes at `p` to `out`, stopping once `out` holds at
+    /// least `limit` bytes (enough for the longest prefix that will be looked up).
+    static func fold(_ p: UnsafePointer<UInt8>?, _ n: Int, into out: inout [UInt8], limit: Int = .max) {
         guard let p, n > 0 else { return }
         var i = 0
         while i < n {
+            if out.count >= limit { return }
             let b = p[i]
             if b >= 0x80 { break }
             out.append(b &- 65 < 26 ? b | 0x20 : b)
@@ -16,7 +18,27 @@ enum CaseFold {
         }
         if i == n { return }
         let rest = String(decoding: UnsafeBufferPointer(start: p + i, count: n - i), as: UTF8.self)
-        for scalar in rest.unicodeScalars { appendKey(scalar, &out) }
+        for scalar in rest.unicodeScalars {
+            if out.count >= limit { return }
+            appendKey(scalar, &out)
+        }
+    }
+
+    /// The same, into a raw buffer (the matching hot path).
+    static func fold(_ p: UnsafePointer<UInt8>?, _ n: Int, into out: inout RawBuffer<UInt8>, limit: Int = .max) {
+        guard let p, n > 0 else { return }
+        var i = 0
+        while i < n {
+            if out.count >= limit { return }
+            let b = p[i]
+            if b >= 0x80 { break }
+            out.append(b &- 65 < 26 ? b | 0x20 : b)
+            i += 1
+        }
+        if i == n || out.count >= limit { return }
+        var rest: [UInt8] = []
+        fold(p + i, n - i, into: &rest, limit: limit - out.count)
+        for b in rest { out.append(b) }
     }
 
     static func fold(_ bytes: [UInt8]) -> [UInt8] {

@@ -11,25 +11,36 @@ import TrailJSON
 ///
 /// Safe to share between threads; each call uses its own scratch space.
 public final class CompiledPatterns: Sendable {
+    /// One field's condition in a sub-rule; its tests are `matcherList[matcherStart..<matcherEnd]`.
     struct Condition: Sendable {
         var field: Int32
-        var matchers: [Int32]
+        var matcherStart: Int32
+        var matcherEnd: Int32
         var allowsAbsent: Bool
     }
 
+    /// A pattern with its `$or`s multiplied out; its conditions (in path order) are
+    /// `conditionList[conditionStart..<conditionEnd]`.
     struct SubRule: Sendable {
         var pattern: Int32
-        var conditions: [Condition]
+        var conditionStart: Int32
+        var conditionEnd: Int32
     }
 
     let trie: PathTrie
-    let fields: [FieldIndex]
+    let fields: [FrozenField]
     let subRules: [SubRule]
+    let conditionList: [Condition]
+    let matcherList: [Int32]
     /// For each matcher id, the sub-rules anchored on it (flattened: `postingStart[m]..<postingStart[m+1]`).
     let postingStart: [Int32]
     let postings: [Int32]
     /// Sub-rules without an anchor (every condition can hold with the field absent): always checked.
     let alwaysCheck: [Int32]
+    /// Per matcher id: its spec when it is tested only on demand (see ``LazyTest``), else nil.
+    let deferred: [MatcherSpec?]
+    /// Per matcher id: its field.
+    let matcherField: [Int32]
     private let scratchPool = ScratchPool()
 
     /// The number of patterns.
@@ -44,7 +55,10 @@ public final class CompiledPatterns: Sendable {
         var matcherIDs: [[MatcherSpec: Int32]] = []
         var matcherCount: Int32 = 0
         var subRules: [SubRule] = []
+        var conditionList: [Condition] = []
+        var matcherList: [Int32] = []
         var anchorOf: [(Int32, [Int32])] = []
+        var specOf: [(Int32, MatcherSpec)] = []
         var always: [Int32] = []
 
         for (pi, named) in patterns.enumerated() {
@@ -56,9 +70,7 @@ public final class CompiledPatterns: Sendable {
             }
             for conjunction in conjunctions {
                 let sorted = conjunction.sorted { $0.key.lexicographicallyPrecedes($1.key) }
-                var conditions: [Condition] = []
-                var bestCost = Int.max
-                var anchor: [Int32]?
+                let conditionStart = Int32(conditionList.count)
                 for (path, spec) in sorted {
                     let field: Int32
                     if let f = fieldOfPath[path] {
@@ -71,7 +83,6 @@ public final class CompiledPatterns: Sendable {
                         trie.setField(trie.insert(path: path), field)
                     }
                     var ids: [Int32] = []
-                    var cost = 0
                     for m in spec.matchers {
                         let id: Int32
                         if let existing = matcherIDs[Int(field)][m] {
@@ -80,29 +91,54 @@ public final class CompiledPatterns: Sendable {
                             id = matcherCount
                             matcherCount += 1
                             matcherIDs[Int(field)][m] = id
-                            fields[Int(field)].add(m, id: id)
+                            specOf.append((field, m))
                         }
                         if !ids.contains(id) { ids.append(id) }
-                        cost += m.anchorCost
                     }
-                    if !spec.allowsAbsent, !ids.isEmpty, cost < bestCost {
-                        bestCost = cost
-                        anchor = ids
-                    }
-                    conditions.append(Condition(field: field, matchers: ids, allowsAbsent: spec.allowsAbsent))
+                    let start = Int32(matcherList.count)
+                    matcherList += ids
+                    conditionList.append(Condition(field: field, matcherStart: start, matcherEnd: Int32(matcherList.count), allowsAbsent: spec.allowsAbsent))
                 }
-                let sr = Int32(subRules.count)
-                subRules.append(SubRule(pattern: Int32(pi), conditions: conditions))
-                if let anchor {
-                    anchorOf.append((sr, anchor))
-                } else {
-                    always.append(sr)
+                subRules.append(SubRule(pattern: Int32(pi), conditionStart: conditionStart, conditionEnd: Int32(conditionList.count)))
+            }
+        }
+
+        // Anchor each sub-rule on the condition expected to fire least often: the operator's own
+        // breadth times the number of sub-rules sharing the test (a test shared by many rules,
+        // such as one event source, makes all of them candidates whenever it passes).
+        var usage = [Int](repeating: 0, count: Int(matcherCount))
+        for m in matcherList { usage[Int(m)] += 1 }
+        for (sr, rule) in subRules.enumerated() {
+            var bestCost = Int.max
+            var anchor: [Int32]?
+            for c in conditionList[Int(rule.conditionStart)..<Int(rule.conditionEnd)] where !c.allowsAbsent && c.matcherEnd > c.matcherStart {
+                let ids = Array(matcherList[Int(c.matcherStart)..<Int(c.matcherEnd)])
+                let cost = ids.reduce(0) { $0 + specOf[Int($1)].1.anchorCost * usage[Int($1)] }
+                if cost < bestCost {
+                    bestCost = cost
+                    anchor = ids
                 }
+            }
+            if let anchor {
+                anchorOf.append((Int32(sr), anchor))
+            } else {
+                always.append(Int32(sr))
             }
         }
 
         var lists = [[Int32]](repeating: [], count: Int(matcherCount))
         for (sr, ids) in anchorOf { for m in ids { lists[Int(m)].append(sr) } }
+        // Broad tests that anchor nothing are left to verification; the rest are indexed.
+        var deferred = [MatcherSpec?](repeating: nil, count: Int(matcherCount))
+        for (id, (field, spec)) in specOf.enumerated() {
+            if lists[id].isEmpty, LazyTest.isDeferrable(spec) {
+                deferred[id] = spec
+            } else {
+                fields[Int(field)].add(spec, id: Int32(id))
+            }
+        }
+        self.deferred = deferred
+        self.matcherField = specOf.map(\.0)
         var start: [Int32] = [0]
         var flat: [Int32] = []
         for l in lists {
@@ -110,8 +146,10 @@ public final class CompiledPatterns: Sendable {
             start.append(Int32(flat.count))
         }
         self.trie = trie
-        self.fields = fields
+        self.fields = fields.map(FrozenField.init)
         self.subRules = subRules
+        self.conditionList = conditionList
+        self.matcherList = matcherList
         self.postingStart = start
         self.postings = flat
         self.alwaysCheck = always
@@ -133,104 +171,167 @@ public final class CompiledPatterns: Sendable {
         !matchingIndexes(event: root, detail: detail).isEmpty
     }
 
-    func matchingIndexes(event root: JSONValue, detail: JSONValue?, scratch s: MatchScratch) -> [Int] {
-        s.reset()
-        var walker = EventWalker(patterns: self, scratch: s)
-        walker.walk(root.document, Int(root.index), node: 0)
-        if let detail {
-            let child = "detail".utf8.withContiguousStorageIfAvailable { trie.child(0, $0.baseAddress, $0.count) } ?? -1
-            if child >= 0 { walker.walk(detail.document, detail.index, node: child) }
-        }
-        return resolve(s)
+    func matchingIndexes(event root: JSONValue, detail: JSONValue?, scratch: MatchScratch) -> [Int] {
+        let state = scratch.state
+        return matchingIndexes(event: root, detail: detail, state: &state.pointee)
     }
 
-    private func resolve(_ s: MatchScratch) -> [Int] {
-        if s.fired.isEmpty, alwaysCheck.isEmpty { return [] }
-        s.fired.sort()
-        s.candidates.removeAll(keepingCapacity: true)
-        var last: UInt64 = .max
+    private func matchingIndexes(event root: JSONValue, detail: JSONValue?, state s: inout MatchState) -> [Int] {
+        s.reset(matchers: postingStart.count - 1, fields: fields.count, subRules: subRules.count, patterns: count)
+        let walker = EventWalker(patterns: self)
+        // An event that is not an object has no fields.
+        if root.kind == .object { walker.walk(root.document, Int(root.index), node: 0, state: &s) }
+        if let detail {
+            let child = trie.withView { view in
+                "detail".utf8.withContiguousStorageIfAvailable { view.child(0, $0.baseAddress, $0.count) } ?? -1
+            }
+            if child >= 0 {
+                s.walkingDetail = 1
+                walker.walk(detail.document, detail.index, node: child, state: &s)
+            }
+        }
+        return resolve(&s, root.document, detail?.document)
+    }
+
+    private func resolve(_ s: inout MatchState, _ rootDocument: JSONDocument, _ detailDocument: JSONDocument?) -> [Int] {
+        if s.firedMatchers.count == 0, alwaysCheck.isEmpty { return [] }
+        s.candidates.count = 0
+        let epoch = s.epoch
         postingStart.withUnsafeBufferPointer { ps in
             postings.withUnsafeBufferPointer { po in
-                for f in s.fired {
-                    let m = f >> 32
-                    if m == last { continue }
-                    last = m
-                    let a = Int(ps[Int(m)]), b = Int(ps[Int(m) + 1])
-                    var k = a
-                    while k < b { s.candidates.append(po[k]); k += 1 }
+                for f in 0..<s.firedMatchers.count {
+                    let m = s.firedMatchers[f]
+                    var k = Int(ps[Int(m)])
+                    let end = Int(ps[Int(m) + 1])
+                    while k < end {
+                        let sr = po[k]
+                        if s.subRuleStamp[Int(sr)] != epoch {
+                            s.subRuleStamp[Int(sr)] = epoch
+                            s.candidates.append(sr)
+                        }
+                        k += 1
+                    }
                 }
             }
         }
-        s.candidates.append(contentsOf: alwaysCheck)
-        if s.candidates.isEmpty { return [] }
-        s.candidates.sort()
+        for sr in alwaysCheck where s.subRuleStamp[Int(sr)] != epoch {
+            s.subRuleStamp[Int(sr)] = epoch
+            s.candidates.append(sr)
+        }
         var result: [Int] = []
-        var previous: Int32 = -1
-        for sr in s.candidates where sr != previous {
-            previous = sr
-            let rule = subRules[Int(sr)]
-            let p = Int(rule.pattern)
-            if let lastMatched = result.last, lastMatched == p { continue }
-            if verify(rule, s) {
-                if result.last != p { result.append(p) }
+        let candidates = s.candidates
+        subRules.withUnsafeBufferPointer { rules in
+            conditionList.withUnsafeBufferPointer { conds in
+                matcherList.withUnsafeBufferPointer { ms in
+                    deferred.withUnsafeBufferPointer { df in
+                    matcherField.withUnsafeBufferPointer { mf in
+                    let view = RuleView(conditions: conds, matchers: ms, deferred: df, matcherField: mf,
+                                        rootDocument: rootDocument, detailDocument: detailDocument)
+                    for c in 0..<candidates.count {
+                        let sr = candidates[c]
+                        let rule = rules[Int(sr)]
+                        let p = Int(rule.pattern)
+                        if s.patternStamp[p] == epoch { continue }
+                        if view.verify(Int(rule.conditionStart), Int(rule.conditionEnd), &s) {
+                            s.patternStamp[p] = epoch
+                            result.append(p)
+                        }
+                    }
+                    }
+                    }
+                }
             }
         }
-        // Sub-rule ids grow with pattern ids, so `result` is already ascending; dedupe defensively.
-        if result.count > 1 {
-            result.sort()
-            var out: [Int] = []
-            out.reserveCapacity(result.count)
-            for r in result where out.last != r { out.append(r) }
-            return out
-        }
+        if result.count > 1 { result.sort() }
         return result
     }
+}
 
-    /// The range of `fired` entries for matcher `m`.
+/// Pointers to a rule set's flat condition and test lists, valid while matching one event.
+struct RuleView {
+    typealias Condition = CompiledPatterns.Condition
+    let conditions: UnsafeBufferPointer<Condition>
+    let matchers: UnsafeBufferPointer<Int32>
+    let deferred: UnsafeBufferPointer<MatcherSpec?>
+    let matcherField: UnsafeBufferPointer<Int32>
+    unowned(unsafe) let rootDocument: JSONDocument
+    unowned(unsafe) let detailDocument: JSONDocument?
+
+    /// Whether test `m` passed on some leaf; deferred tests are run on the field's leaves the
+    /// first time a sub-rule asks.
     @inline(__always)
-    private func firedRange(_ m: Int32, _ fired: [UInt64]) -> Range<Int> {
-        let key = UInt64(UInt32(bitPattern: m)) << 32
-        var lo = 0, hi = fired.count
-        while lo < hi {
-            let mid = (lo + hi) >> 1
-            if fired[mid] < key { lo = mid + 1 } else { hi = mid }
+    func passes(_ m: Int32, _ s: inout MatchState) -> Bool {
+        if s.passed(m) { return true }
+        guard let spec = deferred[Int(m)] else { return false }
+        if s.lazyStamp[Int(m)] == s.epoch { return false }
+        s.lazyStamp[Int(m)] = s.epoch
+        let field = matcherField[Int(m)]
+        for leaf in 0..<s.leafField.count where s.leafField[leaf] == field {
+            let doc: JSONDocument = s.leafInDetail[leaf] != 0 ? (detailDocument ?? rootDocument) : rootDocument
+            if LazyTest.test(spec, doc, Int(s.leafNode[leaf])) { s.fire(m, UInt64(leaf)) }
         }
-        var end = lo
-        while end < fired.count, fired[end] >> 32 == key >> 32 { end += 1 }
-        return lo..<end
+        return s.passed(m)
     }
 
-    private func verify(_ rule: SubRule, _ s: MatchScratch) -> Bool {
-        for c in rule.conditions where !c.allowsAbsent {
-            var any = false
-            for m in c.matchers where !firedRange(m, s.fired).isEmpty { any = true; break }
-            if !any { return false }
+    @inline(__always)
+    private func anyPassed(_ c: Condition, _ s: inout MatchState) -> Bool {
+        var k = Int(c.matcherStart)
+        while k < Int(c.matcherEnd) {
+            if passes(matchers[k], &s) { return true }
+            k += 1
         }
-        s.chosen.removeAll(keepingCapacity: true)
-        return search(rule.conditions, 0, s)
+        return false
+    }
+
+    func verify(_ start: Int, _ end: Int, _ s: inout MatchState) -> Bool {
+        var hasAbsence = false
+        for i in start..<end {
+            let c = conditions[i]
+            if c.allowsAbsent { hasAbsence = true; continue }
+            if !anyPassed(c, &s) { return false }
+        }
+        if s.leavesInArrays == 0 {
+            // Every combination of leaves is consistent: an absence condition holds when one of its
+            // tests passed or the field has no leaf at all.
+            if hasAbsence {
+                for i in start..<end {
+                    let c = conditions[i]
+                    if c.allowsAbsent, s.fieldStamp[Int(c.field)] == s.epoch, !anyPassed(c, &s) { return false }
+                }
+            }
+            return true
+        }
+        s.chosen.count = 0
+        return search(start, end, &s)
     }
 
     /// Finds leaves for conditions `i...`, consistent with the leaves chosen so far. Conditions are
     /// in path order; an absence condition holds when no leaf of its field is consistent with the
     /// leaves chosen before it.
-    private func search(_ conditions: [Condition], _ i: Int, _ s: MatchScratch) -> Bool {
-        if i == conditions.count { return true }
+    private func search(_ i: Int, _ end: Int, _ s: inout MatchState) -> Bool {
+        if i == end { return true }
         let c = conditions[i]
-        for m in c.matchers {
-            for k in firedRange(m, s.fired) {
-                let leaf = Int32(truncatingIfNeeded: s.fired[k])
+        for k in Int(c.matcherStart)..<Int(c.matcherEnd) {
+            let m = matchers[k]
+            if !passes(m, &s) { continue }
+            var e = s.head[Int(m)]
+            while e >= 0 {
+                let leaf = s.entryLeaf[Int(e)]
+                e = s.entryNext[Int(e)]
                 if !s.consistentWithChosen(leaf) { continue }
                 s.chosen.append(leaf)
-                if search(conditions, i + 1, s) { return true }
+                if search(i + 1, end, &s) { return true }
                 s.chosen.removeLast()
             }
         }
         if c.allowsAbsent {
             var present = false
-            for leaf in 0..<s.leafField.count where s.leafField[leaf] == c.field {
-                if s.consistentWithChosen(Int32(leaf)) { present = true; break }
+            if s.fieldStamp[Int(c.field)] == s.epoch {
+                for leaf in 0..<s.leafField.count where s.leafField[leaf] == c.field {
+                    if s.consistentWithChosen(Int32(leaf)) { present = true; break }
+                }
             }
-            if !present, search(conditions, i + 1, s) { return true }
+            if !present, search(i + 1, end, &s) { return true }
         }
         return false
     }

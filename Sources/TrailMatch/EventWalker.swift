@@ -4,25 +4,38 @@ import TrailJSON
 /// fields and the tests they pass.
 struct EventWalker {
     let patterns: CompiledPatterns
-    let scratch: MatchScratch
 
-    init(patterns: CompiledPatterns, scratch: MatchScratch) {
+    init(patterns: CompiledPatterns) {
         self.patterns = patterns
-        self.scratch = scratch
     }
 
-    mutating func walk(_ document: JSONDocument, _ index: Int, node: Int) {
-        document.nodes.withUnsafeBufferPointer { nodes in
-            document.bytes.withUnsafeBufferPointer { bytes in
-                walkValue(nodes, bytes, document, index, node)
+    func walk(_ document: JSONDocument, _ index: Int, node: Int, state: inout MatchState) {
+        patterns.trie.withView { trie in
+            patterns.fields.withUnsafeBufferPointer { fields in
+                document.nodes.withUnsafeBufferPointer { nodes in
+                    document.bytes.withUnsafeBufferPointer { bytes in
+                        let ctx = Context(trie: trie, fields: fields, nodes: nodes, bytes: bytes, document: document)
+                        walkValue(ctx, index, node, &state)
+                    }
+                }
             }
         }
     }
 
-    private func walkValue(_ nodes: UnsafeBufferPointer<JSONNode>, _ bytes: UnsafeBufferPointer<UInt8>, _ doc: JSONDocument, _ index: Int, _ trieNode: Int) {
+    struct Context {
+        let trie: TrieView
+        let fields: UnsafeBufferPointer<FrozenField>
+        let nodes: UnsafeBufferPointer<JSONNode>
+        let bytes: UnsafeBufferPointer<UInt8>
+        unowned(unsafe) let document: JSONDocument
+    }
+
+    private func walkValue(_ ctx: Context, _ index: Int, _ trieNode: Int, _ s: inout MatchState) {
+        let nodes = ctx.nodes
         let n = nodes[index]
         switch n.kind {
         case .object:
+            if ctx.trie.lengthMasks[trieNode] == 0 { return }
             var cursor = index + 1
             var remaining = Int(n.count)
             while remaining > 0 {
@@ -33,60 +46,59 @@ struct EventWalker {
                 let key = nodes[keyIndex]
                 let child: Int
                 if key.hasEscapes {
-                    let decoded = JSONValue(document: doc, index: keyIndex).decodedStringBytes
-                    child = decoded.withUnsafeBufferPointer { patterns.trie.follow(trieNode, $0.baseAddress, $0.count) }
+                    let decoded = JSONValue(document: ctx.document, index: keyIndex).decodedStringBytes
+                    child = decoded.withUnsafeBufferPointer { ctx.trie.follow(trieNode, $0.baseAddress, $0.count) }
                 } else {
-                    child = patterns.trie.follow(trieNode, bytes.baseAddress.map { $0 + Int(key.start) }, Int(key.end - key.start))
+                    child = ctx.trie.follow(trieNode, ctx.bytes.baseAddress.map { $0 + Int(key.start) }, Int(key.end - key.start))
                 }
-                if child >= 0 { walkValue(nodes, bytes, doc, valueIndex, child) }
+                if child >= 0 { walkValue(ctx, valueIndex, child, &s) }
             }
         case .array:
-            let id = UInt64(scratch.arrayCounter)
-            scratch.arrayCounter += 1
+            let id = UInt64(s.arrayCounter)
+            s.arrayCounter += 1
             var cursor = index + 1
             var element: UInt64 = 0
             var remaining = Int(n.count)
             while remaining > 0 {
                 remaining -= 1
-                scratch.stack.append(id << 32 | element)
-                walkValue(nodes, bytes, doc, cursor, trieNode)
-                scratch.stack.removeLast()
+                s.stack.append(id << 32 | element)
+                walkValue(ctx, cursor, trieNode, &s)
+                s.stack.removeLast()
                 cursor = Int(nodes[cursor].next)
                 element += 1
             }
         default:
-            let field = patterns.trie.nodes[trieNode].field
-            if field >= 0 { evaluateLeaf(n, bytes, doc, index, field) }
+            let field = ctx.trie.fields[trieNode]
+            if field >= 0 { evaluateLeaf(ctx, n, index, field, &s) }
         }
     }
 
-    private func evaluateLeaf(_ n: JSONNode, _ bytes: UnsafeBufferPointer<UInt8>, _ doc: JSONDocument, _ index: Int, _ field: Int32) {
-        let s = scratch
-        let leaf = s.addLeaf(field: field)
+    private func evaluateLeaf(_ ctx: Context, _ n: JSONNode, _ index: Int, _ field: Int32, _ s: inout MatchState) {
+        let bytes = ctx.bytes
+        let leaf = s.addLeaf(field: field, node: index)
         let tag = UInt64(UInt32(bitPattern: leaf))
-        let fire: (Int32) -> Void = { id in s.fired.append(UInt64(UInt32(bitPattern: id)) << 32 | tag) }
-        patterns.fields.withUnsafeBufferPointer { fs in
-            let f = fs[Int(field)]
+        do {
+            unowned(unsafe) let f = ctx.fields[Int(field)]
             switch n.kind {
             case .string:
                 if n.hasEscapes {
-                    let decoded = JSONValue(document: doc, index: index).decodedStringBytes
+                    let decoded = JSONValue(document: ctx.document, index: index).decodedStringBytes
                     decoded.withUnsafeBufferPointer { d in
                         let empty: UInt8 = 0
                         if let base = d.baseAddress {
-                            f.evaluateString(base, d.count, foldBuffer: &s.foldBuffer, fire: fire)
+                            f.evaluateString(base, d.count, out: &s, tag: tag)
                         } else {
-                            withUnsafePointer(to: empty) { f.evaluateString($0, 0, foldBuffer: &s.foldBuffer, fire: fire) }
+                            withUnsafePointer(to: empty) { f.evaluateString($0, 0, out: &s, tag: tag) }
                         }
                     }
                 } else if let base = bytes.baseAddress {
-                    f.evaluateString(base + Int(n.start), Int(n.end - n.start), foldBuffer: &s.foldBuffer, fire: fire)
+                    f.evaluateString(base + Int(n.start), Int(n.end - n.start), out: &s, tag: tag)
                 }
             case .number:
-                if let base = bytes.baseAddress { f.evaluateNumber(base + Int(n.start), Int(n.end - n.start), fire: fire) }
-            case .true: f.evaluateLiteral(f.trueID, fire: fire)
-            case .false: f.evaluateLiteral(f.falseID, fire: fire)
-            default: f.evaluateLiteral(f.nullID, fire: fire)
+                if let base = bytes.baseAddress { f.evaluateNumber(base + Int(n.start), Int(n.end - n.start), out: &s, tag: tag) }
+            case .true: f.evaluateLiteral(f.trueID, out: &s, tag: tag)
+            case .false: f.evaluateLiteral(f.falseID, out: &s, tag: tag)
+            default: f.evaluateLiteral(f.nullID, out: &s, tag: tag)
             }
         }
     }

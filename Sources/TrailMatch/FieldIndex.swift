@@ -1,4 +1,5 @@
-/// The value tests of one field path, indexed so that testing a value costs about the same however
+/// Collects the value tests of one field path while a rule set is compiled; frozen into a
+/// ``FrozenField``. The tests are indexed so that testing a value costs about the same however
 /// many rules use the field: exact values, prefixes, suffixes and case-folded forms are hash
 /// lookups (one per distinct prefix or suffix length); the rarer operators are checked in turn.
 struct FieldIndex: Sendable {
@@ -25,6 +26,8 @@ struct FieldIndex: Sendable {
     var plainIPs: [(IPAddress, Int32)] = []
     var cidrs: [(CIDRRange, Int32)] = []
     var anythingButs: [(AnythingBut, Int32)] = []
+    /// For `anything-but` string lists (same order as `anythingButs`): the excluded strings.
+    var anythingButTables: [ByteTable] = []
     var numerics: [(NumericRange, Int32)] = []
     var exists: [Int32] = []
 
@@ -57,6 +60,9 @@ struct FieldIndex: Sendable {
         case .wildcard(let w): wildcards.append((w, id))
         case .anythingBut(let ab):
             anythingButs.append((ab, id))
+            var table = ByteTable()
+            if case .strings(let set) = ab { for (i, b) in set.enumerated() { table.insert(b, value: Int32(i)) } }
+            anythingButTables.append(table)
             switch ab {
             case .numbers: needsNumberValue = true
             default: break
@@ -99,99 +105,186 @@ struct FieldIndex: Sendable {
             lengths.sort()
         }
     }
+}
+
+/// A compiled field index as an immutable reference, so that matching reads it in place (no
+/// copies, no exclusivity checks).
+final class FrozenField: Sendable {
+    let exact: ByteTable
+    let numbers: [UInt64: Int32]
+    let numberTexts: ByteTable
+    let trueID: Int32
+    let falseID: Int32
+    let nullID: Int32
+    let prefixes: ByteTable
+    let prefixLengths: [Int]
+    let suffixes: ByteTable
+    let suffixLengths: [Int]
+    let folded: ByteTable
+    let foldedPrefixes: ByteTable
+    let foldedPrefixLengths: [Int]
+    let foldedSuffixes: ByteTable
+    let foldedSuffixLengths: [Int]
+    let foldedGroups: [[(CaseInsensitive, Int32)]]
+    let foldedLinear: [(UInt8, CaseInsensitive, Int32)]
+    let wildcards: [(WildcardPattern, Int32)]
+    let plainIPs: [(IPAddress, Int32)]
+    let cidrs: [(CIDRRange, Int32)]
+    let anythingButs: [(AnythingBut, Int32)]
+    let anythingButTables: [ByteTable]
+    let numerics: [(NumericRange, Int32)]
+    let exists: [Int32]
+    let needsFold: Bool
+    let needsIP: Bool
+    let needsNumberValue: Bool
+    /// The ids of `anythingButs`, for the loops that fire them all.
+    let anythingButIDs: [Int32]
+
+    init(_ index: FieldIndex) {
+        self.anythingButIDs = index.anythingButs.map(\.1)
+        self.exact = index.exact
+        self.numbers = index.numbers
+        self.numberTexts = index.numberTexts
+        self.trueID = index.trueID
+        self.falseID = index.falseID
+        self.nullID = index.nullID
+        self.prefixes = index.prefixes
+        self.prefixLengths = index.prefixLengths
+        self.suffixes = index.suffixes
+        self.suffixLengths = index.suffixLengths
+        self.folded = index.folded
+        self.foldedPrefixes = index.foldedPrefixes
+        self.foldedPrefixLengths = index.foldedPrefixLengths
+        self.foldedSuffixes = index.foldedSuffixes
+        self.foldedSuffixLengths = index.foldedSuffixLengths
+        self.foldedGroups = index.foldedGroups
+        self.foldedLinear = index.foldedLinear
+        self.wildcards = index.wildcards
+        self.plainIPs = index.plainIPs
+        self.cidrs = index.cidrs
+        self.anythingButs = index.anythingButs
+        self.anythingButTables = index.anythingButTables
+        self.numerics = index.numerics
+        self.exists = index.exists
+        self.needsFold = index.needsFold
+        self.needsIP = index.needsIP
+        self.needsNumberValue = index.needsNumberValue
+    }
 
     /// Tests a string value (its decoded UTF-8 bytes); calls `fire` with each matching test.
     @inline(__always)
-    func evaluateString(_ p: UnsafePointer<UInt8>, _ n: Int, foldBuffer: inout [UInt8], fire: (Int32) -> Void) {
-        if !exact.isEmpty { let id = exact.find(p, n); if id >= 0 { fire(id) } }
+    func evaluateString(_ p: UnsafePointer<UInt8>, _ n: Int, out: inout MatchState, tag: UInt64) {
+        if !exact.isEmpty { let id = exact.find(p, n); if id >= 0 { out.fire(id, tag) } }
         for l in prefixLengths {
             if l > n { break }
             let id = prefixes.find(p, l)
-            if id >= 0 { fire(id) }
+            if id >= 0 { out.fire(id, tag) }
         }
         for l in suffixLengths {
             if l > n { break }
             let id = suffixes.find(p + (n - l), l)
-            if id >= 0 { fire(id) }
+            if id >= 0 { out.fire(id, tag) }
         }
         if needsFold {
-            foldBuffer.removeAll(keepingCapacity: true)
-            CaseFold.fold(p, n, into: &foldBuffer)
-            foldBuffer.withUnsafeBufferPointer { fb in
+            out.foldBuffer.count = 0
+            let limit = folded.isEmpty && foldedSuffixLengths.isEmpty ? (foldedPrefixLengths.last ?? 0) : Int.max
+            CaseFold.fold(p, n, into: &out.foldBuffer, limit: limit)
+            let fb = UnsafeBufferPointer(start: out.foldBuffer.base, count: out.foldBuffer.count)
+            do {
                 let fp = fb.baseAddress ?? p
                 let fn = fb.count
                 if !folded.isEmpty {
                     let g = folded.find(fp, fn)
-                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesWhole(p, n) { fire(id) } }
+                    if g >= 0 { Self.each(foldedGroups[Int(g)]) { c, id in if c.matchesWhole(p, n) { out.fire(id, tag) } } }
                 }
                 for l in foldedPrefixLengths {
                     if l > fn { break }
                     let g = foldedPrefixes.find(fp, l)
-                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesPrefix(p, n) { fire(id) } }
+                    if g >= 0 { Self.each(foldedGroups[Int(g)]) { c, id in if c.matchesPrefix(p, n) { out.fire(id, tag) } } }
                 }
                 for l in foldedSuffixLengths {
                     if l > fn { break }
                     let g = foldedSuffixes.find(fp + (fn - l), l)
-                    if g >= 0 { for (c, id) in foldedGroups[Int(g)] where c.matchesSuffix(p, n) { fire(id) } }
+                    if g >= 0 { Self.each(foldedGroups[Int(g)]) { c, id in if c.matchesSuffix(p, n) { out.fire(id, tag) } } }
                 }
             }
         }
         for (kind, c, id) in foldedLinear {
             let ok = kind == 0 ? c.matchesWhole(p, n) : kind == 1 ? c.matchesPrefix(p, n) : c.matchesSuffix(p, n)
-            if ok { fire(id) }
+            if ok { out.fire(id, tag) }
         }
-        for (w, id) in wildcards where w.matches(p, n) { fire(id) }
-        if needsIP, let ip = IPAddress.parse(p, n, allowLeadingZeros: false) {
-            for (a, id) in plainIPs where a == ip { fire(id) }
-            for (r, id) in cidrs where r.contains(ip) { fire(id) }
-        }
-        for (ab, id) in anythingButs {
-            let excluded: Bool
-            switch ab {
-            case .strings(let set):
-                excluded = set.contains(Array(UnsafeBufferPointer(start: p, count: n)))
-            case .numbers:
-                excluded = false
-            case .prefixes(let list):
-                excluded = list.contains { $0.count <= n && WildcardPattern.equal($0, p) }
-            case .suffixes(let list):
-                excluded = list.contains { $0.count <= n && WildcardPattern.equal($0, p + (n - $0.count)) }
-            case .folded(let list):
-                excluded = list.contains { $0.matchesWhole(p, n) }
-            case .wildcards(let list):
-                excluded = list.contains { $0.matches(p, n) }
+        if !wildcards.isEmpty {
+            wildcards.withUnsafeBufferPointer { ws in
+                for k in ws.indices where ws[k].0.matches(p, n) { out.fire(ws[k].1, tag) }
             }
-            if !excluded { fire(id) }
         }
-        for id in exists { fire(id) }
+        if needsIP, let ip = IPAddress.parse(p, n, allowLeadingZeros: false) {
+            for (a, id) in plainIPs where a == ip { out.fire(id, tag) }
+            for (r, id) in cidrs where r.contains(ip) { out.fire(id, tag) }
+        }
+        if !anythingButs.isEmpty { anythingButsOnString(p, n, &out, tag) }
+        for id in exists { out.fire(id, tag) }
+    }
+
+    @inline(__always)
+    private static func each(_ group: [(CaseInsensitive, Int32)], _ body: (borrowing CaseInsensitive, Int32) -> Void) {
+        group.withUnsafeBufferPointer { g in
+            for k in g.indices { body(g[k].0, g[k].1) }
+        }
+    }
+
+    private func anythingButsOnString(_ p: UnsafePointer<UInt8>, _ n: Int, _ out: inout MatchState, _ tag: UInt64) {
+        anythingButs.withUnsafeBufferPointer { abs in
+            for k in abs.indices {
+                let id = abs[k].1
+                let excluded: Bool
+                switch abs[k].0 {
+                case .strings:
+                    excluded = anythingButTables[k].find(p, n) >= 0
+                case .numbers:
+                    excluded = false
+                case .prefixes(let list):
+                    excluded = list.contains { $0.count <= n && WildcardPattern.equal($0, p) }
+                case .suffixes(let list):
+                    excluded = list.contains { $0.count <= n && WildcardPattern.equal($0, p + (n - $0.count)) }
+                case .folded(let list):
+                    excluded = list.contains { $0.matchesWhole(p, n) }
+                case .wildcards(let list):
+                    excluded = list.contains { $0.matches(p, n) }
+                }
+                if !excluded { out.fire(id, tag) }
+            }
+        }
     }
 
     /// Tests a number value given its raw JSON text.
     @inline(__always)
-    func evaluateNumber(_ p: UnsafePointer<UInt8>, _ n: Int, fire: (Int32) -> Void) {
+    func evaluateNumber(_ p: UnsafePointer<UInt8>, _ n: Int, out: inout MatchState, tag: UInt64) {
         if needsNumberValue {
             if let v = NumberText.value(p, n) {
-                if !numbers.isEmpty, let id = numbers[v.bitPattern] { fire(id) }
-                for (r, id) in numerics where r.contains(v) { fire(id) }
-                for (ab, id) in anythingButs {
-                    if case .numbers(let set) = ab, set.contains(v) { continue }
-                    fire(id)
+                if !numbers.isEmpty, let id = numbers[v.bitPattern] { out.fire(id, tag) }
+                for (r, id) in numerics where r.contains(v) { out.fire(id, tag) }
+                anythingButs.withUnsafeBufferPointer { abs in
+                    for k in abs.indices {
+                        if case .numbers(let set) = abs[k].0, set.contains(v) { continue }
+                        out.fire(abs[k].1, tag)
+                    }
                 }
             } else {
-                if !numberTexts.isEmpty { let id = numberTexts.find(p, n); if id >= 0 { fire(id) } }
-                for (_, id) in anythingButs { fire(id) }
+                if !numberTexts.isEmpty { let id = numberTexts.find(p, n); if id >= 0 { out.fire(id, tag) } }
+                for id in anythingButIDs { out.fire(id, tag) }
             }
         } else {
-            for (_, id) in anythingButs { fire(id) }
+            for id in anythingButIDs { out.fire(id, tag) }
         }
-        for id in exists { fire(id) }
+        for id in exists { out.fire(id, tag) }
     }
 
     /// Tests `true`, `false` or `null`.
     @inline(__always)
-    func evaluateLiteral(_ literalID: Int32, fire: (Int32) -> Void) {
-        if literalID >= 0 { fire(literalID) }
-        for (_, id) in anythingButs { fire(id) }
-        for id in exists { fire(id) }
+    func evaluateLiteral(_ literalID: Int32, out: inout MatchState, tag: UInt64) {
+        if literalID >= 0 { out.fire(literalID, tag) }
+        for id in anythingButIDs { out.fire(id, tag) }
+        for id in exists { out.fire(id, tag) }
     }
 }

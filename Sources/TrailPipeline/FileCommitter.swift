@@ -1,3 +1,4 @@
+import Foundation
 import TrailAlerts
 import TrailDecode
 import TrailDetect
@@ -7,15 +8,41 @@ import TrailModel
 import TrailStore
 
 /// The sequential stage: takes processed files in a deterministic order, runs the stateful
-/// detectors, commits each file (records, alerts, detector state, ledger row) in one transaction,
-/// and only then hands the new alerts to the sinks.
+/// detectors, and commits each file (records, alerts, detector state, ledger row) atomically
+/// before its new alerts reach the sinks.
+///
+/// Consecutive files are staged and committed together in one transaction (a group) when several
+/// are ready: every file is still all-or-nothing, since its rows and its ledger row are in the same
+/// transaction, and the pages every file touches are written once per group instead of once per
+/// file. A group is committed when it is large, when its oldest file has waited `maxGroupDelay`,
+/// and whenever the caller runs out of ready files (`flush()`), so a live tail never holds a file.
 public final class FileCommitter {
+    /// Largest group, in files.
+    public var maxGroupFiles = 64
+    /// Largest group, in stored events.
+    public var maxGroupEvents = 20_000
+    /// Longest time a staged file waits for its group to commit.
+    public var maxGroupDelay: TimeInterval = 0.25
+
     private let store: Store
     private let rules: RuleBook
     private let engine: DetectionEngine
     private var catalog: SecretCatalog
     private let sink: AlertSink
     private let wallClock: @Sendable () -> EventTime
+
+    private struct Staged {
+        var report: FileReport
+        var commit: FileCommit
+        /// Alert ids in the order the detectors raised them, with their JSON lines.
+        var alertOrder: [String]
+        var alertLines: [String: String]
+    }
+
+    private var group: [Staged] = []
+    private var groupEventIDs: Set<String> = []
+    private var groupEvents = 0
+    private var groupStarted: Date?
 
     public init(store: Store, rules: RuleBook, sink: AlertSink, wallClock: @escaping @Sendable () -> EventTime) throws(PipelineError) {
         self.store = store
@@ -32,18 +59,24 @@ public final class FileCommitter {
         }
     }
 
-    /// Commits one processed file. When `deferIncomplete` is set, a file that looks half-written
-    /// is not recorded (the caller retries it later).
-    public func commit(_ processed: ProcessedFile, deferIncomplete: Bool = false) throws(PipelineError) -> FileReport {
+    /// Whether the staged group should be committed now.
+    public var shouldFlush: Bool {
+        guard let started = groupStarted else { return false }
+        return group.count >= maxGroupFiles || groupEvents >= maxGroupEvents
+            || Date().timeIntervalSince(started) >= maxGroupDelay
+    }
+
+    /// Runs the detectors over one processed file and stages its commit. Returns the file's report
+    /// at once when there is nothing to commit (already ingested, or deferred because it looks
+    /// half-written and `deferIncomplete` is set); otherwise nil, and the report comes from `flush()`.
+    public func stage(_ processed: ProcessedFile, deferIncomplete: Bool = false) throws(PipelineError) -> FileReport? {
         let path = processed.file.path
         var report = FileReport(path: path, status: .done)
         var ledger = FileLedgerEntry(
             path: path, size: processed.file.size, fingerprint: processed.fingerprint, format: "",
             records: 0, skipped: 0, invalid: 0, status: .done, reason: nil, ingestedAt: wallClock(), newestEventTime: nil
         )
-        var commit = FileCommit(ledger: ledger, events: [], alerts: [], suppressed: [], state: [], learnedSecrets: [])
-        var alertLines: [String: String] = [:]
-        var alertOrder: [String] = []
+        var staged = Staged(report: report, commit: FileCommit(ledger: ledger), alertOrder: [], alertLines: [:])
 
         switch processed.outcome {
         case .alreadyDone:
@@ -60,14 +93,14 @@ public final class FileCommitter {
             ledger.status = .failed
             ledger.reason = reason
             ledger.format = "unreadable"
-            commit.ledger = ledger
+            staged.commit = FileCommit(ledger: ledger)
         case let .skipped(format, reason):
             report.status = .skipped
             report.reason = reason
             ledger.status = .skipped
             ledger.reason = reason
             ledger.format = format
-            commit.ledger = ledger
+            staged.commit = FileCommit(ledger: ledger)
         case let .decoded(format, records, invalid, items, newest):
             report.records = records
             report.invalid = invalid.count
@@ -82,42 +115,68 @@ public final class FileCommitter {
             let outcome = engine.process(fresh.map { (event: $0.event, record: $0.record, matched: $0.matched) })
             let stored = fresh.filter { $0.isSecretRelated || !$0.matched.isEmpty }.map(\.event)
             report.eventsStored = stored.count
-            commit = FileCommit(
-                ledger: ledger,
-                events: stored,
-                alerts: outcome.alerts.map { alert in
-                    let line = AlertFormatter.jsonLine(alert)
-                    if alertLines.updateValue(line, forKey: alert.id) == nil { alertOrder.append(alert.id) }
-                    return (alert: alert, json: line)
-                },
-                suppressed: outcome.suppressed,
-                state: outcome.stateChanges,
-                learnedSecrets: catalog.drainLearned()
+            for event in stored { groupEventIDs.insert(event.eventID) }
+            groupEvents += stored.count
+            var lines: [(alert: Alert, json: String)] = []
+            lines.reserveCapacity(outcome.alerts.count)
+            for alert in outcome.alerts {
+                let line = AlertFormatter.jsonLine(alert)
+                if staged.alertLines.updateValue(line, forKey: alert.id) == nil { staged.alertOrder.append(alert.id) }
+                lines.append((alert: alert, json: line))
+            }
+            staged.commit = FileCommit(
+                ledger: ledger, events: stored, alerts: lines, suppressed: outcome.suppressed,
+                state: outcome.stateChanges, learnedSecrets: catalog.drainLearned()
             )
         }
-
-        let newAlertIDs: [String]
-        do {
-            newAlertIDs = try store.commit(commit)
-        } catch {
-            throw PipelineError(.store, "\(path): \(error)")
-        }
-        // Commit first, then emit: a crash between the two may re-emit, never lose.
-        let fresh = Set(newAlertIDs)
-        for id in alertOrder where fresh.contains(id) {
-            if let line = alertLines[id] { sink.emit(line) }
-        }
-        report.alertsEmitted = fresh.count
-        return report
+        staged.report = report
+        if groupStarted == nil { groupStarted = Date() }
+        group.append(staged)
+        return nil
     }
 
-    /// Drops events already seen in this file or already in the store (CloudTrail delivers some
-    /// records twice), so nothing is counted twice.
+    /// Commits the staged files in one transaction, then hands their new alerts to the sink, in
+    /// order. Commit first, then emit: a crash between the two may print an alert again on
+    /// restart, never lose one. Returns the staged files' reports.
+    public func flush() throws(PipelineError) -> [FileReport] {
+        guard !group.isEmpty else { return [] }
+        let staged = group
+        group.removeAll(keepingCapacity: true)
+        groupEventIDs.removeAll(keepingCapacity: true)
+        groupEvents = 0
+        groupStarted = nil
+
+        let newAlertIDs: [[String]]
+        do {
+            newAlertIDs = try store.commit(staged.map(\.commit))
+        } catch {
+            let paths = staged.count == 1 ? staged[0].report.path : "\(staged[0].report.path) and \(staged.count - 1) more files"
+            throw PipelineError(.store, "\(paths): \(error)")
+        }
+        var reports: [FileReport] = []
+        reports.reserveCapacity(staged.count)
+        for (file, fresh) in zip(staged, newAlertIDs) {
+            let inserted = Set(fresh)
+            for id in file.alertOrder where inserted.contains(id) {
+                if let line = file.alertLines[id] { sink.emit(line) }
+            }
+            var report = file.report
+            report.alertsEmitted = inserted.count
+            reports.append(report)
+        }
+        sink.flush()
+        return reports
+    }
+
+    /// Drops events already seen in this file, in the staged group or in the store (CloudTrail
+    /// delivers some records twice), so nothing is counted twice.
     private func uniqueNewItems(_ items: [PipelineItem]) throws(PipelineError) -> [PipelineItem] {
         var seen: Set<String> = []
         var unique: [PipelineItem] = []
         unique.reserveCapacity(items.count)
-        for item in items where seen.insert(item.event.eventID).inserted { unique.append(item) }
+        for item in items where seen.insert(item.event.eventID).inserted && !groupEventIDs.contains(item.event.eventID) {
+            unique.append(item)
+        }
         let ids = unique.map(\.event.eventID)
         guard !ids.isEmpty else { return unique }
         let existing: Set<String>

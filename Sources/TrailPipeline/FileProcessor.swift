@@ -46,6 +46,7 @@ public struct FileProcessor: Sendable {
         var items: [PipelineItem] = []
         items.reserveCapacity(decoded.records.count / 4)
         var newest: EventTime?
+        let matcher = PatternMatcher(rules.patterns)
         for record in decoded.records {
             switch normaliser.normalise(record) {
             case let .failure(problem):
@@ -53,7 +54,7 @@ public struct FileProcessor: Sendable {
             case let .success(event):
                 if newest.map({ event.eventTime > $0 }) ?? true { newest = event.eventTime }
                 let envelope = EnvelopeBuilder.envelope(for: event, record: record.record)
-                let matched = rules.patterns.matchingIndexes(event: envelope.root, detail: record.record)
+                let matched = matcher.matchingIndexes(event: envelope.root, detail: record.record)
                 let item = PipelineItem(event: event, record: record.record, matched: matched)
                 if !matched.isEmpty || item.isSecretRelated { items.append(item) }
             }

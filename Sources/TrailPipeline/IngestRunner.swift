@@ -5,7 +5,8 @@ import TrailModel
 /// sequential stage in the files' given order (a reorder buffer), so that the store and the
 /// alerts are the same whatever `jobs` is.
 ///
-/// Memory stays bounded: at most `2 × jobs + 2` files are in flight or waiting to commit.
+/// Memory stays bounded: at most `2 × jobs + 2` files are in flight or waiting for their turn,
+/// plus the committer's staged group (at most `maxGroupFiles` files).
 public final class IngestRunner {
     public let processor: FileProcessor
     public let committer: FileCommitter
@@ -30,6 +31,13 @@ public final class IngestRunner {
         reports.reserveCapacity(files.count)
         var failure: PipelineError?
 
+        func flush() throws(PipelineError) {
+            for report in try committer.flush() {
+                reports.append(report)
+                onReport(report)
+            }
+        }
+
         await withTaskGroup(of: (Int, ProcessedFile).self) { group in
             var launched = 0
             var committed = 0
@@ -49,9 +57,11 @@ public final class IngestRunner {
                 waiting[index] = processed
                 while failure == nil, let ready = waiting.removeValue(forKey: committed) {
                     do throws(PipelineError) {
-                        let report = try committer.commit(ready, deferIncomplete: deferIncomplete)
-                        reports.append(report)
-                        onReport(report)
+                        if let report = try committer.stage(ready, deferIncomplete: deferIncomplete) {
+                            reports.append(report)
+                            onReport(report)
+                        }
+                        if committer.shouldFlush || stop?.isRequested == true { try flush() }
                     } catch {
                         failure = error
                     }
@@ -59,6 +69,9 @@ public final class IngestRunner {
                 }
                 launchMore()
             }
+        }
+        if failure == nil {
+            do throws(PipelineError) { try flush() } catch { failure = error }
         }
         if let failure { throw failure }
         return reports

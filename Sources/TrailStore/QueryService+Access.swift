@@ -66,24 +66,28 @@ extension QueryService {
                 }
                 principal = row
             }
-            var conditions: [String] = []
-            var values: [SQLValue] = []
-            if let account = scope.account { conditions.append("e.account = ?"); values.append(.text(account)) }
-            if let region = scope.region { conditions.append("e.region = ?"); values.append(.text(region)) }
-            if !filter.eventNames.isEmpty {
-                conditions.append("e.name IN (" + Array(repeating: "?", count: filter.eventNames.count).joined(separator: ",") + ")")
-                values += filter.eventNames.map { .text($0) }
+            // Filters shared by every plan. Event names are written `+e.name` where the plan is driven
+            // by a secret or a principal, so that SQLite keeps using that index.
+            func filters(nameColumn: String, errorTest: String?, names: [String]) -> (String, [SQLValue]) {
+                var conditions: [String] = []
+                var values: [SQLValue] = []
+                if let account = scope.account { conditions.append("e.account = ?"); values.append(.text(account)) }
+                if let region = scope.region { conditions.append("e.region = ?"); values.append(.text(region)) }
+                if !names.isEmpty {
+                    conditions.append("\(nameColumn) IN (" + Array(repeating: "?", count: names.count).joined(separator: ",") + ")")
+                    values += names.map { .text($0) }
+                }
+                if let errorTest { conditions.append(errorTest) }
+                if cidr != nil { conditions.append("trailwatch_in_cidr(e.source_ip)") }
+                return (conditions.map { " AND " + $0 }.joined(), values)
             }
-            if let errors = filter.errors { conditions.append(errors ? "e.error_code IS NOT NULL" : "e.error_code IS NULL") }
             if let cidr {
                 let function = DatabaseFunction("trailwatch_in_cidr", argumentCount: 1, pure: true) { args in
                     guard let text = String.fromDatabaseValue(args[0]) else { return false }
                     return cidr.contains(text)
                 }
                 db.add(function: function)
-                conditions.append("trailwatch_in_cidr(e.source_ip)")
             }
-            let extra = conditions.map { " AND " + $0 }.joined()
             let select = """
                 SELECT e.time, p.display, e.session, e.name, s.name, e.source_ip, e.user_agent, e.error_code, e.event_id,
                        p.arn, s.arn, e.account, e.region, e.id
@@ -106,6 +110,8 @@ extension QueryService {
             let range: [SQLValue] = [.int(scope.lower), .int(scope.upper)]
             if let group {
                 let byPrincipal = principal.map { _ in " AND a.principal = ?" } ?? ""
+                let errorTest = filter.errors.map { $0 ? "a.failed = 1" : "a.failed = 0" }
+                let (extra, values) = filters(nameColumn: "+e.name", errorTest: errorTest, names: filter.eventNames)
                 let sql = select + """
                      FROM access a JOIN events e ON e.id = a.event JOIN principals p ON p.id = a.principal
                      JOIN secrets s ON s.id = a.secret
@@ -118,16 +124,27 @@ extension QueryService {
                     try collect(sql, bound + range + values + [.int(scope.sqlLimit)])
                 }
             } else {
-                let byPrincipal = principal.map { _ in "e.principal = ? AND " } ?? ""
-                let sql = select + """
+                let errorTest = filter.errors.map { $0 ? "e.error_code IS NOT NULL" : "e.error_code IS NULL" }
+                let from = """
                      FROM events e JOIN principals p ON p.id = e.principal
                      LEFT JOIN access a ON a.event = e.id LEFT JOIN secrets s ON s.id = a.secret
-                     WHERE \(byPrincipal)e.time >= ? AND e.time < ?\(extra)
-                     ORDER BY e.time DESC, e.id DESC LIMIT ?
                     """
-                var bound: [SQLValue] = []
-                if let principal { bound.append(.int(principal.id)) }
-                try collect(sql, bound + range + values + [.int(scope.sqlLimit)])
+                if let principal {
+                    let (extra, values) = filters(nameColumn: "+e.name", errorTest: errorTest, names: filter.eventNames)
+                    let sql = select + from + " WHERE e.principal = ? AND e.time >= ? AND e.time < ?\(extra) ORDER BY e.time DESC, e.id DESC LIMIT ?"
+                    try collect(sql, [.int(principal.id)] + range + values + [.int(scope.sqlLimit)])
+                } else if !filter.eventNames.isEmpty {
+                    // One indexed (name, time) range per event name, merged below.
+                    let (extra, values) = filters(nameColumn: "e.name", errorTest: errorTest, names: [])
+                    let sql = select + from + " WHERE e.name = ? AND e.time >= ? AND e.time < ?\(extra) ORDER BY e.time DESC, e.id DESC LIMIT ?"
+                    for name in Set(filter.eventNames).sorted() {
+                        try collect(sql, [.text(name)] + range + values + [.int(scope.sqlLimit)])
+                    }
+                } else {
+                    let (extra, values) = filters(nameColumn: "e.name", errorTest: errorTest, names: [])
+                    let sql = select + from + " WHERE e.time >= ? AND e.time < ?\(extra) ORDER BY e.time DESC, e.id DESC LIMIT ?"
+                    try collect(sql, range + values + [.int(scope.sqlLimit)])
+                }
             }
             rows.sort { ($0.time, $0.event) != ($1.time, $1.event) ? ($0.time, $0.event) > ($1.time, $1.event) : $0.secretArn < $1.secretArn }
             return ResultTable(columns: columns, rows: scope.truncate(rows).map(\.cells))

@@ -29,7 +29,7 @@ extension QueryService {
                 name: group.name, arns: group.arns, account: group.account, region: group.region,
                 firstSeen: nil, lastSeen: nil, created: nil, deletion: nil, keys: [],
                 events: ResultTable(columns: Self.storyEventColumns), callers: ResultTable(columns: Self.callerColumns),
-                alerts: ResultTable(columns: Self.storyAlertColumns))
+                alerts: ResultTable(columns: Self.storyAlertColumns), callerCount: 0, alertCount: 0)
 
             var seen = try RawStatement(db, "SELECT min(first_seen), max(last_seen) FROM secrets WHERE id = ?")
             var created = try RawStatement(db, """
@@ -85,7 +85,11 @@ extension QueryService {
                     deletionDate: EventTime(milliseconds: state.deletionDate), recoveryWindowInDays: state.recoveryWindowInDays,
                     force: state.force, restored: state.restored.map { EventTime(milliseconds: $0) })
             }
-            story.callers.rows = try callerRows(db, group: group, scope: scope)
+            var everyCaller = scope
+            everyCaller.limit = 0
+            let callers = try callerRows(db, group: group, scope: everyCaller)
+            story.callerCount = callers.count
+            story.callers.rows = scope.truncate(callers)
 
             var alerts = try RawStatement(db, """
                 SELECT time, severity, rule, principal, count, summary, id FROM alerts
@@ -107,6 +111,14 @@ extension QueryService {
                 alerts.reset()
             }
             alertRows.sort { $0.time != $1.time ? $0.time > $1.time : $0.id < $1.id }
+            var countAlerts = try RawStatement(db, "SELECT count(*) FROM alerts WHERE secret = ? AND time >= ? AND time < ?")
+            for arn in group.arns {
+                countAlerts.bind(arn)
+                countAlerts.bind(scope.lower)
+                countAlerts.bind(scope.upper)
+                if try countAlerts.step() { story.alertCount += countAlerts.int(0) }
+                countAlerts.reset()
+            }
             story.alerts.rows = scope.truncate(alertRows).map(\.cells)
             return story
         }

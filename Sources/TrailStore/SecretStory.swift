@@ -17,6 +17,9 @@ public struct SecretStory: Sendable, Equatable {
     public var events: ResultTable
     public var callers: ResultTable
     public var alerts: ResultTable
+    /// All callers and alerts in the time range (the lists may be cut by `--limit`).
+    public var callerCount: Int
+    public var alertCount: Int
 
     public struct Deletion: Sendable, Equatable {
         public var scheduled: EventTime
@@ -31,6 +34,7 @@ public struct SecretStory: Sendable, Equatable {
         a.name == b.name && a.arns == b.arns && a.account == b.account && a.region == b.region && a.firstSeen == b.firstSeen
             && a.lastSeen == b.lastSeen && a.created?.time == b.created?.time && a.created?.principal == b.created?.principal
             && a.deletion == b.deletion && a.keys == b.keys && a.events == b.events && a.callers == b.callers && a.alerts == b.alerts
+            && a.callerCount == b.callerCount && a.alertCount == b.alertCount
     }
 
     /// Table: a header block, then EVENTS, CALLERS and ALERTS sections. JSON: one object (one line).
@@ -50,8 +54,8 @@ public struct SecretStory: Sendable, Equatable {
             header.append(["created", created.map { "\(t.render($0.time)) by \($0.principal)" } ?? "not in the history"])
             header.append(["deletion", deletionText(t)])
             header.append(["kms keys", keys.isEmpty ? "-" : keys.joined(separator: ", ")])
-            header.append(["callers", String(callers.rows.count)])
-            header.append(["alerts", String(alerts.rows.count)])
+            header.append(["callers", String(callerCount)])
+            header.append(["alerts", String(alertCount)])
             var whole = formatter
             whole.maxCellWidth = Int.max
             var out = TextGrid.render(header.map { [$0[0], whole.tableText(.text($0[1]))] })
@@ -100,6 +104,8 @@ public struct SecretStory: Sendable, Equatable {
             w.null()
         }
         w.key("kmsKeys"); w.beginArray(); for k in keys { w.string(k) }; w.endArray()
+        w.key("callerCount"); w.integer(callerCount)
+        w.key("alertCount"); w.integer(alertCount)
         for (key, table) in [("events", events), ("callers", callers), ("alerts", alerts)] {
             w.key(key)
             w.beginArray()

@@ -21,6 +21,24 @@ extension Store {
     }
 }
 
+extension Store {
+    /// Commits several files in ONE transaction, each exactly as `commit(_:)` would: all of them or
+    /// none. A writer with several files ready (a backfill, a tail catching up) saves most of the
+    /// per-transaction cost, since pages that every file touches (index tails, totals) are written
+    /// once. Returns, per file, the ids of its alerts newly inserted.
+    public func commit(_ commits: [FileCommit]) throws(StoreError) -> [[String]] {
+        guard let first = commits.first else { return [] }
+        let label = commits.count == 1 ? first.ledger.path : "\(first.ledger.path) and \(commits.count - 1) more files"
+        return try write("commit of \(label)") { db in
+            do {
+                return try commits.map { try CommitWriter(db: db).write($0) }
+            } catch let failure as SQLiteFailure {
+                throw StoreError(.sqlite, path: path, operation: "commit of \(label)", message: failure.message)
+            }
+        }
+    }
+}
+
 /// The insert path of one commit; runs inside the write transaction.
 private struct CommitWriter {
     let db: Database
@@ -48,10 +66,20 @@ private struct CommitWriter {
         var errors: Int64
     }
 
+    private struct RegionKey: Hashable {
+        var account: String
+        var region: String
+    }
+
     private struct RegionTotals {
         var events: Int64
         var oldest: Int64
         var newest: Int64
+        mutating func add(_ t: Int64) {
+            events += 1
+            oldest = min(oldest, t)
+            newest = max(newest, t)
+        }
     }
 
     func write(_ c: FileCommit) throws -> [String] {
@@ -139,11 +167,11 @@ private struct CommitWriter {
             VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
             """)
         var insertAccess = try RawStatement(db, """
-            INSERT INTO access (event, secret, time, principal, name, failed, notable) VALUES (?, ?, ?, ?, ?, ?, ?)
+            INSERT INTO access (secret, time, event, principal, name, failed, notable) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         var insertKey = try RawStatement(db, "INSERT OR IGNORE INTO secret_keys (secret, key, first_seen) VALUES (?, ?, ?)")
         var usage: [UsageKey: UsageTotals] = [:]
-        var regions: [String: (account: String, region: String, totals: RegionTotals)] = [:]
+        var regions: [RegionKey: RegionTotals] = [:]
         var keyPairs = Set<String>()
         for e in c.events {
             guard let principalID = principalIDs[e.principal.id] else { continue }
@@ -167,24 +195,18 @@ private struct CommitWriter {
             guard insertEvent.changes == 1 else { continue }
             let rowID = db.lastInsertedRowID
 
-            let regionKey = e.account + "\u{0}" + e.region
-            if var r = regions[regionKey] {
-                r.totals.events += 1
-                r.totals.oldest = min(r.totals.oldest, t)
-                r.totals.newest = max(r.totals.newest, t)
-                regions[regionKey] = r
-            } else {
-                regions[regionKey] = (e.account, e.region, RegionTotals(events: 1, oldest: t, newest: t))
-            }
+            let regionKey = RegionKey(account: e.account, region: e.region)
+            regions[regionKey, default: RegionTotals(events: 0, oldest: t, newest: t)].add(t)
 
             let failed = e.errorCode != nil
             let notable = !StoreSchema.readNames.contains(e.eventName)
-            var done = Set<Int64>()
+            var done: [Int64] = []
             for s in e.secrets {
-                guard let secretID = secretIDs[s.id], done.insert(secretID).inserted else { continue }
-                insertAccess.bind(rowID)
+                guard let secretID = secretIDs[s.id], !done.contains(secretID) else { continue }
+                done.append(secretID)
                 insertAccess.bind(secretID)
                 insertAccess.bind(t)
+                insertAccess.bind(rowID)
                 insertAccess.bind(principalID)
                 insertAccess.bind(e.eventName)
                 insertAccess.bind(failed)
@@ -237,12 +259,12 @@ private struct CommitWriter {
             ON CONFLICT (account, region) DO UPDATE SET events = events + excluded.events,
                 oldest = min(oldest, excluded.oldest), newest = max(newest, excluded.newest)
             """)
-        for r in regions.values {
-            upsertRegion.bind(r.account)
-            upsertRegion.bind(r.region)
-            upsertRegion.bind(r.totals.events)
-            upsertRegion.bind(r.totals.oldest)
-            upsertRegion.bind(r.totals.newest)
+        for (key, r) in regions {
+            upsertRegion.bind(key.account)
+            upsertRegion.bind(key.region)
+            upsertRegion.bind(r.events)
+            upsertRegion.bind(r.oldest)
+            upsertRegion.bind(r.newest)
             try upsertRegion.run()
         }
 

@@ -44,7 +44,12 @@ public final class Store: Sendable {
             if readOnly {
                 try db.execute(sql: "PRAGMA cache_size = -32768")
             } else {
-                try db.execute(sql: "PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY")
+                // NORMAL: a commit survives a crash of the process (kill -9), not of the machine; checkpoints
+                // every 64 MB of WAL rather than 4 MB, since each costs two fsyncs.
+                try db.execute(sql: """
+                    PRAGMA synchronous = NORMAL; PRAGMA cache_size = -65536; PRAGMA temp_store = MEMORY;
+                    PRAGMA wal_autocheckpoint = 16384; PRAGMA journal_size_limit = 67108864
+                    """)
             }
         }
         let queue: DatabaseQueue

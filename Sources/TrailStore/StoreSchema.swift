@@ -67,22 +67,26 @@ enum StoreSchema {
         );
         CREATE INDEX events_time ON events(time);
         CREATE INDEX events_principal_time ON events(principal, time);
+        CREATE INDEX events_name_time ON events(name, time);
+        CREATE INDEX events_failed_time ON events(time) WHERE error_code IS NOT NULL;
 
         -- One row per (event, secret): "who accessed this secret when", "what did this principal access".
+        -- Clustered by (secret, time) so a secret's history is one sequential range; the key is unique
+        -- per (event, secret) because an event has one time.
         CREATE TABLE access (
-            event INTEGER NOT NULL REFERENCES events(id),
             secret INTEGER NOT NULL REFERENCES secrets(id),
             time INTEGER NOT NULL,
+            event INTEGER NOT NULL REFERENCES events(id),
             principal INTEGER NOT NULL REFERENCES principals(id),
             name TEXT NOT NULL,                -- event name (denormalised)
             failed INTEGER NOT NULL,           -- 1 when the event has an errorCode
             notable INTEGER NOT NULL,          -- 1 when the event changes the secret
-            PRIMARY KEY (event, secret)
+            PRIMARY KEY (secret, time, event)
         ) WITHOUT ROWID;
-        CREATE INDEX access_secret_time ON access(secret, time);
-        CREATE INDEX access_principal_time ON access(principal, time);
+        CREATE UNIQUE INDEX access_event ON access(event, secret);
         CREATE INDEX access_notable_secret ON access(secret, time) WHERE notable = 1;
         CREATE INDEX access_notable_name ON access(name, time) WHERE notable = 1;
+        CREATE INDEX access_failed ON access(secret, time) WHERE failed = 1;
 
         -- Running totals per (secret, principal, event name), kept in the commit transaction, so that
         -- callers/secrets/unused answer from a few rows whatever the size of the history.

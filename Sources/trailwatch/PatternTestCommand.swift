@@ -8,12 +8,13 @@ struct PatternTestCommand: ParsableCommand {
         commandName: "test",
         abstract: "Print whether an event matches a pattern (true/false).",
         discussion: """
-        With --pattern and --event, prints `true` or `false` and exits 0; an invalid pattern or
-        invalid JSON is reported on standard error with exit status 2.
+        With --pattern and --event, prints `true` or `false` and exits 0; an invalid pattern or \
+        invalid JSON is reported on standard error (naming the JSON path of the problem) with \
+        exit status 2.
 
-        With --jsonl, reads lines {"pattern": {...}, "event": {...}} from standard input and prints
-        one line per input line, in order: `true`, `false`, or `error: <message>` (for an invalid
-        pattern or a malformed line). It keeps going after errors and exits 0.
+        With --jsonl, reads lines {"pattern": {...}, "event": {...}} from standard input and \
+        prints one line per input line, in order: `true`, `false`, or `error: <message>` (for an \
+        invalid pattern or a malformed line). It keeps going after errors and exits 0.
         """
     )
 

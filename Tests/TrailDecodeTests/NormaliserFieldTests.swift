@@ -29,6 +29,11 @@ import TrailModel
         #expect(try event(record(#""eventName":"Get\u0053ecretValue""#)).eventName == "GetSecretValue")
     }
 
+    @Test func escapedKeysAreTheSameKeys() throws {
+        let e = try event(#"{"event\u0049D":"k","eventTim\u0065":"2024-06-03T10:00:00Z","userIdentity":{"typ\u0065":"Root","arn":"arn:aws:iam::1:root"}}"#)
+        #expect(e.eventID == "k" && e.principal.type == "Root")
+    }
+
     @Test func logstashTimestampStandsInForAMissingEventTime() throws {
         let e = try event(#"{"eventID":"l","@timestamp":"2020-09-14T00:44:23.000Z","@version":"1","eventName":"X"}"#)
         #expect(e.eventTime == EventTimeParser.parse("2020-09-14T00:44:23Z"))

@@ -90,6 +90,23 @@ import TrailModel
         #expect(ids(f) == ["a", "b"])
     }
 
+    @Test func concatenatedLogFiles() throws {
+        let f = try decode(#"{"Records":[\#(a)]}"# + "\n" + #"{"Records":[\#(b)]}"#)
+        #expect(f.format == .cloudTrailLog)
+        #expect(ids(f) == ["a", "b"])
+        #expect(f.records.map(\.location.recordIndex) == [0, 1])
+    }
+
+    @Test func eventBridgeEventsNotFromCloudTrailAreInvalid() throws {
+        let native = #"{"version":"0","id":"n","detail-type":"AWS Secrets Manager Secret Label Updated","source":"aws.secretsmanager","detail":{"SecretId":"x"}}"#
+        let ct = #"{"version":"0","detail-type":"AWS API Call via CloudTrail","detail":\#(a)}"#
+        let f = try decode(ct + "\n" + native + "\n")
+        #expect(f.format == .eventBridge)
+        #expect(ids(f) == ["a"])
+        #expect(f.invalid.map(\.reason) == ["EventBridge event without a CloudTrail record in detail"])
+        #expect(f.invalid[0].location.byteOffset == ct.utf8.count + 1)
+    }
+
     @Test func digestIsSkipped() throws {
         let f = try RecordDecoder.decode(try fixture("awsdocs-digest.json"), path: "d.json")
         #expect(f.format == .digest)
@@ -186,6 +203,17 @@ import TrailModel
         }
     }
 
+    @Test func brokenFirstLineIsOnlyInvalid() throws {
+        let f = try decode(#"{"eventID":"x","# + "\n\(a)\n\(b)\n")
+        #expect(ids(f) == ["a", "b"])
+        #expect(f.invalid.map(\.location.recordIndex) == [0])
+    }
+
+    @Test func brokenPrettyPrintedDocumentFailsAsAWhole() throws {
+        #expect(throws: DecodeError.self) { try decode("{\n  \"Records\": [\n    \(a),\n    oops\n  ]\n}\n") }
+        #expect(throws: DecodeError.self) { try decode("[\n\(a),\n\(b),,\n\(a)\n]\n") }
+    }
+
     @Test func brokenLastLineWithNewlineIsOnlyInvalid() throws {
         let f = try decode("\(a)\n" + #"{"eventID":"c","eventTi"# + "\n")
         #expect(ids(f) == ["a"])
@@ -217,6 +245,7 @@ import TrailModel
             records.joined(separator: "\n"),
             records.joined(separator: "\r\n") + "\r\n",
             envelopes.joined(separator: "\n"),
+            "{\n  \"Records\" : [\n    " + records.joined(separator: " ,\n    ") + "\n  ]\n}\n",
             #"{"Events":[\#(lookups.joined(separator: ","))]}"#,
         ]
         func strip(_ e: AuditEvent) -> AuditEvent {

@@ -204,3 +204,90 @@ func count(_ store: Store, _ table: String) throws -> Int {
         try next.lockForWriting()
     }
 }
+
+@Suite struct StoreEdgeTests {
+    @Test func aRecordRepeatedInsideOneFileIsStoredOnce() throws {
+        let store = try Store.inMemory()
+        let e = Fixture.file1Events[4]
+        try store.commit(FileCommit(ledger: Fixture.ledger("a", records: 3), events: [e, e, e]))
+        #expect(try count(store, "events") == 1)
+        #expect(try count(store, "access") == 2)
+        #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT sum(count) FROM usage") } == 2)
+    }
+
+    @Test func aPartialReferenceLaterLearnedStaysOneSecret() throws {
+        let store = try Store.inMemory()
+        try store.commit(FileCommit(ledger: Fixture.ledger("a", records: 1), events: [Fixture.file1Events[1]]))
+        #expect(try store.knownSecrets().isEmpty)
+        try store.commit(FileCommit(ledger: Fixture.ledger("b", records: 0), learnedSecrets: [Fixture.s1Full]))
+        #expect(try store.knownSecrets() == [Fixture.s1Full])
+        let q = QueryService(store: store, now: Fixture.now)
+        let story = try q.secretStory(QueryScope(), secret: "prod/db/password")
+        #expect(story?.arns == [Fixture.s1Full.id, Fixture.s1Partial.id])
+        #expect(story?.callerCount == 1)
+    }
+
+    @Test func anEmptyStoreAnswersEveryQuery() throws {
+        let q = QueryService(store: try Store.inMemory(), now: Fixture.now)
+        #expect(try q.access(QueryScope(), AccessFilter()).rows.isEmpty)
+        #expect(try q.pendingDeletions(QueryScope()).rows.isEmpty)
+        #expect(try q.unused(QueryScope(), days: 30).rows.isEmpty)
+        #expect(try q.alerts(QueryScope()).jsonLines.isEmpty)
+        let status = try q.status()
+        #expect(status.filesDone == 0 && status.places.rows.isEmpty)
+    }
+}
+
+@Suite struct TimeRangedPlanTests {
+    /// `secrets --principal P --since` follows either the principal's events or its secrets'
+    /// histories, whichever reads less; both must give the same rows.
+    @Test func bothPlansAgree() throws {
+        let store = try Fixture.populated()
+        let q = QueryService(store: store, now: Fixture.now)
+        let scope = QueryScope(since: Fixture.time("2024-05-02T00:00:00Z"))
+        let before = try q.secrets(scope, principal: "alice")
+        // Many reads of alice's secrets by someone else make the events plan the cheaper one.
+        let extra = (0..<40).map { i in
+            Fixture.event("x\(i)", "2024-04-01T00:00:00Z", "GetSecretValue", Fixture.payments1, [Fixture.s2, Fixture.s1Full])
+        }
+        try store.commit(FileCommit(ledger: Fixture.ledger("extra", records: 40), events: extra))
+        let aliceID = try store.queue.read { db in try Int64.fetchOne(db, sql: "SELECT id FROM principals WHERE name = 'alice'") }
+        let plan = try store.read("t") { db in try QueryService.secretsToScan(db, principal: aliceID ?? 0) }
+        #expect(plan == nil)
+        let after = try q.secrets(scope, principal: "alice")
+        #expect(after == before)
+        #expect(after.rows.map { $0[5] } == [.integer(2), .integer(1)])
+    }
+}
+
+@Suite struct BatchCommitTests {
+    @Test func severalFilesInOneTransactionEqualOneByOne() throws {
+        let one = try Fixture.populated()
+        let batch = try Store.inMemory()
+        let commits = [
+            FileCommit(ledger: Fixture.ledger(Fixture.path1, records: 5), events: Fixture.file1Events, learnedSecrets: [Fixture.s1Full]),
+            FileCommit(ledger: Fixture.ledger(Fixture.path2, records: 4), events: Fixture.file2Events,
+                       alerts: [Fixture.alert("a1", rule: "r", severity: .high, event: Fixture.file2Events[2], summary: "s")]),
+        ]
+        #expect(try batch.commit(commits) == [[], ["a1"]])
+        #expect(try batch.commit(commits) == [[], []])
+        #expect(try count(batch, "events") == 8)
+        #expect(try count(batch, "files") == 2)
+        let q1 = QueryService(store: one, now: Fixture.now), q2 = QueryService(store: batch, now: Fixture.now)
+        #expect(try q2.callers(QueryScope(), secret: "prod/db/password") == q1.callers(QueryScope(), secret: "prod/db/password"))
+    }
+
+    @Test func aFailingFileUndoesTheWholeBatch() throws {
+        let store = try Store.inMemory()
+        try store.queue.write { db in
+            try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON files WHEN NEW.path = 'bad' BEGIN SELECT RAISE(ABORT, 'no'); END")
+        }
+        let commits = [
+            FileCommit(ledger: Fixture.ledger("good", records: 5), events: Fixture.file1Events),
+            FileCommit(ledger: Fixture.ledger("bad", records: 0)),
+        ]
+        #expect(throws: StoreError.self) { try store.commit(commits) }
+        #expect(try count(store, "events") == 0)
+        #expect(try count(store, "files") == 0)
+    }
+}
