@@ -33,7 +33,7 @@ struct TailServiceTests {
         let early = (0..<3).map { TailLogFile(tag: "cu", index: $0, records: 20, probe: $0 == 1) }
         for file in early { try t.drop(file) }
 
-        let run = try t.startTail(extraArguments)
+        let run = try await t.startTail(extraArguments)
         defer { run.forceStop() }
         let caughtUp = try #require(early[1].probeID)
         #expect(await t.eventually { run.alertEventIDs().contains(caughtUp) }, "no alert for the file already there at start; stderr: \(run.stderr())")
@@ -67,7 +67,7 @@ struct TailServiceTests {
         defer { t.remove() }
         let barrier = TailLogFile(tag: "hw", index: 0, records: 5, probe: true)
         try t.drop(barrier)
-        let run = try t.startTail(["--incomplete-timeout", "60"])
+        let run = try await t.startTail(["--incomplete-timeout", "60"])
         defer { run.forceStop() }
         #expect(await t.eventually { run.alertEventIDs().contains(barrier.probeID ?? "") }, "stderr: \(run.stderr())")
 
@@ -107,7 +107,7 @@ struct TailServiceTests {
     func permanentlyTruncatedFileFailsAfterTimeout() async throws {
         let t = try TailFixture("timeout")
         defer { t.remove() }
-        let run = try t.startTail(["--incomplete-timeout", "1"])
+        let run = try await t.startTail(["--incomplete-timeout", "1"])
         defer { run.forceStop() }
 
         let broken = TailLogFile(tag: "to", index: 0, records: 50, probe: true)
@@ -144,14 +144,14 @@ struct TailServiceTests {
         let batch = (0..<40).map { TailLogFile(tag: "st", index: $0, records: 150, probe: $0 == 0) }
         for file in batch { try t.drop(file) }
 
-        let first = try t.startTail()
+        let first = try await t.startTail()
         defer { first.forceStop() }
         #expect(await t.eventually { first.alertEventIDs().contains(batch[0].probeID ?? "") }, "stderr: \(first.stderr())")
         first.send(SIGTERM)
         #expect(await first.exit(within: 20) == .exited(0), "stderr: \(first.stderr())")
         try await t.expectWholeFiles(batch)
 
-        let second = try t.startTail()
+        let second = try await t.startTail()
         defer { second.forceStop() }
         #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.events == batch.flatMap(\.eventIDs).count },
                 "stderr: \(second.stderr())")
@@ -170,9 +170,8 @@ struct TailServiceTests {
             + (1..<6).map { TailLogFile(tag: "ts", index: $0, records: 50, probe: false) }
         for file in files { try t.drop(file) }
 
-        let run = try t.startTail()
+        let run = try await t.startTail()
         defer { run.forceStop() }
-        _ = await t.eventually(10) { run.stderr().contains("watching") }
         try await Task.sleep(for: .milliseconds(200))
         run.send(SIGINT)
         // The first signal is acknowledged (or tail has already finished and stopped) ...
@@ -183,7 +182,7 @@ struct TailServiceTests {
         #expect(ended != nil, "tail did not stop after two signals; stderr: \(run.stderr())")
         try await t.expectWholeFiles(files)
 
-        let restart = try t.startTail()
+        let restart = try await t.startTail()
         defer { restart.forceStop() }
         #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.events == files.flatMap(\.eventIDs).count },
                 "stderr: \(restart.stderr())")
@@ -200,7 +199,7 @@ struct TailServiceTests {
         defer { t.remove() }
         let file = TailLogFile(tag: "lk", index: 0, records: 5, probe: true)
         try t.drop(file)
-        let run = try t.startTail()
+        let run = try await t.startTail()
         defer { run.forceStop() }
         #expect(await t.eventually { run.alertEventIDs().contains(file.probeID ?? "") }, "stderr: \(run.stderr())")
 
@@ -232,14 +231,14 @@ struct TailServiceTests {
         let files = (0..<30).map { TailLogFile(tag: "k9", index: $0, records: $0 % 5 == 0 ? 1_000 : 40, probe: $0 % 3 == 0) }
         // Kill after these files land; two more files land while tail is down (catch-up on restart).
         let killAfter: [Int] = [2, 6, 10, 14, 18, 22, 25]
-        var runs = [try t.startTail()]
+        var runs = [try await t.startTail()]
         defer { runs.forEach { $0.forceStop() } }
 
         var restartAfter: Int?
         for (index, file) in files.enumerated() {
             try t.drop(file)
             if index == restartAfter {
-                runs.append(try t.startTail())
+                runs.append(try await t.startTail(wait: false))   // kills may land during start-up too
                 restartAfter = nil
             }
             try await Task.sleep(for: .milliseconds(Int(random.next(upTo: 60)) + 10))
@@ -251,9 +250,10 @@ struct TailServiceTests {
                 restartAfter = index + 2
             }
         }
-        if restartAfter != nil { runs.append(try t.startTail()) }
+        if restartAfter != nil { runs.append(try await t.startTail()) }
 
         let last = runs[runs.count - 1]
+        await last.untilWatching()
         let expected = files.flatMap(\.eventIDs).count
         #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.events == expected }, "stderr: \(last.stderr())")
         last.send(SIGTERM)
@@ -283,7 +283,7 @@ struct TailServiceTests {
         // Nobody reads the pipe: once it is full (64 KiB, about 50 alerts of 1.3 kB) tail blocks while
         // printing alerts it has already committed, and is killed there.
         let pipe = Pipe()
-        let blocked = try t.startTail(stdout: pipe)
+        let blocked = try await t.startTail(stdout: pipe)
         defer { blocked.forceStop() }
         var last = -1
         #expect(await t.eventually(20, every: 0.3) {
@@ -295,7 +295,7 @@ struct TailServiceTests {
         #expect(await blocked.exit(within: 10) == .signalled(SIGKILL))
         let printedBefore = TailJSONLines.objects(blocked.pipedOutput(), completeLinesOnly: true).compactMap { $0["id"] as? String }
 
-        let restart = try t.startTail()
+        let restart = try await t.startTail()
         defer { restart.forceStop() }
         #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.done == files.count }, "stderr: \(restart.stderr())")
         restart.send(SIGTERM)
@@ -330,7 +330,7 @@ struct TailServiceTests {
     // MARK: generated archive
 
     @Test("catch-up of a generated archive stores every Secrets Manager record once",
-          .enabled(if: TailGenerator.path != nil, "gen-cloudtrail not found beside the package (../shared/tools/gen-cloudtrail)"))
+          .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
     func generatedArchiveCatchUp() async throws {
         let t = try TailFixture("generated")
         defer { t.remove() }
@@ -345,7 +345,7 @@ struct TailServiceTests {
         let (secretsManager, kms) = try TailGenerator.secretRelatedIDs(jsonl)
         try #require(!secretsManager.isEmpty)
 
-        let run = try t.startTail()
+        let run = try await t.startTail()
         defer { run.forceStop() }
         #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.total == files.count }, "stderr: \(run.stderr())")
         run.send(SIGTERM)
@@ -414,8 +414,12 @@ private struct TailFixture {
         try handle.close()
     }
 
-    func startTail(_ extra: [String] = [], stdout pipe: Pipe? = nil) throws -> TailRun {
-        try TailRun(["tail", watched, "--db", db, "--rules", rules, "--no-progress"] + extra, in: root, stdout: pipe)
+    /// Starts tail and waits (up to 10 s) until it says it is watching: its signal handlers are
+    /// installed by then, so a SIGTERM that follows means "stop gracefully", not "die".
+    func startTail(_ extra: [String] = [], stdout pipe: Pipe? = nil, wait: Bool = true) async throws -> TailRun {
+        let run = try TailRun(["tail", watched, "--db", db, "--rules", rules, "--no-progress"] + extra, in: root, stdout: pipe)
+        if wait { await run.untilWatching() }
+        return run
     }
 
     /// Polls `condition` every `every` seconds until it holds or `seconds` pass.
@@ -633,6 +637,14 @@ private final class TailRun {
 
     var isRunning: Bool { process.isRunning }
 
+    /// Waits (up to 10 s) until tail says it is watching, or has ended.
+    func untilWatching() async {
+        let deadline = Date().addingTimeInterval(10)
+        while process.isRunning, !stderr().contains("watching"), Date() < deadline {
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+    }
+
     func stdout() -> String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     func stderr() -> String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
 
@@ -642,43 +654,14 @@ private final class TailRun {
     func alertEventIDs() -> [String] { alerts().compactMap { $0["eventID"] as? String } }
 }
 
+/// The built `trailwatch`, found by the target's shared harness (`TrailwatchBinary`).
 private enum TailBinary {
-    /// `$TRAILWATCH_BINARY`, else `trailwatch` beside the test bundle, else `.build/debug/trailwatch`.
-    static let path: String? = {
-        let fm = FileManager.default
-        if let explicit = ProcessInfo.processInfo.environment["TRAILWATCH_BINARY"], fm.isExecutableFile(atPath: explicit) {
-            return explicit
-        }
-        var candidates: [URL] = []
-        if let first = CommandLine.arguments.first {
-            var url = URL(fileURLWithPath: first).deletingLastPathComponent()
-            for _ in 0..<4 {   // .../debug/X.xctest, or .../debug/X.xctest/Contents/MacOS/X
-                candidates.append(url.appendingPathComponent("trailwatch"))
-                url = url.deletingLastPathComponent()
-            }
-        }
-        let package = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        candidates.append(package.appendingPathComponent(".build/debug/trailwatch"))
-        return candidates.map(\.path).first { fm.isExecutableFile(atPath: $0) }
-    }()
-
-    static func require() throws -> String {
-        guard let path else { throw TailTestError("the trailwatch binary was not found: run `swift build` first or set TRAILWATCH_BINARY") }
-        return path
-    }
+    static func require() throws -> String { try TrailwatchBinary.url().path }
 }
 
-/// `gen-cloudtrail`, when the shared tools sit beside the package.
+/// `gen-cloudtrail`, when the shared tools sit beside the package (see `GenCloudTrail`).
 private enum TailGenerator {
-    static let path: String? = {
-        var directory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-        for _ in 0..<4 {
-            let candidate = directory.deletingLastPathComponent().appendingPathComponent("shared/tools/gen-cloudtrail").path
-            if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
-            directory = directory.deletingLastPathComponent()
-        }
-        return nil
-    }()
+    static var path: String? { GenCloudTrail.isAvailable ? GenCloudTrail.tool?.path : nil }
 
     /// Every file under root/AWSLogs (log and digest files; tail records both in its ledger).
     static func logFiles(under root: String) throws -> [String] {
