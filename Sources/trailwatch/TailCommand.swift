@@ -50,6 +50,9 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Trap signals first, so a SIGTERM during start-up stops the service gracefully too.
+        let stop = StopSignal()
+        let trap = SignalTrap(stop: stop)
         for directory in directories {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -59,8 +62,6 @@ struct TailCommand: AsyncParsableCommand {
                 throw CLIError.usage("\(directory): not readable")
             }
         }
-        let stop = StopSignal()
-        let trap = SignalTrap(stop: stop)
         var summary = RunSummary()
         let progress = ProgressLine(enabled: false, total: 0)
         let (runner, sink) = try options.makeRunner { report in

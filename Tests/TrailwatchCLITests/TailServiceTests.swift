@@ -306,10 +306,8 @@ struct TailServiceTests {
         let printed = Set(printedBefore + restart.alertIDs())
         #expect(printed.isSubset(of: stored))
         // Committed first, printed second: a crash in between may print an alert again after the
-        // restart, but must not lose it. Today the store holds such alerts but nothing prints them.
-        withKnownIssue("alerts committed but not yet printed when tail is killed are never printed") {
-            #expect(stored.subtracting(printed).isEmpty, "\(stored.subtracting(printed).count) stored alerts were never printed")
-        }
+        // restart, but must not lose it.
+        #expect(stored.subtracting(printed).isEmpty, "\(stored.subtracting(printed).count) stored alerts were never printed")
     }
 
     // MARK: (h) bad directories
