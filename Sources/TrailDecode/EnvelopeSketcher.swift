@@ -1,3 +1,10 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
 import TrailJSON
 import TrailModel
 
@@ -21,6 +28,9 @@ public struct RecordSketch {
     public var isSecretsManager: Bool
     /// `eventSource` is `kms.amazonaws.com`.
     public var isKMS: Bool
+    /// For KMS events: whether the record could name a secret. False when its text holds neither
+    /// `secretsmanager` nor any backslash, so that no string in it can be a secret ARN.
+    public var kmsMayNameSecret: Bool
 }
 
 /// Reads, in one pass over a record's top-level members, what ``RecordSketch`` holds, so that
@@ -30,20 +40,18 @@ public struct RecordSketch {
 /// from the normalised event. Records in a less common form (escaped or non-ASCII values, no
 /// `awsRegion`, an account only under `sessionIssuer`, `@timestamp` instead of `eventTime`, ...)
 /// get no sketch: normalise those and build their envelope the usual way. The constant parts are
-/// cached, so one sketcher serves many records (one task at a time).
+/// cached, so one sketcher serves many records (one task at a time); `shared` keeps them across
+/// sketchers (files).
 public struct EnvelopeSketcher {
-    private struct CachedConstants {
-        var eventSource: [UInt8]
-        var detailType: Int
-        var document: JSONDocument
+    private var cache: [EnvelopeConstantsCache.Entry] = []
+    private let shared: EnvelopeConstantsCache?
+
+    public init(shared: EnvelopeConstantsCache? = nil) {
+        self.shared = shared
     }
 
-    private var cache: [CachedConstants] = []
-
-    public init() {}
-
     /// `eventType` values with their own `detail-type`; any other (or none) is an API call.
-    private static let eventTypes: [StaticString] = [
+    static let eventTypes: [StaticString] = [
         "AwsServiceEvent", "AwsConsoleSignIn", "AwsConsoleAction", "AwsCloudTrailInsight", "AwsVpceEvent", "AwsApiCall",
     ]
 
@@ -85,28 +93,42 @@ public struct EnvelopeSketcher {
             source = bytes
         }
         let constants = constants(source: source, detailType: detailType)
+        let isKMS = Self.equals(source, "kms.amazonaws.com")
         return RecordSketch(
             constants: constants.root, eventID: f.eventID, time: f.eventTime, region: f.awsRegion, account: account,
             resources: f.resources, eventTime: eventTime,
             isSecretsManager: Self.equals(source, "secretsmanager.amazonaws.com"),
-            isKMS: Self.equals(source, "kms.amazonaws.com")
+            isKMS: isKMS,
+            kmsMayNameSecret: isKMS && Self.mayNameSecret(t, rec)
         )
     }
 
-    private mutating func constants(source: UnsafeBufferPointer<UInt8>, detailType: Int) -> JSONDocument {
-        for entry in cache where entry.detailType == detailType && entry.eventSource.count == source.count {
-            let same = entry.eventSource.withUnsafeBufferPointer { e in
-                source.isEmpty || Tape.equal(e.baseAddress.unsafelyUnwrapped, source.baseAddress.unsafelyUnwrapped, source.count)
-            }
-            if same { return entry.document }
+    /// Whether the record's text holds `secretsmanager` or a backslash (an escaped string could
+    /// spell it).
+    private static func mayNameSecret(_ t: Tape, _ rec: Int) -> Bool {
+        let start = Int(t.nodes[rec].start), end = Int(t.nodes[rec].end)
+        let p = UnsafeRawPointer(t.base + start)
+        let n = end - start
+        if memchr(p, Int32(UInt8(ascii: "\\")), n) != nil { return true }
+        // Find each `g` (rarer than the other letters) and compare around it.
+        let needle: StaticString = "secretsmanager"
+        let length = needle.utf8CodeUnitCount, g = 11
+        let base = t.base + start
+        var from = g
+        while from < n - (length - g - 1) {
+            guard let hit = memchr(base + from, Int32(UInt8(ascii: "g")), n - (length - g - 1) - from) else { return false }
+            let at = base.distance(to: hit.assumingMemoryBound(to: UInt8.self))
+            if Tape.equal(base + at - g, needle.utf8Start, length) { return true }
+            from = at + 1
         }
-        // The same strings the normaliser would produce: the decoded `eventSource` and the
-        // `eventType` (only its `detail-type` matters).
-        let eventSource = String(decoding: source, as: UTF8.self)
-        let eventType = Self.eventTypes[detailType].description
-        let document = EnvelopeBuilder.constants(eventSource: eventSource, eventType: eventType)
-        cache.append(CachedConstants(eventSource: Array(source), detailType: detailType, document: document))
-        return document
+        return false
+    }
+
+    private mutating func constants(source: UnsafeBufferPointer<UInt8>, detailType: Int) -> JSONDocument {
+        for entry in cache where entry.matches(source, detailType) { return entry.document }
+        let entry = shared?.entry(source: source, detailType: detailType) ?? EnvelopeConstantsCache.Entry(source: source, detailType: detailType)
+        cache.append(entry)
+        return entry.document
     }
 
     @inline(__always)
@@ -129,5 +151,49 @@ public struct EnvelopeSketcher {
             i &+= 1
         }
         return true
+    }
+}
+
+/// The constant parts of envelopes (``EnvelopeBuilder/constants(eventSource:eventType:)``) by
+/// event source and `detail-type`, shared by the sketchers of concurrent tasks.
+public final class EnvelopeConstantsCache: @unchecked Sendable {
+    struct Entry {
+        let eventSource: [UInt8]
+        let detailType: Int
+        let document: JSONDocument
+
+        /// Builds the constants from the same strings the normaliser would produce: the decoded
+        /// `eventSource` and an `eventType` with the same `detail-type`.
+        init(source: UnsafeBufferPointer<UInt8>, detailType: Int) {
+            eventSource = Array(source)
+            self.detailType = detailType
+            document = EnvelopeBuilder.constants(eventSource: String(decoding: source, as: UTF8.self),
+                                                 eventType: EnvelopeSketcher.eventTypes[detailType].description)
+        }
+
+        @inline(__always)
+        func matches(_ source: UnsafeBufferPointer<UInt8>, _ type: Int) -> Bool {
+            guard detailType == type, eventSource.count == source.count else { return false }
+            if source.isEmpty { return true }
+            return eventSource.withUnsafeBufferPointer { e in
+                Tape.equal(e.baseAddress.unsafelyUnwrapped, source.baseAddress.unsafelyUnwrapped, source.count)
+            }
+        }
+    }
+
+    private var entries: [Entry] = []
+    private var mutex = pthread_mutex_t()
+
+    public init() { pthread_mutex_init(&mutex, nil) }
+    deinit { pthread_mutex_destroy(&mutex) }
+
+    func entry(source: UnsafeBufferPointer<UInt8>, detailType: Int) -> Entry {
+        pthread_mutex_lock(&mutex)
+        defer { pthread_mutex_unlock(&mutex) }
+        if let found = entries.first(where: { $0.matches(source, detailType) }) { return found }
+        let entry = Entry(source: source, detailType: detailType)
+        // A bounded cache: unusual sources beyond this are built per sketcher.
+        if entries.count < 4096 { entries.append(entry) }
+        return entry
     }
 }

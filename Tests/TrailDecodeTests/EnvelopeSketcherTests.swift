@@ -6,6 +6,8 @@ import TrailModel
 
 /// A sketch describes exactly the envelope ``EnvelopeBuilder`` builds from the normalised event.
 @Suite struct EnvelopeSketcherTests {
+    private static let shared = EnvelopeConstantsCache()
+
     /// Top-level members of the envelope a sketch describes, each as its decoded strings.
     private func members(of sketch: RecordSketch, record: JSONValue) -> [String: [String]] {
         var out: [String: [String]] = [:]
@@ -36,7 +38,7 @@ import TrailModel
     /// the builder. Returns how many records got a sketch.
     @discardableResult
     private func check(_ file: DecodedFile) throws -> Int {
-        var sketcher = EnvelopeSketcher()
+        var sketcher = EnvelopeSketcher(shared: Self.shared)
         var sketched = 0
         for r in file.records {
             guard let sketch = sketcher.sketch(r.record) else { continue }
@@ -45,6 +47,8 @@ import TrailModel
             #expect(sketch.eventTime == e.eventTime)
             #expect(sketch.isSecretsManager == (e.eventSource == "secretsmanager.amazonaws.com"))
             #expect(sketch.isKMS == (e.eventSource == "kms.amazonaws.com"))
+            if sketch.isKMS, !sketch.kmsMayNameSecret { #expect(e.secrets.isEmpty) }
+            if !sketch.isKMS { #expect(!sketch.kmsMayNameSecret) }
             #expect(members(of: sketch, record: r.record) == members(ofBuilt: EnvelopeBuilder.envelope(for: e, record: r.record)))
         }
         return sketched
@@ -65,6 +69,21 @@ import TrailModel
         let file = try decode(lines.joined(separator: "\n"))
         #expect(file.records.count == lines.count)
         #expect(try check(file) == lines.count)
+    }
+
+    @Test func kmsRecordsThatCannotNameASecret() throws {
+        let lines = [
+            record(#""eventSource":"kms.amazonaws.com","eventName":"Decrypt""#, id: "plain"),
+            record(#""eventSource":"kms.amazonaws.com","eventName":"Decrypt","requestParameters":{"encryptionContext":{"SecretARN":"arn:aws:secretsmanager:us-east-1:123456789012:secret:db-AbCdEf"}}"#, id: "named"),
+            record(#""eventSource":"kms.amazonaws.com","eventName":"Decrypt","requestParameters":{"encryptionContext":{"SecretARN":"arn:aws:secrets\u006danager:us-east-1:123456789012:secret:db-AbCdEf"}}"#, id: "escaped"),
+        ]
+        let file = try decode(lines.joined(separator: "\n"))
+        var sketcher = EnvelopeSketcher()
+        let flags = file.records.map { sketcher.sketch($0.record)?.kmsMayNameSecret }
+        #expect(flags == [false, true, true])
+        let named = try file.records.map { try Normaliser().normalise($0).get().secrets.count }
+        #expect(named == [0, 1, 1])
+        try check(file)
     }
 
     @Test func unusualFormsTakeTheNormalisingPath() throws {
