@@ -24,11 +24,7 @@ public enum EnvelopeBuilder {
             out.key("id"); out.string(e.eventID)
             out.key("detail-type"); out.string(detailType(e.eventType))
             out.key("source")
-            var eventSource = e.eventSource
-            eventSource.withUTF8 { bytes in
-                let service = UnsafeBufferPointer(rebasing: bytes[0..<(bytes.firstIndex(of: UInt8(ascii: ".")) ?? bytes.count)])
-                if service.isEmpty { out.string("aws.cloudtrail") } else { out.string(prefix: "aws.", utf8: service) }
-            }
+            writeSource(e.eventSource, into: &out)
             out.key("account"); out.string(e.account)
             out.key("time")
             if time >= 0, t.kind(time) == .string {
@@ -49,6 +45,30 @@ public enum EnvelopeBuilder {
             out.endObject()
         }
         return out.finish()
+    }
+
+    /// The constant part of every envelope for events of `eventSource` and `eventType`:
+    /// `{"version":"0","detail-type":…,"source":…}`, the same values ``envelope(for:record:)``
+    /// writes.
+    public static func constants(eventSource: String, eventType: String) -> JSONDocument {
+        var out = JSONTapeWriter(capacity: 96)
+        out.beginObject()
+        out.key("version"); out.string("0")
+        out.key("detail-type"); out.string(detailType(eventType))
+        out.key("source")
+        writeSource(eventSource, into: &out)
+        out.endObject()
+        return out.finish()
+    }
+
+    /// `"aws."` + the service of `eventSource` (the part before its first dot), or
+    /// `"aws.cloudtrail"` when that is empty.
+    private static func writeSource(_ eventSource: String, into out: inout JSONTapeWriter) {
+        var eventSource = eventSource
+        eventSource.withUTF8 { bytes in
+            let service = UnsafeBufferPointer(rebasing: bytes[0..<(bytes.firstIndex(of: UInt8(ascii: ".")) ?? bytes.count)])
+            if service.isEmpty { out.string("aws.cloudtrail") } else { out.string(prefix: "aws.", utf8: service) }
+        }
     }
 
     /// EventBridge's `detail-type` for a CloudTrail `eventType`.

@@ -109,12 +109,19 @@ struct JSONParser: ~Copyable {
         let start = position
         var escapes = false
         while true {
-            // Skip eight ordinary bytes at a time: no quote, no backslash, no control character.
-            while position + 8 <= length {
-                let word = UnsafeRawPointer(base + position).loadUnaligned(as: UInt64.self)
-                if JSONParser.hasSpecialByte(word) { break }
-                position += 8
+            // Skip eight ordinary bytes at a time (no quote, no backslash, no control character),
+            // then jump straight to the first special byte of the word that holds one.
+            var p = position
+            while p + 8 <= length {
+                let word = UnsafeRawPointer(base + p).loadUnaligned(as: UInt64.self)
+                let special = JSONParser.specialBytes(UInt64(littleEndian: word))
+                if special != 0 {
+                    p += special.trailingZeroBitCount >> 3
+                    break
+                }
+                p += 8
             }
+            position = p
             guard position < length else { throw JSONError(.unexpectedEnd, at: position) }
             let b = base[position]
             if b == UInt8(ascii: "\"") { break }
@@ -148,14 +155,16 @@ struct JSONParser: ~Copyable {
     private static let ones: UInt64 = 0x0101_0101_0101_0101
     private static let highs: UInt64 = 0x8080_8080_8080_8080
 
-    /// Whether any byte of `word` is `"`, `\\` or below 0x20 (exact, no false negatives).
-    @inline(__always) static func hasSpecialByte(_ word: UInt64) -> Bool {
+    /// For eight bytes loaded little-endian: the high bit of each byte that is `"`, `\\` or below
+    /// 0x20 is set. Bits above the lowest set one may be false positives (borrows), but the lowest
+    /// set bit always marks the first such byte, and a word without one gives 0.
+    @inline(__always) static func specialBytes(_ word: UInt64) -> UInt64 {
         let quote = word ^ (ones &* 0x22)
         let backslash = word ^ (ones &* 0x5C)
         let zeroInQuote = (quote &- ones) & ~quote
         let zeroInBackslash = (backslash &- ones) & ~backslash
         let belowSpace = (word &- ones &* 0x20) & ~word
-        return (zeroInQuote | zeroInBackslash | belowSpace) & highs != 0
+        return (zeroInQuote | zeroInBackslash | belowSpace) & highs
     }
 
     static func hexValue(_ b: UInt8) -> UInt8? {

@@ -42,6 +42,12 @@ public final class CompiledPatterns: Sendable {
     /// Per matcher id: its field.
     let matcherField: [Int32]
     private let scratchPool = ScratchPool()
+    /// The trie node of the top-level key `detail`, or -1 when no rule looks inside it.
+    let detailNode: Int
+    /// When every sub-rule requires an indexed test on a top-level field other than `detail`
+    /// (such as `source`): one such test per sub-rule. If none passes once the top-level members
+    /// other than `detail` are walked, no pattern matches and `detail` need not be walked.
+    let gateMatchers: [Int32]?
 
     /// The number of patterns.
     public let count: Int
@@ -138,6 +144,25 @@ public final class CompiledPatterns: Sendable {
             }
         }
         self.deferred = deferred
+        // Gates: per sub-rule, the first condition on a one-segment path other than `detail`
+        // that must hold (not satisfied by absence) and whose tests are all indexed.
+        var pathOfField = [[UInt8]](repeating: [], count: fields.count)
+        for (path, f) in fieldOfPath { pathOfField[Int(f)] = path }
+        var gates: [Int32]? = subRules.isEmpty ? nil : []
+        for rule in subRules where gates != nil {
+            let gate = conditionList[Int(rule.conditionStart)..<Int(rule.conditionEnd)].first { c in
+                let path = pathOfField[Int(c.field)]
+                return !c.allowsAbsent && c.matcherEnd > c.matcherStart
+                    && !path.contains(UInt8(ascii: ".")) && path != Array("detail".utf8)
+                    && matcherList[Int(c.matcherStart)..<Int(c.matcherEnd)].allSatisfy { deferred[Int($0)] == nil }
+            }
+            if let gate {
+                for m in matcherList[Int(gate.matcherStart)..<Int(gate.matcherEnd)] where gates?.contains(m) == false { gates?.append(m) }
+            } else {
+                gates = nil
+            }
+        }
+        self.gateMatchers = gates
         self.matcherField = specOf.map(\.0)
         var start: [Int32] = [0]
         var flat: [Int32] = []
@@ -146,6 +171,10 @@ public final class CompiledPatterns: Sendable {
             start.append(Int32(flat.count))
         }
         self.trie = trie
+        self.detailNode = trie.withView { view in
+            let key: StaticString = "detail"
+            return view.child(0, key.utf8Start, key.utf8CodeUnitCount)
+        }
         self.fields = fields.map(FrozenField.init)
         self.subRules = subRules
         self.conditionList = conditionList
@@ -176,19 +205,50 @@ public final class CompiledPatterns: Sendable {
         return matchingIndexes(event: root, detail: detail, state: &state.pointee)
     }
 
+    /// Ascending indexes of the patterns that match the event `envelope` describes (the same as
+    /// matching that event built as a document).
+    public func matchingIndexes(envelope: EnvelopeView) -> [Int] {
+        let scratch = scratchPool.take()
+        defer { scratchPool.give(scratch) }
+        return matchingIndexes(envelope: envelope, scratch: scratch)
+    }
+
+    func matchingIndexes(envelope: EnvelopeView, scratch: MatchScratch) -> [Int] {
+        let state = scratch.state
+        return matchingIndexes(envelope: envelope, state: &state.pointee)
+    }
+
+    private func matchingIndexes(envelope: EnvelopeView, state s: inout MatchState) -> [Int] {
+        s.reset(matchers: postingStart.count - 1, fields: fields.count, subRules: subRules.count, patterns: count)
+        let walker = EventWalker(patterns: self)
+        walker.walkHead(envelope, state: &s)
+        if gateClosed(s) { return [] }
+        if detailNode >= 0 {
+            s.walkingDetail = 1
+            walker.walk(envelope.detail.document, envelope.detail.index, node: detailNode, state: &s)
+        }
+        return resolve(&s, envelope.base.document, envelope.detail.document)
+    }
+
+    /// Whether no pattern can match, judged once every top-level member but `detail` has been
+    /// walked: every sub-rule requires some test on a top-level field (not `detail`) that is
+    /// indexed, so its outcome is final by then, and none of those tests passed.
+    @inline(__always)
+    private func gateClosed(_ s: borrowing MatchState) -> Bool {
+        guard let gates = gateMatchers else { return false }
+        for m in gates where s.passed(m) { return false }
+        return true
+    }
+
     private func matchingIndexes(event root: JSONValue, detail: JSONValue?, state s: inout MatchState) -> [Int] {
         s.reset(matchers: postingStart.count - 1, fields: fields.count, subRules: subRules.count, patterns: count)
         let walker = EventWalker(patterns: self)
         // An event that is not an object has no fields.
         if root.kind == .object { walker.walk(root.document, Int(root.index), node: 0, state: &s) }
-        if let detail {
-            let child = trie.withView { view in
-                "detail".utf8.withContiguousStorageIfAvailable { view.child(0, $0.baseAddress, $0.count) } ?? -1
-            }
-            if child >= 0 {
-                s.walkingDetail = 1
-                walker.walk(detail.document, detail.index, node: child, state: &s)
-            }
+        if gateClosed(s) { return [] }
+        if let detail, detailNode >= 0 {
+            s.walkingDetail = 1
+            walker.walk(detail.document, detail.index, node: detailNode, state: &s)
         }
         return resolve(&s, root.document, detail?.document)
     }

@@ -22,6 +22,84 @@ struct EventWalker {
         }
     }
 
+    /// Walks the members of an ``EnvelopeView`` other than `detail`: its base object, its picked
+    /// members and its list. Leaves outside the base object count as `detail` leaves, so that
+    /// deferred tests read `detail`'s document.
+    func walkHead(_ view: EnvelopeView, state s: inout MatchState) {
+        patterns.trie.withView { trie in
+            patterns.fields.withUnsafeBufferPointer { fields in
+                let base = view.base.document
+                if base.nodes[view.base.index].kind == .object {
+                    base.nodes.withUnsafeBufferPointer { nodes in
+                        base.bytes.withUnsafeBufferPointer { bytes in
+                            let ctx = Context(trie: trie, fields: fields, nodes: nodes, bytes: bytes, document: base)
+                            walkValue(ctx, view.base.index, 0, &s)
+                        }
+                    }
+                }
+                s.walkingDetail = 1
+                let document = view.detail.document
+                document.nodes.withUnsafeBufferPointer { nodes in
+                    document.bytes.withUnsafeBufferPointer { bytes in
+                        let ctx = Context(trie: trie, fields: fields, nodes: nodes, bytes: bytes, document: document)
+                        for i in 0..<view.pickCount {
+                            let pick = view.pick(i)
+                            let child = trie.follow(0, pick.key.utf8Start, pick.key.utf8CodeUnitCount)
+                            if child >= 0 { walkValue(ctx, pick.node, child, &s) }
+                        }
+                        if view.listArray >= 0 {
+                            let child = trie.follow(0, view.listKey.utf8Start, view.listKey.utf8CodeUnitCount)
+                            if child >= 0 { walkList(ctx, view.listArray, member: view.listMember, child, &s) }
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The list member of an ``EnvelopeView``: an array whose elements are the string values of
+    /// `member` in the elements of `array`.
+    private func walkList(_ ctx: Context, _ array: Int, member: StaticString, _ trieNode: Int, _ s: inout MatchState) {
+        let nodes = ctx.nodes
+        guard nodes[array].kind == .array else { return }
+        let id = UInt64(s.arrayCounter)
+        s.arrayCounter += 1
+        var element: UInt64 = 0
+        var cursor = array + 1
+        var remaining = Int(nodes[array].count)
+        while remaining > 0 {
+            remaining -= 1
+            let e = cursor
+            cursor = Int(nodes[e].next)
+            guard nodes[e].kind == .object else { continue }
+            var value = -1
+            var k = e + 1
+            var members = Int(nodes[e].count)
+            while members > 0 {
+                members -= 1
+                if keyEquals(ctx, k, member) { value = k + 1 }
+                k = Int(nodes[k + 1].next)
+            }
+            guard value >= 0, nodes[value].kind == .string else { continue }
+            s.stack.append(id << 32 | element)
+            walkValue(ctx, value, trieNode, &s)
+            s.stack.removeLast()
+            element += 1
+        }
+    }
+
+    @inline(__always)
+    private func keyEquals(_ ctx: Context, _ k: Int, _ key: StaticString) -> Bool {
+        let n = ctx.nodes[k]
+        if n.hasEscapes { return JSONValue(document: ctx.document, index: k).isString(key.description) }
+        let len = Int(n.end &- n.start)
+        guard len == key.utf8CodeUnitCount, let base = ctx.bytes.baseAddress else { return false }
+        let p = base + Int(n.start)
+        let q = key.utf8Start
+        for i in 0..<len where p[i] != q[i] { return false }
+        return true
+    }
+
     struct Context {
         let trie: TrieView
         let fields: UnsafeBufferPointer<FrozenField>

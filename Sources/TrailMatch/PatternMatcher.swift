@@ -17,4 +17,9 @@ public final class PatternMatcher {
     public func matchingIndexes(event root: JSONValue, detail: JSONValue?) -> [Int] {
         patterns.matchingIndexes(event: root, detail: detail, scratch: scratch)
     }
+
+    /// Same as ``CompiledPatterns/matchingIndexes(envelope:)``.
+    public func matchingIndexes(envelope: EnvelopeView) -> [Int] {
+        patterns.matchingIndexes(envelope: envelope, scratch: scratch)
+    }
 }

@@ -94,7 +94,8 @@ public final class FileCommitter {
             report.status = .failed
             report.reason = reason
             ledger.status = .failed
-            ledger.reason = reason
+            // The ledger row already names the file; keep its reason to the byte and the cause.
+            ledger.reason = reason.hasPrefix(path + ": ") ? String(reason.dropFirst(path.count + 2)) : reason
             ledger.format = "unreadable"
             staged.commit = FileCommit(ledger: ledger)
         case let .skipped(format, reason):
@@ -138,9 +139,10 @@ public final class FileCommitter {
         return nil
     }
 
-    /// Commits the staged files in one transaction, then hands their new alerts to the sink, in
-    /// order. Commit first, then emit: a crash between the two may print an alert again on
-    /// restart, never lose one. Returns the staged files' reports.
+    /// Commits the staged files in one transaction, hands their new alerts to the sink in order,
+    /// then marks them delivered. Commit, print, mark: a crash after the commit and before the
+    /// mark prints those alerts again on restart (`emitUndelivered`), never loses one. Returns the
+    /// staged files' reports.
     public func flush() throws(PipelineError) -> [FileReport] {
         guard !group.isEmpty else { return [] }
         var staged = group
@@ -159,17 +161,46 @@ public final class FileCommitter {
         }
         var reports: [FileReport] = []
         reports.reserveCapacity(staged.count)
+        var emitted: [String] = []
         for (file, fresh) in zip(staged, newAlertIDs) {
             let inserted = Set(fresh)
             for id in file.alertOrder where inserted.contains(id) {
-                if let line = file.alertLines[id] { sink.emit(line) }
+                if let line = file.alertLines[id] {
+                    sink.emit(line)
+                    emitted.append(id)
+                }
             }
             var report = file.report
             report.alertsEmitted = inserted.count
             reports.append(report)
         }
         sink.flush()
+        try markEmitted(emitted)
         return reports
+    }
+
+    /// Prints the alerts that a previous run committed but stopped before printing (a crash
+    /// between commit and print), then marks them delivered. Returns how many there were.
+    public func emitUndelivered() throws(PipelineError) -> Int {
+        let pending: [(id: String, json: String)]
+        do {
+            pending = try store.unemittedAlerts()
+        } catch {
+            throw PipelineError(.store, "\(error)")
+        }
+        guard !pending.isEmpty else { return 0 }
+        for alert in pending { sink.emit(alert.json) }
+        sink.flush()
+        try markEmitted(pending.map(\.id))
+        return pending.count
+    }
+
+    private func markEmitted(_ ids: [String]) throws(PipelineError) {
+        do {
+            try store.markEmitted(ids)
+        } catch {
+            throw PipelineError(.store, "\(error)")
+        }
     }
 
     /// Drops events already seen in this file, in the staged group or in the store (CloudTrail

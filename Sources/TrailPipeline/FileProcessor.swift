@@ -11,6 +11,8 @@ public struct FileProcessor: Sendable {
     public let rules: RuleBook
     public let store: Store
     public let normaliser = Normaliser()
+    /// Envelope constants shared by the files processed concurrently.
+    private let envelopeConstants = EnvelopeConstantsCache()
     /// Largest decompressed file accepted.
     public var maxFileBytes: Int = 1 << 31
 
@@ -47,7 +49,30 @@ public struct FileProcessor: Sendable {
         items.reserveCapacity(decoded.records.count / 4)
         var newest: EventTime?
         let matcher = PatternMatcher(rules.patterns)
+        var sketcher = EnvelopeSketcher(shared: envelopeConstants)
         for record in decoded.records {
+            // Most records match no rule and concern no secret: match them on a view of their
+            // envelope and normalise only those the committer will see.
+            if let sketch = sketcher.sketch(record.record) {
+                if newest.map({ sketch.eventTime > $0 }) ?? true { newest = sketch.eventTime }
+                var view = EnvelopeView(base: sketch.constants, detail: record.record)
+                view.addMember("id", detailNode: sketch.eventID)
+                view.addMember("account", detailNode: sketch.account)
+                view.addMember("time", detailNode: sketch.time)
+                view.addMember("region", detailNode: sketch.region)
+                view.addList("resources", elementsOf: sketch.resources, member: "ARN")
+                let matched = matcher.matchingIndexes(envelope: view)
+                guard !matched.isEmpty || sketch.isSecretsManager || sketch.kmsMayNameSecret else { continue }
+                switch normaliser.normalise(record) {
+                case let .failure(problem):
+                    // Not reached: a sketched record always normalises.
+                    invalid.append(problem)
+                case let .success(event):
+                    let item = PipelineItem(event: event, record: record.record, matched: matched)
+                    if !matched.isEmpty || item.isSecretRelated { items.append(item) }
+                }
+                continue
+            }
             switch normaliser.normalise(record) {
             case let .failure(problem):
                 invalid.append(problem)

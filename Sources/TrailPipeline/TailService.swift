@@ -77,6 +77,10 @@ public final class TailService {
         }
     }
 
+    private static func seconds(_ duration: Duration) -> TimeInterval {
+        Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
+    }
+
     private static func discovered(_ path: String) -> DiscoveredFile? {
         guard let snapshot = FileStability.snapshot(path) else { return nil }
         return DiscoveredFile(path: path, size: snapshot.size)
@@ -105,7 +109,7 @@ public final class TailService {
     private func retryPending() async throws(PipelineError) {
         guard !pending.isEmpty else { return }
         let now = Date()
-        let timeout = Double(options.incompleteTimeout.components.seconds)
+        let timeout = Self.seconds(options.incompleteTimeout)
         var settled: [DiscoveredFile] = []
         var expired: [DiscoveredFile] = []
         for (path, since) in pending {
@@ -120,8 +124,7 @@ public final class TailService {
                 expired.append(file)
                 continue
             }
-            let settle = Double(options.settleInterval.components.seconds) + Double(options.settleInterval.components.attoseconds) / 1e18
-            guard now.timeIntervalSince(lastChecked[path] ?? .distantPast) >= settle else { continue }
+            guard now.timeIntervalSince(lastChecked[path] ?? .distantPast) >= Self.seconds(options.settleInterval) else { continue }
             lastChecked[path] = now
             if stability.isStable(path) { settled.append(file) }
         }

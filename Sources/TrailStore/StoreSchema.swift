@@ -10,6 +10,12 @@ enum StoreSchema {
         migrator.registerMigration("v1-access-history") { db in
             try db.execute(sql: v1)
         }
+        migrator.registerMigration("v2-access-by-secret") { db in
+            try db.execute(sql: v2)
+        }
+        migrator.registerMigration("v3-alert-emission") { db in
+            try db.execute(sql: v3)
+        }
         return migrator
     }
 
@@ -67,26 +73,22 @@ enum StoreSchema {
         );
         CREATE INDEX events_time ON events(time);
         CREATE INDEX events_principal_time ON events(principal, time);
-        CREATE INDEX events_name_time ON events(name, time);
-        CREATE INDEX events_failed_time ON events(time) WHERE error_code IS NOT NULL;
 
         -- One row per (event, secret): "who accessed this secret when", "what did this principal access".
-        -- Clustered by (secret, time) so a secret's history is one sequential range; the key is unique
-        -- per (event, secret) because an event has one time.
         CREATE TABLE access (
+            event INTEGER NOT NULL REFERENCES events(id),
             secret INTEGER NOT NULL REFERENCES secrets(id),
             time INTEGER NOT NULL,
-            event INTEGER NOT NULL REFERENCES events(id),
             principal INTEGER NOT NULL REFERENCES principals(id),
             name TEXT NOT NULL,                -- event name (denormalised)
             failed INTEGER NOT NULL,           -- 1 when the event has an errorCode
             notable INTEGER NOT NULL,          -- 1 when the event changes the secret
-            PRIMARY KEY (secret, time, event)
+            PRIMARY KEY (event, secret)
         ) WITHOUT ROWID;
-        CREATE UNIQUE INDEX access_event ON access(event, secret);
+        CREATE INDEX access_secret_time ON access(secret, time);
+        CREATE INDEX access_principal_time ON access(principal, time);
         CREATE INDEX access_notable_secret ON access(secret, time) WHERE notable = 1;
         CREATE INDEX access_notable_name ON access(name, time) WHERE notable = 1;
-        CREATE INDEX access_failed ON access(secret, time) WHERE failed = 1;
 
         -- Running totals per (secret, principal, event name), kept in the commit transaction, so that
         -- callers/secrets/unused answer from a few rows whatever the size of the history.
@@ -161,5 +163,42 @@ enum StoreSchema {
             value TEXT NOT NULL,
             PRIMARY KEY (namespace, key)
         ) WITHOUT ROWID;
+        """
+
+    /// Access rows clustered by (secret, time), so that a secret's history is one sequential range
+    /// (callers, story, `--errors` read no extra pages); events indexed by name and by failure for
+    /// `query access --event/--errors` without a secret. The key stays unique per (event, secret)
+    /// because an event has one time, and `access_event` keeps that rule explicit. (A development
+    /// build briefly had the events indexes in v1, hence `IF NOT EXISTS`.)
+    private static let v2 = """
+        CREATE TABLE access_v2 (
+            secret INTEGER NOT NULL REFERENCES secrets(id),
+            time INTEGER NOT NULL,
+            event INTEGER NOT NULL REFERENCES events(id),
+            principal INTEGER NOT NULL REFERENCES principals(id),
+            name TEXT NOT NULL,
+            failed INTEGER NOT NULL,
+            notable INTEGER NOT NULL,
+            PRIMARY KEY (secret, time, event)
+        ) WITHOUT ROWID;
+        INSERT INTO access_v2 (secret, time, event, principal, name, failed, notable)
+            SELECT secret, time, event, principal, name, failed, notable FROM access;
+        DROP TABLE access;
+        ALTER TABLE access_v2 RENAME TO access;
+        CREATE UNIQUE INDEX access_event ON access(event, secret);
+        CREATE INDEX access_notable_secret ON access(secret, time) WHERE notable = 1;
+        CREATE INDEX access_notable_name ON access(name, time) WHERE notable = 1;
+        CREATE INDEX access_failed ON access(secret, time) WHERE failed = 1;
+        CREATE INDEX IF NOT EXISTS events_name_time ON events(name, time);
+        CREATE INDEX IF NOT EXISTS events_failed_time ON events(time) WHERE error_code IS NOT NULL;
+        """
+
+    /// Whether each alert has reached the sinks. Alerts commit with their file and are marked
+    /// emitted once printed, so a crash between the two re-prints them on restart instead of
+    /// losing them. Alerts stored before this migration were printed when they were stored.
+    static let v3 = """
+        ALTER TABLE alerts ADD COLUMN emitted INTEGER NOT NULL DEFAULT 0;
+        UPDATE alerts SET emitted = 1;
+        CREATE INDEX alerts_unemitted ON alerts(time, id) WHERE emitted = 0;
         """
 }

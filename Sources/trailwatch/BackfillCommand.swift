@@ -37,22 +37,10 @@ struct BackfillCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.usage("\(error)")
         }
-        let rules = try options.loadRules()
-        let store = try options.openStoreForWriting()
-        let sink = try options.makeSink()
-        let committer: FileCommitter
-        do {
-            committer = try FileCommitter(store: store, rules: rules, sink: sink, wallClock: wallClockNow)
-        } catch {
-            throw CLIError.usage("\(error)")
-        }
         var summary = RunSummary()
         let progress = ProgressLine(enabled: !options.noProgress, total: files.count)
-        let runner = IngestRunner(
-            processor: FileProcessor(rules: rules, store: store), committer: committer, jobs: options.jobs
-        ) { report in
+        let (runner, sink) = try options.makeRunner { report in
             summary.add(report)
-            sink.flush()
             Self.diagnose(report, progress: progress)
             progress.update(summary)
         }

@@ -1,5 +1,8 @@
 import ArgumentParser
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#endif
 import TrailAlerts
 import TrailModel
 import TrailPipeline
@@ -42,6 +45,12 @@ struct PipelineOptions: ParsableArguments {
     func makeSink() throws -> AlertSink {
         var sinks: [AlertSink] = []
         if let alerts {
+            // Open (creating it with mode 0600) once here for a clear reason when it cannot be written.
+            let fd = open(alerts, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            guard fd >= 0 else {
+                throw CLIError.usage("cannot open --alerts \(alerts): \(String(cString: strerror(errno)))")
+            }
+            close(fd)
             do {
                 sinks.append(try FileHandleSink.appending(to: alerts))
             } catch {
@@ -66,6 +75,31 @@ struct PipelineOptions: ParsableArguments {
             throw CLIError.usage("\(error)")
         }
         return store
+    }
+
+    /// Loads the rules, opens the store for writing and the sinks, and wires the pipeline.
+    /// `onReport` sees every file's report, in commit order. Problems exit 2.
+    func makeRunner(onReport: @escaping (FileReport) -> Void) throws -> (runner: IngestRunner, sink: AlertSink) {
+        let rules = try loadRules()
+        // The sink before the store: a bad --alerts path must not leave a new store behind.
+        let sink = try makeSink()
+        let store = try openStoreForWriting()
+        let committer: FileCommitter
+        do {
+            committer = try FileCommitter(store: store, rules: rules, sink: sink, wallClock: wallClockNow)
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        do {
+            let reprinted = try committer.emitUndelivered()
+            if reprinted > 0 {
+                StandardError.warning("printed \(reprinted) alerts committed by a run that stopped before printing them")
+            }
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        let runner = IngestRunner(processor: FileProcessor(rules: rules, store: store), committer: committer, jobs: jobs, onReport: onReport)
+        return (runner, sink)
     }
 
     /// Loads the rules in force.

@@ -12,8 +12,9 @@ final class SignalTrap: @unchecked Sendable {
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if stop.isRequested {
+            source.setEventHandler { [source] in
+                // Signals that arrive together are delivered as one event with a count.
+                if stop.isRequested || source.data >= 2 {
                     StandardError.line("trailwatch: second signal, exiting now")
                     _exit(130)
                 }

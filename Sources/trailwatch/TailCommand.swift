@@ -50,6 +50,9 @@ struct TailCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+        // Trap signals first, so a SIGTERM during start-up stops the service gracefully too.
+        let stop = StopSignal()
+        let trap = SignalTrap(stop: stop)
         for directory in directories {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -59,24 +62,10 @@ struct TailCommand: AsyncParsableCommand {
                 throw CLIError.usage("\(directory): not readable")
             }
         }
-        let rules = try options.loadRules()
-        let store = try options.openStoreForWriting()
-        let sink = try options.makeSink()
-        let committer: FileCommitter
-        do {
-            committer = try FileCommitter(store: store, rules: rules, sink: sink, wallClock: wallClockNow)
-        } catch {
-            throw CLIError.usage("\(error)")
-        }
-        let stop = StopSignal()
-        let trap = SignalTrap(stop: stop)
         var summary = RunSummary()
         let progress = ProgressLine(enabled: false, total: 0)
-        let runner = IngestRunner(
-            processor: FileProcessor(rules: rules, store: store), committer: committer, jobs: options.jobs
-        ) { report in
+        let (runner, sink) = try options.makeRunner { report in
             summary.add(report)
-            sink.flush()
             BackfillCommand.diagnose(report, progress: progress)
         }
         var serviceOptions = TailService.Options()

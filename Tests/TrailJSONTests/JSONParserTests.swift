@@ -164,3 +164,33 @@ struct SplitMix {
         return z ^ (z >> 31)
     }
 }
+
+extension JSONParserTests {
+    /// Special bytes at every offset of the eight-byte words the string scanner reads.
+    @Test func findsSpecialBytesAtEveryOffset() throws {
+        for prefix in 0..<20 {
+            for suffix in 0..<20 {
+                let head = String(repeating: "a", count: prefix), tail = String(repeating: "é", count: suffix)
+                let plain = try JSONDocument(text: "[\"\(head)\(tail)\", 1]")
+                #expect(JSONValue(document: plain, index: 1).string == head + tail)
+                #expect(plain.nodes[1].hasEscapes == false)
+                let escaped = try JSONDocument(text: "[\"\(head)\\n\(tail)\", 1]")
+                #expect(JSONValue(document: escaped, index: 1).string == head + "\n" + tail)
+                let bytes = Array("[\"\(head)\u{1}\(tail)\"]".utf8)
+                do {
+                    _ = try JSONDocument(bytes: bytes)
+                    Issue.record("control character accepted")
+                } catch {
+                    #expect(error.offset == 2 + prefix)
+                    #expect(error.reason == .controlCharacterInString)
+                }
+                do {
+                    _ = try JSONDocument(bytes: Array("[\"\(head)\(tail)".utf8))
+                    Issue.record("unterminated string accepted")
+                } catch {
+                    #expect(error.reason == .unexpectedEnd)
+                }
+            }
+        }
+    }
+}

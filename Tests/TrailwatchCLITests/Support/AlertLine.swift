@@ -2,6 +2,18 @@ import Foundation
 
 /// The fields of one alert JSON line (standard output of `backfill`/`tail`) that the tests check.
 struct AlertLine: Decodable, Equatable {
+    struct Principal: Decodable, Equatable {
+        var type: String?
+        var id: String?
+        var session: String?
+        var name: String?
+    }
+
+    struct Secret: Decodable, Equatable {
+        var id: String?
+        var name: String?
+    }
+
     var id: String
     var rule: String
     var severity: String
@@ -10,8 +22,11 @@ struct AlertLine: Decodable, Equatable {
     var time: String?
     var account: String?
     var region: String?
+    var principal: Principal?
+    var secret: Secret?
     var eventID: String
     var eventName: String?
+    var count: Int?
 
     struct Invalid: Error, CustomStringConvertible {
         var line: String
@@ -29,4 +44,7 @@ struct AlertLine: Decodable, Equatable {
             }
         }
     }
+
+    /// `rule severity eventID`, for readable comparisons.
+    var key: String { "\(rule) \(severity) \(eventID)" }
 }

@@ -15,6 +15,10 @@ struct SampleIncidents: Decodable {
         var eventTime: String
         var account: String
         var region: String
+        /// The acting principal's stable id (role ARN, user ARN, root ARN); nil for service events.
+        var principal: String?
+        /// The secret's full ARN; nil when the incident concerns several secrets or a KMS key.
+        var secret: String?
     }
 
     var logFiles: Int
@@ -27,6 +31,9 @@ struct SampleIncidents: Decodable {
     static func load() throws -> SampleIncidents {
         try JSONDecoder().decode(SampleIncidents.self, from: Fixtures.data("sample-incidents.json"))
     }
+
+    /// The incident of kind `kind`.
+    func incident(_ kind: String) -> Incident? { incidents.first { $0.kind == kind } }
 
     /// Every eventID an alert may carry.
     var allowedEventIDs: Set<String> { Set(incidents.flatMap { $0.eventIDs + $0.relatedEventIDs }) }

@@ -1,0 +1,80 @@
+#!/usr/bin/env python3
+"""Precision and recall of the shipped rules on generated archives with planted incidents.
+
+For each seed: generate a tree with ../shared/tools/gen-cloudtrail (unless it exists), backfill
+it into a fresh store, and compare the alerts with the generator's ground truth:
+- an incident is found when some alert's eventID is one of the incident's records (recall);
+- an alert is a true positive when its eventID is in the truth file (precision).
+
+    python3 Benchmarks/detection-eval.py --seeds 1 2 3 [--records 200000] [--days 14]
+"""
+import argparse
+import collections
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+
+
+def find_generator():
+    here = ROOT
+    for _ in range(4):
+        candidate = os.path.join(os.path.dirname(here), "shared", "tools", "gen-cloudtrail")
+        if os.path.exists(candidate):
+            return candidate
+        here = os.path.dirname(here)
+    sys.exit("gen-cloudtrail not found (expected ../shared/tools/gen-cloudtrail)")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
+    parser.add_argument("--records", type=int, default=200_000)
+    parser.add_argument("--days", type=int, default=14)
+    parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "trailwatch"))
+    parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "trailwatch-eval"))
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args()
+    if not os.path.exists(args.binary):
+        sys.exit(f"{args.binary} not found: run `swift build -c release --product trailwatch` first")
+    generator = find_generator()
+
+    print(f"{'seed':>4} {'incidents':>9} {'found':>5} {'alerts':>6} {'outside truth':>13} {'recall':>7} {'precision':>9}  seconds")
+    for seed in args.seeds:
+        tree = os.path.join(args.work, f"seed{seed}-n{args.records}-d{args.days}")
+        truth_path = os.path.join(tree, "truth.jsonl")
+        if not os.path.exists(truth_path):
+            subprocess.run([generator, "-o", tree, "-n", str(args.records), "--days", str(args.days), "--seed", str(seed),
+                            "--scenarios", "all", "--truth", truth_path, "-q"], check=True)
+        db = os.path.join(args.work, f"seed{seed}.db")
+        for suffix in ("", "-wal", "-shm", ".lock"):
+            if os.path.exists(db + suffix):
+                os.remove(db + suffix)
+        started = time.time()
+        run = subprocess.run([args.binary, "backfill", os.path.join(tree, "AWSLogs"), "--db", db, "--jobs", str(args.jobs),
+                              "--no-progress"], capture_output=True, text=True, cwd=ROOT)
+        elapsed = time.time() - started
+        if run.returncode != 0:
+            sys.exit(f"backfill failed ({run.returncode}): {run.stderr}")
+        alerts = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
+        truth = [json.loads(line) for line in open(truth_path)]
+        truth_ids = {t["eventID"] for t in truth}
+        incidents = collections.defaultdict(set)
+        for t in truth:
+            incidents[t["incident"]].add(t["eventID"])
+        alerted = {a["eventID"] for a in alerts}
+        found = sum(1 for ids in incidents.values() if ids & alerted)
+        outside = [a for a in alerts if a["eventID"] not in truth_ids]
+        recall = found / len(incidents) if incidents else 1.0
+        precision = (len(alerts) - len(outside)) / len(alerts) if alerts else 1.0
+        print(f"{seed:>4} {len(incidents):>9} {found:>5} {len(alerts):>6} {len(outside):>13} {recall:>7.1%} {precision:>9.1%}  {elapsed:.1f}")
+        for a in outside:
+            print(f"      outside truth: {a['rule']} {a['eventID']} {a['summary']}")
+
+
+if __name__ == "__main__":
+    main()
