@@ -5,8 +5,9 @@ import TrailModel
 /// sequential stage in the files' given order (a reorder buffer), so that the store and the
 /// alerts are the same whatever `jobs` is.
 ///
-/// Memory stays bounded: at most `2 × jobs + 2` files are in flight or waiting for their turn,
-/// plus the committer's staged group (at most `maxGroupFiles` files).
+/// Memory stays bounded: at most `32 × jobs + 8` files and 24 MiB of compressed input are in
+/// flight or waiting for their turn (one file at a time when a single file is larger), plus the
+/// committer's staged group, which holds only the normalised events it will store.
 public final class IngestRunner {
     public let processor: FileProcessor
     public let committer: FileCommitter
@@ -26,7 +27,10 @@ public final class IngestRunner {
     public func run(_ files: [DiscoveredFile], deferIncomplete: Bool = false, stop: StopSignal? = nil) async throws(PipelineError) -> [FileReport] {
         if files.isEmpty { return [] }
         let processor = self.processor
-        let window = jobs * 2 + 2
+        // Keep the workers ahead of the committer (it is the slower stage) within a budget: at
+        // most `window` files, and at most `byteBudget` compressed bytes, waiting for their turn.
+        let window = jobs * 32 + 8
+        let byteBudget: Int64 = 24 << 20
         var reports: [FileReport] = []
         reports.reserveCapacity(files.count)
         var failure: PipelineError?
@@ -42,11 +46,14 @@ public final class IngestRunner {
             var launched = 0
             var committed = 0
             var waiting: [Int: ProcessedFile] = [:]
+            var bytesInFlight: Int64 = 0
 
             func launchMore() {
-                while launched < files.count, launched - committed < window, failure == nil, !(stop?.isRequested ?? false) {
+                while launched < files.count, launched - committed < window, failure == nil, !(stop?.isRequested ?? false),
+                      bytesInFlight < byteBudget || launched == committed {
                     let index = launched
                     let file = files[index]
+                    bytesInFlight += file.size
                     group.addTask { (index, processor.process(file)) }
                     launched += 1
                 }
@@ -65,6 +72,7 @@ public final class IngestRunner {
                     } catch {
                         failure = error
                     }
+                    bytesInFlight -= files[committed].size
                     committed += 1
                 }
                 launchMore()
