@@ -31,7 +31,7 @@ public final class FileCommitter {
     private let sink: AlertSink
     private let wallClock: @Sendable () -> EventTime
 
-    private struct Staged {
+    fileprivate struct Staged: Sendable {
         var report: FileReport
         var commit: FileCommit
         /// Alert ids in the order the detectors raised them, with their JSON lines.
@@ -41,6 +41,8 @@ public final class FileCommitter {
 
     private var group: [Staged] = []
     private var groupEventIDs: Set<String> = []
+    /// Event ids of the group handed to a `GroupWriter` and not yet confirmed written.
+    private var writingEventIDs: Set<String> = []
     private var groupEvents = 0
     private var groupStarted: Date?
 
@@ -144,40 +146,33 @@ public final class FileCommitter {
     /// mark prints those alerts again on restart (`emitUndelivered`), never loses one. Returns the
     /// staged files' reports.
     public func flush() throws(PipelineError) -> [FileReport] {
-        guard !group.isEmpty else { return [] }
+        guard let group = takeGroup() else { return [] }
+        defer { groupWritten() }
+        return try writer.write(group)
+    }
+
+    /// Hands over the staged files as a group for a `GroupWriter`, which may write it on another
+    /// task while the next files are staged. Their events count as stored for duplicate checks
+    /// until `groupWritten()`. At most one group may be out at a time.
+    public func takeGroup() -> PreparedGroup? {
+        guard !group.isEmpty else { return nil }
         var staged = group
         staged[staged.count - 1].commit.state += engine.takeStateChanges()
+        writingEventIDs = groupEventIDs
         group.removeAll(keepingCapacity: true)
-        groupEventIDs.removeAll(keepingCapacity: true)
+        groupEventIDs = []
         groupEvents = 0
         groupStarted = nil
-
-        let newAlertIDs: [[String]]
-        do {
-            newAlertIDs = try store.commit(staged.map(\.commit))
-        } catch {
-            let paths = staged.count == 1 ? staged[0].report.path : "\(staged[0].report.path) and \(staged.count - 1) more files"
-            throw PipelineError(.store, "\(paths): \(error)")
-        }
-        var reports: [FileReport] = []
-        reports.reserveCapacity(staged.count)
-        var emitted: [String] = []
-        for (file, fresh) in zip(staged, newAlertIDs) {
-            let inserted = Set(fresh)
-            for id in file.alertOrder where inserted.contains(id) {
-                if let line = file.alertLines[id] {
-                    sink.emit(line)
-                    emitted.append(id)
-                }
-            }
-            var report = file.report
-            report.alertsEmitted = inserted.count
-            reports.append(report)
-        }
-        sink.flush()
-        try markEmitted(emitted)
-        return reports
+        return PreparedGroup(staged: staged)
     }
+
+    /// The group from `takeGroup()` has been written (or failed and the run stops).
+    public func groupWritten() {
+        writingEventIDs.removeAll()
+    }
+
+    /// Writes groups to the store and their alerts to the sink.
+    public var writer: GroupWriter { GroupWriter(store: store, sink: sink) }
 
     /// Prints the alerts that a previous run committed but stopped before printing (a crash
     /// between commit and print), then marks them delivered. Returns how many there were.
@@ -209,7 +204,8 @@ public final class FileCommitter {
         var seen: Set<String> = []
         var unique: [PipelineItem] = []
         unique.reserveCapacity(items.count)
-        for item in items where seen.insert(item.event.eventID).inserted && !groupEventIDs.contains(item.event.eventID) {
+        for item in items where seen.insert(item.event.eventID).inserted && !groupEventIDs.contains(item.event.eventID)
+            && !writingEventIDs.contains(item.event.eventID) {
             unique.append(item)
         }
         let ids = unique.map(\.event.eventID)
@@ -221,5 +217,51 @@ public final class FileCommitter {
             throw PipelineError(.store, "\(error)")
         }
         return existing.isEmpty ? unique : unique.filter { !existing.contains($0.event.eventID) }
+    }
+}
+
+/// Staged files ready to be committed together.
+public struct PreparedGroup: Sendable {
+    fileprivate let staged: [FileCommitter.Staged]
+}
+
+/// Commits prepared groups and emits their new alerts; safe to use from another task than the
+/// committer that prepared the groups, one group at a time and in order.
+public struct GroupWriter: Sendable {
+    let store: Store
+    let sink: AlertSink
+
+    /// Commits the group in one transaction, prints its new alerts in order, marks them printed.
+    public func write(_ group: PreparedGroup) throws(PipelineError) -> [FileReport] {
+        let staged = group.staged
+        let newAlertIDs: [[String]]
+        do {
+            newAlertIDs = try store.commit(staged.map(\.commit))
+        } catch {
+            let paths = staged.count == 1 ? staged[0].report.path : "\(staged[0].report.path) and \(staged.count - 1) more files"
+            throw PipelineError(.store, "\(paths): \(error)")
+        }
+        var reports: [FileReport] = []
+        reports.reserveCapacity(staged.count)
+        var emitted: [String] = []
+        for (file, fresh) in zip(staged, newAlertIDs) {
+            let inserted = Set(fresh)
+            for id in file.alertOrder where inserted.contains(id) {
+                if let line = file.alertLines[id] {
+                    sink.emit(line)
+                    emitted.append(id)
+                }
+            }
+            var report = file.report
+            report.alertsEmitted = inserted.count
+            reports.append(report)
+        }
+        sink.flush()
+        do {
+            try store.markEmitted(emitted)
+        } catch {
+            throw PipelineError(.store, "\(error)")
+        }
+        return reports
     }
 }

@@ -5,7 +5,7 @@ import TrailModel
 /// sequential stage in the files' given order (a reorder buffer), so that the store and the
 /// alerts are the same whatever `jobs` is.
 ///
-/// Memory stays bounded: at most `32 × jobs + 8` files and 24 MiB of compressed input are in
+/// Memory stays bounded: at most `16 × jobs + 8` files and 24 MiB of compressed input are in
 /// flight or waiting for their turn (one file at a time when a single file is larger), plus the
 /// committer's staged group, which holds only the normalised events it will store.
 public final class IngestRunner {
@@ -29,16 +29,41 @@ public final class IngestRunner {
         let processor = self.processor
         // Keep the workers ahead of the committer (it is the slower stage) within a budget: at
         // most `window` files, and at most `byteBudget` compressed bytes, waiting for their turn.
-        let window = jobs * 32 + 8
+        let window = jobs * 16 + 8
         let byteBudget: Int64 = 24 << 20
         var reports: [FileReport] = []
         reports.reserveCapacity(files.count)
         var failure: PipelineError?
 
-        func flush() throws(PipelineError) {
-            for report in try committer.flush() {
-                reports.append(report)
-                onReport(report)
+        // Groups are written on their own task while the committer stages the next files: one
+        // group at a time, in order, each confirmed before the next one starts.
+        let writer = committer.writer
+        var writing: Task<Result<[FileReport], PipelineError>, Never>?
+
+        func finishWriting() async {
+            guard let task = writing else { return }
+            writing = nil
+            switch await task.value {
+            case let .success(written):
+                for report in written {
+                    reports.append(report)
+                    onReport(report)
+                }
+            case let .failure(error):
+                if failure == nil { failure = error }
+            }
+            committer.groupWritten()
+        }
+
+        func startWriting() async {
+            await finishWriting()
+            guard failure == nil, let prepared = committer.takeGroup() else { return }
+            writing = Task.detached {
+                do throws(PipelineError) {
+                    return .success(try writer.write(prepared))
+                } catch {
+                    return .failure(error)
+                }
             }
         }
 
@@ -68,19 +93,19 @@ public final class IngestRunner {
                             reports.append(report)
                             onReport(report)
                         }
-                        if committer.shouldFlush || stop?.isRequested == true { try flush() }
                     } catch {
                         failure = error
                     }
+                    if failure == nil, committer.shouldFlush { await startWriting() }
                     bytesInFlight -= files[committed].size
                     committed += 1
                 }
                 launchMore()
             }
         }
-        if failure == nil {
-            do throws(PipelineError) { try flush() } catch { failure = error }
-        }
+        // The rest: what is staged (everything handled, or the files in hand when stopping).
+        await startWriting()
+        await finishWriting()
         if let failure { throw failure }
         return reports
     }

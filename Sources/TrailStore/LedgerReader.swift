@@ -14,6 +14,8 @@ final class LedgerReader: @unchecked Sendable {
     private let lock = NSLock()
     private var connection: OpaquePointer?
     private var statement: OpaquePointer?
+    /// `SELECT event_id … IN (?, …)` statements by number of parameters.
+    private var idStatements: [Int: OpaquePointer] = [:]
 
     static let sql = """
         SELECT path, size, fingerprint, format, records, skipped, invalid, status, reason, ingested_at, newest_event_time
@@ -25,6 +27,7 @@ final class LedgerReader: @unchecked Sendable {
     }
 
     deinit {
+        for s in idStatements.values { sqlite3_finalize(s) }
         sqlite3_finalize(statement)
         sqlite3_close_v2(connection)
     }
@@ -46,6 +49,44 @@ final class LedgerReader: @unchecked Sendable {
             throw StoreError(.sqlite, path: path, operation: "ledger lookup", message: error.message)
         }
         return Self.entry(raw)
+    }
+
+    /// Which of `ids` are stored, as of the last commit. Reading here rather than on the writer's
+    /// connection lets the committer look up the next files while a group is being written.
+    func existingEventIDs(_ ids: [String], chunk: Int, sql: (Int) -> String) throws(StoreError) -> Set<String> {
+        lock.lock()
+        defer { lock.unlock() }
+        _ = try prepared()
+        var found = Set<String>()
+        var start = 0
+        while start < ids.count {
+            let end = min(start + chunk, ids.count)
+            var width = 8
+            while width < end - start { width *= 2 }
+            let handle: OpaquePointer
+            if let cached = idStatements[width] {
+                handle = cached
+            } else {
+                var s: OpaquePointer?
+                guard sqlite3_prepare_v3(connection, sql(width), -1, UInt32(SQLITE_PREPARE_PERSISTENT), &s, nil) == SQLITE_OK, let s else {
+                    throw StoreError(.sqlite, path: path, operation: "event id lookup", message: connection.map { String(cString: sqlite3_errmsg($0)) } ?? "")
+                }
+                idStatements[width] = s
+                handle = s
+            }
+            var raw = RawStatement(handle: handle, connection: connection)
+            for id in ids[start..<end] { raw.bind(id) }
+            for _ in (end - start)..<width { raw.bind(String?.none) }
+            do {
+                while try raw.step() { found.insert(raw.string(0)) }
+            } catch {
+                raw.reset()
+                throw StoreError(.sqlite, path: path, operation: "event id lookup", message: error.message)
+            }
+            raw.reset()
+            start = end
+        }
+        return found
     }
 
     /// Reads a ledger row from a statement positioned on a row of `sql`'s columns.

@@ -195,6 +195,7 @@ public final class Store: Sendable {
     /// connection whatever the number of ids.
     public func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String> {
         if ids.isEmpty { return [] }
+        if let ledgerReader { return try ledgerReader.existingEventIDs(ids, chunk: Self.idChunk, sql: Self.idLookupSQL) }
         return try pipelineRead("event id lookup") { db in
             var found = Set<String>()
             var start = 0
