@@ -183,21 +183,8 @@ public enum RecordDecoder {
 
     /// `invalid JSON at byte N: what`, with `N` shifted by `base` when given.
     static func describe(_ error: JSONError, base: Int?) -> String {
-        let what: String
-        switch error.reason {
-        case .unexpectedEnd: what = "unexpected end of input"
-        case let .unexpectedByte(byte, expected):
-            let shown = (0x20..<0x7f).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
-            what = "unexpected \(shown), expected \(expected)"
-        case .invalidNumber: what = "invalid number"
-        case .invalidEscape: what = "invalid escape in string"
-        case .controlCharacterInString: what = "unescaped control character in string"
-        case let .tooDeep(limit): what = "nesting deeper than \(limit) levels"
-        case .trailingContent: what = "unexpected content after the JSON value"
-        case .tooLarge: what = "input larger than 4 GiB"
-        }
-        if let base { return "invalid JSON at byte \(base + error.offset): \(what)" }
-        return "invalid JSON: \(what)"
+        if let base { return "invalid JSON at byte \(base + error.offset): \(error.reasonText)" }
+        return "invalid JSON: \(error.reasonText)"
     }
 
     private static func kindName(_ kind: JSONKind) -> String {

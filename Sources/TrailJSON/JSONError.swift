@@ -20,20 +20,21 @@ public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
         self.offset = offset
     }
 
-    public var description: String {
-        let what: String
+    public var description: String { "invalid JSON at byte \(offset): \(reasonText)" }
+
+    /// What is wrong, without the offset: `unexpected ',', expected a JSON value`.
+    public var reasonText: String {
         switch reason {
-        case .unexpectedEnd: what = "unexpected end of input"
+        case .unexpectedEnd: return "unexpected end of input"
         case let .unexpectedByte(byte, expected):
             let shown = (0x20..<0x7f).contains(byte) ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
-            what = "unexpected \(shown), expected \(expected)"
-        case .invalidNumber: what = "invalid number"
-        case .invalidEscape: what = "invalid escape in string"
-        case .controlCharacterInString: what = "unescaped control character in string"
-        case let .tooDeep(limit): what = "nesting deeper than \(limit) levels"
-        case .trailingContent: what = "unexpected content after the JSON value"
-        case .tooLarge: what = "input larger than 4 GiB"
+            return "unexpected \(shown), expected \(expected)"
+        case .invalidNumber: return "invalid number"
+        case .invalidEscape: return "invalid escape in string"
+        case .controlCharacterInString: return "unescaped control character in string"
+        case let .tooDeep(limit): return "nesting deeper than \(limit) levels"
+        case .trailingContent: return "unexpected content after the JSON value"
+        case .tooLarge: return "input larger than 4 GiB"
         }
-        return "invalid JSON at byte \(offset): \(what)"
     }
 }
