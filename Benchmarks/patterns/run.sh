@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 work=${1:-/tmp/trailwatch-pattern-bench}
 gen=${GEN_CLOUDTRAIL:-$root/../shared/tools/gen-cloudtrail}
-[ -x "$gen" ] || gen=/work/shared/tools/gen-cloudtrail
+[ -x "$gen" ] || { echo "gen-cloudtrail not found at $gen (set GEN_CLOUDTRAIL)" >&2; exit 2; }
 mkdir -p "$work"
 if [ ! -s "$work/records.jsonl" ]; then
     "$gen" -o "$work/out" -n 100000 --jsonl "$work/records.jsonl" --no-tree -q

@@ -90,12 +90,9 @@ enum TestPaths {
         URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Fixtures")
     }
 
-    /// The shared conformance file when it is available (`../shared` beside the package, or /work/shared).
+    /// The shared conformance file when it is available (`../shared` beside the package).
     static var sharedCases: String? {
-        let candidates = [
-            packageRoot.appendingPathComponent("../shared/conformance/cases.jsonl").standardized.path,
-            "/work/shared/conformance/cases.jsonl",
-        ]
-        return candidates.first { FileManager.default.fileExists(atPath: $0) }
+        let path = packageRoot.appendingPathComponent("../shared/conformance/cases.jsonl").standardized.path
+        return FileManager.default.fileExists(atPath: path) ? path : nil
     }
 }
