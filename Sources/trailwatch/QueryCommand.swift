@@ -42,13 +42,9 @@ struct QueryAccessCommand: AsyncParsableCommand {
     var sourceIP: String?
 
     func run() async throws {
-        try runReadCommand {
-            let now = options.now
-            let service = QueryService(store: try options.openStore(), now: now)
-            let table = try service.access(options.scope(now: now), AccessFilter(
+        try options.runTableQuery { service, scope in
+            try service.access(scope, AccessFilter(
                 secret: secret, principal: principal, eventNames: events, errors: errors, sourceCIDR: sourceIP))
-            printNotes(table.notes)
-            return options.formatter.render(table)
         }
     }
 }
@@ -65,12 +61,7 @@ struct QueryCallersCommand: AsyncParsableCommand {
     var secret: String
 
     func run() async throws {
-        try runReadCommand {
-            let now = options.now
-            let table = try QueryService(store: try options.openStore(), now: now).callers(options.scope(now: now), secret: secret)
-            printNotes(table.notes)
-            return options.formatter.render(table)
-        }
+        try options.runTableQuery { service, scope in try service.callers(scope, secret: secret) }
     }
 }
 
@@ -86,12 +77,7 @@ struct QuerySecretsCommand: AsyncParsableCommand {
     var principal: String
 
     func run() async throws {
-        try runReadCommand {
-            let now = options.now
-            let table = try QueryService(store: try options.openStore(), now: now).secrets(options.scope(now: now), principal: principal)
-            printNotes(table.notes)
-            return options.formatter.render(table)
-        }
+        try options.runTableQuery { service, scope in try service.secrets(scope, principal: principal) }
     }
 }
 
@@ -129,11 +115,7 @@ struct QueryPendingDeletionsCommand: AsyncParsableCommand {
     @OptionGroup var options: QueryOptions
 
     func run() async throws {
-        try runReadCommand {
-            let now = options.now
-            let table = try QueryService(store: try options.openStore(), now: now).pendingDeletions(options.scope(now: now))
-            return options.formatter.render(table)
-        }
+        try options.runTableQuery { service, scope in try service.pendingDeletions(scope) }
     }
 }
 
@@ -154,10 +136,6 @@ struct QueryUnusedCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        try runReadCommand {
-            let now = options.now
-            let table = try QueryService(store: try options.openStore(), now: now).unused(options.scope(now: now), days: days)
-            return options.formatter.render(table)
-        }
+        try options.runTableQuery { service, scope in try service.unused(scope, days: days) }
     }
 }

@@ -51,6 +51,16 @@ struct QueryOptions: ParsableArguments {
 
     var formatter: ResultFormatter { ResultFormatter(format: format, times: local ? .local : .utc) }
 
+    /// Runs one table query on the read-only store and prints the result (notes go to stderr).
+    func runTableQuery(_ query: (QueryService, QueryScope) throws -> ResultTable) throws {
+        try runReadCommand {
+            let now = self.now
+            let table = try query(QueryService(store: try openStore(), now: now), scope(now: now))
+            printNotes(table.notes)
+            return formatter.render(table)
+        }
+    }
+
     /// Opens the store read-only; a missing file is a usage error (exit 2), never created.
     func openStore() throws -> Store {
         do {
