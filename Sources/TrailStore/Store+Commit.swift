@@ -11,7 +11,8 @@ extension Store {
     /// file is stored. Returns the ids of the alerts newly inserted, in the order given.
     @discardableResult
     public func commit(_ c: FileCommit) throws(StoreError) -> [String] {
-        try write("commit of \(c.ledger.path)") { db in
+        committedEventIDs.note(c.events.lazy.map(\.eventID))
+        return try write("commit of \(c.ledger.path)") { db in
             do {
                 var writer = CommitWriter(db: db)
                 let inserted = try writer.write(c)
@@ -32,6 +33,7 @@ extension Store {
     public func commit(_ commits: [FileCommit]) throws(StoreError) -> [[String]] {
         guard let first = commits.first else { return [] }
         let label = commits.count == 1 ? first.ledger.path : "\(first.ledger.path) and \(commits.count - 1) more files"
+        committedEventIDs.note(commits.lazy.flatMap(\.events).map(\.eventID))
         return try write("commit of \(label)") { db in
             do {
                 var writer = CommitWriter(db: db)

@@ -21,6 +21,8 @@ public final class Store: Sendable {
     /// Ledger lookups on a connection of their own (nil for an in-memory store, whose data only
     /// its one connection sees).
     private let ledgerReader: LedgerReader?
+    /// Event ids committed since this writer found the events table empty (see ``CommittedEventIDs``).
+    let committedEventIDs = CommittedEventIDs()
 
     private init(path: String, readOnly: Bool, queue: DatabaseQueue) {
         self.path = path
@@ -79,6 +81,7 @@ public final class Store: Sendable {
         }
         let store = Store(path: ":memory:", readOnly: false, queue: queue)
         try store.prepareSchema()
+        store.committedEventIDs.startTracking()
         return store
     }
 
@@ -121,6 +124,10 @@ public final class Store: Sendable {
     public func lockForWriting() throws(StoreError) {
         if path == ":memory:" { return }
         try writerLock.acquire(lockPath: path + ".lock", dbPath: path)
+        // No other process writes now: if no event is stored yet, every stored id will have gone
+        // through this store's commits, so lookups can skip the ids it never committed.
+        let empty = try read("count events") { db in try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM events)") ?? false }
+        if empty { committedEventIDs.startTracking() }
     }
 
     // MARK: - Access helpers mapping errors to StoreError
@@ -193,7 +200,10 @@ public final class Store: Sendable {
     /// Ids go in chunks through statements with a power-of-two number of parameters (unused ones
     /// bound to NULL, which matches nothing), so a handful of statements are prepared once per
     /// connection whatever the number of ids.
+    /// Ids this writer never committed to a store that was empty when it took the writer lock are
+    /// answered without a lookup (see ``CommittedEventIDs``).
     public func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String> {
+        let ids = committedEventIDs.candidates(ids) ?? ids
         if ids.isEmpty { return [] }
         if let ledgerReader { return try ledgerReader.existingEventIDs(ids, chunk: Self.idChunk, sql: Self.idLookupSQL) }
         return try pipelineRead("event id lookup") { db in
