@@ -16,6 +16,10 @@ import Darwin
 ///
 /// The output buffer is sized from the gzip trailer (ISIZE) so a single-member file inflates
 /// straight into an array of exactly the right size, with no per-chunk copies.
+///
+/// Each member's CRC-32 and length are checked against its trailer here, with `CRC32` on the
+/// bytes just inflated, rather than by zlib, whose table-driven CRC cost a quarter as much as the
+/// inflating itself. (The optional CRC-16 of a gzip header is not checked.)
 public enum Gunzip {
     /// The largest decompressed size accepted by default (2 GiB).
     public static let defaultMaxBytes = 1 << 31
@@ -152,6 +156,9 @@ private final class Inflater {
     private let inputChunk: Int
     private let outputChunk: Int
     private var closed = false
+    /// CRC-32 and length (mod 2^32) of the current member's output so far.
+    private var memberCRC: UInt32 = 0
+    private var memberSize: UInt32 = 0
 
     init?(_ compressed: UnsafeRawBufferPointer, path: String, inputChunk: Int, outputChunk: Int) {
         stream = UnsafeMutablePointer<z_stream>.allocate(capacity: 1)
@@ -167,7 +174,9 @@ private final class Inflater {
         self.outputChunk = max(1, min(outputChunk, Int(UInt32.max)))
         // 16 + MAX_WBITS: gzip wrapper only, 32 KiB window.
         let rc = inflateInit2_(stream, 16 + MAX_WBITS, zlibVersion(), Int32(MemoryLayout<z_stream>.size))
-        if rc != Z_OK {
+        // The trailer is checked in `memberEnded`, with a faster CRC than zlib's.
+        if rc != Z_OK || inflateValidate(stream, 0) != Z_OK {
+            if rc == Z_OK { inflateEnd(stream) }
             stream.deinitialize(count: 1)
             stream.deallocate()
             closed = true
@@ -207,12 +216,18 @@ private final class Inflater {
             if room <= 0 { return .needsSpace }
             stream.pointee.next_out = destination + produced
             stream.pointee.avail_out = UInt32(min(room, outputChunk))
+            let before = produced
             let rc = CZlib.inflate(stream, Z_NO_FLUSH)
             if let next = stream.pointee.next_out { produced = destination.distance(to: next) }
+            if produced > before {
+                memberCRC = CRC32.update(memberCRC, destination + before, count: produced - before)
+                memberSize &+= UInt32(truncatingIfNeeded: produced - before)
+            }
             switch rc {
             case Z_OK:
                 continue
             case Z_STREAM_END:
+                if let failure = memberEnded() { return .failed(failure) }
                 let position = self.position
                 if position >= inputCount || restIsZero(from: position) { return .finished }
                 // Another gzip member follows: start over on it.
@@ -234,6 +249,23 @@ private final class Inflater {
                 return .failed(corrupt("corrupt gzip data: \(message)", at: position))
             }
         }
+    }
+
+    /// Checks the trailer of the member that just ended (its last eight bytes, which zlib has
+    /// consumed: CRC-32 then ISIZE, little-endian) and starts the counts for the next one.
+    private func memberEnded() -> IngestError? {
+        let end = position
+        guard let input, end >= 8 else { return corrupt("gzip member without a trailer", at: end) }
+        let trailer = UnsafeRawPointer(input + end - 8)
+        let crc = UInt32(littleEndian: trailer.loadUnaligned(as: UInt32.self))
+        let size = UInt32(littleEndian: trailer.loadUnaligned(fromByteOffset: 4, as: UInt32.self))
+        defer {
+            memberCRC = 0
+            memberSize = 0
+        }
+        if crc != memberCRC { return corrupt("corrupt gzip data: incorrect data check", at: end - 8) }
+        if size != memberSize { return corrupt("corrupt gzip data: incorrect length check", at: end - 4) }
+        return nil
     }
 
     private func restIsZero(from position: Int) -> Bool {

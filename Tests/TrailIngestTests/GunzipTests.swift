@@ -80,6 +80,34 @@ import Testing
         }
     }
 
+    @Test func badChecksumNamesTheTrailerOffset() throws {
+        let first = try gzipMember(sampleText(3000, seed: 5))
+        var second = try gzipMember(sampleText(4000, seed: 6))
+        second[second.count - 8] ^= 0x01
+        let bytes = first + second
+        do {
+            _ = try Gunzip.inflate(bytes, path: "crc2.gz", inputChunk: 7, outputChunk: 100)
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .corrupt)
+            #expect(error.byteOffset == bytes.count - 8)
+            #expect(error.description.hasSuffix("incorrect data check"))
+        }
+    }
+
+    @Test func badLengthIsCorrupt() throws {
+        var gz = try gzipMember(sampleText(3000))
+        gz[gz.count - 1] ^= 0x10  // ISIZE in the trailer
+        do {
+            _ = try Gunzip.inflate(gz, path: "len.gz")
+            Issue.record("expected an error")
+        } catch {
+            #expect(error.code == .corrupt)
+            #expect(error.byteOffset == gz.count - 4)
+            #expect(error.description.hasSuffix("incorrect length check"))
+        }
+    }
+
     @Test func garbageAfterMemberIsCorrupt() throws {
         let gz = try gzipMember(sampleText(3000)) + Array("garbage".utf8)
         do {
