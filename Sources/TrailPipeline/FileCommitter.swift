@@ -67,8 +67,13 @@ public final class FileCommitter {
     /// Whether the staged group should be committed now.
     public var shouldFlush: Bool {
         guard let started = groupStarted else { return false }
-        return group.count >= maxGroupFiles || groupEvents >= maxGroupEvents
-            || Date().timeIntervalSince(started) >= maxGroupDelay
+        return isGroupFull || Date().timeIntervalSince(started) >= maxGroupDelay
+    }
+
+    /// Whether the staged group has reached its size limit: staging more files should wait
+    /// until it is committed.
+    public var isGroupFull: Bool {
+        group.count >= maxGroupFiles || groupEvents >= maxGroupEvents
     }
 
     /// Runs the detectors over one processed file and stages its commit. Returns the file's report

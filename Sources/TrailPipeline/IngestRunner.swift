@@ -1,3 +1,4 @@
+import Foundation
 import TrailIngest
 import TrailModel
 
@@ -39,6 +40,7 @@ public final class IngestRunner {
         // group at a time, in order, each confirmed before the next one starts.
         let writer = committer.writer
         var writing: Task<Result<[FileReport], PipelineError>, Never>?
+        var writingDone: CompletionFlag?
 
         func finishWriting() async {
             guard let task = writing else { return }
@@ -58,7 +60,10 @@ public final class IngestRunner {
         func startWriting() async {
             await finishWriting()
             guard failure == nil, let prepared = committer.takeGroup() else { return }
+            let done = CompletionFlag()
+            writingDone = done
             writing = Task.detached {
+                defer { done.set() }
                 do throws(PipelineError) {
                     return .success(try writer.write(prepared))
                 } catch {
@@ -96,7 +101,12 @@ public final class IngestRunner {
                     } catch {
                         failure = error
                     }
-                    if failure == nil, committer.shouldFlush { await startWriting() }
+                    // Hand the group over when it is due and the writer is free; wait for the
+                    // writer only when the group is full. A busy writer (a checkpoint, a large
+                    // group) thus never stalls staging and, through the window, the workers.
+                    if failure == nil, committer.shouldFlush, writingDone?.isSet ?? true || committer.isGroupFull {
+                        await startWriting()
+                    }
                     bytesInFlight -= files[committed].size
                     committed += 1
                 }
@@ -108,5 +118,23 @@ public final class IngestRunner {
         await finishWriting()
         if let failure { throw failure }
         return reports
+    }
+}
+
+/// Set once by a task when it is about to finish, read without waiting for it.
+private final class CompletionFlag: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value = false
+
+    var isSet: Bool {
+        lock.lock()
+        defer { lock.unlock() }
+        return value
+    }
+
+    func set() {
+        lock.lock()
+        value = true
+        lock.unlock()
     }
 }
