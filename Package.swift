@@ -43,7 +43,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "trailwatch-bench", dependencies: [
-            "TrailStore", "TrailModel",
+            "TrailStore", "TrailModel", "TrailIngest", "TrailDecode", "TrailJSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/trailwatch-bench"),
 

@@ -6,6 +6,6 @@ struct TrailwatchBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "trailwatch-bench",
         abstract: "Measure TrailWatch's throughput and query latency (build with -c release).",
-        subcommands: [StoreBenchmark.self]
+        subcommands: [StoreBenchmark.self, DecodeBenchmark.self]
     )
 }
