@@ -10,14 +10,41 @@ struct JSONParser: ~Copyable {
     private let maxDepth: Int
     private var position: Int = 0
     private var depth: Int = 0
-    var nodes: [JSONNode] = []
+    private var tape: UnsafeMutablePointer<JSONNode>
+    private var tapeCapacity: Int
+    private var nodeCount = 0
 
     init(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
         // Callers never pass an empty buffer (JSONDocument rejects it first).
         self.base = buffer.baseAddress!
         self.length = buffer.count
         self.maxDepth = maxDepth
-        nodes.reserveCapacity(max(16, buffer.count / 12))
+        tapeCapacity = max(16, buffer.count / 12)
+        tape = .allocate(capacity: tapeCapacity)
+    }
+
+    deinit { tape.deallocate() }
+
+    /// The nodes parsed so far, as an array.
+    var nodes: [JSONNode] {
+        [JSONNode](unsafeUninitializedCapacity: nodeCount) { buffer, initialized in
+            if let to = buffer.baseAddress { to.initialize(from: tape, count: nodeCount) }
+            initialized = nodeCount
+        }
+    }
+
+    @inline(__always) private mutating func append(_ node: JSONNode) {
+        if nodeCount == tapeCapacity { grow() }
+        (tape + nodeCount).initialize(to: node)
+        nodeCount += 1
+    }
+
+    private mutating func grow() {
+        let larger = UnsafeMutablePointer<JSONNode>.allocate(capacity: tapeCapacity * 2)
+        larger.moveInitialize(from: tape, count: nodeCount)
+        tape.deallocate()
+        tape = larger
+        tapeCapacity *= 2
     }
 
     /// Parses whitespace-separated values until the end; returns the node index of each root.
@@ -27,7 +54,7 @@ struct JSONParser: ~Copyable {
         skipWhitespace()
         if position >= length { throw JSONError(.unexpectedEnd, at: position) }
         while position < length {
-            roots.append(nodes.count)
+            roots.append(nodeCount)
             try parseValue()
             skipWhitespace()
             if !allowMultiple, position < length { throw JSONError(.trailingContent, at: position) }
@@ -67,8 +94,8 @@ struct JSONParser: ~Copyable {
             throw JSONError(.unexpectedByte(base[start + i], expected: "'\(word)'"), at: start + i)
         }
         position += count
-        nodes.append(JSONNode(kind: kind, hasEscapes: false, start: UInt32(start), end: UInt32(position),
-                              next: UInt32(nodes.count + 1), count: 0))
+        append(JSONNode(kind: kind, hasEscapes: false, start: UInt32(start), end: UInt32(position),
+                              next: UInt32(nodeCount + 1), count: 0))
     }
 
     private mutating func parseNumber() throws(JSONError) {
@@ -97,8 +124,8 @@ struct JSONParser: ~Copyable {
             while position < length, isDigit(base[position]) { position += 1 }
             if position == digitsStart { throw JSONError(.invalidNumber, at: start) }
         }
-        nodes.append(JSONNode(kind: .number, hasEscapes: false, start: UInt32(start), end: UInt32(position),
-                              next: UInt32(nodes.count + 1), count: 0))
+        append(JSONNode(kind: .number, hasEscapes: false, start: UInt32(start), end: UInt32(position),
+                              next: UInt32(nodeCount + 1), count: 0))
     }
 
     @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
@@ -147,8 +174,8 @@ struct JSONParser: ~Copyable {
             if b < 0x20 { throw JSONError(.controlCharacterInString, at: position) }
             position += 1
         }
-        nodes.append(JSONNode(kind: .string, hasEscapes: escapes, start: UInt32(start), end: UInt32(position),
-                              next: UInt32(nodes.count + 1), count: 0))
+        append(JSONNode(kind: .string, hasEscapes: escapes, start: UInt32(start), end: UInt32(position),
+                              next: UInt32(nodeCount + 1), count: 0))
         position += 1 // closing quote
     }
 
@@ -183,9 +210,9 @@ struct JSONParser: ~Copyable {
 
     private mutating func parseObject() throws(JSONError) {
         try enter()
-        let index = nodes.count
+        let index = nodeCount
         let start = position
-        nodes.append(JSONNode(kind: .object, hasEscapes: false, start: UInt32(start), end: 0, next: 0, count: 0))
+        append(JSONNode(kind: .object, hasEscapes: false, start: UInt32(start), end: 0, next: 0, count: 0))
         position += 1
         var count: UInt32 = 0
         skipWhitespace()
@@ -216,17 +243,17 @@ struct JSONParser: ~Copyable {
                 throw JSONError(.unexpectedByte(b, expected: "',' or '}' after an object member"), at: position)
             }
         }
-        nodes[index].end = UInt32(position)
-        nodes[index].next = UInt32(nodes.count)
-        nodes[index].count = count
+        tape[index].end = UInt32(position)
+        tape[index].next = UInt32(nodeCount)
+        tape[index].count = count
         depth -= 1
     }
 
     private mutating func parseArray() throws(JSONError) {
         try enter()
-        let index = nodes.count
+        let index = nodeCount
         let start = position
-        nodes.append(JSONNode(kind: .array, hasEscapes: false, start: UInt32(start), end: 0, next: 0, count: 0))
+        append(JSONNode(kind: .array, hasEscapes: false, start: UInt32(start), end: 0, next: 0, count: 0))
         position += 1
         var count: UInt32 = 0
         skipWhitespace()
@@ -245,9 +272,9 @@ struct JSONParser: ~Copyable {
                 throw JSONError(.unexpectedByte(b, expected: "',' or ']' after an array element"), at: position)
             }
         }
-        nodes[index].end = UInt32(position)
-        nodes[index].next = UInt32(nodes.count)
-        nodes[index].count = count
+        tape[index].end = UInt32(position)
+        tape[index].next = UInt32(nodeCount)
+        tape[index].count = count
         depth -= 1
     }
 }

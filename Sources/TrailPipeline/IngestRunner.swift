@@ -104,7 +104,10 @@ public final class IngestRunner {
                     // Hand the group over when it is due and the writer is free; wait for the
                     // writer only when the group is full. A busy writer (a checkpoint, a large
                     // group) thus never stalls staging and, through the window, the workers.
-                    if failure == nil, committer.shouldFlush, writingDone?.isSet ?? true || committer.isGroupFull {
+                    // Once every file is launched, a free writer takes what is staged at once,
+                    // so the last group, written while nothing else runs, stays small.
+                    let due = committer.shouldFlush || launched == files.count && committed + 1 < files.count
+                    if failure == nil, due, writingDone?.isSet ?? true || committer.isGroupFull {
                         await startWriting()
                     }
                     bytesInFlight -= files[committed].size
