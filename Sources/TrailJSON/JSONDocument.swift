@@ -17,22 +17,38 @@ public final class JSONDocument: Sendable {
     /// sequence of values such as JSON lines).
     public init(bytes: [UInt8], maxDepth: Int = JSONDocument.defaultMaxDepth, allowMultipleRoots: Bool = false) throws(JSONError) {
         guard !bytes.isEmpty else { throw JSONError(.unexpectedEnd, at: 0) }
-        var roots: [Int] = []
-        var tape: [JSONNode] = []
-        let result: Result<Void, JSONError> = bytes.withUnsafeBufferPointer { buffer in
-            var parser = JSONParser(buffer, maxDepth: maxDepth)
-            do throws(JSONError) {
-                roots = try parser.parseRoots(allowMultiple: allowMultipleRoots)
-            } catch {
-                return .failure(error)
+        // The tape is parsed straight into the array's storage, sized for CloudTrail's density
+        // (a node per 18 bytes or so); denser input is parsed again with room for the worst case.
+        var capacity = max(16, bytes.count / 12)
+        while true {
+            var roots: [Int] = []
+            var failure: JSONError?
+            var tapeFull = false
+            let tape = [JSONNode](unsafeUninitializedCapacity: capacity) { storage, initialized in
+                initialized = 0
+                guard let start = storage.baseAddress else { return }
+                bytes.withUnsafeBufferPointer { buffer in
+                    var parser = JSONParser(buffer, tape: start, capacity: storage.count, maxDepth: maxDepth)
+                    do throws(JSONError) {
+                        roots = try parser.parseRoots(allowMultiple: allowMultipleRoots)
+                    } catch {
+                        failure = error
+                        tapeFull = parser.tapeFull
+                    }
+                    initialized = parser.nodeCount
+                }
             }
-            tape = parser.nodes
-            return .success(())
+            let largest = JSONParser.maximumNodes(forBytes: bytes.count)
+            if tapeFull && capacity < largest {
+                capacity = largest
+                continue
+            }
+            if let failure { throw failure }
+            self.bytes = bytes
+            self.nodes = tape
+            self.rootIndexes = roots
+            return
         }
-        if case let .failure(error) = result { throw error }
-        self.bytes = bytes
-        self.nodes = tape
-        self.rootIndexes = roots
     }
 
     /// Wraps a tape built directly (by ``JSONTapeWriter``), skipping the parse.

@@ -10,41 +10,32 @@ struct JSONParser: ~Copyable {
     private let maxDepth: Int
     private var position: Int = 0
     private var depth: Int = 0
-    private var tape: UnsafeMutablePointer<JSONNode>
-    private var tapeCapacity: Int
-    private var nodeCount = 0
+    /// Where nodes go, and its capacity; when it is full, parsing stops with `tapeFull` set.
+    private let tape: UnsafeMutablePointer<JSONNode>
+    private let tapeCapacity: Int
+    private(set) var nodeCount = 0
+    private(set) var tapeFull = false
 
-    init(_ buffer: UnsafeBufferPointer<UInt8>, maxDepth: Int) {
+    init(_ buffer: UnsafeBufferPointer<UInt8>, tape: UnsafeMutablePointer<JSONNode>, capacity: Int, maxDepth: Int) {
         // Callers never pass an empty buffer (JSONDocument rejects it first).
         self.base = buffer.baseAddress!
         self.length = buffer.count
         self.maxDepth = maxDepth
-        tapeCapacity = max(16, buffer.count / 12)
-        tape = .allocate(capacity: tapeCapacity)
+        self.tape = tape
+        self.tapeCapacity = capacity
     }
 
-    deinit { tape.deallocate() }
+    /// The most nodes `count` bytes of input can need: every value takes at least one byte and
+    /// all but the first a separator, so `(count + 1) / 2` nodes always fit.
+    static func maximumNodes(forBytes count: Int) -> Int { (count + 1) / 2 + 1 }
 
-    /// The nodes parsed so far, as an array.
-    var nodes: [JSONNode] {
-        [JSONNode](unsafeUninitializedCapacity: nodeCount) { buffer, initialized in
-            if let to = buffer.baseAddress { to.initialize(from: tape, count: nodeCount) }
-            initialized = nodeCount
+    @inline(__always) private mutating func append(_ node: JSONNode) throws(JSONError) {
+        guard nodeCount < tapeCapacity else {
+            tapeFull = true
+            throw JSONError(.tooLarge, at: position)
         }
-    }
-
-    @inline(__always) private mutating func append(_ node: JSONNode) {
-        if nodeCount == tapeCapacity { grow() }
         (tape + nodeCount).initialize(to: node)
         nodeCount += 1
-    }
-
-    private mutating func grow() {
-        let larger = UnsafeMutablePointer<JSONNode>.allocate(capacity: tapeCapacity * 2)
-        larger.moveInitialize(from: tape, count: nodeCount)
-        tape.deallocate()
-        tape = larger
-        tapeCapacity *= 2
     }
 
     /// Parses whitespace-separated values until the end; returns the node index of each root.
@@ -94,7 +85,7 @@ struct JSONParser: ~Copyable {
             throw JSONError(.unexpectedByte(base[start + i], expected: "'\(word)'"), at: start + i)
         }
         position += count
-        append(JSONNode(kind: kind, hasEscapes: false, start: UInt32(start), end: UInt32(position),
+        try append(JSONNode(kind: kind, hasEscapes: false, start: UInt32(start), end: UInt32(position),
                               next: UInt32(nodeCount + 1), count: 0))
     }
 
@@ -124,7 +115,7 @@ struct JSONParser: ~Copyable {
             while position < length, isDigit(base[position]) { position += 1 }
             if position == digitsStart { throw JSONError(.invalidNumber, at: start) }
         }
-        append(JSONNode(kind: .number, hasEscapes: false, start: UInt32(start), end: UInt32(position),
+        try append(JSONNode(kind: .number, hasEscapes: false, start: UInt32(start), end: UInt32(position),
                               next: UInt32(nodeCount + 1), count: 0))
     }
 
@@ -174,7 +165,7 @@ struct JSONParser: ~Copyable {
             if b < 0x20 { throw JSONError(.controlCharacterInString, at: position) }
             position += 1
         }
-        append(JSONNode(kind: .string, hasEscapes: escapes, start: UInt32(start), end: UInt32(position),
+        try append(JSONNode(kind: .string, hasEscapes: escapes, start: UInt32(start), end: UInt32(position),
                               next: UInt32(nodeCount + 1), count: 0))
         position += 1 // closing quote
     }
@@ -212,7 +203,7 @@ struct JSONParser: ~Copyable {
         try enter()
         let index = nodeCount
         let start = position
-        append(JSONNode(kind: .object, hasEscapes: false, start: UInt32(start), end: 0, next: 0, count: 0))
+        try append(JSONNode(kind: .object, hasEscapes: false, start: UInt32(start), end: 0, next: 0, count: 0))
         position += 1
         var count: UInt32 = 0
         skipWhitespace()
@@ -253,7 +244,7 @@ struct JSONParser: ~Copyable {
         try enter()
         let index = nodeCount
         let start = position
-        append(JSONNode(kind: .array, hasEscapes: false, start: UInt32(start), end: 0, next: 0, count: 0))
+        try append(JSONNode(kind: .array, hasEscapes: false, start: UInt32(start), end: 0, next: 0, count: 0))
         position += 1
         var count: UInt32 = 0
         skipWhitespace()

@@ -17,6 +17,25 @@ import Testing
         #expect(values[9].string == "")
     }
 
+    /// Input denser than the first tape estimate (a node per byte or two) is parsed again with
+    /// room for the worst case: same values, same errors.
+    @Test(arguments: [1, 7, 5_000])
+    func denseInputFillsALargerTape(count: Int) throws {
+        let text = "[" + Array(repeating: "1", count: count).joined(separator: ",") + "]"
+        let doc = try JSONDocument(text: text)
+        #expect(doc.nodes.count == count + 1)
+        #expect(doc.root.elements.map(\.numberText) == Array(repeating: "1", count: count))
+        let lines = try JSONDocument(bytes: Array(Array(repeating: "[]", count: count).joined(separator: "\n").utf8), allowMultipleRoots: true)
+        #expect(lines.rootIndexes.count == count)
+        let broken = Array((String(text.dropLast()) + ",x]").utf8)
+        #expect(throws: JSONError.self) { try JSONDocument(bytes: broken) }
+        do {
+            _ = try JSONDocument(bytes: broken)
+        } catch {
+            #expect(error.offset == broken.count - 2)
+        }
+    }
+
     @Test func decodesEscapesAndSurrogatePairs() throws {
         let doc = try JSONDocument(text: #"["a\"b\\c\/d\b\f\n\r\t", "\u00e9\u4e2d", "\ud83d\ude00", "\ud800x", "\udc00"]"#)
         let values = Array(doc.root.elements)
