@@ -40,9 +40,8 @@ public final class FileCommitter {
     }
 
     private var group: [Staged] = []
-    private var groupEventIDs: Set<String> = []
-    /// Event ids of the group handed to a `GroupWriter` and not yet confirmed written.
-    private var writingEventIDs: Set<String> = []
+    /// Event ids seen in this run, staged, and being written.
+    private var eventIDs = StagedEventIDs()
     private var groupEvents = 0
     private var groupStarted: Date?
 
@@ -126,7 +125,7 @@ public final class FileCommitter {
             let outcome = engine.process(fresh.map { (event: $0.event, record: $0.record, matched: $0.matched) })
             let stored = fresh.filter { $0.isSecretRelated || !$0.matched.isEmpty }.map(\.event)
             report.eventsStored = stored.count
-            for event in stored { groupEventIDs.insert(event.eventID) }
+            for event in stored { eventIDs.stage(event.eventID) }
             groupEvents += stored.count
             var lines: [(alert: Alert, json: String)] = []
             lines.reserveCapacity(outcome.alerts.count)
@@ -163,9 +162,8 @@ public final class FileCommitter {
         guard !group.isEmpty else { return nil }
         var staged = group
         staged[staged.count - 1].commit.state += engine.takeStateChanges()
-        writingEventIDs = groupEventIDs
+        eventIDs.groupTaken()
         group.removeAll(keepingCapacity: true)
-        groupEventIDs = []
         groupEvents = 0
         groupStarted = nil
         return PreparedGroup(staged: staged)
@@ -173,7 +171,7 @@ public final class FileCommitter {
 
     /// The group from `takeGroup()` has been written (or failed and the run stops).
     public func groupWritten() {
-        writingEventIDs.removeAll()
+        eventIDs.groupWritten()
     }
 
     /// Writes groups to the store and their alerts to the sink.
@@ -206,22 +204,35 @@ public final class FileCommitter {
     /// Drops events already seen in this file, in the staged group or in the store (CloudTrail
     /// delivers some records twice), so nothing is counted twice.
     private func uniqueNewItems(_ items: [PipelineItem]) throws(PipelineError) -> [PipelineItem] {
-        var seen: Set<String> = []
-        var unique: [PipelineItem] = []
-        unique.reserveCapacity(items.count)
-        for item in items where seen.insert(item.event.eventID).inserted && !groupEventIDs.contains(item.event.eventID)
-            && !writingEventIDs.contains(item.event.eventID) {
-            unique.append(item)
+        var dropped = Set<Int>()
+        var candidates: [String] = []
+        candidates.reserveCapacity(items.count)
+        // Ids earlier in this file, gathered only once one id looks like a repeat.
+        var earlierInFile: Set<String>?
+        for i in items.indices {
+            let id = items[i].event.eventID
+            if eventIDs.mayHaveSeen(id) {
+                let earlier = earlierInFile ?? Set(items[..<i].lazy.map(\.event.eventID))
+                earlierInFile = earlier
+                if earlier.contains(id) || eventIDs.isInFlight(id) {
+                    dropped.insert(i)
+                    continue
+                }
+            }
+            eventIDs.noteExamined(id)
+            earlierInFile?.insert(id)
+            candidates.append(id)
         }
-        let ids = unique.map(\.event.eventID)
-        guard !ids.isEmpty else { return unique }
         let existing: Set<String>
         do {
-            existing = try store.existingEventIDs(ids)
+            existing = try store.existingEventIDs(candidates)
         } catch {
             throw PipelineError(.store, "\(error)")
         }
-        return existing.isEmpty ? unique : unique.filter { !existing.contains($0.event.eventID) }
+        if dropped.isEmpty && existing.isEmpty { return items }
+        return items.indices.compactMap { i in
+            dropped.contains(i) || existing.contains(items[i].event.eventID) ? nil : items[i]
+        }
     }
 }
 

@@ -70,4 +70,28 @@ struct BackfillFormatsTests {
         let rows = try StoreSnapshot(db: dir.path("f.db")).access
         #expect(rows.count == 1 && rows[0].contains(#""eventID":"\#(Self.eventID)""#), "\(rows)")
     }
+
+    @Test("a record repeated within one file, and again in a later run, is stored once")
+    func repeatedWithinAFile() throws {
+        let (expected, record) = try sampleAlert()
+        var other = record
+        other["eventID"] = "0b7c3d59-2f4e-4a61-9c8d-5e6f7a8b9c0d"
+        other["eventName"] = "DescribeSecret"
+        let dir = try TempDirectory()
+        let data = try JSONSerialization.data(withJSONObject: ["Records": [record, other, record, record]], options: [.sortedKeys])
+        try dir.write("in/a.json", data)
+        let first = try TrailwatchBinary.run(["backfill", "in", "--db", "f.db"], in: dir.url)
+        #expect(first.exitCode == 0, "\(first)")
+        #expect(try AlertLine.parse(first.stdout).map(\.id) == [expected.id], "\(first)")
+        #expect(BackfillSummary(stderr: first.stderr) == BackfillSummary(
+            filesDone: 1, filesSkipped: 0, filesFailed: 0, records: 4, invalidRecords: 0, eventsStored: 2, alerts: 1), "\(first)")
+        // The same records under another name: the store answers, not this run's memory.
+        try dir.write("in/b.json", data)
+        let second = try TrailwatchBinary.run(["backfill", "in/b.json", "--db", "f.db"], in: dir.url)
+        #expect(second.exitCode == 0, "\(second)")
+        #expect(second.stdout.isEmpty, "\(second)")
+        #expect(BackfillSummary(stderr: second.stderr) == BackfillSummary(
+            filesDone: 1, filesSkipped: 0, filesFailed: 0, records: 4, invalidRecords: 0, eventsStored: 0, alerts: 0), "\(second)")
+        #expect(try StoreSnapshot(db: dir.path("f.db")).access.count == 2)
+    }
 }
