@@ -20,7 +20,7 @@ public final class FileCommitter {
     /// Largest group, in files.
     public var maxGroupFiles = 512
     /// Largest group, in stored events.
-    public var maxGroupEvents = 20_000
+    public var maxGroupEvents = 10_000
     /// Longest time a staged file waits for its group to commit.
     public var maxGroupDelay: TimeInterval = 0.25
 
