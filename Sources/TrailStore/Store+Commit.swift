@@ -271,46 +271,33 @@ private struct CommitWriter {
                 is_full = max(is_full, excluded.is_full)
             RETURNING id
             """)
+        /// The secret's row id: upserted once per transaction, later files' first/last seen
+        /// kept for `finish()`. A learned secret has no first/last seen.
+        func secretID(_ s: SecretRef, first: Int64?, last: Int64?) throws -> Int64 {
+            if let id = groupSecretIDs[s.id] {
+                pendingSecrets[id, default: PendingSecret(first: nil, last: nil, isFull: false)]
+                    .add(first: first, last: last, isFull: s.isFullARN)
+                return id
+            }
+            upsertSecret.bind(s.id)
+            upsertSecret.bind(s.name)
+            upsertSecret.bind(s.account)
+            upsertSecret.bind(s.region)
+            upsertSecret.bind(s.isFullARN)
+            upsertSecret.bind(first)
+            upsertSecret.bind(last)
+            _ = try upsertSecret.step()
+            let id = upsertSecret.int64(0)
+            upsertSecret.reset()
+            groupSecretIDs[s.id] = id
+            return id
+        }
         for key in secretSeen.keys.sorted() {
             guard let (s, seen) = secretSeen[key] else { continue }
-            if let id = groupSecretIDs[key] {
-                secretIDs[key] = id
-                pendingSecrets[id, default: PendingSecret(first: nil, last: nil, isFull: false)]
-                    .add(first: seen.first, last: seen.last, isFull: s.isFullARN)
-                continue
-            }
-            upsertSecret.bind(s.id)
-            upsertSecret.bind(s.name)
-            upsertSecret.bind(s.account)
-            upsertSecret.bind(s.region)
-            upsertSecret.bind(s.isFullARN)
-            upsertSecret.bind(seen.first)
-            upsertSecret.bind(seen.last)
-            _ = try upsertSecret.step()
-            let id = upsertSecret.int64(0)
-            secretIDs[key] = id
-            groupSecretIDs[key] = id
-            upsertSecret.reset()
+            secretIDs[key] = try secretID(s, first: seen.first, last: seen.last)
         }
         for s in c.learnedSecrets where secretIDs[s.id] == nil {
-            if let id = groupSecretIDs[s.id] {
-                secretIDs[s.id] = id
-                pendingSecrets[id, default: PendingSecret(first: nil, last: nil, isFull: false)]
-                    .add(first: nil, last: nil, isFull: s.isFullARN)
-                continue
-            }
-            upsertSecret.bind(s.id)
-            upsertSecret.bind(s.name)
-            upsertSecret.bind(s.account)
-            upsertSecret.bind(s.region)
-            upsertSecret.bind(s.isFullARN)
-            upsertSecret.bind(Int64?.none)
-            upsertSecret.bind(Int64?.none)
-            _ = try upsertSecret.step()
-            let id = upsertSecret.int64(0)
-            secretIDs[s.id] = id
-            groupSecretIDs[s.id] = id
-            upsertSecret.reset()
+            secretIDs[s.id] = try secretID(s, first: nil, last: nil)
         }
 
         // 2. Events and access rows; a stored eventID (or a repeat within the file) adds nothing.
