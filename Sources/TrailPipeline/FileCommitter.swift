@@ -211,7 +211,7 @@ public final class FileCommitter {
         var earlierInFile: Set<String>?
         for i in items.indices {
             let id = items[i].event.eventID
-            if eventIDs.mayHaveSeen(id) {
+            if eventIDs.noteExamined(id) {
                 let earlier = earlierInFile ?? Set(items[..<i].lazy.map(\.event.eventID))
                 earlierInFile = earlier
                 if earlier.contains(id) || eventIDs.isInFlight(id) {
@@ -219,7 +219,6 @@ public final class FileCommitter {
                     continue
                 }
             }
-            eventIDs.noteExamined(id)
             earlierInFile?.insert(id)
             candidates.append(id)
         }

@@ -13,11 +13,9 @@ struct StagedEventIDs {
     private var writing: [String] = []
     private var writingSet: Set<String>?
 
-    /// False when `id` was certainly never noted in this run.
-    func mayHaveSeen(_ id: String) -> Bool { examined.mayContain(id) }
-
-    /// Notes an id examined (whether or not it is then staged).
-    mutating func noteExamined(_ id: String) { examined.insert(id) }
+    /// Notes an id examined (whether or not it is then staged); returns false when it was
+    /// certainly never examined before in this run.
+    mutating func noteExamined(_ id: String) -> Bool { examined.insert(id) }
 
     /// Adds an id to the group being staged.
     mutating func stage(_ id: String) {

@@ -18,9 +18,15 @@ public struct EventIDFilter: Sendable {
         wordMask = count - 1
     }
 
-    public mutating func insert(_ id: String) {
+    /// Adds `id`; returns whether it may have been there already (false is certain).
+    @discardableResult
+    public mutating func insert(_ id: String) -> Bool {
         let (word, bits) = slot(id)
-        words.withUnsafeMutableBufferPointer { $0[word] |= bits }
+        return words.withUnsafeMutableBufferPointer { words in
+            let before = words[word]
+            words[word] = before | bits
+            return before & bits == bits
+        }
     }
 
     public func mayContain(_ id: String) -> Bool {

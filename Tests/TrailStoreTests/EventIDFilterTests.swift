@@ -18,6 +18,15 @@ import Testing
         #expect(!filter.mayContain(""))
         #expect(!filter.mayContain("e01"))
     }
+
+    @Test func insertTellsWhetherTheIDMayHaveBeenThere() {
+        var filter = EventIDFilter(bitCountLog2: 10)
+        let first = filter.insert("e01")
+        let second = filter.insert("e01")
+        #expect(!first)
+        #expect(second)
+        #expect(filter.mayContain("e01"))
+    }
 }
 
 @Suite struct CommittedEventIDsTests {
