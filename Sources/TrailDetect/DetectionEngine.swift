@@ -23,6 +23,9 @@ public final class DetectionEngine {
     private var thresholds: [Int: ThresholdDetector] = [:]
     private var suppressors: [Int: Suppressor] = [:]
     private let links = KMSKeyLinks()
+    private let trails = TrailHistory()
+    private let schedule = DeletionSchedule()
+    private let secretKeys = SecretKeyCache()
     private var watermarks: [String: Int64] = [:]
     private var dirtyWatermarks: Set<String> = []
     static let watermarkNamespace = "watermark"
@@ -74,6 +77,8 @@ public final class DetectionEngine {
         for d in thresholds.values { byNamespace[d.namespace] = (nil, d.restore) }
         for s in suppressors.values { byNamespace[s.namespace] = (nil, s.restore) }
         byNamespace[KMSKeyLinks.namespace] = (nil, links.restore)
+        byNamespace[TrailHistory.namespace] = (nil, trails.restore)
+        byNamespace[DeletionSchedule.namespace] = (nil, schedule.restore)
         for entry in state {
             guard let text = entry.value, let value = StateValue.parse(text) else { continue }
             if entry.namespace == Self.watermarkNamespace {
@@ -120,7 +125,7 @@ public final class DetectionEngine {
                 previous = i
                 let rule = rules[i]
                 let e = buffer[index].event
-                guard let finding = evaluate(i, rule, e) else { continue }
+                guard let finding = evaluate(i, rule, e, record: buffer[index].record) else { continue }
                 let id = AlertID.make(rule: rule.name, eventID: e.eventID)
                 if let suppressor = suppressors[i], let slot = suppressor.fold(e, alertID: id) {
                     if let at = alertIndex[slot.alertID] {
@@ -141,6 +146,7 @@ public final class DetectionEngine {
         for d in firstSeen.values { d.expire() }
         for d in thresholds.values { d.expire(watermarks: watermarks) }
         for s in suppressors.values { s.expire(watermarks: watermarks) }
+        schedule.expire(watermarks: watermarks)
         if reportsStateChangesPerCall { outcome.stateChanges = collectChanges() }
         return outcome
     }
@@ -165,10 +171,11 @@ public final class DetectionEngine {
         }
         guard !e.secrets.isEmpty || !e.details.kmsKeys.isEmpty || needsEveryEvent else { return }
         links.observe(e)
+        if e.eventName == "DeleteSecret" || e.eventName == "RestoreSecret" { schedule.observe(e, key: secretKeys.key) }
         for d in firstSeenList { d.observe(e) }
     }
 
-    private func evaluate(_ i: Int, _ rule: RuleDefinition, _ e: AuditEvent) -> Finding? {
+    private func evaluate(_ i: Int, _ rule: RuleDefinition, _ e: AuditEvent, record: JSONValue) -> Finding? {
         switch rule.detector {
         case nil:
             var summary = "\(rule.title): \(Phrase.who(e.principal)) \(Phrase.action(e))\(Phrase.outcome(e))\(Phrase.place(e))"
@@ -184,6 +191,8 @@ public final class DetectionEngine {
         case let .resourcePolicy(c)?: return ResourcePolicyAnalysis.analyse(e, config: c)
         case let .kmsKey(c)?: return KMSKeyAnalysis.analyse(e, config: c, links: links)
         case .batchCatchAll?: return BatchCatchAllAnalysis.analyse(e)
+        case let .trailChange(c)?: return TrailChangeAnalysis.analyse(e, record: record, config: c, history: trails)
+        case .pendingDeletionRead?: return PendingDeletionReadAnalysis.analyse(e, schedule: schedule, key: secretKeys.key)
         }
     }
 
@@ -203,6 +212,8 @@ public final class DetectionEngine {
         }
         dirtyWatermarks.removeAll()
         out.append(contentsOf: links.changes())
+        out.append(contentsOf: trails.changes())
+        out.append(contentsOf: schedule.changes())
         for i in rules.indices {
             if let d = firstSeen[i] { out.append(contentsOf: d.changes()) }
             if let d = thresholds[i] { out.append(contentsOf: d.changes()) }

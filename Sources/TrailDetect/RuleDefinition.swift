@@ -50,6 +50,12 @@ public enum DetectorConfig: Sendable, Hashable {
     case kmsKey(KMSKeyConfig)
     /// `{"type":"batch-catch-all"}`: `BatchGetSecretValue` filters that select every secret.
     case batchCatchAll
+    /// `{"type":"trail-change","denied":"medium"}`: `StopLogging`, `DeleteTrail`, `UpdateTrail`,
+    /// `PutEventSelectors`, `LeaveOrganization`: what the change does to the audit trail.
+    case trailChange(TrailChangeConfig)
+    /// `{"type":"pending-deletion-read"}`: a read refused because the secret is scheduled for
+    /// deletion, with the deletion date learned from the history.
+    case pendingDeletionRead
 
     /// The `type` string as written in rule files.
     public var typeName: String {
@@ -60,6 +66,8 @@ public enum DetectorConfig: Sendable, Hashable {
         case .resourcePolicy: "resource-policy"
         case .kmsKey: "kms-key"
         case .batchCatchAll: "batch-catch-all"
+        case .trailChange: "trail-change"
+        case .pendingDeletionRead: "pending-deletion-read"
         }
     }
 }
@@ -118,6 +126,13 @@ public struct ResourcePolicyConfig: Sendable, Hashable {
 public struct KMSKeyConfig: Sendable, Hashable {
     public var escalate: Severity
     public init(escalate: Severity = .high) { self.escalate = escalate }
+}
+
+/// Trail change: `denied` is the severity of an attempt that failed (the change did not happen,
+/// but someone tried).
+public struct TrailChangeConfig: Sendable, Hashable {
+    public var denied: Severity
+    public init(denied: Severity = .medium) { self.denied = denied }
 }
 
 /// `{"by": ["principal", "secret"], "for": "PT1H"}`: later alerts of the rule with the same `by`

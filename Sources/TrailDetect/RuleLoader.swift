@@ -161,8 +161,16 @@ public enum RuleLoader {
         case "batch-catch-all":
             try ctx.onlyKeys(v, ["type"], at: "detector")
             return .batchCatchAll
+        case "trail-change":
+            try ctx.onlyKeys(v, ["type", "denied"], at: "detector")
+            var config = TrailChangeConfig()
+            if let d = v["denied"] { config.denied = try ctx.severity(d, at: "detector.denied") }
+            return .trailChange(config)
+        case "pending-deletion-read":
+            try ctx.onlyKeys(v, ["type"], at: "detector")
+            return .pendingDeletionRead
         default:
-            throw ctx.error("detector.type", "unknown detector type \(JSONQuote.quote(type)) (known: first-seen, threshold, secret-deletion, resource-policy, kms-key, batch-catch-all)")
+            throw ctx.error("detector.type", "unknown detector type \(JSONQuote.quote(type)) (known: first-seen, threshold, secret-deletion, resource-policy, kms-key, batch-catch-all, trail-change, pending-deletion-read)")
         }
     }
 

@@ -24,6 +24,24 @@ extension RuleLoader {
 }
 
 """####),
+        ("Rules/organization-left.json", ####"""
+{
+  "name": "organization-left",
+  "title": "Account left its AWS organization",
+  "severity": "high",
+  "description": "LeaveOrganization: the account drops out of the organization, its organization trail and its guardrails (service control policies). A denied attempt (AccessDenied) is medium: someone tried.",
+  "pattern": {
+    "source": ["aws.organizations"],
+    "detail": {
+      "eventSource": ["organizations.amazonaws.com"],
+      "eventName": ["LeaveOrganization"],
+      "errorCode": [{"exists": false}, "AccessDenied"]
+    }
+  },
+  "detector": {"type": "trail-change", "denied": "medium"}
+}
+
+"""####),
         ("Rules/secret-batch-catch-all.json", ####"""
 {
   "name": "secret-batch-catch-all",
@@ -39,6 +57,43 @@ extension RuleLoader {
     }
   },
   "detector": {"type": "batch-catch-all"}
+}
+
+"""####),
+        ("Rules/secret-batch-retrieval-regions.json", ####"""
+{
+  "name": "secret-batch-retrieval-regions",
+  "title": "BatchGetSecretValue across many regions",
+  "severity": "high",
+  "description": "One principal called BatchGetSecretValue in at least 5 distinct regions within 10 minutes of event time: sweeping every region for secrets. Repeats within an hour fold into the first alert.",
+  "pattern": {
+    "source": ["aws.secretsmanager"],
+    "detail": {
+      "eventSource": ["secretsmanager.amazonaws.com"],
+      "eventName": ["BatchGetSecretValue"]
+    }
+  },
+  "detector": {"type": "threshold", "group": ["principal"], "distinct": "region", "count": 5, "window": "PT10M"},
+  "suppress": {"by": ["principal"], "for": "PT1H"}
+}
+
+"""####),
+        ("Rules/secret-batch-retrieval-volume.json", ####"""
+{
+  "name": "secret-batch-retrieval-volume",
+  "title": "Many BatchGetSecretValue calls",
+  "severity": "high",
+  "description": "One principal made at least 5 successful BatchGetSecretValue calls within 24 hours of event time (each call can return up to 20 secrets): bulk retrieval, as in credential harvesting. Repeats within a day fold into the first alert.",
+  "pattern": {
+    "source": ["aws.secretsmanager"],
+    "detail": {
+      "eventSource": ["secretsmanager.amazonaws.com"],
+      "eventName": ["BatchGetSecretValue"],
+      "errorCode": [{"exists": false}]
+    }
+  },
+  "detector": {"type": "threshold", "group": ["principal"], "count": 5, "window": "P1D"},
+  "suppress": {"by": ["principal"], "for": "P1D"}
 }
 
 """####),
@@ -151,6 +206,26 @@ extension RuleLoader {
 }
 
 """####),
+        ("Rules/secret-read-pending-deletion.json", ####"""
+{
+  "name": "secret-read-pending-deletion",
+  "title": "Secret still in use while scheduled for deletion",
+  "severity": "medium",
+  "description": "GetSecretValue refused because the secret was marked for deletion (InvalidRequestException): something still depends on a secret that is about to disappear (AWS's recommended alarm). The alert names the caller, the secret and the deletion date and who scheduled it, from the DeleteSecret in the history. Repeats by the same caller for the same secret within a day fold into the first alert.",
+  "pattern": {
+    "source": ["aws.secretsmanager"],
+    "detail": {
+      "eventSource": ["secretsmanager.amazonaws.com"],
+      "eventName": ["GetSecretValue"],
+      "errorCode": ["InvalidRequestException"],
+      "errorMessage": [{"wildcard": "*marked for deletion*"}]
+    }
+  },
+  "detector": {"type": "pending-deletion-read"},
+  "suppress": {"by": ["principal", "secret"], "for": "P1D"}
+}
+
+"""####),
         ("Rules/secret-resource-policy-changed.json", ####"""
 {
   "name": "secret-resource-policy-changed",
@@ -200,6 +275,78 @@ extension RuleLoader {
     }
   },
   "suppress": {"by": ["secret"], "for": "P1D"}
+}
+
+"""####),
+        ("Rules/trail-deleted.json", ####"""
+{
+  "name": "trail-deleted",
+  "title": "CloudTrail trail deleted",
+  "severity": "high",
+  "description": "DeleteTrail: the trail and its delivery are gone, so nothing more is recorded by it. A denied attempt (AccessDenied) is medium: someone tried.",
+  "pattern": {
+    "source": ["aws.cloudtrail"],
+    "detail": {
+      "eventSource": ["cloudtrail.amazonaws.com"],
+      "eventName": ["DeleteTrail"],
+      "errorCode": [{"exists": false}, "AccessDenied"]
+    }
+  },
+  "detector": {"type": "trail-change", "denied": "medium"}
+}
+
+"""####),
+        ("Rules/trail-event-selectors-narrowed.json", ####"""
+{
+  "name": "trail-event-selectors-narrowed",
+  "title": "CloudTrail event selectors stop logging secret reads or data events",
+  "severity": "high",
+  "description": "PutEventSelectors (basic or advanced selectors) after which read management events of Secrets Manager are no longer logged (GetSecretValue and BatchGetSecretValue are read management events), or that drops data event types the trail had (known from an earlier PutEventSelectors). Other selector changes do not alert. A denied attempt (AccessDenied) is medium.",
+  "pattern": {
+    "source": ["aws.cloudtrail"],
+    "detail": {
+      "eventSource": ["cloudtrail.amazonaws.com"],
+      "eventName": ["PutEventSelectors"],
+      "errorCode": [{"exists": false}, "AccessDenied"]
+    }
+  },
+  "detector": {"type": "trail-change", "denied": "medium"}
+}
+
+"""####),
+        ("Rules/trail-logging-stopped.json", ####"""
+{
+  "name": "trail-logging-stopped",
+  "title": "CloudTrail logging stopped",
+  "severity": "high",
+  "description": "StopLogging: the trail records nothing until logging is started again, so every later action, reads of secrets included, goes unseen. A denied attempt (AccessDenied) is medium: someone tried.",
+  "pattern": {
+    "source": ["aws.cloudtrail"],
+    "detail": {
+      "eventSource": ["cloudtrail.amazonaws.com"],
+      "eventName": ["StopLogging"],
+      "errorCode": [{"exists": false}, "AccessDenied"]
+    }
+  },
+  "detector": {"type": "trail-change", "denied": "medium"}
+}
+
+"""####),
+        ("Rules/trail-weakened.json", ####"""
+{
+  "name": "trail-weakened",
+  "title": "CloudTrail trail delivery moved or coverage reduced",
+  "severity": "high",
+  "description": "UpdateTrail that moves log delivery to another bucket (compared with the bucket the history knows; a bucket whose name names another account is called out), or turns off multi-region logging, global service events, log file validation or the organization trail. Other updates, and CreateTrail (which teaches TrailWatch the trail's bucket), do not alert. A denied attempt (AccessDenied) is medium.",
+  "pattern": {
+    "source": ["aws.cloudtrail"],
+    "detail": {
+      "eventSource": ["cloudtrail.amazonaws.com"],
+      "eventName": ["UpdateTrail", "CreateTrail"],
+      "errorCode": [{"exists": false}, "AccessDenied"]
+    }
+  },
+  "detector": {"type": "trail-change", "denied": "medium"}
 }
 
 """####),

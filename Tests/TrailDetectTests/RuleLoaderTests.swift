@@ -70,7 +70,7 @@ import TrailModel
 
     @Test func unknownDetectorType() {
         #expect(error(#"{"name":"n","pattern":{},"detector":{"type":"sometimes"}}"#)
-            == #"Rules/x.json: rule "n": detector.type: unknown detector type "sometimes" (known: first-seen, threshold, secret-deletion, resource-policy, kms-key, batch-catch-all)"#)
+            == #"Rules/x.json: rule "n": detector.type: unknown detector type "sometimes" (known: first-seen, threshold, secret-deletion, resource-policy, kms-key, batch-catch-all, trail-change, pending-deletion-read)"#)
     }
 
     @Test func unknownFields() {

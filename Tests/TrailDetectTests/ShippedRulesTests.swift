@@ -6,9 +6,11 @@ import TrailModel
 
 @Suite struct ShippedRulesTests {
     static let names = [
-        "kms-key-disabled-or-deleted", "secret-batch-catch-all", "secret-deletion-cancelled",
+        "kms-key-disabled-or-deleted", "organization-left", "secret-batch-catch-all", "secret-batch-retrieval-regions",
+        "secret-batch-retrieval-volume", "secret-deletion-cancelled",
         "secret-deletion-scheduled", "secret-read-burst", "secret-read-by-new-principal", "secret-read-by-root",
-        "secret-read-denied-burst", "secret-resource-policy-changed", "secret-rotation-cancelled", "secret-rotation-failed",
+        "secret-read-denied-burst", "secret-read-pending-deletion", "secret-resource-policy-changed", "secret-rotation-cancelled",
+        "secret-rotation-failed", "trail-deleted", "trail-event-selectors-narrowed", "trail-logging-stopped", "trail-weakened",
     ]
 
     @Test func builtInCopiesMatchRulesDirectory() throws {

@@ -149,6 +149,79 @@ F["secret-batch-catch-all"] = (
     [sm("BatchGetSecretValue", THIEF, "2024-06-14T03:00:00Z", req={"filters": [{"key": "tag-key", "values": ["env", "!legacy"]}]}),
      sm("BatchGetSecretValue", THIEF, "2024-06-14T03:01:00Z", req={"secretIdList": [DB, arn("prod/other", "QwE456")]})])
 
+# The trail itself.
+TRAIL = "arn:aws:cloudtrail:us-east-1:%s:trail/management-events" % ACCT
+
+def ct(name, who, t, req=None, resp=None, error=None, source="cloudtrail.amazonaws.com"):
+    r = sm(name, who, t, req=req, resp=resp, error=error)
+    r["eventSource"] = source
+    r["readOnly"] = False
+    return r
+
+F["trail-logging-stopped"] = (
+    [ct("StopLogging", ADMIN, "2024-06-14T04:00:00Z", req={"name": TRAIL})],
+    [ct("StartLogging", ADMIN, "2024-06-14T04:00:00Z", req={"name": TRAIL}),
+     ct("StopLogging", ADMIN, "2024-06-14T04:01:00Z", req={"name": "nope"}, error="TrailNotFoundException")])
+F["trail-deleted"] = (
+    [ct("DeleteTrail", ADMIN, "2024-06-14T04:00:00Z", req={"name": TRAIL})],
+    [ct("CreateTrail", ADMIN, "2024-06-14T04:00:00Z", req={"name": "extra", "s3BucketName": "acme-trail-%s" % ACCT},
+        resp={"name": "extra", "s3BucketName": "acme-trail-%s" % ACCT, "trailARN": TRAIL.replace("management-events", "extra")})])
+F["trail-weakened"] = (
+    [ct("CreateTrail", ADMIN, "2024-06-14T03:00:00Z", req={"name": "management-events", "s3BucketName": "acme-trail-%s" % ACCT},
+        resp={"name": "management-events", "s3BucketName": "acme-trail-%s" % ACCT, "trailARN": TRAIL}),
+     ct("UpdateTrail", ADMIN, "2024-06-14T04:00:00Z", req={"name": TRAIL, "s3BucketName": "aws-cloudtrail-logs-%s-0a1b2c3d" % OTHER},
+        resp={"name": "management-events", "s3BucketName": "aws-cloudtrail-logs-%s-0a1b2c3d" % OTHER, "trailARN": TRAIL})],
+    [ct("CreateTrail", ADMIN, "2024-06-14T03:00:00Z", req={"name": "management-events", "s3BucketName": "acme-trail-%s" % ACCT},
+        resp={"name": "management-events", "s3BucketName": "acme-trail-%s" % ACCT, "trailARN": TRAIL}),
+     ct("UpdateTrail", ADMIN, "2024-06-14T04:00:00Z", req={"name": TRAIL, "s3BucketName": "acme-trail-%s" % ACCT, "enableLogFileValidation": True}),
+     ct("UpdateTrail", ADMIN, "2024-06-14T04:01:00Z", req={"name": TRAIL, "isMultiRegionTrail": True, "includeGlobalServiceEvents": True})])
+S3SEL = {"trailName": TRAIL, "eventSelectors": [{"readWriteType": "All", "includeManagementEvents": True,
+         "dataResources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]}
+F["trail-event-selectors-narrowed"] = (
+    [ct("PutEventSelectors", ADMIN, "2024-06-14T04:00:00Z", req=S3SEL),
+     ct("PutEventSelectors", ADMIN, "2024-06-14T05:00:00Z", req={"trailName": TRAIL, "eventSelectors": [
+        {"readWriteType": "All", "includeManagementEvents": True, "dataResources": []}]})],
+    [ct("PutEventSelectors", ADMIN, "2024-06-14T04:00:00Z", req=S3SEL),
+     ct("PutEventSelectors", ADMIN, "2024-06-14T05:00:00Z", req={"trailName": TRAIL, "advancedEventSelectors": [
+        {"name": "all management", "fieldSelectors": [{"field": "eventCategory", "equals": ["Management"]}]},
+        {"name": "s3", "fieldSelectors": [{"field": "eventCategory", "equals": ["Data"]}, {"field": "resources.type", "equals": ["AWS::S3::Object"]}]}]}),
+     ct("PutEventSelectors", ADMIN, "2024-06-14T06:00:00Z", req={"trailName": TRAIL, "eventSelectors": [
+        {"readWriteType": "WriteOnly", "includeManagementEvents": True}]}, error="InvalidTrailNameException")])
+F["organization-left"] = (
+    [ct("LeaveOrganization", ADMIN, "2024-06-14T04:00:00Z", source="organizations.amazonaws.com")],
+    [ct("DescribeOrganization", ADMIN, "2024-06-14T04:00:00Z", source="organizations.amazonaws.com"),
+     ct("LeaveOrganization", ADMIN, "2024-06-14T04:01:00Z", source="organizations.amazonaws.com", error="ConstraintViolationException")])
+
+# Batch retrieval: five calls by one principal within a day; in five regions within 10 minutes.
+def batch(who, t, region=REGION, error=None):
+    r = sm("BatchGetSecretValue", who, t, req={"filters": [{"key": "tag-key", "values": ["team"]}]}, error=error)
+    r["awsRegion"] = region
+    return r
+
+REGIONS = ["us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-2"]
+F["secret-batch-retrieval-volume"] = (
+    [batch(THIEF, "2024-06-15T%02d:00:00Z" % (1 + 5 * i)) for i in range(5)],
+    [batch(THIEF, "2024-06-15T%02d:00:00Z" % (1 + 6 * i)) for i in range(4)] + [batch(THIEF, "2024-06-16T01:00:01Z"),
+     batch(THIEF, "2024-06-16T02:00:00Z", error="AccessDenied"), batch(APP, "2024-06-16T03:00:00Z")])
+F["secret-batch-retrieval-regions"] = (
+    [batch(THIEF, "2024-06-15T10:%02d:00Z" % (2 * i), region=REGIONS[i]) for i in range(5)],
+    [batch(THIEF, "2024-06-15T10:%02d:00Z" % (2 * i), region=REGIONS[i]) for i in range(4)] +
+    [batch(THIEF, "2024-06-15T10:10:00Z", region=REGIONS[0]), batch(THIEF, "2024-06-15T10:12:01Z", region=REGIONS[4])])
+
+# A secret scheduled for deletion and still read.
+marked = "You can't perform this operation on the secret because it was marked for deletion."
+def pending_read(who, secret, t, message=marked):
+    r = get(who, secret, t, error="InvalidRequestException")
+    r["errorMessage"] = message
+    return r
+
+F["secret-read-pending-deletion"] = (
+    [sm("DeleteSecret", ADMIN, "2024-06-16T12:00:00Z", req={"secretId": DB, "recoveryWindowInDays": 7},
+        resp={"arn": DB, "name": "prod/db/password", "deletionDate": "Jun 23, 2024, 12:00:00 PM"}),
+     pending_read(APP, "prod/db/password", "2024-06-16T12:05:00Z")],
+    [pending_read(APP, DB, "2024-06-16T12:05:00Z", message="You provided a parameter value that is not valid for the current state of the resource."),
+     get(APP, DB, "2024-06-16T12:06:00Z", error="ResourceNotFoundException")])
+
 here = os.path.dirname(os.path.abspath(__file__))
 for name, (fire, miss) in F.items():
     for kind, recs in (("fire", fire), ("miss", miss)):
