@@ -5,8 +5,14 @@ For each seed: generate a tree with ../shared/tools/gen-cloudtrail (unless it ex
 it into a fresh store, and compare the alerts with the generator's ground truth:
 - an incident is found when some alert's eventID is one of the incident's records (recall);
 - an alert is a true positive when its eventID is in the truth file (precision).
+A second table gives recall per planted kind (a kind is found when an alert names one of that
+kind's own records in the incident), over all seeds, and the rules that fired.
 
     python3 Benchmarks/detection-eval.py --seeds 1 2 3 [--records 200000] [--days 14]
+    python3 Benchmarks/detection-eval.py --scenarios every --regions 5 --accounts 3   # trail, batch, pending deletion too
+
+Truth records of the tampering kinds (`--tamper`; found by `trailwatch verify`, not by rules) are
+counted apart and left out of recall.
 """
 import argparse
 import collections
@@ -38,18 +44,27 @@ def main():
     parser.add_argument("--binary", default=os.path.join(ROOT, ".build", "release", "trailwatch"))
     parser.add_argument("--work", default=os.path.join(tempfile.gettempdir(), "trailwatch-eval"))
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--scenarios", default="all", help="gen-cloudtrail --scenarios (all, every, integrity, batch, ...)")
+    parser.add_argument("--accounts", type=int, default=3)
+    parser.add_argument("--regions", default="2", help="gen-cloudtrail --regions (a number or a comma list)")
     args = parser.parse_args()
     if not os.path.exists(args.binary):
         sys.exit(f"{args.binary} not found: run `swift build -c release --product trailwatch` first")
     generator = find_generator()
 
+    per_kind = collections.defaultdict(lambda: [0, 0])   # kind -> [planted, found]
+    rules_fired = collections.Counter()
+    verify_kinds = collections.Counter()
+    misses = []
     print(f"{'seed':>4} {'incidents':>9} {'found':>5} {'alerts':>6} {'outside truth':>13} {'recall':>7} {'precision':>9}  seconds")
     for seed in args.seeds:
-        tree = os.path.join(args.work, f"seed{seed}-n{args.records}-d{args.days}")
+        suffix = "" if (args.scenarios, args.accounts, args.regions) == ("all", 3, "2") else f"-{args.scenarios}-a{args.accounts}-r{args.regions}"
+        tree = os.path.join(args.work, f"seed{seed}-n{args.records}-d{args.days}{suffix}")
         truth_path = os.path.join(tree, "truth.jsonl")
         if not os.path.exists(truth_path):
             subprocess.run([generator, "-o", tree, "-n", str(args.records), "--days", str(args.days), "--seed", str(seed),
-                            "--scenarios", "all", "--truth", truth_path, "-q"], check=True)
+                            "--scenarios", args.scenarios, "--accounts", str(args.accounts), "--regions", args.regions,
+                            "--truth", truth_path, "-q"], check=True)
         db = os.path.join(args.work, f"seed{seed}.db")
         for suffix in ("", "-wal", "-shm", ".lock"):
             if os.path.exists(db + suffix):
@@ -62,11 +77,26 @@ def main():
             sys.exit(f"backfill failed ({run.returncode}): {run.stderr}")
         alerts = [json.loads(line) for line in run.stdout.splitlines() if line.strip()]
         truth = [json.loads(line) for line in open(truth_path)]
-        truth_ids = {t["eventID"] for t in truth}
+        # Tampering truths (kinds such as delete-log or trail-log-missing) are for `verify`.
+        for t in truth:
+            if "-" in t.get("kind", ""):
+                verify_kinds[t["kind"]] += 1
+        truth = [t for t in truth if "-" not in t.get("kind", "")]
+        truth_ids = {t.get("eventID") for t in truth}
         incidents = collections.defaultdict(set)
         for t in truth:
             incidents[t["incident"]].add(t["eventID"])
         alerted = {a["eventID"] for a in alerts}
+        rules_fired.update(a["rule"] for a in alerts)
+        kinds = collections.defaultdict(set)
+        for t in truth:
+            kinds[(t["incident"], t["kind"])].add(t["eventID"])
+        for (incident, kind), ids in sorted(kinds.items()):
+            per_kind[kind][0] += 1
+            if ids & alerted:
+                per_kind[kind][1] += 1
+            else:
+                misses.append(f"seed {seed} {incident} {kind}")
         found = sum(1 for ids in incidents.values() if ids & alerted)
         outside = [a for a in alerts if a["eventID"] not in truth_ids]
         recall = found / len(incidents) if incidents else 1.0
@@ -74,6 +104,17 @@ def main():
         print(f"{seed:>4} {len(incidents):>9} {found:>5} {len(alerts):>6} {len(outside):>13} {recall:>7.1%} {precision:>9.1%}  {elapsed:.1f}")
         for a in outside:
             print(f"      outside truth: {a['rule']} {a['eventID']} {a['summary']}")
+
+    print()
+    print(f"{'planted kind':<32} {'planted':>7} {'found':>5} {'recall':>7}")
+    for kind, (planted, found) in sorted(per_kind.items()):
+        print(f"{kind:<32} {planted:>7} {found:>5} {found / planted:>7.1%}")
+    for m in misses:
+        print(f"      missed: {m}")
+    print()
+    print("alerts per rule: " + ", ".join(f"{r}={n}" for r, n in sorted(rules_fired.items())))
+    if verify_kinds:
+        print("tampering truths (for `trailwatch verify`, not scored here): " + ", ".join(f"{k}={n}" for k, n in sorted(verify_kinds.items())))
 
 
 if __name__ == "__main__":

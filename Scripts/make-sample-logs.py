@@ -831,8 +831,12 @@ def plant_incidents(gen, S, env):
     incident("secret_delete_scheduled", "DeleteSecret scheduled with the default 30-day window", [r], "high",
              related=[se], secret=cdn.arn, principal=alice.arn,
              note="secretId is the name; eks-external-secrets reads fail with InvalidRequestException until restore")
-    for k in range(4):
-        gen.get_secret(t + 20 * MIN + k * 70 * MIN, prod_apps["eks-external-secrets"], cdn, "arn")
+    eks = prod_apps["eks-external-secrets"]
+    pending_reads = [gen.get_secret(t + 20 * MIN + k * 70 * MIN, eks, cdn, "arn") for k in range(4)]
+    incident("read_pending_deletion", "GetSecretValue of a secret scheduled for deletion", pending_reads, None,
+             secret=cdn.arn, principal=eks.arn,
+             note="eks-external-secrets still reads prod/cdn/signing-key while it is scheduled for deletion; "
+                  "InvalidRequestException, \"it was marked for deletion\"")
     t2 = t + 5 * HOUR + 12 * MIN
     r2 = sm_call(t2, bob, cdn, "RestoreSecret", {"secretId": cdn.arn}, {"arn": cdn.arn, "name": cdn.name})
     ce = gen.service_event(t2 + 1, cdn, "CancelSecretVersionDelete")

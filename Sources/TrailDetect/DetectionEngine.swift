@@ -126,8 +126,10 @@ public final class DetectionEngine {
                 let rule = rules[i]
                 let e = buffer[index].event
                 guard let finding = evaluate(i, rule, e, record: buffer[index].record) else { continue }
-                let id = AlertID.make(rule: rule.name, eventID: e.eventID)
-                if let suppressor = suppressors[i], let slot = suppressor.fold(e, alertID: id) {
+                // A threshold alert may name another (earlier-arrived) event of its window.
+                let subject = finding.attributed?.event ?? e
+                let id = AlertID.make(rule: rule.name, eventID: subject.eventID)
+                if let suppressor = suppressors[i], let slot = suppressor.fold(subject, alertID: id) {
                     if let at = alertIndex[slot.alertID] {
                         outcome.alerts[at].count = slot.count
                     } else {
@@ -137,7 +139,8 @@ public final class DetectionEngine {
                     continue
                 }
                 alertIndex[id] = outcome.alerts.count
-                outcome.alerts.append(makeAlert(id: id, rule: rule, finding: finding, event: e, record: buffer[index].record))
+                let recordText = finding.attributed?.record ?? buffer[index].record.rawText
+                outcome.alerts.append(makeAlert(id: id, rule: rule, finding: finding, event: subject, record: recordText))
             }
           }
         }
@@ -186,7 +189,7 @@ public final class DetectionEngine {
             }
             return Finding(severity: nil, summary: summary, evidence: evidence, secret: e.secrets.first)
         case .firstSeen?: return firstSeen[i]?.evaluate(e)
-        case .threshold?: return thresholds[i]?.evaluate(e)
+        case .threshold?: return thresholds[i]?.evaluate(e, record: record)
         case let .secretDeletion(c)?: return SecretDeletionAnalysis.analyse(e, config: c)
         case let .resourcePolicy(c)?: return ResourcePolicyAnalysis.analyse(e, config: c)
         case let .kmsKey(c)?: return KMSKeyAnalysis.analyse(e, config: c, links: links)
@@ -196,13 +199,13 @@ public final class DetectionEngine {
         }
     }
 
-    private func makeAlert(id: String, rule: RuleDefinition, finding: Finding, event e: AuditEvent, record: JSONValue) -> Alert {
+    private func makeAlert(id: String, rule: RuleDefinition, finding: Finding, event e: AuditEvent, record: String) -> Alert {
         Alert(
             id: id, rule: rule.name, severity: finding.severity ?? rule.severity, title: rule.title,
             summary: finding.summary, time: e.eventTime, account: e.account, region: e.region,
             principal: e.principal, secret: finding.secret ?? e.secrets.first, eventID: e.eventID,
             eventName: e.eventName, sourceIPAddress: e.sourceIPAddress, userAgent: e.userAgent,
-            evidence: finding.evidence, count: 1, recordJSON: record.rawText)
+            evidence: finding.evidence, count: 1, recordJSON: record)
     }
 
     private func collectChanges() -> [DetectorStateEntry] {

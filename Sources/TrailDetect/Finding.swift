@@ -9,6 +9,9 @@ struct Finding {
     var evidence: [EvidenceItem]
     /// The secret the alert is about (defaults to the event's first secret).
     var secret: SecretRef?
+    /// The event (and its record text) the alert is about when it is not the event at hand: a
+    /// threshold alert names the event that completes its window by event time.
+    var attributed: (event: AuditEvent, record: String)? = nil
 }
 
 /// Phrases for summaries.

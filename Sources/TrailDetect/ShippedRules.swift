@@ -83,13 +83,14 @@ extension RuleLoader {
   "name": "secret-batch-retrieval-volume",
   "title": "Many BatchGetSecretValue calls",
   "severity": "high",
-  "description": "One principal made at least 5 successful BatchGetSecretValue calls within 24 hours of event time (each call can return up to 20 secrets): bulk retrieval, as in credential harvesting. Repeats within a day fold into the first alert.",
+  "description": "One principal made at least 5 successful BatchGetSecretValue calls that select secrets by filters within 24 hours of event time (each call can return up to 20 secrets): bulk retrieval, as in credential harvesting. Calls that name their secrets (secretIdList), an application's usual way to fetch its own secrets, are not counted. Repeats within a day fold into the first alert.",
   "pattern": {
     "source": ["aws.secretsmanager"],
     "detail": {
       "eventSource": ["secretsmanager.amazonaws.com"],
       "eventName": ["BatchGetSecretValue"],
-      "errorCode": [{"exists": false}]
+      "errorCode": [{"exists": false}],
+      "requestParameters": {"filters": {"key": [{"exists": true}]}}
     }
   },
   "detector": {"type": "threshold", "group": ["principal"], "count": 5, "window": "P1D"},

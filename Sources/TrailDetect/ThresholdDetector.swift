@@ -5,16 +5,35 @@ import TrailModel
 /// of `distinct` (e.g. secrets), within `window` of event time.
 ///
 /// Events are counted wherever they fall in the input: each group keeps its entries from its
-/// newest event back to `window` + lateness, sorted by event time, so a late event lands in the
-/// right windows. An event fires when some window containing it holds at least `count`, unless
-/// the group already fired within `window` of it (one alert per burst; `suppress` folds longer
-/// ones). A (eventID, value) pair is counted once, so a duplicate record never counts twice.
+/// newest event back to `window` + lateness, sorted by (event time, eventID), so a late event
+/// lands in the right windows. When an event makes some window containing it reach `count`, the
+/// alert is attributed by event time, not arrival: to the event that completes the earliest such
+/// window (taking events in (eventTime, eventID) order, as an in-order run would), with that
+/// window as evidence, unless the group already fired within `window` of that event (one alert
+/// per burst; `suppress` folds longer ones). So the alert's event, time, id and evidence do not
+/// depend on the order in which files arrive, as long as the events that complete the earliest
+/// window have arrived when the burst first reaches `count` (always so when files arrive in
+/// event-time order or a burst has exactly `count` events). The attributed event's fields and
+/// record are kept in memory with its entry (not in the stored state: after a restart, an entry
+/// restored from the store is attributed to the event at hand). A (eventID, value) pair is
+/// counted once, so a duplicate record never counts twice.
 final class ThresholdDetector {
-    struct Entry: Hashable {
+    /// The event behind an entry, for attributing an alert to it when it is not the event at hand.
+    final class Snapshot {
+        let event: AuditEvent
+        let record: String
+        init(event: AuditEvent, record: String) {
+            self.event = event
+            self.record = record
+        }
+    }
+
+    struct Entry {
         var t: Int64
         var value: String
         var eventID: String
         var label: String
+        var snapshot: Snapshot?
     }
 
     /// An entry's identity, kept as its two strings (no joined key to build per event).
@@ -47,7 +66,7 @@ final class ThresholdDetector {
         self.lateness = lateness
     }
 
-    func evaluate(_ e: AuditEvent) -> Finding? {
+    func evaluate(_ e: AuditEvent, record: JSONValue) -> Finding? {
         let t = e.eventTime.milliseconds
         let values: [(value: String, label: String)]
         if let d = config.distinct {
@@ -66,6 +85,7 @@ final class ThresholdDetector {
         }
         guard !values.isEmpty else { return nil }
         var finding: Finding?
+        var snapshot: Snapshot?
         let groupKeys = config.group == [.principal]
             ? [e.principal.id]
             : StateValue.combinations(config.group.map { cache.values($0, in: e) }).map(StateValue.join)
@@ -77,7 +97,8 @@ final class ThresholdDetector {
             var added = false
             for (v, label) in values {
                 guard group.ids.insert(EntryID(eventID: e.eventID, value: v)).inserted else { continue }
-                let entry = Entry(t: t, value: v, eventID: e.eventID, label: label)
+                if snapshot == nil { snapshot = Snapshot(event: e, record: record.rawText) }
+                let entry = Entry(t: t, value: v, eventID: e.eventID, label: label, snapshot: snapshot)
                 let at = insertionIndex(group.entries, entry)
                 group.entries.insert(entry, at: at)
                 added = true
@@ -89,10 +110,21 @@ final class ThresholdDetector {
             group.partition = partitionOf(e)
             trim(&group)
             dirty.insert(g)
-            if let best = bestWindow(group.entries, around: t), best.values.count >= config.count,
-               group.lastFired.map({ abs(t - $0) >= config.window.milliseconds }) ?? true {
-                group.lastFired = t
-                if finding == nil { finding = describe(e, groupKey: g, window: best) }
+            if let (window, at) = firingWindow(group.entries, around: t),
+               group.lastFired.map({ abs(window.end - $0) >= config.window.milliseconds }) ?? true {
+                group.lastFired = window.end
+                if finding == nil {
+                    let firing = group.entries[at]
+                    if firing.eventID == e.eventID {
+                        finding = describe(e, groupKey: g, window: window)
+                    } else if let snap = firing.snapshot {
+                        finding = describe(snap.event, groupKey: g, window: window)
+                        finding?.attributed = (snap.event, snap.record)
+                    } else {
+                        // Restored from the store without its event: the event at hand stands in.
+                        finding = describe(e, groupKey: g, window: window)
+                    }
+                }
             }
             if config.distinct != nil {
                 for (v, _) in values { compact(&group, value: v) }
@@ -172,9 +204,11 @@ final class ThresholdDetector {
         var values: [(value: String, label: String)]
     }
 
-    /// The window (end - window, end] containing `t` with the most distinct values, when it
-    /// holds at least `count` of them (nil otherwise).
-    private func bestWindow(_ entries: [Entry], around t: Int64) -> Window? {
+    /// The earliest window that contains `t` and reaches `count`, taking events in (eventTime,
+    /// eventID) order: the window (end - window, end] of the first event whose entries (all of
+    /// them, for an event with several values) bring it to `count`, with that event's last entry
+    /// index. Nil when no window containing `t` reaches `count`.
+    private func firingWindow(_ entries: [Entry], around t: Int64) -> (Window, Int)? {
         let w = config.window.milliseconds
         let lo = lowerBound(entries, t - w + 1)
         let hi = lowerBound(entries, t + w)
@@ -182,30 +216,33 @@ final class ThresholdDetector {
         guard lo < hi, hi - lo >= config.count else { return nil }
         var counts: [String: Int] = [:]
         var left = lo
-        var bestCount = 0
-        var bestRange = (lo, lo)
-        for right in lo..<hi {
+        var right = lo
+        while right < hi {
             let end = entries[right].t
-            counts[entries[right].value, default: 0] += 1
+            let id = entries[right].eventID
+            var next = right
+            while next < hi, entries[next].t == end, entries[next].eventID == id {
+                counts[entries[next].value, default: 0] += 1
+                next += 1
+            }
             while entries[left].t <= end - w {
                 let v = entries[left].value
                 counts[v]! -= 1
                 if counts[v] == 0 { counts[v] = nil }
                 left += 1
             }
-            // Only windows that contain t count.
-            if end >= t, entries[left].t <= t, counts.count > bestCount {
-                bestCount = counts.count
-                bestRange = (left, right + 1)
+            // Windows ending before t do not contain it.
+            if end >= t, counts.count >= config.count {
+                var seen = Set<String>()
+                var values: [(String, String)] = []
+                for entry in entries[left..<next] where seen.insert(entry.value).inserted {
+                    values.append((entry.value, entry.label))
+                }
+                return (Window(start: entries[left].t, end: end, values: values), next - 1)
             }
+            right = next
         }
-        guard bestCount > 0 else { return nil }
-        var seen = Set<String>()
-        var values: [(String, String)] = []
-        for entry in entries[bestRange.0..<bestRange.1] where seen.insert(entry.value).inserted {
-            values.append((entry.value, entry.label))
-        }
-        return Window(start: entries[bestRange.0].t, end: entries[bestRange.1 - 1].t, values: values)
+        return nil
     }
 
     private func describe(_ e: AuditEvent, groupKey: String, window: Window) -> Finding {

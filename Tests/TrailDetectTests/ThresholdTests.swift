@@ -73,7 +73,8 @@ import TrailModel
         #expect(e.process(Ev.items([all[4], all[2]])).alerts.isEmpty)
         #expect(e.process(Ev.items([all[3], all[1]])).alerts.isEmpty)
         let out = e.process(Ev.items([all[0]]))
-        #expect(out.alerts.map(\.eventID) == ["r0"])
+        // Attributed by event time: r4 completes the earliest window, whatever arrived last.
+        #expect(out.alerts.map(\.eventID) == ["r4"])
         #expect(out.alerts.first?.evidence.contains(EvidenceItem("count", .integer(5))) == true)
     }
 
@@ -160,6 +161,7 @@ import TrailModel
         var expected: [String] = []
         var lastFired: Int64?
         var largestState = 0
+        func key(_ e: AuditEvent) -> (Int64, String) { (e.eventTime.milliseconds, e.eventID) }
         for e in arrival {
             let out = engine.process(Ev.items([e]))
             fired += out.alerts.map { $0.eventID }
@@ -167,20 +169,101 @@ import TrailModel
                 largestState = max(largestState, s.value?.split(separator: "[").count ?? 0)
             }
             seen.append(e)
+            // Model: among the windows containing the arriving event, the earliest (by eventTime,
+            // eventID) event whose window (t - window, t], counting only events up to it in that
+            // order, holds `count` distinct secrets; it fires unless a fire lies within a window.
             let te = e.eventTime.milliseconds
-            var best = 0
-            for end in seen.map(\.eventTime.milliseconds) where end >= te && end - window < te {
-                best = max(best, Set(seen.filter { $0.eventTime.milliseconds > end - window && $0.eventTime.milliseconds <= end }.map { $0.secrets[0].name }).count)
-            }
-            if best >= count, lastFired.map({ abs(te - $0) >= window }) ?? true {
-                lastFired = te
-                expected.append(e.eventID)
+            let ordered = seen.sorted { key($0) < key($1) }
+            for end in ordered where end.eventTime.milliseconds >= te && end.eventTime.milliseconds - window < te {
+                let tEnd = end.eventTime.milliseconds
+                let inWindow = ordered.filter { $0.eventTime.milliseconds > tEnd - window && key($0) <= key(end) }
+                guard Set(inWindow.map { $0.secrets[0].name }).count >= count else { continue }
+                if lastFired.map({ abs(tEnd - $0) >= window }) ?? true {
+                    lastFired = tEnd
+                    expected.append(end.eventID)
+                }
+                break
             }
         }
         #expect(fired == expected)
         #expect(!expected.isEmpty)
         // 600 reads over hours; kept entries stay near (distinct values x window/lateness ratio).
         #expect(largestState < 90, "entries kept: \(largestState)")
+    }
+}
+
+/// Alert attribution by event time: the same events give byte-identical alerts whatever order
+/// their files arrive in, when each burst reaches its threshold only once its window is complete.
+@Suite struct ThresholdArrivalOrderTests {
+    /// Bursts of exactly `count` distinct secrets (one of them read by a BatchGetSecretValue of
+    /// two secrets), an hour apart, by two principals, among re-reads of a few secrets by others;
+    /// one event per minute-file.
+    static func files(seed: UInt64) -> [[AuditEvent]] {
+        var rng = SplitMix(seed: seed)
+        var events: [AuditEvent] = []
+        for burst in 0..<6 {
+            let p = Ev.role(burst % 2 == 0 ? "thief" : "other")
+            let start = Double(burst * 60)
+            for i in 0..<4 {
+                let minute = start + Double(rng.next() % 4) + Double(i) / 10
+                events.append(Ev.event("b\(burst)-\(i)", at: Ev.at(minutes: minute), by: p, secrets: [Ev.secret("s\(burst)-\(i)")]))
+            }
+            events.append(Ev.event("b\(burst)-batch", "BatchGetSecretValue", at: Ev.at(minutes: start + 2.5), by: p,
+                                   secrets: [Ev.secret("s\(burst)-4"), Ev.secret("s\(burst)-5")]))
+        }
+        for i in 0..<200 {
+            events.append(Ev.event("n\(i)", at: Ev.at(minutes: Double(rng.next() % 360)), by: Ev.role("app\(i % 5)"), secrets: [Ev.secret("q\(i % 3)")]))
+        }
+        let byMinute = Dictionary(grouping: events) { Int($0.eventTime.milliseconds / 60_000) }
+        return byMinute.keys.sorted().map { byMinute[$0]! }
+    }
+
+    func run(_ files: [[AuditEvent]]) throws -> [String] {
+        let rule = Ev.rule("burst", detector: .threshold(ThresholdConfig(group: [.principal], distinct: .secret, count: 6, window: .minutes(5))))
+        let engine = try DetectionEngine(rules: [rule], state: [])
+        var out: [String] = []
+        for f in files {
+            for a in engine.process(Ev.items(f)).alerts {
+                out.append("\(a.id) \(a.eventID) \(a.time.iso8601) \(a.principal.id) \(a.summary) \(a.evidence) \(a.recordJSON)")
+            }
+        }
+        return out.sorted()
+    }
+
+    @Test(arguments: [1, 2, 3])
+    func sameAlertsWhateverTheFileOrder(seed: UInt64) throws {
+        let files = Self.files(seed: seed)
+        let inOrder = try run(files)
+        #expect(inOrder.count == 6, "\(inOrder)")
+        var rng = SplitMix(seed: seed &+ 100)
+        // Shuffled within blocks of 25 minutes of event time (inside the 30-minute lateness).
+        let blocks = Dictionary(grouping: files) { $0[0].eventTime.milliseconds / 60_000 / 25 }
+        for _ in 0..<5 {
+            var shuffled: [[AuditEvent]] = []
+            for b in blocks.keys.sorted() {
+                var block = blocks[b]!
+                for i in stride(from: block.count - 1, to: 0, by: -1) { block.swapAt(i, Int(rng.next() % UInt64(i + 1))) }
+                shuffled += block
+            }
+            #expect(shuffled.map { $0[0].eventID } != files.map { $0[0].eventID })
+            #expect(try run(shuffled) == inOrder)
+        }
+    }
+
+    @Test func lateEventsAttributeTheAlertToTheEventThatCompletesTheWindow() throws {
+        let rule = Ev.rule("burst", detector: .threshold(ThresholdConfig(group: [.principal], distinct: .secret, count: 3, window: .minutes(5))))
+        let reads = (0..<3).map { Ev.event("r\($0)", at: Ev.at(minutes: Double($0)), by: Ev.role("thief"), secrets: [Ev.secret("s\($0)")]) }
+        let engine = try DetectionEngine(rules: [rule], state: [])
+        // The last read arrives first; the alert still names it (it completes the window), not r0.
+        #expect(engine.process(Ev.items([reads[2]])).alerts.isEmpty)
+        #expect(engine.process(Ev.items([reads[1]])).alerts.isEmpty)
+        let out = engine.process(Ev.items([reads[0]]))
+        let a = try #require(out.alerts.first)
+        #expect(out.alerts.count == 1)
+        #expect(a.eventID == "r2")
+        #expect(a.time == reads[2].eventTime)
+        #expect(a.evidence.contains(EvidenceItem("lastEventTime", .string(reads[2].eventTime.iso8601))))
+        #expect(a.evidence.contains(EvidenceItem("firstEventTime", .string(reads[0].eventTime.iso8601))))
     }
 }
 

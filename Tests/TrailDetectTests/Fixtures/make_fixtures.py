@@ -202,7 +202,8 @@ REGIONS = ["us-east-1", "eu-west-1", "us-west-2", "eu-central-1", "ap-southeast-
 F["secret-batch-retrieval-volume"] = (
     [batch(THIEF, "2024-06-15T%02d:00:00Z" % (1 + 5 * i)) for i in range(5)],
     [batch(THIEF, "2024-06-15T%02d:00:00Z" % (1 + 6 * i)) for i in range(4)] + [batch(THIEF, "2024-06-16T01:00:01Z"),
-     batch(THIEF, "2024-06-16T02:00:00Z", error="AccessDenied"), batch(APP, "2024-06-16T03:00:00Z")])
+     batch(THIEF, "2024-06-16T02:00:00Z", error="AccessDenied"), batch(APP, "2024-06-16T03:00:00Z"),
+     sm("BatchGetSecretValue", THIEF, "2024-06-15T20:00:00Z", req={"secretIdList": [DB, arn("prod/other", "QwE456")]})])
 F["secret-batch-retrieval-regions"] = (
     [batch(THIEF, "2024-06-15T10:%02d:00Z" % (2 * i), region=REGIONS[i]) for i in range(5)],
     [batch(THIEF, "2024-06-15T10:%02d:00Z" % (2 * i), region=REGIONS[i]) for i in range(4)] +
