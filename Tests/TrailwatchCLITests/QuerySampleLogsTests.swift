@@ -119,7 +119,8 @@ struct QuerySampleLogsTests {
     }
 
     /// prod/cdn/signing-key: scheduled for deletion with the default 30-day window, restored five
-    /// hours later; eks-external-secrets' reads failed in between (4 errors); 6 callers and both alerts.
+    /// hours later; eks-external-secrets' reads failed in between (4 errors, one alert with count 4); 6 callers and
+    /// three alerts.
     @Test("one secret's story as JSON")
     func secretStory() throws {
         try expectOutput(["query", "secret", "prod/cdn/signing-key", "--format", "json"], #"""
@@ -129,7 +130,7 @@ struct QuerySampleLogsTests {
             "created":null,"deletion":{"scheduled":"2025-09-09T07:31:12Z","principal":"role/AWSReservedSSO_AdministratorAccess_8f1c2d3e4a5b6c7d",\#
             "recoveryWindowInDays":30,"force":false,"deletionDate":"2025-10-09T07:31:12Z","restored":"2025-09-09T12:43:12Z"},\#
             "kmsKeys":["arn:aws:kms:us-east-1:428471960213:key/a541958f-e99a-47b5-8a1c-7e9e07b26d56"],\#
-            "callerCount":6,"alertCount":2,"events":[{"time":"2025-09-09T07:31:12Z","eventName":"DeleteSecret",\#
+            "callerCount":6,"alertCount":3,"events":[{"time":"2025-09-09T07:31:12Z","eventName":"DeleteSecret",\#
             "principal":"role/AWSReservedSSO_AdministratorAccess_8f1c2d3e4a5b6c7d","errorCode":null,"detail":"recovery window 30 days",\#
             "eventID":"f308f60a-1d7e-454a-b066-191d2fc00951"},{"time":"2025-09-09T07:31:13Z","eventName":"StartSecretVersionDelete",\#
             "principal":"secretsmanager.amazonaws.com","errorCode":null,"detail":null,"eventID":"f6013013-b4ea-4d42-93ed-e2e001a328d3"},\#
@@ -151,7 +152,9 @@ struct QuerySampleLogsTests {
             "count":2,"errors":0,"events":["Decrypt","GetSecretValue"],"principalArn":"arn:aws:iam::428471960213:user/ci-legacy"}],\#
             "alerts":[{"time":"2025-09-09T12:43:12Z","severity":"low","rule":"secret-deletion-cancelled",\#
             "principal":"role/AWSReservedSSO_PowerUserAccess_2b7e9a4c1d3f5e60","count":1,"summary":"Secret deletion cancelled: role/AWSReservedSSO_PowerUserAccess_2b7e9a4c1d3f5e60 (bob.kowalski@example.com) called RestoreSecret on secret prod/cdn/signing-key (account 428471960213, us-east-1)",\#
-            "id":"f0a82daf3c466593"},{"time":"2025-09-09T07:31:12Z","severity":"high","rule":"secret-deletion-scheduled",\#
+            "id":"f0a82daf3c466593"},{"time":"2025-09-09T07:51:12Z","severity":"medium","rule":"secret-read-pending-deletion",\#
+            "principal":"role/eks-external-secrets","count":4,"summary":"role/eks-external-secrets (external-secrets-9463) still reads secret prod/cdn/signing-key, which is scheduled for deletion on 2025-10-09 (DeleteSecret by role/AWSReservedSSO_AdministratorAccess_8f1c2d3e4a5b6c7d at 2025-09-09T07:31:12Z) (account 428471960213, us-east-1)",\#
+            "id":"33df99795043b2e3"},{"time":"2025-09-09T07:31:12Z","severity":"high","rule":"secret-deletion-scheduled",\#
             "principal":"role/AWSReservedSSO_AdministratorAccess_8f1c2d3e4a5b6c7d","count":1,"summary":"role/AWSReservedSSO_AdministratorAccess_8f1c2d3e4a5b6c7d (alice.nguyen@example.com) scheduled secret prod/cdn/signing-key for deletion on 2025-10-09 (recovery window 30 days) (account 428471960213, us-east-1)",\#
             "id":"09796074e02c8c08"}]}
             """#)
