@@ -6,11 +6,13 @@ import TrailModel
 /// absent; at once when forced) and `RestoreSecret` (cancels).
 ///
 /// Keyed by the secret's key (its ARN without the random suffix). An entry is dropped once its
-/// partition's watermark is more than `keep` past the deletion date. State:
+/// partition's watermark is more than `keep` past the deletion date; at most `limit` secrets are
+/// tracked (records are untrusted input; a flood of deletions cannot grow it without bound). State:
 /// `secret-deletion-schedule`, one entry per secret.
 final class DeletionSchedule {
     static let namespace = "secret-deletion-schedule"
     let keep: EventTime.Duration = .days(30)
+    let limit = 100_000
 
     struct Entry: Equatable {
         /// The deletion date, in milliseconds.
@@ -38,6 +40,7 @@ final class DeletionSchedule {
                 let k = key(s)
                 // A later DeleteSecret (in event time) wins; a late-arriving older one does not.
                 if let old = entries[k], old.requested > t { continue }
+                if entries[k] == nil && entries.count >= limit { continue }
                 entries[k] = Entry(date: date.milliseconds, requested: t, by: e.principal.displayName, partition: e.account + "\u{1F}" + e.region)
                 dirty.insert(k)
             }
