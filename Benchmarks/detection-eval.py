@@ -11,6 +11,10 @@ kind's own records in the incident), over all seeds, and the rules that fired.
     python3 Benchmarks/detection-eval.py --seeds 1 2 3 [--records 200000] [--days 14]
     python3 Benchmarks/detection-eval.py --scenarios every --regions 5 --accounts 3   # trail, batch, pending deletion too
 
+On trees made without `read_pending_deletion` (`--scenarios all`), failed reads of a planted
+`secret_delete_scheduled` secret while it is pending deletion are real but unlisted in the truth
+file; their alerts are counted in the `unlisted` column (and listed), not as outside the truth.
+
 Truth records of the tampering kinds (`--tamper`; found by `trailwatch verify`, not by rules) are
 counted apart and left out of recall.
 """
@@ -56,7 +60,7 @@ def main():
     rules_fired = collections.Counter()
     verify_kinds = collections.Counter()
     misses = []
-    print(f"{'seed':>4} {'incidents':>9} {'found':>5} {'alerts':>6} {'outside truth':>13} {'recall':>7} {'precision':>9}  seconds")
+    print(f"{'seed':>4} {'incidents':>9} {'found':>5} {'alerts':>6} {'unlisted':>8} {'outside truth':>13} {'recall':>7} {'precision':>9}  seconds")
     for seed in args.seeds:
         suffix = "" if (args.scenarios, args.accounts, args.regions) == ("all", 3, "2") else f"-{args.scenarios}-a{args.accounts}-r{args.regions}"
         tree = os.path.join(args.work, f"seed{seed}-n{args.records}-d{args.days}{suffix}")
@@ -99,9 +103,24 @@ def main():
                 misses.append(f"seed {seed} {incident} {kind}")
         found = sum(1 for ids in incidents.values() if ids & alerted)
         outside = [a for a in alerts if a["eventID"] not in truth_ids]
+        # Trees made without `read_pending_deletion` (such as --scenarios all) still hold the failed
+        # reads of a secret between its planted DeleteSecret and RestoreSecret, unlisted; the
+        # generator lists exactly these as read_pending_deletion when that kind is planted. Such
+        # alerts are shown apart ("unlisted"), not counted as false positives.
+        unlisted = []
+        if not any(t["kind"] == "read_pending_deletion" for t in truth):
+            deleted = {t.get("secretArn") for t in truth if t["kind"] == "secret_delete_scheduled"}
+            def pending_read(a):
+                r = a.get("record") or {}
+                return (a["rule"] == "secret-read-pending-deletion" and r.get("errorCode") == "InvalidRequestException"
+                        and "marked for deletion" in (r.get("errorMessage") or "") and (a.get("secret") or {}).get("id") in deleted)
+            unlisted = [a for a in outside if pending_read(a)]
+            outside = [a for a in outside if not pending_read(a)]
         recall = found / len(incidents) if incidents else 1.0
         precision = (len(alerts) - len(outside)) / len(alerts) if alerts else 1.0
-        print(f"{seed:>4} {len(incidents):>9} {found:>5} {len(alerts):>6} {len(outside):>13} {recall:>7.1%} {precision:>9.1%}  {elapsed:.1f}")
+        print(f"{seed:>4} {len(incidents):>9} {found:>5} {len(alerts):>6} {len(unlisted):>8} {len(outside):>13} {recall:>7.1%} {precision:>9.1%}  {elapsed:.1f}")
+        for a in unlisted:
+            print(f"      unlisted pending-deletion read: {a['eventID']} {a['summary']}")
         for a in outside:
             print(f"      outside truth: {a['rule']} {a['eventID']} {a['summary']}")
 
