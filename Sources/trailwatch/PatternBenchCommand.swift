@@ -40,6 +40,11 @@ struct PatternBenchCommand: ParsableCommand {
     @Flag(name: .long, help: .hidden)
     var matchOnly = false
 
+    func validate() throws {
+        try OptionRange.check("--passes", passes, OptionRange.passes)
+        try OptionRange.check("--chunk", chunk, OptionRange.chunk)
+    }
+
     func run() throws {
         let patternBytes: [UInt8], eventBytes: [UInt8]
         do {

@@ -33,7 +33,7 @@ struct PipelineOptions: ParsableArguments {
     var noProgress = false
 
     func validate() throws {
-        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
+        try OptionRange.check("--jobs", jobs, OptionRange.jobs)
         if let webhook {
             guard let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw ValidationError("--webhook needs an http or https URL")

@@ -21,7 +21,7 @@ struct StatusCommand: AsyncParsableCommand {
     var local = false
 
     func validate() throws {
-        guard limit >= 0 else { throw ValidationError("--limit must be 0 (all) or more, not \(limit)") }
+        try OptionRange.check("--limit", limit, OptionRange.limit)
     }
 
     func run() async throws {

@@ -45,8 +45,8 @@ struct TailCommand: AsyncParsableCommand {
     var incompleteTimeout: Double = 60
 
     func validate() throws {
-        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
-        guard incompleteTimeout > 0 else { throw ValidationError("--incomplete-timeout must be positive") }
+        try OptionRange.check("--poll-interval", pollInterval, OptionRange.pollInterval)
+        try OptionRange.check("--incomplete-timeout", incompleteTimeout, OptionRange.incompleteTimeout)
     }
 
     func run() async throws {
