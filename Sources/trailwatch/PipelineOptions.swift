@@ -69,11 +69,12 @@ struct PipelineOptions: ParsableArguments {
     func openStoreForWriting() throws -> Store {
         let store: Store
         do {
-            store = try Store.open(path: db)
+            store = try Store.open(path: db, lockForWriting: true)
             try store.lockForWriting()
         } catch {
             throw CLIError.usage("\(error)")
         }
+        for note in store.openingNotes { StandardError.warning(note) }
         return store
     }
 
