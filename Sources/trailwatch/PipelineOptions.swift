@@ -18,7 +18,7 @@ struct PipelineOptions: ParsableArguments {
         valueName: "dir"))
     var rules: String?
 
-    @Option(name: .long, help: ArgumentHelp("Files decoded and matched in parallel (defaults to the number of cores).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Files decoded and matched in parallel, 1 to 256 (defaults to the number of cores).", valueName: "n"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: ArgumentHelp("Append alerts (JSON lines) to this file instead of standard output.", valueName: "file"))

@@ -14,7 +14,7 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
-    @Option(help: "At most this many failed files listed (0 = all).")
+    @Option(help: "At most this many failed files listed (0 = all; at most 1000000000).")
     var limit: Int = 100
 
     @Flag(help: "Print times in local time instead of UTC.")
