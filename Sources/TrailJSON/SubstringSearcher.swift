@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#elseif canImport(Musl)
+import Musl
+#endif
+
 /// Finds a byte string in a longer one in linear time, whatever the input: the Two-Way algorithm
 /// (Crochemore and Perrin, 1991), O(n + m) comparisons and O(1) extra memory.
 ///
@@ -42,9 +50,22 @@ public struct SubstringSearcher: Hashable, Sendable {
             guard let n = nb.baseAddress else { return nil }
             let s = suffix
             var j = from
+            let first = n[s]
+            /// Moves `j` to the next position where the right half's first byte lines up (memchr),
+            /// or returns false when there is none. Skipping only unmatched positions keeps the
+            /// search linear.
+            @inline(__always) func skip() -> Bool {
+                guard j + m <= to else { return false }
+                if hay[j + s] == first { return true }
+                let start = j + s + 1, count = to - m + s + 1 - start
+                guard count > 0, let hit = memchr(hay + start, Int32(first), count) else { return false }
+                j = UnsafeRawPointer(hay).distance(to: hit) - s
+                return true
+            }
             if periodic {
                 var memory = 0
                 while j + m <= to {
+                    if memory == 0, !skip() { return nil }
                     var i = max(s, memory)
                     while i < m, n[i] == hay[j + i] { i += 1 }
                     if i >= m {
@@ -60,6 +81,7 @@ public struct SubstringSearcher: Hashable, Sendable {
                 }
             } else {
                 while j + m <= to {
+                    if !skip() { return nil }
                     var i = s
                     while i < m, n[i] == hay[j + i] { i += 1 }
                     if i >= m {
