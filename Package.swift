@@ -26,7 +26,7 @@ let package = Package(
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // gzip's CRC-32 with carry-less multiplication: zlib's table code cost a quarter of inflating.
         .target(name: "CCRC32"),
-        .target(name: "TrailIngest", dependencies: ["TrailModel", "TrailDecode", "TrailJSON", "CZlib", "CCRC32"]),
+        .target(name: "TrailIngest", dependencies: ["CZlib", "CCRC32"]),
         .target(name: "TrailStore", dependencies: [
             "TrailModel", "TrailJSON",
             .product(name: "GRDB", package: "GRDB.swift"),
@@ -38,7 +38,7 @@ let package = Package(
             "TrailIngest", "TrailStore", "TrailAlerts",
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts",
+            "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts", "TrailIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -51,8 +51,9 @@ let package = Package(
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailAlerts", "TrailDecode", "TrailMatch", "TrailIngest", "TrailModel", "TrailJSON"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "TrailModel", "TrailDecode", "TrailJSON"]),
-        .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel", "TrailJSON"]),
-        .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailJSON"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "CZlib"]),
+        .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        // Runs the built `trailwatch` binary; imports no target.
+        .testTarget(name: "TrailwatchCLITests", resources: [.copy("Fixtures")]),
     ]
 )

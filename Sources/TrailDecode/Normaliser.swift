@@ -40,6 +40,9 @@ public struct Normaliser: Sendable {
         guard let eventID = t.nonEmptyString(f.eventID) else {
             return .failure(InvalidRecord(location: location, reason: "record has no eventID"))
         }
+        guard EventIDText.isValid(t, f.eventID) else {
+            return .failure(InvalidRecord(location: location, reason: EventIDText.invalidReason))
+        }
         let time = f.time
         guard time >= 0 else {
             return .failure(InvalidRecord(location: location, reason: "record has no eventTime"))

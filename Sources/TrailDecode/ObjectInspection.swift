@@ -6,6 +6,8 @@ struct ObjectInspection {
     var isObject = false
     /// `eventID` is a non-empty string.
     var hasEventID = false
+    /// Node of `eventID`, or -1.
+    var eventID = -1
     /// Node of `eventTime` or, when absent, of Logstash's `@timestamp` (Logstash moves
     /// `eventTime` there); -1 when neither is present.
     var eventTime = -1
@@ -40,6 +42,7 @@ struct ObjectInspection {
                 if eq("eventID") {
                     looksLikeRecord = true
                     hasEventID = t.rawStringLength(v) > 0
+                    eventID = v
                 } else if eq("Records") {
                     records = t.kind(v) == .array ? v : -1
                 }
@@ -78,6 +81,7 @@ struct ObjectInspection {
     func invalidReason(_ t: Tape) -> String? {
         guard isObject else { return "record is not a JSON object" }
         guard hasEventID else { return "record has no eventID" }
+        guard EventIDText.isValid(t, eventID) else { return EventIDText.invalidReason }
         guard eventTime >= 0 else { return "record has no eventTime" }
         if let raw = t.plainBytes(eventTime), EventTimeParser.parse(raw) != nil { return nil }
         if t.kind(eventTime) == .string, let s = t.string(eventTime), EventTimeParser.parse(s) != nil { return nil }

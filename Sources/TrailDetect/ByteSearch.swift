@@ -1,24 +1,18 @@
-/// Byte-level substring search on UTF-8 text (the hot path avoids generic string processing).
+import TrailJSON
+
+/// Byte-level substring search on UTF-8 text (the hot path avoids generic string processing),
+/// with TrailJSON's linear-time ``SubstringSearcher`` (the one substring search of the package).
 enum ByteSearch {
-    /// The offset in `text`'s UTF-8 just past the first occurrence of `needle`, or nil.
-    static func offsetAfter(_ needle: StaticString, in text: String) -> Int? {
-        let n = needle.utf8CodeUnitCount
+    /// `:secret:`, before a secret's name in its ARN.
+    static let secretMarker = SubstringSearcher(Array(":secret:".utf8))
+    /// `:key/`, before a KMS key's id in its ARN.
+    static let keyMarker = SubstringSearcher(Array(":key/".utf8))
+
+    /// The offset in `text`'s UTF-8 just past the first occurrence of `searcher`'s needle, or nil.
+    static func offsetAfter(_ searcher: SubstringSearcher, in text: String) -> Int? {
+        guard !searcher.needle.isEmpty else { return nil }
         var text = text
-        return text.withUTF8 { hay -> Int? in
-            guard n > 0, hay.count >= n, let h = hay.baseAddress else { return nil }
-            let p = needle.utf8Start
-            var i = 0
-            let last = hay.count - n
-            while i <= last {
-                if h[i] == p[0] {
-                    var j = 1
-                    while j < n, h[i + j] == p[j] { j += 1 }
-                    if j == n { return i + n }
-                }
-                i += 1
-            }
-            return nil
-        }
+        return text.withUTF8 { hay in searcher.firstIndex(in: hay).map { $0 + searcher.needle.count } }
     }
 
     /// `text` from UTF-8 offset `from` to the end.

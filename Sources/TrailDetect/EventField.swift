@@ -77,7 +77,7 @@ enum SecretNames {
     /// (`arn:aws:secretsmanager:r:a:secret:prod/db`). A secret referred to by name before its full
     /// ARN was learned, and by full ARN afterwards, keeps one baseline.
     static func key(_ s: SecretRef) -> String {
-        guard s.isFullARN, let at = ByteSearch.offsetAfter(":secret:", in: s.id) else { return s.id }
+        guard s.isFullARN, let at = ByteSearch.offsetAfter(ByteSearch.secretMarker, in: s.id) else { return s.id }
         let tailLength = s.id.utf8.count - at
         if tailLength == s.name.utf8.count + 7, ByteSearch.suffix(s.id, from: at).hasPrefix(s.name) {
             return ByteSearch.prefix(s.id, to: at) + s.name
@@ -87,7 +87,7 @@ enum SecretNames {
 
     /// `arn:aws:secretsmanager:r:a:secret:prod/db-AbCdEf` → `prod/db`; a name stays as it is.
     static func name(fromID id: String) -> String {
-        guard let at = ByteSearch.offsetAfter(":secret:", in: id) else { return id }
+        guard let at = ByteSearch.offsetAfter(ByteSearch.secretMarker, in: id) else { return id }
         var name = ByteSearch.suffix(id, from: at)
         // Strip the 6-character random suffix of a full ARN.
         let chars = Array(name)
@@ -123,7 +123,7 @@ final class SecretKeyCache {
 enum KMSKeyID {
     /// The key id (the part after `key/`) of a key ARN; other forms (ids, aliases) are kept as given.
     static func normalise(_ key: String) -> String {
-        if key.hasPrefix("arn:"), let at = ByteSearch.offsetAfter(":key/", in: key) { return ByteSearch.suffix(key, from: at) }
+        if key.hasPrefix("arn:"), let at = ByteSearch.offsetAfter(ByteSearch.keyMarker, in: key) { return ByteSearch.suffix(key, from: at) }
         return key
     }
 }

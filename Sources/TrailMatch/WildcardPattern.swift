@@ -1,8 +1,21 @@
+import TrailJSON
+
 /// A compiled `wildcard` operand: literal chunks separated by `*` (which matches any run of
 /// characters, including none). `\*` is a literal star and `\\` a literal backslash.
+///
+/// Matching takes the leftmost occurrence of each middle chunk in turn (which finds a match
+/// whenever there is one), each found with a linear-time ``SubstringSearcher``, so a match costs
+/// O(field + pattern) whatever an attacker puts in either.
 struct WildcardPattern: Hashable, Sendable {
     /// `stars + 1` literal chunks; the first and last may be empty (a leading or trailing star).
-    var chunks: [[UInt8]]
+    let chunks: [[UInt8]]
+    /// Searchers for the non-empty chunks between the first and the last, in order.
+    private let middle: [SubstringSearcher]
+
+    init(chunks: [[UInt8]]) {
+        self.chunks = chunks
+        middle = chunks.count > 2 ? chunks[1..<(chunks.count - 1)].filter { !$0.isEmpty }.map(SubstringSearcher.init) : []
+    }
 
     static func parse(_ text: [UInt8]) -> Result<WildcardPattern, PatternMessage> {
         var chunks: [[UInt8]] = [[]]
@@ -49,13 +62,9 @@ struct WildcardPattern: Hashable, Sendable {
         if !Self.equal(first, p) || !Self.equal(last, p + n - last.count) { return false }
         var pos = first.count
         let end = n - last.count
-        var k = 1
-        while k < count - 1 {
-            let c = chunks[k]
-            k += 1
-            if c.isEmpty { continue }
-            guard let found = c.withUnsafeBufferPointer({ find($0, in: p, from: pos, to: end) }) else { return false }
-            pos = found + c.count
+        for searcher in middle {
+            guard let found = searcher.firstIndex(in: p, from: pos, to: end) else { return false }
+            pos = found + searcher.needle.count
         }
         return true
     }
@@ -67,16 +76,5 @@ struct WildcardPattern: Hashable, Sendable {
             guard let base = b.baseAddress else { return true }
             return bytesEqual(base, p, b.count)
         }
-    }
-
-    private func find(_ needle: UnsafeBufferPointer<UInt8>, in p: UnsafePointer<UInt8>, from: Int, to: Int) -> Int? {
-        guard let nb = needle.baseAddress else { return from }
-        let m = needle.count
-        var i = from
-        while i + m <= to {
-            if p[i] == nb[0], bytesEqual(p + i, nb, m) { return i }
-            i += 1
-        }
-        return nil
     }
 }

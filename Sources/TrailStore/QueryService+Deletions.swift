@@ -100,8 +100,9 @@ extension QueryService {
     /// error) for `days` days before `until` (default now); secrets first seen within that span
     /// and secrets scheduled for deletion are left out. `since` keeps secrets last seen since then.
     public func unused(_ scope: QueryScope, days: Int) throws(StoreError) -> ResultTable {
-        guard days >= 0 else {
-            throw StoreError(.invalidArgument, path: store.path, operation: "query unused", message: "--days must be 0 or more")
+        // Bounded so that the cutoff (days in milliseconds) cannot overflow.
+        guard (0...36_500).contains(days) else {
+            throw StoreError(.invalidArgument, path: store.path, operation: "query unused", message: "--days must be between 0 and 36500")
         }
         return try read("query unused") { db, resolver in
             let reference = scope.until?.milliseconds ?? now.milliseconds

@@ -24,9 +24,9 @@ public struct ResultFormatter: Sendable {
         case .json: return table.rows.map { jsonLine(table.columns, $0) + "\n" }.joined()
         case .csv:
             if table.rows.isEmpty { return "" }
-            var out = table.columns.map { csvField($0.key) }.joined(separator: ",") + "\n"
+            var out = table.columns.map { CSVField.encode($0.key) }.joined(separator: ",") + "\n"
             for row in table.rows {
-                out += row.map { csvField(plain($0, listSeparator: ";")) }.joined(separator: ",") + "\n"
+                out += row.map(csvCell).joined(separator: ",") + "\n"
             }
             return out
         }
@@ -74,11 +74,12 @@ public struct ResultFormatter: Sendable {
         }
     }
 
-    private func csvField(_ s: String) -> String {
-        if s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) {
-            return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
+    /// A cell as a CSV field; text that a spreadsheet would run as a formula is defused.
+    private func csvCell(_ cell: Cell) -> String {
+        switch cell {
+        case .text, .list: return CSVField.encode(plain(cell, listSeparator: ";"), defuseFormula: true)
+        case .integer, .time, .bool, .null: return CSVField.encode(plain(cell, listSeparator: ";"))
         }
-        return s
     }
 
     /// Terminal-safe, cut to `maxCellWidth`; `-` for an empty cell.

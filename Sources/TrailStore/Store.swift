@@ -17,17 +17,21 @@ public final class Store: Sendable {
     /// Whether the store was opened read-only.
     public let readOnly: Bool
     let queue: DatabaseQueue
-    private let writerLock = WriterLock()
+    private let writerLock: WriterLock
     /// Ledger lookups on a connection of their own (nil for an in-memory store, whose data only
     /// its one connection sees).
     private let ledgerReader: LedgerReader?
     /// Event ids committed since this writer found the events table empty (see ``CommittedEventIDs``).
     let committedEventIDs = CommittedEventIDs()
+    /// Remarks for standard error made while opening (for example: permissions tightened to 0600).
+    public let openingNotes: [String]
 
-    private init(path: String, readOnly: Bool, queue: DatabaseQueue) {
+    private init(path: String, readOnly: Bool, queue: DatabaseQueue, writerLock: WriterLock = WriterLock(), notes: [String] = []) {
         self.path = path
         self.readOnly = readOnly
         self.queue = queue
+        self.writerLock = writerLock
+        openingNotes = notes
         ledgerReader = path == ":memory:" ? nil : LedgerReader(path: path)
     }
 
@@ -35,10 +39,24 @@ public final class Store: Sendable {
     ///
     /// A new file is created with mode 0600 whatever the umask; the database uses WAL, foreign keys
     /// and a busy timeout. Read-only opening never creates the file: a missing file is `.notFound`.
-    public static func open(path: String, readOnly: Bool = false) throws(StoreError) -> Store {
-        let exists = FileManager.default.fileExists(atPath: path)
+    /// A path that exists but is not a regular file (a device, a FIFO, a directory) is refused
+    /// (`.invalidArgument`) before SQLite touches it or creates files beside it. A writer tightens
+    /// an existing store (and its WAL files) readable by others to 0600 and says so in
+    /// ``openingNotes``.
+    ///
+    /// With `lockForWriting`, a writer takes the writer lock before it creates or migrates the
+    /// schema, so that of two writers racing on a new store the second gets `.locked`, not a
+    /// migration conflict; call ``lockForWriting()`` afterwards as usual.
+    public static func open(path: String, readOnly: Bool = false, lockForWriting: Bool = false) throws(StoreError) -> Store {
+        let exists = try StoreFile.checkRegular(path)
         if readOnly && !exists {
             throw StoreError(.notFound, path: path, operation: "open", message: "no such database (run `trailwatch backfill` first, or give --db)")
+        }
+        let lock = WriterLock()
+        var notes: [String] = []
+        if !readOnly {
+            if lockForWriting { try lock.acquire(lockPath: path + ".lock", dbPath: path) }
+            if exists { notes = try StoreFile.tightenPermissions(path) }
         }
         if !exists { try createPrivateFile(path) }
         var config = Configuration()
@@ -64,7 +82,7 @@ public final class Store: Sendable {
         } catch {
             throw StoreError(.sqlite, path: path, operation: "open", message: Store.message(error))
         }
-        let store = Store(path: path, readOnly: readOnly, queue: queue)
+        let store = Store(path: path, readOnly: readOnly, queue: queue, writerLock: lock, notes: notes)
         try store.prepareSchema()
         return store
     }

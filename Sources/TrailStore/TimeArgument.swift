@@ -6,6 +6,7 @@ import TrailModel
 /// Accepted: `7d`, `12h`, `30m`, `45s`, `2w` (before `now`); `2024-05-01` (midnight);
 /// `2024-05-01T12:00`, `2024-05-01T12:00:00`, with optional fraction, and `Z` or `±HH:MM`.
 /// A time without a zone is taken in `defaultOffsetSeconds` (0 = UTC, or local with `--local`).
+/// Impossible dates (`2024-02-30`, `2023-02-29`) and out-of-range fields are rejected (nil).
 public enum TimeArgument {
     public static func parse(_ text: String, now: EventTime, defaultOffsetSeconds: Int = 0) -> EventTime? {
         let t = text.trimmingCharacters(in: .whitespaces)
@@ -47,7 +48,7 @@ public enum TimeArgument {
             return true
         }
         guard let y = digits(4), expect("-"), let mo = digits(2), expect("-"), let d = digits(2),
-              (1...12).contains(mo), (1...31).contains(d) else { return nil }
+              (1...12).contains(mo), d >= 1, d <= CivilDate.daysIn(month: mo, year: y) else { return nil }
         var seconds = CivilDate.toDays(year: y, month: mo, day: d) * 86400
         var millis: Int64 = 0
         var offset = Int64(defaultOffsetSeconds)

@@ -31,14 +31,19 @@ struct PatternBenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("JSON lines of events.", valueName: "file"))
     var events: String
 
-    @Option(name: .long, help: "Timed passes over the events; the best pass is reported.")
+    @Option(name: .long, help: "Timed passes over the events (1 to 1000); the best pass is reported.")
     var passes: Int = 3
 
-    @Option(name: .long, help: ArgumentHelp("Also match in chunks of this many events, parsed just before (as a reader does file by file); 0 to skip.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Also match in chunks of this many events, parsed just before (as a reader does file by file); 0 to skip, at most 10000000.", valueName: "n"))
     var chunk: Int = 1000
 
     @Flag(name: .long, help: .hidden)
     var matchOnly = false
+
+    func validate() throws {
+        try OptionRange.check("--passes", passes, OptionRange.passes)
+        try OptionRange.check("--chunk", chunk, OptionRange.chunk)
+    }
 
     func run() throws {
         let patternBytes: [UInt8], eventBytes: [UInt8]

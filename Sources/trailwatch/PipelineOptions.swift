@@ -18,7 +18,7 @@ struct PipelineOptions: ParsableArguments {
         valueName: "dir"))
     var rules: String?
 
-    @Option(name: .long, help: ArgumentHelp("Files decoded and matched in parallel (defaults to the number of cores).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Files decoded and matched in parallel, 1 to 256 (defaults to the number of cores).", valueName: "n"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
     @Option(name: .long, help: ArgumentHelp("Append alerts (JSON lines) to this file instead of standard output.", valueName: "file"))
@@ -33,7 +33,7 @@ struct PipelineOptions: ParsableArguments {
     var noProgress = false
 
     func validate() throws {
-        guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
+        try OptionRange.check("--jobs", jobs, OptionRange.jobs)
         if let webhook {
             guard let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw ValidationError("--webhook needs an http or https URL")
@@ -69,11 +69,12 @@ struct PipelineOptions: ParsableArguments {
     func openStoreForWriting() throws -> Store {
         let store: Store
         do {
-            store = try Store.open(path: db)
+            store = try Store.open(path: db, lockForWriting: true)
             try store.lockForWriting()
         } catch {
             throw CLIError.usage("\(error)")
         }
+        for note in store.openingNotes { StandardError.warning(note) }
         return store
     }
 

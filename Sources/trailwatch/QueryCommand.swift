@@ -128,11 +128,11 @@ struct QueryUnusedCommand: AsyncParsableCommand {
 
     @OptionGroup var options: QueryOptions
 
-    @Option(help: "Days without a successful read.")
+    @Option(help: "Days without a successful read (0 to 36500).")
     var days: Int
 
     func validate() throws {
-        guard days >= 0 else { throw ValidationError("--days must be 0 or more, not \(days)") }
+        try OptionRange.check("--days", days, OptionRange.days)
     }
 
     func run() async throws {

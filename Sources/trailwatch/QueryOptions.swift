@@ -20,7 +20,7 @@ struct QueryOptions: ParsableArguments {
     @Option(help: "Only this AWS region.")
     var region: String?
 
-    @Option(help: "At most this many rows (0 = all).")
+    @Option(help: "At most this many rows (0 = all; at most 1000000000).")
     var limit: Int = 100
 
     @Option(help: "Output format: table, json (JSON lines) or csv.")
@@ -30,7 +30,7 @@ struct QueryOptions: ParsableArguments {
     var local = false
 
     func validate() throws {
-        guard limit >= 0 else { throw ValidationError("--limit must be 0 (all) or more, not \(limit)") }
+        try OptionRange.check("--limit", limit, OptionRange.limit)
         for (flag, text) in [("--since", since), ("--until", until)] {
             if let text, TimeArgument.parse(text, now: EventTime(milliseconds: 0)) == nil {
                 throw ValidationError("\(flag) \"\(text)\" is not a time: use ISO 8601 (2024-05-01, 2024-05-01T12:00:00Z) or a duration before now (7d, 12h, 30m)")

@@ -14,14 +14,14 @@ struct StatusCommand: AsyncParsableCommand {
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table
 
-    @Option(help: "At most this many failed files listed (0 = all).")
+    @Option(help: "At most this many failed files listed (0 = all; at most 1000000000).")
     var limit: Int = 100
 
     @Flag(help: "Print times in local time instead of UTC.")
     var local = false
 
     func validate() throws {
-        guard limit >= 0 else { throw ValidationError("--limit must be 0 (all) or more, not \(limit)") }
+        try OptionRange.check("--limit", limit, OptionRange.limit)
     }
 
     func run() async throws {

@@ -38,15 +38,15 @@ struct TailCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Poll instead of using inotify (for network filesystems where inotify sees nothing).")
     var poll = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds between scans when polling.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds between scans when polling (0.01 to 3600).", valueName: "seconds"))
     var pollInterval: Double = 2
 
-    @Option(name: .long, help: ArgumentHelp("Seconds a half-written file may stay incomplete before it is recorded as failed.", valueName: "seconds"))
+    @Option(name: .long, help: ArgumentHelp("Seconds a half-written file may stay incomplete before it is recorded as failed (0.1 to 604800).", valueName: "seconds"))
     var incompleteTimeout: Double = 60
 
     func validate() throws {
-        guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
-        guard incompleteTimeout > 0 else { throw ValidationError("--incomplete-timeout must be positive") }
+        try OptionRange.check("--poll-interval", pollInterval, OptionRange.pollInterval)
+        try OptionRange.check("--incomplete-timeout", incompleteTimeout, OptionRange.incompleteTimeout)
     }
 
     func run() async throws {

@@ -263,3 +263,54 @@ import TrailModel
         }
     }
 }
+
+/// An `eventID` that is not valid Unicode is an invalid record: read leniently, distinct ids would
+/// collapse into the same U+FFFD text and one event be dropped as a duplicate of the other.
+@Suite struct EventIDUnicodeTests {
+    static let reason = "eventID is not valid Unicode (invalid UTF-8 or an unpaired surrogate escape)"
+
+    /// `{"Records":[r1,r2,...]}` with each id's raw bytes between the quotes.
+    func file(_ ids: [[UInt8]]) -> [UInt8] {
+        var out = Array(#"{"Records":["#.utf8)
+        for (k, id) in ids.enumerated() {
+            if k > 0 { out.append(UInt8(ascii: ",")) }
+            let parts = record(id: "@@").split(separator: "@@", omittingEmptySubsequences: false)
+            out += Array(parts[0].utf8) + id + Array(parts[1].utf8)
+        }
+        return out + Array("]}".utf8)
+    }
+
+    @Test(arguments: [
+        Array(#"a\ud800"#.utf8), Array(#"a\udbff"#.utf8), Array(#"a\udc00"#.utf8),
+        Array(#"a\ud800\u0041"#.utf8), Array(#"a\ud800\ud800"#.utf8),
+        [0x61, 0xFF], [0x61, 0xC3], [0x61, 0xED, 0xA0, 0x80], [0x61, 0xC0, 0xAF],
+    ])
+    func invalidIDIsAnInvalidRecord(_ id: [UInt8]) throws {
+        let ok = Array("ok".utf8)
+        let f = try RecordDecoder.decode(file([ok, id, ok]), path: "u.json")
+        #expect(f.records.map(\.location.recordIndex) == [0, 2])
+        #expect(f.invalid.count == 1)
+        #expect(f.invalid.first?.location.recordIndex == 1)
+        #expect(f.invalid.first?.location.path == "u.json")
+        #expect(f.invalid.first?.reason == Self.reason)
+    }
+
+    @Test(arguments: [
+        (Array(#"a\ud83d\ude00"#.utf8), "a\u{1F600}"), (Array(#"a\u00e9"#.utf8), "aé"),
+        (Array("aé".utf8), "aé"), (Array(#"a\\ud800"#.utf8), #"a\ud800"#),
+    ])
+    func validIDsStay(_ id: [UInt8], _ expected: String) throws {
+        let f = try RecordDecoder.decode(file([id]), path: "u.json")
+        #expect(f.invalid.isEmpty)
+        let e = try Normaliser().normalise(try #require(f.records.first)).get()
+        #expect(e.eventID == expected)
+    }
+
+    /// The lenient reading merges these ids; none may become an event.
+    @Test func distinctFlawedIDsNeverMerge() throws {
+        let ids = [Array(#"x\ud800"#.utf8), Array(#"x\udbff"#.utf8), [0x78, 0xFF], [0x78, 0xFE]]
+        let f = try RecordDecoder.decode(file(ids), path: "u.json")
+        #expect(f.records.isEmpty)
+        #expect(f.invalid.map(\.location.recordIndex) == [0, 1, 2, 3])
+    }
+}

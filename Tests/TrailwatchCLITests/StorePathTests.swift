@@ -1,0 +1,33 @@
+import Foundation
+import Testing
+
+/// `--db` must name a regular file; a writer tightens a store others can read.
+@Suite("store path")
+struct StorePathTests {
+    static let region = PackagePaths.sampleLogs.appendingPathComponent("AWSLogs/739205118846/CloudTrail/eu-west-1").path
+
+    @Test("--db /dev/full is refused and nothing is created beside it",
+          .enabled(if: FileManager.default.fileExists(atPath: "/dev/full"), "no /dev/full on this system"))
+    func deviceStore() throws {
+        let result = try TrailwatchBinary.run(["backfill", Self.region, "--db", "/dev/full"])
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.contains("/dev/full: open: not a regular file (a character device)"), "\(result)")
+        for suffix in ["-journal", "-wal", "-shm"] {
+            #expect(!FileManager.default.fileExists(atPath: "/dev/full" + suffix), "/dev/full\(suffix) created")
+        }
+    }
+
+    @Test("a store readable by others is set to 0600 with a warning")
+    func looseStore() throws {
+        let dir = try TempDirectory()
+        let db = dir.path("s.db").path
+        let first = try TrailwatchBinary.run(["backfill", Self.region, "--db", db], in: dir.url)
+        try #require(first.exitCode == 0, "\(first)")
+        try #require(chmod(db, 0o644) == 0)
+        let second = try TrailwatchBinary.run(["backfill", Self.region, "--db", db], in: dir.url)
+        #expect(second.exitCode == 0, "\(second)")
+        #expect(second.stderr.contains("trailwatch: warning: \(db) was mode 0644: set to 0600"), "\(second)")
+        let mode = try FileManager.default.attributesOfItem(atPath: db)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+    }
+}
