@@ -7,6 +7,8 @@ enum ByteSearch {
     static let secretMarker = SubstringSearcher(Array(":secret:".utf8))
     /// `:key/`, before a KMS key's id in its ARN.
     static let keyMarker = SubstringSearcher(Array(":key/".utf8))
+    /// `:trail/`, before a trail's name in its ARN.
+    static let trailMarker = SubstringSearcher(Array(":trail/".utf8))
 
     /// The offset in `text`'s UTF-8 just past the first occurrence of `searcher`'s needle, or nil.
     static func offsetAfter(_ searcher: SubstringSearcher, in text: String) -> Int? {

@@ -25,7 +25,7 @@ final class TrailHistory {
 
     /// `arn:aws:cloudtrail:r:a:trail/name` → `name`; a name stays as it is.
     static func trailName(_ trail: String) -> String {
-        if trail.hasPrefix("arn:"), let at = ByteSearch.offsetAfter(":trail/", in: trail) { return ByteSearch.suffix(trail, from: at) }
+        if trail.hasPrefix("arn:"), let at = ByteSearch.offsetAfter(ByteSearch.trailMarker, in: trail) { return ByteSearch.suffix(trail, from: at) }
         return trail
     }
 
