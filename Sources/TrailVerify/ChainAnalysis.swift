@@ -105,7 +105,7 @@ public struct ChainAnalysis {
                     let from = entry.oldestEventTime ?? r.digestStartTime
                     let to = entry.newestEventTime ?? r.digestEndTime
                     guard let li = logByKey[key] else {
-                        add(.logMissing, file: key, start: from, end: to, "listed by the digest but not in the tree")
+                        add(.logMissing, file: entry.s3Object, start: from, end: to, "listed by the digest but not in the tree")
                         continue
                     }
                     switch logs[li].sha256 {
@@ -153,7 +153,7 @@ public struct ChainAnalysis {
                 }
 
                 // The link to the previous digest, and the time since the previous one.
-                var missingPrevious: String? = nil
+                var missingPrevious: String? = nil  // as the digest names it (the S3 key)
                 if let p = r.previousDigestS3Object {
                     let pk = TrailObjectName.keyFromAWSLogs(p)
                     if let pi = digestByKey[pk] {
@@ -170,7 +170,7 @@ public struct ChainAnalysis {
                                 wrong.joined(separator: "; "))
                         }
                     } else if !unreadableKeys.contains(pk) {
-                        missingPrevious = pk
+                        missingPrevious = p
                     }
                 }
                 if let c = cursor, r.digestStartTime > c || missingPrevious != nil {
