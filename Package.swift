@@ -42,7 +42,7 @@ let package = Package(
         ]),
         .target(name: "TrailPipeline", dependencies: [
             "TrailModel", "TrailJSON", "TrailDecode", "TrailMatch", "TrailDetect",
-            "TrailIngest", "TrailStore", "TrailAlerts",
+            "TrailIngest", "TrailStore", "TrailAlerts", "TrailVerify",
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
             "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailIngest",
