@@ -61,8 +61,10 @@ struct VerifyCommand: ParsableCommand {
         } catch {
             throw CLIError.usage(error.description)
         }
-        let formatter = ResultFormatter(format: format)
-        let findings = VerifyTables.findings(report.findings)
+        // A table shows file names (the account and region columns say where) and longer details;
+        // JSON keeps whole paths.
+        let formatter = ResultFormatter(format: format, maxCellWidth: format == .table ? 120 : 60)
+        let findings = VerifyTables.findings(report.findings, fileNamesOnly: format == .table)
         let spans = VerifyTables.spans(report.spans)
         if format == .json {
             print(formatter.render(findings) + formatter.render(spans), terminator: "")
@@ -77,8 +79,11 @@ struct VerifyCommand: ParsableCommand {
 
 /// The verify report as result tables, and its summary line.
 enum VerifyTables {
-    static func findings(_ findings: [Finding]) -> ResultTable {
-        ResultTable(
+    static func findings(_ findings: [Finding], fileNamesOnly: Bool) -> ResultTable {
+        func shown(_ path: String) -> String {
+            fileNamesOnly ? String(path.split(separator: "/").last ?? Substring(path)) : path
+        }
+        return ResultTable(
             columns: [
                 .init("kind", "KIND"), .init("problem", "PROBLEM", inTable: false),
                 .init("account", "ACCOUNT"), .init("region", "REGION"),
@@ -88,7 +93,7 @@ enum VerifyTables {
             rows: findings.map { f in
                 [.text(f.kind.rawValue), .bool(f.kind.isProblem), .text(f.account), .text(f.region),
                  f.start.map(Cell.time) ?? .null, f.end.map(Cell.time) ?? .null,
-                 .text(f.file), f.digest.map(Cell.text) ?? .null, .text(f.detail)]
+                 .text(shown(f.file)), f.digest.map { .text(shown($0)) } ?? .null, .text(f.detail)]
             })
     }
 
