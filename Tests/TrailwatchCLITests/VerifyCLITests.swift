@@ -41,4 +41,33 @@ struct VerifyCLITests {
         let missing = try TrailwatchBinary.run(["verify", "--public-keys", dir.path("keys.json").path, dir.path("nope").path])
         #expect(missing.exitCode == 2, "\(missing)")
     }
+
+    @Test func tailVerifiesDigestsAsTheyLandAndStatusShowsTheNewestVerified() throws {
+        let dir = try TempDirectory(prefix: "verify-tail")
+        _ = try GenCloudTrail.generate(into: dir.path("gen"), ["-n", "800", "--days", "0.5", "--accounts", "1", "--regions", "1",
+                                                               "--tamper", "alter-log,delete-log", "--seed", "13"])
+        let db = dir.path("t.db").path
+        let run = try TrailwatchBinary.launch(["tail", dir.path("gen/AWSLogs").path, "--poll", "--db", db,
+                                               "--public-keys", dir.path("gen/public-keys.json").path])
+        // Wait (bounded) for both alerts: the catch-up reads every digest of the tree.
+        let deadline = Date().addingTimeInterval(90)
+        while Date() < deadline, run.isRunning,
+              !(run.stdoutSoFar().contains("trail-log-altered") && run.stdoutSoFar().contains("trail-log-missing")) {
+            usleep(100_000)
+        }
+        run.send(SIGTERM)
+        let result = try run.wait(timeout: 30)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdout.contains("\"rule\":\"trail-log-altered\""), "\(result)")
+        #expect(result.stdout.contains("\"rule\":\"trail-log-missing\""), "\(result)")
+
+        let altered = try TrailwatchBinary.run(["alerts", "--db", db, "--rule", "trail-log-altered", "--since", "3650d", "--format", "json"])
+        #expect(altered.exitCode == 0, "\(altered)")
+        #expect(altered.stdoutLines.count == 1, "\(altered)")
+        let status = try TrailwatchBinary.run(["status", "--db", db, "--format", "json"])
+        let object = try JSONSerialization.jsonObject(with: Data(status.stdout.utf8)) as? [String: Any]
+        let verified = object?["verifiedDigests"] as? [[String: Any]] ?? []
+        #expect(verified.count == 1, "\(status)")
+        #expect((verified.first?["digest"] as? String)?.contains("CloudTrail-Digest") == true, "\(status)")
+    }
 }
