@@ -6,7 +6,8 @@ import TrailModel
 /// around it: the log files it lists (present, same SHA-256), its link to the previous digest
 /// (present, same SHA-256, that digest's signature verifies with the `previousDigestSignature`
 /// carried here), its own signature when a `.metadata.json` sidecar is beside it, and a logging
-/// gap before it (hours between the previous digest of its trail and this one).
+/// gap before it (hours between the previous digest of its trail and this one, including the
+/// hours before a deleted previous digest when more than one was deleted).
 ///
 /// Paths are formed from the digest's own path: the part before its `AWSLogs/` key is the local
 /// root of the bucket copy, and every S3 key it names is looked up under that root.
@@ -90,6 +91,11 @@ public struct DigestWatch: Sendable {
             guard FileManager.default.fileExists(atPath: prevPath) else {
                 add(.digestMissing, file: p, proof: path, oneBefore, record.digestStartTime,
                     "named as previousDigestS3Object by the digest but not in the tree")
+                // More than one digest deleted: the hours before the named one are named by none.
+                if let earlier = newestEarlierDigestEnd(beside: path, name: name, before: oneBefore), earlier < oneBefore {
+                    add(.loggingGap, file: path, proof: path, earlier, oneBefore,
+                        "no digest covers these hours and none names them (digests deleted)")
+                }
                 return out
             }
             do {
