@@ -14,6 +14,7 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
         // Core: pure, no I/O.
@@ -33,12 +34,18 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .target(name: "TrailAlerts", dependencies: ["TrailModel", "TrailJSON"]),
+        // CloudTrail digest-chain verification: hashes, chain links, RSA signatures, coverage.
+        .target(name: "TrailVerify", dependencies: [
+            "TrailJSON", "TrailModel", "TrailDecode", "TrailIngest", "CZlib",
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
+        ]),
         .target(name: "TrailPipeline", dependencies: [
             "TrailModel", "TrailJSON", "TrailDecode", "TrailMatch", "TrailDetect",
-            "TrailIngest", "TrailStore", "TrailAlerts",
+            "TrailIngest", "TrailStore", "TrailAlerts", "TrailVerify",
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts", "TrailIngest",
+            "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -52,6 +59,9 @@ let package = Package(
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailAlerts", "TrailDecode", "TrailMatch", "TrailIngest", "TrailModel", "TrailJSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "CZlib"]),
+        .testTarget(name: "TrailVerifyTests", dependencies: [
+            "TrailVerify", "TrailModel", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
         .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `trailwatch` binary; imports no target.
         .testTarget(name: "TrailwatchCLITests", resources: [.copy("Fixtures")]),

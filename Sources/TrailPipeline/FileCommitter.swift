@@ -6,6 +6,7 @@ import TrailIngest
 import TrailJSON
 import TrailModel
 import TrailStore
+import TrailVerify
 
 /// The sequential stage: takes processed files in a deterministic order, runs the stateful
 /// detectors, and commits each file (records, alerts, detector state, ledger row) atomically
@@ -111,6 +112,7 @@ public final class FileCommitter {
             ledger.reason = reason
             ledger.format = format
             staged.commit = FileCommit(ledger: ledger)
+            if let check = processed.digestCheck { stageDigestCheck(check, into: &staged) }
         case let .decoded(format, records, invalid, items, newest):
             report.records = records
             report.invalid = invalid.count
@@ -143,6 +145,23 @@ public final class FileCommitter {
         if groupStarted == nil { groupStarted = Date() }
         group.append(staged)
         return nil
+    }
+
+    /// Adds a digest check's alerts and verified digests to the digest file's commit, so they
+    /// are stored with its ledger row (exactly once) and printed after the commit.
+    private func stageDigestCheck(_ check: DigestWatch.Outcome, into staged: inout Staged) {
+        let now = wallClock()
+        for alert in IntegrityAlerts.alerts(for: check.findings, wallClock: now) {
+            let line = AlertFormatter.jsonLine(alert)
+            if staged.alertLines.updateValue(line, forKey: alert.id) == nil {
+                staged.alertOrder.append(alert.id)
+                staged.commit.alerts.append((alert: alert, json: line))
+            }
+        }
+        staged.commit.verifiedDigests = check.verified.map {
+            VerifiedDigest(account: $0.name.account, region: $0.name.region, trail: $0.name.trail ?? "", digest: $0.path,
+                           digestEnd: $0.end, verifiedAt: now)
+        }
     }
 
     /// Commits the staged files in one transaction, hands their new alerts to the sink in order,

@@ -4,6 +4,7 @@ import TrailJSON
 import TrailMatch
 import TrailModel
 import TrailStore
+import TrailVerify
 
 /// The parallel stage: turns one file into normalised, matched events. Stateless and safe to
 /// run on several files at once.
@@ -15,6 +16,8 @@ public struct FileProcessor: Sendable {
     private let envelopeConstants = EnvelopeConstantsCache()
     /// Largest decompressed file accepted.
     public var maxFileBytes: Int = 1 << 31
+    /// When set (`tail --public-keys`), each CloudTrail digest file is checked as it is read.
+    public var digestWatch: DigestWatch?
 
     public init(rules: RuleBook, store: Store) {
         self.rules = rules
@@ -39,7 +42,9 @@ public struct FileProcessor: Sendable {
             return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
         if let reason = decoded.skipReason {
-            return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .skipped(format: decoded.format.rawValue, reason: reason))
+            var skipped = ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .skipped(format: decoded.format.rawValue, reason: reason))
+            if let digestWatch { skipped.digestCheck = checkDigest(digestWatch, path: file.path, bytes: content.bytes) }
+            return skipped
         }
         if decoded.records.isEmpty && decoded.invalid.isEmpty {
             return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .skipped(format: decoded.format.rawValue, reason: "no records"))
@@ -88,5 +93,12 @@ public struct FileProcessor: Sendable {
             file: file, fingerprint: content.fingerprint,
             outcome: .decoded(format: decoded.format.rawValue, records: decoded.records.count, invalid: invalid, items: items, newestEventTime: newest)
         )
+    }
+
+    /// Runs the digest checks, with the newest verified digest of the same trail from the store.
+    private func checkDigest(_ watch: DigestWatch, path: String, bytes: [UInt8]) -> DigestWatch.Outcome? {
+        guard let name = TrailObjectName.parse(path), name.kind == .digest else { return nil }
+        let known = try? store.verifiedDigest(account: name.account, region: name.region, trail: name.trail ?? "")
+        return watch.check(path: path, bytes: bytes, lastKnownEnd: known?.digestEnd)
     }
 }

@@ -2,6 +2,7 @@ import TrailDecode
 import TrailIngest
 import TrailJSON
 import TrailModel
+import TrailVerify
 
 /// One event that survived the parallel stage: normalised, with the rules whose pattern matched.
 public struct PipelineItem: Sendable {
@@ -35,4 +36,6 @@ public struct ProcessedFile: Sendable {
     public var file: DiscoveredFile
     public var fingerprint: String
     public var outcome: Outcome
+    /// For a CloudTrail digest checked by `tail` (`FileProcessor.digestWatch`): what the check found.
+    public var digestCheck: DigestWatch.Outcome? = nil
 }

@@ -13,6 +13,9 @@ public struct FileCommit: Sendable {
     public var state: [DetectorStateEntry]
     /// Full-ARN secrets learned while reading the file.
     public var learnedSecrets: [SecretRef]
+    /// CloudTrail digests verified by this file (a digest file checked in `tail`); each replaces
+    /// the stored one of its account, region and trail when it ends no earlier.
+    public var verifiedDigests: [VerifiedDigest] = []
 
     public init(
         ledger: FileLedgerEntry, events: [AuditEvent] = [], alerts: [(alert: Alert, json: String)] = [],
@@ -25,5 +28,27 @@ public struct FileCommit: Sendable {
         self.suppressed = suppressed
         self.state = state
         self.learnedSecrets = learnedSecrets
+    }
+}
+
+/// A CloudTrail digest whose signature verified, as `status` shows it.
+public struct VerifiedDigest: Sendable, Hashable {
+    public var account: String
+    public var region: String
+    public var trail: String
+    /// The digest's path.
+    public var digest: String
+    /// The end of the hour the digest covers.
+    public var digestEnd: EventTime
+    /// When it was verified (wall clock).
+    public var verifiedAt: EventTime
+
+    public init(account: String, region: String, trail: String, digest: String, digestEnd: EventTime, verifiedAt: EventTime) {
+        self.account = account
+        self.region = region
+        self.trail = trail
+        self.digest = digest
+        self.digestEnd = digestEnd
+        self.verifiedAt = verifiedAt
     }
 }

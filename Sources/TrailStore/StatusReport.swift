@@ -17,6 +17,8 @@ public struct StatusReport: Sendable, Equatable {
     public var failed: ResultTable
     /// Skipped files grouped by reason.
     public var skipped: ResultTable
+    /// The newest verified CloudTrail digest per account, region and trail (`tail --public-keys`).
+    public var verifiedDigests = ResultTable(columns: QueryService.verifiedDigestColumns)
 
     /// Table: a summary block then PER ACCOUNT AND REGION, FAILED FILES, SKIPPED FILES. JSON: one object.
     /// CSV: the per-account-and-region rows.
@@ -34,7 +36,8 @@ public struct StatusReport: Sendable, Equatable {
             w.key("invalidRecords"); w.integer(invalidRecords)
             w.key("events"); w.integer(events)
             w.key("alerts"); w.integer(alerts)
-            for (key, table) in [("places", places), ("failedFiles", failed), ("skippedFiles", skipped)] {
+            for (key, table) in [("places", places), ("failedFiles", failed), ("skippedFiles", skipped),
+                                 ("verifiedDigests", verifiedDigests)] {
                 w.key(key)
                 w.beginArray()
                 for row in table.rows { formatter.writeObject(table.columns, row, into: &w) }
@@ -52,6 +55,7 @@ public struct StatusReport: Sendable, Equatable {
             out += "\nPER ACCOUNT AND REGION\n" + formatter.render(places)
             if !failed.rows.isEmpty { out += "\nFAILED FILES\n" + formatter.render(failed) }
             if !skipped.rows.isEmpty { out += "\nSKIPPED FILES\n" + formatter.render(skipped) }
+            if !verifiedDigests.rows.isEmpty { out += "\nNEWEST VERIFIED DIGEST\n" + formatter.render(verifiedDigests) }
             return out
         }
     }
@@ -153,6 +157,7 @@ extension QueryService {
                 report.skipped.rows.append([.text(skipped.string(0)), .integer(skipped.int64(1)), .text(skipped.string(2))])
             }
             skipped.reset()
+            report.verifiedDigests = try verifiedDigests(db)
             return report
         }
     }

@@ -399,6 +399,23 @@ private struct CommitWriter {
             try insertAlert.run()
             if insertAlert.changes == 1 { inserted.append(alert.id) }
         }
+        if !c.verifiedDigests.isEmpty {
+            var putDigest = try RawStatement(db, """
+                INSERT INTO verified_digests (account, region, trail, digest, digest_end, verified_at) VALUES (?, ?, ?, ?, ?, ?)
+                ON CONFLICT (account, region, trail) DO UPDATE SET digest = excluded.digest,
+                    digest_end = excluded.digest_end, verified_at = excluded.verified_at
+                WHERE excluded.digest_end >= verified_digests.digest_end
+                """)
+            for d in c.verifiedDigests {
+                putDigest.bind(d.account)
+                putDigest.bind(d.region)
+                putDigest.bind(d.trail)
+                putDigest.bind(d.digest)
+                putDigest.bind(d.digestEnd.milliseconds)
+                putDigest.bind(d.verifiedAt.milliseconds)
+                try putDigest.run()
+            }
+        }
         var bumpAlert = try RawStatement(db, "UPDATE alerts SET count = count + ? WHERE id = ?")
         for (id, count) in c.suppressed {
             bumpAlert.bind(count)

@@ -16,6 +16,9 @@ enum StoreSchema {
         migrator.registerMigration("v3-alert-emission") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4-verified-digests") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
 
@@ -200,5 +203,20 @@ enum StoreSchema {
         ALTER TABLE alerts ADD COLUMN emitted INTEGER NOT NULL DEFAULT 0;
         UPDATE alerts SET emitted = 1;
         CREATE INDEX alerts_unemitted ON alerts(time, id) WHERE emitted = 0;
+        """
+
+    /// The newest CloudTrail digest whose signature and chain link verified, per account, region
+    /// and trail (`trailwatch tail --public-keys`), for `status` and for finding a logging gap
+    /// when a chain restarts.
+    static let v4 = """
+        CREATE TABLE verified_digests (
+            account TEXT NOT NULL,
+            region TEXT NOT NULL,
+            trail TEXT NOT NULL,
+            digest TEXT NOT NULL,
+            digest_end INTEGER NOT NULL,
+            verified_at INTEGER NOT NULL,
+            PRIMARY KEY (account, region, trail)
+        ) WITHOUT ROWID;
         """
 }

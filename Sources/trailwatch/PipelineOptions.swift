@@ -7,6 +7,7 @@ import TrailAlerts
 import TrailModel
 import TrailPipeline
 import TrailStore
+import TrailVerify
 
 /// Options shared by `backfill` and `tail`.
 struct PipelineOptions: ParsableArguments {
@@ -80,7 +81,8 @@ struct PipelineOptions: ParsableArguments {
 
     /// Loads the rules, opens the store for writing and the sinks, and wires the pipeline.
     /// `onReport` sees every file's report, in commit order. Problems exit 2.
-    func makeRunner(onReport: @escaping (FileReport) -> Void) throws -> (runner: IngestRunner, sink: AlertSink) {
+    /// `digestWatch` (tail) checks each CloudTrail digest file as it is read.
+    func makeRunner(digestWatch: DigestWatch? = nil, onReport: @escaping (FileReport) -> Void) throws -> (runner: IngestRunner, sink: AlertSink) {
         let rules = try loadRules()
         // The sink before the store: a bad --alerts path must not leave a new store behind.
         let sink = try makeSink()
@@ -99,7 +101,9 @@ struct PipelineOptions: ParsableArguments {
         } catch {
             throw CLIError.usage("\(error)")
         }
-        let runner = IngestRunner(processor: FileProcessor(rules: rules, store: store), committer: committer, jobs: jobs, onReport: onReport)
+        var processor = FileProcessor(rules: rules, store: store)
+        processor.digestWatch = digestWatch
+        let runner = IngestRunner(processor: processor, committer: committer, jobs: jobs, onReport: onReport)
         return (runner, sink)
     }
 

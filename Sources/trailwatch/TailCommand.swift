@@ -3,6 +3,7 @@ import Foundation
 import TrailIngest
 import TrailPipeline
 import TrailStore
+import TrailVerify
 
 /// `trailwatch tail DIR...`: the long-running service beside a synced CloudTrail bucket.
 struct TailCommand: AsyncParsableCommand {
@@ -20,6 +21,11 @@ struct TailCommand: AsyncParsableCommand {
         alerts are printed after the commit: after a crash, nothing is lost or stored twice (an \
         alert may be printed again only if the crash fell between commit and print).
 
+        With --public-keys, each CloudTrail digest is verified as it lands (the log files it lists, \
+        its link to the previous digest, signatures, hours without a digest); problems raise \
+        trail-log-missing, trail-log-altered, trail-digest-chain-broken and trail-logging-gap \
+        alerts, and `status` shows the newest verified digest per account and region.
+
         SIGINT/SIGTERM: finish the file in hand, commit, exit 0. A second signal exits at once.
         `trailwatch query`, `alerts` and `status` work on the same store while tail runs; a second \
         `tail` or `backfill` on it is refused.
@@ -27,6 +33,7 @@ struct TailCommand: AsyncParsableCommand {
         Examples:
           trailwatch tail /data/cloudtrail/AWSLogs --db /var/lib/trailwatch/store.db
           trailwatch tail /mnt/bucket --poll --poll-interval 10
+          trailwatch tail /data/cloudtrail --public-keys keys.json   # keys: aws cloudtrail list-public-keys
         """
     )
 
@@ -43,6 +50,9 @@ struct TailCommand: AsyncParsableCommand {
 
     @Option(name: .long, help: ArgumentHelp("Seconds a half-written file may stay incomplete before it is recorded as failed (0.1 to 604800).", valueName: "seconds"))
     var incompleteTimeout: Double = 60
+
+    @Option(name: .long, help: ArgumentHelp("Verify digests as they land with these keys (the JSON `aws cloudtrail list-public-keys` prints).", valueName: "file"))
+    var publicKeys: String?
 
     func validate() throws {
         try OptionRange.check("--poll-interval", pollInterval, OptionRange.pollInterval)
@@ -64,7 +74,16 @@ struct TailCommand: AsyncParsableCommand {
         }
         var summary = RunSummary()
         let progress = ProgressLine(enabled: false, total: 0)
-        let (runner, sink) = try options.makeRunner { report in
+        var digestWatch: DigestWatch? = nil
+        if let publicKeys {
+            do {
+                let bytes = try FileReader.readRaw(path: publicKeys, maxBytes: 16 << 20)
+                digestWatch = DigestWatch(keys: try PublicKeyRing(json: bytes, path: publicKeys))
+            } catch {
+                throw CLIError.usage("--public-keys: \(error)")
+            }
+        }
+        let (runner, sink) = try options.makeRunner(digestWatch: digestWatch) { report in
             summary.add(report)
             BackfillCommand.diagnose(report, progress: progress)
         }

@@ -4,7 +4,7 @@ import Testing
 /// The command-line surface that exists today: the root help and each subcommand's help.
 @Suite("trailwatch help")
 struct HelpTests {
-    static let subcommands = ["backfill", "tail", "query", "alerts", "status", "pattern"]
+    static let subcommands = ["backfill", "tail", "query", "alerts", "status", "verify", "pattern"]
 
     @Test("--help lists every subcommand on stdout and exits 0")
     func rootHelp() throws {
