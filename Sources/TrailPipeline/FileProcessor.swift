@@ -13,8 +13,8 @@ public struct FileProcessor: Sendable {
     public let normaliser = Normaliser()
     /// Envelope constants shared by the files processed concurrently.
     private let envelopeConstants = EnvelopeConstantsCache()
-    /// Largest decompressed file accepted.
-    public var maxFileBytes: Int = 1 << 31
+    /// Largest file accepted, after decompression (`--max-file-size`).
+    public var maxFileBytes: Int = FileReader.defaultMaxBytes
 
     public init(rules: RuleBook, store: Store) {
         self.rules = rules
@@ -22,15 +22,29 @@ public struct FileProcessor: Sendable {
     }
 
     public func process(_ file: DiscoveredFile) -> ProcessedFile {
-        let content: FileContent
+        let stored: StoredFile
         do {
-            content = try FileReader.read(path: file.path, maxBytes: maxFileBytes)
+            stored = try FileReader.readStored(path: file.path, systemPath: file.rawPath, maxBytes: maxFileBytes)
         } catch {
             return ProcessedFile(file: file, fingerprint: "", outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
+        if stored.bytes.isEmpty, LogFileName.isCloudTrailLog(LogFileName.baseName(file.path)) {
+            // CloudTrail never delivers an empty log file: this is a lost delivery, or one still
+            // being written (tail waits for it until --incomplete-timeout).
+            return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .failed(
+                reason: "\(file.path): empty file with a CloudTrail log file name (a lost or unfinished delivery)", incomplete: true))
+        }
+        // Decided from the bytes as stored, before inflating: re-runs and restarts cost a read and
+        // a hash per file. A file whose size or fingerprint changed is read again.
         if let entry = try? store.ledgerEntry(path: file.path),
-           entry.status != .failed, entry.size == content.compressedSize, entry.fingerprint == content.fingerprint {
-            return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .alreadyDone)
+           entry.status != .failed, entry.size == stored.size, entry.fingerprint == stored.fingerprint {
+            return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .alreadyDone)
+        }
+        let content: FileContent
+        do {
+            content = try FileReader.content(of: stored, path: file.path, maxBytes: maxFileBytes)
+        } catch {
+            return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
         let decoded: DecodedFile
         do {
@@ -84,9 +98,12 @@ public struct FileProcessor: Sendable {
                 if !matched.isEmpty || item.isSecretRelated { items.append(item) }
             }
         }
+        // Items are views into the document: while any is kept, so are the content and its tape
+        // (about the content's size again for CloudTrail's density).
         return ProcessedFile(
             file: file, fingerprint: content.fingerprint,
-            outcome: .decoded(format: decoded.format.rawValue, records: decoded.records.count, invalid: invalid, items: items, newestEventTime: newest)
+            outcome: .decoded(format: decoded.format.rawValue, records: decoded.records.count, invalid: invalid, items: items, newestEventTime: newest),
+            retainedBytes: items.isEmpty ? 0 : 2 * content.bytes.count
         )
     }
 }

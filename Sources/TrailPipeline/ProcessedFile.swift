@@ -35,4 +35,15 @@ public struct ProcessedFile: Sendable {
     public var file: DiscoveredFile
     public var fingerprint: String
     public var outcome: Outcome
+    /// An estimate of the memory this result keeps alive until it is committed: the decompressed
+    /// content and its tape when events (views into the document) are kept, else nothing much.
+    /// The runner's look-ahead budget counts it.
+    public var retainedBytes: Int = 0
+
+    public init(file: DiscoveredFile, fingerprint: String, outcome: Outcome, retainedBytes: Int = 0) {
+        self.file = file
+        self.fingerprint = fingerprint
+        self.outcome = outcome
+        self.retainedBytes = retainedBytes
+    }
 }

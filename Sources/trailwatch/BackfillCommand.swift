@@ -31,12 +31,13 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        let files: [DiscoveredFile]
+        let walk: ArchiveWalker.Walk
         do {
-            files = try ArchiveWalker.files(in: paths)
+            walk = try ArchiveWalker.walk(paths)
         } catch {
             throw CLIError.usage("\(error)")
         }
+        let files = walk.files
         var summary = RunSummary()
         let progress = ProgressLine(enabled: !options.noProgress, total: files.count)
         let (runner, sink) = try options.makeRunner { report in
@@ -45,6 +46,8 @@ struct BackfillCommand: AsyncParsableCommand {
             progress.update(summary)
         }
         do {
+            // Directories that could not be listed fail like unreadable files; the rest goes on.
+            if !walk.failures.isEmpty { try runner.recordUnreadable(walk.failures) }
             try await runner.run(files)
         } catch {
             progress.clear()
@@ -68,8 +71,9 @@ struct BackfillCommand: AsyncParsableCommand {
         if !report.invalidRecords.isEmpty {
             progress.clear()
             for line in report.invalidRecords.prefix(invalidShown) { StandardError.warning("invalid record: " + line) }
-            if report.invalidRecords.count > invalidShown {
-                StandardError.warning("\(report.path): \(report.invalidRecords.count - invalidShown) more invalid records")
+            let shown = min(invalidShown, report.invalidRecords.count)
+            if report.invalid > shown {
+                StandardError.warning("\(report.path): \(report.invalid - shown) more invalid records")
             }
         }
     }
