@@ -15,12 +15,17 @@ struct BackfillCommand: AsyncParsableCommand {
         EventBridge envelopes. Digest and Insight files are skipped. Files already in the store's \
         ledger are not read twice, and records already stored (same eventID) are not stored twice.
 
+        Input is treated as hostile: a file larger than --max-file-size once inflated, a directory \
+        that cannot be listed, a FIFO or device, or a 0-byte file with a CloudTrail log file name \
+        (a lost delivery) fails on its own, named with its reason, and the rest is still ingested.
+
         Alerts go to standard output (or --alerts FILE); progress and the summary go to standard error.
         Exit status: 0 all files read, 1 some files failed (each reported), 2 bad usage, rules or database.
 
         Examples:
           trailwatch backfill SampleLogs
           trailwatch backfill ~/cloudtrail/AWSLogs --db audit.db --jobs 2 | jq -r .summary
+          trailwatch backfill untrusted-bucket/ --max-file-size 32M
         """
     )
 
