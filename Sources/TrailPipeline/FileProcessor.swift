@@ -15,6 +15,10 @@ public struct FileProcessor: Sendable {
     private let envelopeConstants = EnvelopeConstantsCache()
     /// Largest file accepted, after decompression (`--max-file-size`).
     public var maxFileBytes: Int = FileReader.defaultMaxBytes
+    /// Largest record accepted, in bytes of JSON. CloudTrail's records are at most a few hundred
+    /// KB (it omits request and response elements that are too large); a larger one is counted
+    /// as invalid rather than copied into events, alerts and the store several times over.
+    public var maxRecordBytes: Int = 16 << 20
 
     public init(rules: RuleBook, store: Store) {
         self.rules = rules
@@ -64,7 +68,15 @@ public struct FileProcessor: Sendable {
         var newest: EventTime?
         let matcher = PatternMatcher(rules.patterns)
         var sketcher = EnvelopeSketcher(shared: envelopeConstants)
+        var oversized = 0
         for record in decoded.records {
+            let size = record.record.rawBytes.count
+            if size > maxRecordBytes {
+                oversized += 1
+                invalid.append(InvalidRecord(
+                    location: record.location, reason: "record is \(size) bytes, more than the \(maxRecordBytes) bytes accepted for one record"))
+                continue
+            }
             // Most records match no rule and concern no secret: match them on a view of their
             // envelope and normalise only those the committer will see.
             if let sketch = sketcher.sketch(record.record) {
@@ -102,7 +114,7 @@ public struct FileProcessor: Sendable {
         // (about the content's size again for CloudTrail's density).
         return ProcessedFile(
             file: file, fingerprint: content.fingerprint,
-            outcome: .decoded(format: decoded.format.rawValue, records: decoded.records.count, invalid: invalid, items: items, newestEventTime: newest),
+            outcome: .decoded(format: decoded.format.rawValue, records: decoded.records.count - oversized, invalid: invalid, items: items, newestEventTime: newest),
             retainedBytes: items.isEmpty ? 0 : 2 * content.bytes.count
         )
     }

@@ -27,6 +27,21 @@ struct BackfillHostileTests {
         #expect(summary.filesDone == 1 && summary.filesFailed == 1 && summary.records == 2, "\(summary)")
     }
 
+    @Test("a record over 16 MiB is counted as invalid, named with its size, and not stored")
+    func oversizedRecord() throws {
+        let dir = try TempDirectory()
+        let huge = String(repeating: "a", count: 17 << 20)
+        let text = #"{"Records":[{"eventVersion":"1.08","eventID":"big-1","eventTime":"2024-06-03T12:00:00Z","#
+            + #""eventSource":"secretsmanager.amazonaws.com","eventName":"GetSecretValue","awsRegion":"us-east-1","#
+            + #""recipientAccountId":"111111111111","userAgent":""# + huge + #""}]}"#
+        try dir.write("logs/" + Self.good, try HostileArchive.gzip(Data(text.utf8)))
+        let result = try TrailwatchBinary.run(["backfill", dir.path("logs").path, "--db", dir.path("t.db").path], in: dir.url)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stderr.contains("more than the 16777216 bytes accepted for one record"), "\(result)")
+        let summary = try #require(BackfillSummary(stderr: result.stderr), "\(result)")
+        #expect(summary.records == 0 && summary.invalidRecords == 1 && summary.eventsStored == 0, "\(summary)")
+    }
+
     @Test("--max-file-size is range-checked")
     func maxFileSizeRange() throws {
         let dir = try TempDirectory()
