@@ -14,10 +14,10 @@ public enum RecordDecoder {
     /// Nesting limit for every parsed document.
     public static let maxDepth = JSONDocument.defaultMaxDepth
 
-    /// The most JSON values (tape nodes) a document of `count` bytes may hold: one per 4 bytes
+    /// The most JSON values (tape nodes) a document of `count` bytes may hold: one per 8 bytes
     /// on average, plus slack for small documents. CloudTrail averages one per 18 bytes; input
     /// denser than this (`[0,0,0,…]`) is refused rather than given a tape several times its size.
-    public static func maxNodes(forBytes count: Int) -> Int { count / 4 + 4096 }
+    public static func maxNodes(forBytes count: Int) -> Int { count / 8 + 4096 }
 
     /// Decodes one file's content.
     ///

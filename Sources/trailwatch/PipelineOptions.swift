@@ -35,7 +35,7 @@ struct PipelineOptions: ParsableArguments {
         Largest file accepted, after decompression (bytes, or with K, M, G). A larger file is failed \
         with its reason as soon as inflating passes the limit, so a small gzip bomb cannot exhaust \
         memory. CloudTrail's own log files are at most tens of MB uncompressed; memory use grows with \
-        this limit (about 6 times it per file being read, for --jobs files at once). \
+        this limit (up to about 4 times it per file being read, for up to 2 x --jobs files at once). \
         Range 1K to 3G. Example: --max-file-size 512M
         """,
         valueName: "size"))
