@@ -125,7 +125,7 @@ public enum FileReader {
         let type = info.st_mode & S_IFMT
         guard type == S_IFREG else {
             close(fd)
-            throw IngestError(path: path, reason: "not a regular file (\(typeName(type))); skipped", code: .unsupportedFileType)
+            throw IngestError(path: path, reason: "not a regular file (\(typeName(type)))", code: .unsupportedFileType)
         }
         let current = fcntl(fd, F_GETFL)
         if current < 0 || fcntl(fd, F_SETFL, current & ~O_NONBLOCK) != 0 {

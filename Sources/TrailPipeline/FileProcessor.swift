@@ -30,6 +30,11 @@ public struct FileProcessor: Sendable {
         do {
             stored = try FileReader.readStored(path: file.path, systemPath: file.rawPath, maxBytes: maxFileBytes)
         } catch {
+            if error.code == .unsupportedFileType {
+                // A FIFO, socket or device where a file was (swapped in after the walk): not a
+                // log file, skipped with the reason.
+                return ProcessedFile(file: file, fingerprint: "", outcome: .skipped(format: "not-a-file", reason: error.reason))
+            }
             return ProcessedFile(file: file, fingerprint: "", outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
         if stored.bytes.isEmpty, LogFileName.isCloudTrailLog(LogFileName.baseName(file.path)) {

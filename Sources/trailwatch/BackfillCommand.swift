@@ -16,8 +16,9 @@ struct BackfillCommand: AsyncParsableCommand {
         ledger are not read twice, and records already stored (same eventID) are not stored twice.
 
         Input is treated as hostile: a file larger than --max-file-size once inflated, a directory \
-        that cannot be listed, a FIFO or device, or a 0-byte file with a CloudTrail log file name \
-        (a lost delivery) fails on its own, named with its reason, and the rest is still ingested.
+        that cannot be listed, or a 0-byte file with a CloudTrail log file name (a lost delivery) \
+        fails on its own, named with its reason, and the rest is still ingested. FIFOs and devices \
+        are skipped, never read.
 
         Alerts go to standard output (or --alerts FILE); progress and the summary go to standard error.
         Exit status: 0 all files read, 1 some files failed (each reported), 2 bad usage, rules or database.
