@@ -14,6 +14,8 @@ public enum ArchiveWalker {
     public struct Walk: Sendable {
         public var files: [DiscoveredFile]
         public var failures: [IngestError]
+        /// The directories that were listed, as reported.
+        public var directories: [String]
     }
 
     /// The files under `paths`, in delivery order, and what could not be read below them. A
@@ -29,7 +31,7 @@ public enum ArchiveWalker {
     static func walk(_ paths: [String], scanner: TreeScanner) throws(IngestError) -> Walk {
         var scanner = scanner
         try scanner.scan(roots: paths)
-        return Walk(files: ordered(scanner.files.values.map(\.discovered)), failures: scanner.failures)
+        return Walk(files: ordered(scanner.files.values.map(\.discovered)), failures: scanner.failures, directories: scanner.listed)
     }
 
     /// The files under `paths`, in delivery order.

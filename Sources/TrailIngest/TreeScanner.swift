@@ -78,6 +78,8 @@ struct TreeScanner {
     private(set) var directories: [(path: String, identity: FileIdentity)] = []
     /// Directories (and entries) below the roots that could not be read, with the reason.
     private(set) var failures: [IngestError] = []
+    /// Directories listed successfully (as reported), so that earlier failures can be forgotten.
+    private(set) var listed: [String] = []
     private var visited: Set<FileIdentity> = []
 
     init(strict: Bool) { self.strict = strict }
@@ -146,6 +148,7 @@ struct TreeScanner {
                 failures.append(error)
                 continue
             }
+            listed.append(shown)
             var subdirectories: [([UInt8], FileIdentity)] = []
             for name in names where !LogFileName.isTemporary(String(decoding: name, as: UTF8.self)) {
                 let path = PathBytes.join(directory, name)

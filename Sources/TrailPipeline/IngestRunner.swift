@@ -43,6 +43,16 @@ public final class IngestRunner {
         return reports
     }
 
+    /// Forgets the ledger's failures for directories that a walk has now listed, so that a
+    /// directory that could not be listed once does not stay failed in `status` for ever.
+    public func forgetRecovered(directories: [String]) throws(PipelineError) {
+        do {
+            try processor.store.forgetFailures(of: directories)
+        } catch {
+            throw PipelineError(.store, "\(error)")
+        }
+    }
+
     /// Processes `files` in order; stops early (after committing the file in hand) when `stop`
     /// is requested. Returns the reports of the files handled.
     @discardableResult

@@ -54,6 +54,7 @@ struct BackfillCommand: AsyncParsableCommand {
         do {
             // Directories that could not be listed fail like unreadable files; the rest goes on.
             if !walk.failures.isEmpty { try runner.recordUnreadable(walk.failures) }
+            try runner.forgetRecovered(directories: walk.directories)
             try await runner.run(files)
         } catch {
             progress.clear()

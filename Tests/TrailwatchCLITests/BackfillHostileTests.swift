@@ -67,6 +67,14 @@ struct BackfillHostileTests {
         #expect(summary.filesDone == 1 && summary.filesFailed == 1 && summary.records == 2, "\(summary)")
         let status = try TrailwatchBinary.run(["status", "--db", db, "--format", "json"], in: dir.url)
         #expect(status.stdout.contains("logs/b/loop") && status.stdout.contains("symbolic links"), "\(status)")
+
+        // Once the entry is a readable directory, a re-run reads it and forgets the failure.
+        try FileManager.default.removeItem(atPath: dir.path("logs/b/loop").path)
+        try HostileArchive.writeGood(dir, "logs/b/loop/111111111111_CloudTrail_us-east-1_20240603T1210Z_dddddddddddddddd.json.gz")
+        let again = try TrailwatchBinary.run(["backfill", dir.path("logs").path, "--db", db], in: dir.url)
+        #expect(again.exitCode == 0, "\(again)")
+        let after = try TrailwatchBinary.run(["status", "--db", db, "--format", "json"], in: dir.url)
+        #expect(!after.stdout.contains("symbolic links"), "\(after)")
     }
 
     @Test("file and directory names that are not UTF-8 are read and reported escaped")
