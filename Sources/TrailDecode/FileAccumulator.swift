@@ -2,10 +2,19 @@ import TrailJSON
 import TrailModel
 
 /// Collects a file's records and invalid records in order, numbering them as it goes.
+///
+/// Invalid records cost memory only up to `listedInvalid` of them; the rest are counted in one
+/// aggregated entry (see `InvalidRecord.count`), so hostile input made of garbage elements
+/// (`{"Records":[0,0,0,…]}`) costs O(1) memory per element.
 struct FileAccumulator {
+    /// Invalid records listed one by one before the rest are aggregated.
+    static let listedInvalid = 100
+
     let path: String
     var records: [DecodedRecord] = []
     var invalid: [InvalidRecord] = []
+    /// Invalid records seen, including those folded into the aggregated entry.
+    private(set) var invalidCount = 0
     /// Records (valid or not) whose `eventType` is `AwsCloudTrailInsight`.
     var insights = 0
     /// Candidates that look like CloudTrail records or EventBridge envelopes.
@@ -14,7 +23,7 @@ struct FileAccumulator {
 
     init(path: String) { self.path = path }
 
-    var total: Int { records.count + invalid.count }
+    var total: Int { records.count + invalidCount }
 
     private func location(_ byteOffset: Int) -> RecordLocation {
         RecordLocation(path: path, recordIndex: total, byteOffset: byteOffset)
@@ -31,7 +40,7 @@ struct FileAccumulator {
         if inspection.isInsight { insights += 1 }
         if inspection.looksLikeRecord { recognised += 1 }
         if let reason = inspection.invalidReason(t) {
-            invalid.append(InvalidRecord(location: location(byteOffset), reason: reason))
+            appendInvalid(location(byteOffset), reason)
         } else {
             records.append(DecodedRecord(record: JSONValue(document: t.document, index: i), location: location(byteOffset)))
         }
@@ -51,10 +60,9 @@ struct FileAccumulator {
             let inner = ObjectInspection(t, detail)
             if inner.isInsight { insights += 1 }
             if !inner.looksLikeRecord {
-                invalid.append(InvalidRecord(location: location(base + t.byteOffset(i)),
-                                             reason: "EventBridge event without a CloudTrail record in detail"))
+                appendInvalid(location(base + t.byteOffset(i)), "EventBridge event without a CloudTrail record in detail")
             } else if let reason = inner.invalidReason(t) {
-                invalid.append(InvalidRecord(location: location(base + t.byteOffset(detail)), reason: reason))
+                appendInvalid(location(base + t.byteOffset(detail)), reason)
             } else {
                 records.append(DecodedRecord(record: JSONValue(document: t.document, index: detail), location: location(base + t.byteOffset(detail))))
             }
@@ -64,7 +72,17 @@ struct FileAccumulator {
     }
 
     mutating func addInvalid(byteOffset: Int, reason: String) {
-        invalid.append(InvalidRecord(location: location(byteOffset), reason: reason))
+        appendInvalid(location(byteOffset), reason)
+    }
+
+    /// Lists the first `listedInvalid` invalid records; counts the rest in one last entry.
+    private mutating func appendInvalid(_ location: RecordLocation, _ reason: String) {
+        invalidCount += 1
+        if invalid.count <= Self.listedInvalid {
+            invalid.append(InvalidRecord(location: location, reason: reason))
+        } else {
+            invalid[invalid.count - 1].count += 1
+        }
     }
 
     /// The decoded file; Insight-only content is skipped as a whole.

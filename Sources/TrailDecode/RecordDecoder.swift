@@ -14,6 +14,11 @@ public enum RecordDecoder {
     /// Nesting limit for every parsed document.
     public static let maxDepth = JSONDocument.defaultMaxDepth
 
+    /// The most JSON values (tape nodes) a document of `count` bytes may hold: one per 8 bytes
+    /// on average, plus slack for small documents. CloudTrail averages one per 18 bytes; input
+    /// denser than this (`[0,0,0,…]`) is refused rather than given a tape several times its size.
+    public static func maxNodes(forBytes count: Int) -> Int { count / 8 + 4096 }
+
     /// Decodes one file's content.
     ///
     /// - Throws: ``DecodeError`` when the content is not JSON (or not JSON lines) at all, with the
@@ -34,7 +39,7 @@ public enum RecordDecoder {
         }
         let document: JSONDocument
         do {
-            document = try JSONDocument(bytes: input, maxDepth: maxDepth, allowMultipleRoots: true)
+            document = try JSONDocument(bytes: input, maxDepth: maxDepth, allowMultipleRoots: true, maxNodes: maxNodes(forBytes: input.count))
         } catch {
             return try decodeLines(input, path: path, wholeFileError: error)
         }
@@ -100,7 +105,7 @@ public enum RecordDecoder {
             if inspection.cloudTrailEvent >= 0 {
                 let text = JSONValue(document: t.document, index: inspection.cloudTrailEvent).decodedStringBytes
                 do throws(JSONError) {
-                    let inner = try JSONDocument(bytes: text, maxDepth: maxDepth)
+                    let inner = try JSONDocument(bytes: text, maxDepth: maxDepth, maxNodes: maxNodes(forBytes: text.count))
                     Tape.with(inner) { it in acc.addRecord(it, inner.rootIndexes[0], byteOffset: offset) }
                 } catch {
                     acc.addInvalid(byteOffset: offset, reason: "CloudTrailEvent is not valid JSON: \(describe(error, base: nil))")
@@ -158,14 +163,14 @@ public enum RecordDecoder {
         // (so that one broken leading line does not hide the rest).
         let firstByte = input.first { !isWhitespace($0) }
         guard lines.count >= 2, firstByte == UInt8(ascii: "{"),
-              lines.prefix(2).contains(where: { line in (try? JSONDocument(bytes: Array(input[line]), maxDepth: maxDepth))?.root.isObject == true })
+              lines.prefix(2).contains(where: { line in (try? JSONDocument(bytes: Array(input[line]), maxDepth: maxDepth, maxNodes: maxNodes(forBytes: line.count)))?.root.isObject == true })
         else { throw fileError }
         let endsWithNewline = input.last == 0x0A || input.last == 0x0D
         var acc = FileAccumulator(path: path)
         for (n, line) in lines.enumerated() {
             let lineStart = line.lowerBound + (input[line].firstIndex { !isWhitespace($0) } ?? line.lowerBound) - line.lowerBound
             do throws(JSONError) {
-                let document = try JSONDocument(bytes: Array(input[line]), maxDepth: maxDepth)
+                let document = try JSONDocument(bytes: Array(input[line]), maxDepth: maxDepth, maxNodes: maxNodes(forBytes: line.count))
                 Tape.with(document) { t in acc.addLine(t, document.rootIndexes[0], base: line.lowerBound) }
             } catch {
                 if n == lines.count - 1, !endsWithNewline, error.reason == .unexpectedEnd {

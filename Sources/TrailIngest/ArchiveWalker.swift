@@ -9,14 +9,37 @@
 /// A file reached twice (overlapping PATHs, symlinks, hard links) is reported once, under its
 /// smallest spelling. Zero-length files are reported (see `DiscoveredFile`).
 public enum ArchiveWalker {
-    /// The files under `paths`, in delivery order.
+    /// What a walk found: the files in delivery order, and the directories (or entries) below
+    /// the PATHs that could not be read, each with its path and reason.
+    public struct Walk: Sendable {
+        public var files: [DiscoveredFile]
+        public var failures: [IngestError]
+        /// The directories that were listed, as reported.
+        public var directories: [String]
+    }
+
+    /// The files under `paths`, in delivery order, and what could not be read below them. A
+    /// directory that cannot be listed does not stop the walk.
     /// - Throws: `IngestError` with code `.notFound` for a missing PATH, `.unreadable` for a PATH
-    ///   or a directory below it that cannot be listed, `.unsupportedFileType` for a PATH that is
-    ///   neither a file nor a directory.
-    public static func files(in paths: [String]) throws(IngestError) -> [DiscoveredFile] {
-        var scanner = TreeScanner(strict: true)
+    ///   that cannot be examined, `.unsupportedFileType` for a PATH that is neither a file nor a
+    ///   directory.
+    public static func walk(_ paths: [String]) throws(IngestError) -> Walk {
+        try walk(paths, scanner: TreeScanner(strict: true))
+    }
+
+    /// `walk` with a given scanner (tests replace its directory lister).
+    static func walk(_ paths: [String], scanner: TreeScanner) throws(IngestError) -> Walk {
+        var scanner = scanner
         try scanner.scan(roots: paths)
-        return ordered(scanner.files.values.map { DiscoveredFile(path: $0.path, size: $0.status.size) })
+        return Walk(files: ordered(scanner.files.values.map(\.discovered)), failures: scanner.failures, directories: scanner.listed)
+    }
+
+    /// The files under `paths`, in delivery order.
+    /// - Throws: as `walk`, and the first directory below the PATHs that cannot be listed.
+    public static func files(in paths: [String]) throws(IngestError) -> [DiscoveredFile] {
+        let result = try walk(paths)
+        if let failure = result.failures.first { throw failure }
+        return result.files
     }
 
     /// `files` sorted in delivery order (see the type's documentation).

@@ -141,7 +141,7 @@ public final class DirectoryTailer: Sendable {
     public func rescan() -> [DiscoveredFile] {
         var scanner = TreeScanner(strict: false)
         try? scanner.scan(roots: directories)
-        return ArchiveWalker.ordered(scanner.files.values.map { DiscoveredFile(path: $0.path, size: $0.status.size) })
+        return ArchiveWalker.ordered(scanner.files.values.map(\.discovered))
     }
 
     /// Stops watching: wakes the watcher thread, waits for it to exit (it closes its inotify

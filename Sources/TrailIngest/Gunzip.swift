@@ -136,7 +136,8 @@ public enum Gunzip {
     private static func tooLarge(_ path: String, _ limit: Int, _ offset: Int) -> IngestError {
         IngestError(
             path: path, byteOffset: offset,
-            reason: "decompressed content exceeds the limit of \(limit) bytes", code: .tooLarge)
+            reason: "decompressed content exceeds the limit of \(limit) bytes (--max-file-size); refused before inflating the rest",
+            code: .tooLarge)
     }
 }
 

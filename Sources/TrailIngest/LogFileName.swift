@@ -36,6 +36,26 @@ public enum LogFileName {
         return nil
     }
 
+    /// True for the name of a CloudTrail log file as CloudTrail delivers it:
+    /// `<account>_CloudTrail_<region>_<YYYYMMDDTHHmmZ>_<id>.json.gz`. (Digest files,
+    /// `…_CloudTrail-Digest_…`, do not match.) Such a file is never legitimately empty.
+    public static func isCloudTrailLog(_ name: some StringProtocol) -> Bool {
+        let bytes = Array(name.utf8)
+        let marker = Array("_CloudTrail_".utf8)
+        let suffix = Array(".json.gz".utf8)
+        guard bytes.count > marker.count + suffix.count, bytes.suffix(suffix.count).elementsEqual(suffix),
+              let first = bytes.first, first >= 0x30 && first <= 0x39
+        else { return false }
+        var i = 0
+        while i + marker.count <= bytes.count {
+            if bytes[i..<(i + marker.count)].elementsEqual(marker) {
+                return deliveryStamp(String(decoding: bytes[(i + marker.count - 1)...], as: UTF8.self)) != nil
+            }
+            i += 1
+        }
+        return false
+    }
+
     /// The last path component of `path`.
     public static func baseName(_ path: String) -> Substring {
         guard let slash = path.lastIndex(of: "/") else { return Substring(path) }

@@ -23,37 +23,63 @@ struct FileStatus: Sendable, Equatable {
     static func of(_ path: String) -> FileStatus? {
         var info = stat()
         guard stat(path, &info) == 0 else { return nil }
+        return FileStatus(info)
+    }
+
+    /// `stat` of a path given as bytes (which need not be UTF-8); nil with `errno` set when it fails.
+    static func of(bytes path: [UInt8]) -> FileStatus? {
+        var info = stat()
+        guard PathBytes.withCString(path, { stat($0, &info) }) == 0 else { return nil }
+        return FileStatus(info)
+    }
+
+    private init(_ info: stat) {
         let type = info.st_mode & S_IFMT
-        let kind: Kind = type == S_IFREG ? .regular : (type == S_IFDIR ? .directory : .other)
+        kind = type == S_IFREG ? .regular : (type == S_IFDIR ? .directory : .other)
         #if canImport(Darwin)
-        let mtime = Int64(info.st_mtimespec.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtimespec.tv_nsec)
+        modifiedNanoseconds = Int64(info.st_mtimespec.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtimespec.tv_nsec)
         #else
-        let mtime = Int64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtim.tv_nsec)
+        modifiedNanoseconds = Int64(info.st_mtim.tv_sec) &* 1_000_000_000 &+ Int64(info.st_mtim.tv_nsec)
         #endif
-        return FileStatus(
-            kind: kind, size: Int64(info.st_size), modifiedNanoseconds: mtime,
-            identity: FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino)))
+        size = Int64(info.st_size)
+        identity = FileIdentity(device: UInt64(info.st_dev), inode: UInt64(info.st_ino))
     }
 }
 
 /// Walks directory trees: follows symlinks, visits each directory once, skips temporary names
 /// and anything that is neither a regular file nor a directory, and reports each file once
 /// (under the smallest of its spellings, byte order).
+///
+/// Names are handled as bytes, so a file or directory whose name is not UTF-8 is found and read
+/// like any other (it is reported with the bytes escaped, `PathBytes.display`). A directory
+/// below a root that cannot be listed does not stop the walk: it is recorded in `failures` with
+/// its reason, and everything else is still found.
 struct TreeScanner {
     struct File: Sendable {
-        var path: String
+        /// The path's exact bytes.
+        var rawPath: [UInt8]
         var status: FileStatus
+        /// The path as reported (bytes that are not UTF-8 escaped).
+        var path: String { PathBytes.display(rawPath) }
+        var discovered: DiscoveredFile { DiscoveredFile(rawPath: rawPath, size: status.size) }
     }
 
-    /// When true, a missing or unreadable root or an unreadable directory below it is an error;
-    /// when false it is passed over (used while tailing, where directories come and go).
+    /// When true, a missing or unreadable root is an error; when false it is passed over (used
+    /// while tailing, where directories come and go).
     var strict: Bool
     /// Called with each directory just before it is listed (the tailer adds its inotify watch
     /// there, so an entry created after the listing is seen as an event, never lost between the
     /// two).
     var willList: ((String) -> Void)?
+    /// Lists a directory: its entry names as bytes. Replaceable so tests can make a listing fail
+    /// (tests run as root, for whom permissions do not block reading).
+    var lister: ([UInt8]) throws(IngestError) -> [[UInt8]] = TreeScanner.list(bytes:)
     private(set) var files: [FileIdentity: File] = [:]
     private(set) var directories: [(path: String, identity: FileIdentity)] = []
+    /// Directories (and entries) below the roots that could not be read, with the reason.
+    private(set) var failures: [IngestError] = []
+    /// Directories listed successfully (as reported), so that earlier failures can be forgotten.
+    private(set) var listed: [String] = []
     private var visited: Set<FileIdentity> = []
 
     init(strict: Bool) { self.strict = strict }
@@ -84,9 +110,9 @@ struct TreeScanner {
             }
             switch status.kind {
             case .directory:
-                try walk(root, status.identity)
+                walk(Array(root.utf8), status.identity)
             case .regular:
-                add(File(path: root, status: status))
+                add(File(rawPath: Array(root.utf8), status: status))
             case .other:
                 if strict {
                     throw IngestError(path: root, reason: "not a regular file or directory", code: .unsupportedFileType)
@@ -98,38 +124,47 @@ struct TreeScanner {
     /// Scans one directory tree (used by the tailer for a directory that appeared).
     mutating func scan(directory: String) {
         guard let status = FileStatus.of(directory), status.kind == .directory else { return }
-        try? walk(directory, status.identity)
+        walk(Array(directory.utf8), status.identity)
     }
 
     private mutating func add(_ file: File) {
-        if let existing = files[file.status.identity],
-            existing.path.utf8.lexicographicallyPrecedes(file.path.utf8)
-        {
+        if let existing = files[file.status.identity], existing.rawPath.lexicographicallyPrecedes(file.rawPath) {
             return
         }
         files[file.status.identity] = file
     }
 
-    private mutating func walk(_ root: String, _ identity: FileIdentity) throws(IngestError) {
+    private mutating func walk(_ root: [UInt8], _ identity: FileIdentity) {
         guard visited.insert(identity).inserted else { return }
-        var stack: [(String, FileIdentity)] = [(root, identity)]
+        var stack: [([UInt8], FileIdentity)] = [(root, identity)]
         while let (directory, id) = stack.popLast() {
-            directories.append((directory, id))
-            willList?(directory)
-            let names: [String]
+            let shown = PathBytes.display(directory)
+            directories.append((shown, id))
+            willList?(shown)
+            let names: [[UInt8]]
             do throws(IngestError) {
-                names = try TreeScanner.list(directory)
+                names = try lister(directory)
             } catch {
-                if strict { throw error }
+                failures.append(error)
                 continue
             }
-            var subdirectories: [(String, FileIdentity)] = []
-            for name in names where !LogFileName.isTemporary(name) {
-                let path = TreeScanner.join(directory, name)
-                guard let status = FileStatus.of(path) else { continue }  // dangling link, or gone
+            listed.append(shown)
+            var subdirectories: [([UInt8], FileIdentity)] = []
+            for name in names where !LogFileName.isTemporary(String(decoding: name, as: UTF8.self)) {
+                let path = PathBytes.join(directory, name)
+                guard let status = FileStatus.of(bytes: path) else {
+                    // A dangling symlink, or an entry removed since the listing: nothing to read.
+                    // Anything else (a symlink loop, an I/O error) is reported.
+                    let code = errno
+                    if code != ENOENT {
+                        failures.append(IngestError(
+                            path: PathBytes.display(path), reason: "cannot stat: \(errnoText(code))", code: .unreadable))
+                    }
+                    continue
+                }
                 switch status.kind {
                 case .regular:
-                    add(File(path: path, status: status))
+                    add(File(rawPath: path, status: status))
                 case .directory:
                     if visited.insert(status.identity).inserted { subdirectories.append((path, status.identity)) }
                 case .other:
@@ -140,26 +175,41 @@ struct TreeScanner {
         }
     }
 
-    /// The entry names of `directory`, sorted bytewise, without "." and "..".
+    /// The entry names of `directory`, sorted bytewise, without "." and "..", as text (names
+    /// that are not UTF-8 escaped).
     static func list(_ directory: String) throws(IngestError) -> [String] {
-        guard let handle = opendir(directory) else {
+        try list(bytes: Array(directory.utf8)).map(PathBytes.display)
+    }
+
+    /// The entry names of `directory` as bytes, sorted bytewise, without "." and "..".
+    static func list(bytes directory: [UInt8]) throws(IngestError) -> [[UInt8]] {
+        guard let handle = PathBytes.withCString(directory, { opendir($0) }) else {
             let code = errno
             throw IngestError(
-                path: directory, reason: "cannot list directory: \(errnoText(code))",
+                path: PathBytes.display(directory), reason: "cannot list directory: \(errnoText(code))",
                 code: code == ENOENT ? .notFound : .unreadable)
         }
         defer { closedir(handle) }
-        var names: [String] = []
-        while let entry = readdir(handle) {
-            let name: String? = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
-                tuple.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) {
-                    String(validatingCString: $0)
+        var names: [[UInt8]] = []
+        while true {
+            errno = 0
+            guard let entry = readdir(handle) else {
+                let code = errno
+                if code != 0 {
+                    throw IngestError(
+                        path: PathBytes.display(directory), reason: "cannot list directory: \(errnoText(code))", code: .unreadable)
+                }
+                break
+            }
+            let name: [UInt8] = withUnsafePointer(to: &entry.pointee.d_name) { tuple in
+                tuple.withMemoryRebound(to: UInt8.self, capacity: MemoryLayout.size(ofValue: tuple.pointee)) { base in
+                    Array(UnsafeBufferPointer(start: base, count: strlen(UnsafeRawPointer(base).assumingMemoryBound(to: CChar.self))))
                 }
             }
-            guard let name, name != ".", name != ".." else { continue }
+            if name.isEmpty || name == [0x2E] || name == [0x2E, 0x2E] { continue }
             names.append(name)
         }
-        names.sort { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        names.sort { $0.lexicographicallyPrecedes($1) }
         return names
     }
 }

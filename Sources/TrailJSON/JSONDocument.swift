@@ -15,11 +15,16 @@ public final class JSONDocument: Sendable {
 
     /// Parses `bytes` as one JSON value (or, with `allowMultipleRoots`, a whitespace-separated
     /// sequence of values such as JSON lines).
-    public init(bytes: [UInt8], maxDepth: Int = JSONDocument.defaultMaxDepth, allowMultipleRoots: Bool = false) throws(JSONError) {
+    /// - Parameter maxNodes: the most tape nodes (values and keys) accepted, which bounds the
+    ///   tape's memory; denser input fails with `.tooManyValues` (unlimited by default).
+    public init(
+        bytes: [UInt8], maxDepth: Int = JSONDocument.defaultMaxDepth, allowMultipleRoots: Bool = false, maxNodes: Int = .max
+    ) throws(JSONError) {
         guard !bytes.isEmpty else { throw JSONError(.unexpectedEnd, at: 0) }
+        let nodeLimit = max(16, maxNodes)
         // The tape is parsed straight into the array's storage, sized for CloudTrail's density
         // (a node per 18 bytes or so); denser input is parsed again with room for the worst case.
-        var capacity = max(16, bytes.count / 12)
+        var capacity = min(max(16, bytes.count / 12), nodeLimit)
         while true {
             var roots: [Int] = []
             var failure: JSONError?
@@ -38,11 +43,12 @@ public final class JSONDocument: Sendable {
                     initialized = parser.nodeCount
                 }
             }
-            let largest = JSONParser.maximumNodes(forBytes: bytes.count)
+            let largest = min(JSONParser.maximumNodes(forBytes: bytes.count), nodeLimit)
             if tapeFull && capacity < largest {
                 capacity = largest
                 continue
             }
+            if tapeFull, let position = failure?.offset { throw JSONError(.tooManyValues(limit: nodeLimit), at: position) }
             if let failure { throw failure }
             self.bytes = bytes
             self.nodes = tape

@@ -9,6 +9,8 @@ public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
         case tooDeep(limit: Int)
         case trailingContent
         case tooLarge
+        /// The input holds more values than the caller's limit (`JSONDocument`'s `maxNodes`).
+        case tooManyValues(limit: Int)
     }
 
     public var reason: Reason
@@ -35,6 +37,7 @@ public struct JSONError: Error, Sendable, Hashable, CustomStringConvertible {
         case let .tooDeep(limit): return "nesting deeper than \(limit) levels"
         case .trailingContent: return "unexpected content after the JSON value"
         case .tooLarge: return "input larger than 4 GiB"
+        case let .tooManyValues(limit): return "more than \(limit) JSON values (keys included) for this input's size"
         }
     }
 }

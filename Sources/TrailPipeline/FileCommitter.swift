@@ -22,6 +22,9 @@ public final class FileCommitter {
     public var maxGroupFiles = 512
     /// Largest group, in stored events.
     public var maxGroupEvents = 10_000
+    /// Largest group, in bytes of the stored events' records (their text, userAgent and policy
+    /// strings are copied into the events), so a few huge records cannot hold gigabytes.
+    public var maxGroupBytes = 64 << 20
     /// Longest time a staged file waits for its group to commit.
     public var maxGroupDelay: TimeInterval = 0.25
 
@@ -44,6 +47,7 @@ public final class FileCommitter {
     /// Event ids seen in this run, staged, and being written.
     private var eventIDs = StagedEventIDs()
     private var groupEvents = 0
+    private var groupBytes = 0
     private var groupStarted: Date?
 
     public init(store: Store, rules: RuleBook, sink: AlertSink, wallClock: @escaping @Sendable () -> EventTime) throws(PipelineError) {
@@ -73,7 +77,7 @@ public final class FileCommitter {
     /// Whether the staged group has reached its size limit: staging more files should wait
     /// until it is committed.
     public var isGroupFull: Bool {
-        group.count >= maxGroupFiles || groupEvents >= maxGroupEvents
+        group.count >= maxGroupFiles || groupEvents >= maxGroupEvents || groupBytes >= maxGroupBytes
     }
 
     /// Runs the detectors over one processed file and stages its commit. Returns the file's report
@@ -115,11 +119,11 @@ public final class FileCommitter {
             if let check = processed.digestCheck { stageDigestCheck(check, into: &staged) }
         case let .decoded(format, records, invalid, items, newest):
             report.records = records
-            report.invalid = invalid.count
+            report.invalid = invalid.recordCount
             report.invalidRecords = invalid.map { "\($0.location): \($0.reason)" }
             ledger.format = format
             ledger.records = records
-            ledger.invalid = invalid.count
+            ledger.invalid = invalid.recordCount
             ledger.newestEventTime = newest
 
             var fresh = try uniqueNewItems(items)
@@ -129,6 +133,7 @@ public final class FileCommitter {
             report.eventsStored = stored.count
             for event in stored { eventIDs.stage(event.eventID) }
             groupEvents += stored.count
+            for item in fresh where item.isSecretRelated || !item.matched.isEmpty { groupBytes += item.record.rawBytes.count }
             var lines: [(alert: Alert, json: String)] = []
             lines.reserveCapacity(outcome.alerts.count)
             for alert in outcome.alerts {
@@ -184,6 +189,7 @@ public final class FileCommitter {
         eventIDs.groupTaken()
         group.removeAll(keepingCapacity: true)
         groupEvents = 0
+        groupBytes = 0
         groupStarted = nil
         return PreparedGroup(staged: staged)
     }

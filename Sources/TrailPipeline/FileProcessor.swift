@@ -14,8 +14,12 @@ public struct FileProcessor: Sendable {
     public let normaliser = Normaliser()
     /// Envelope constants shared by the files processed concurrently.
     private let envelopeConstants = EnvelopeConstantsCache()
-    /// Largest decompressed file accepted.
-    public var maxFileBytes: Int = 1 << 31
+    /// Largest file accepted, after decompression (`--max-file-size`).
+    public var maxFileBytes: Int = FileReader.defaultMaxBytes
+    /// Largest record accepted, in bytes of JSON. CloudTrail's records are at most a few hundred
+    /// KB (it omits request and response elements that are too large); a larger one is counted
+    /// as invalid rather than copied into events, alerts and the store several times over.
+    public var maxRecordBytes: Int = 16 << 20
     /// When set (`tail --public-keys`), each CloudTrail digest file is checked as it is read.
     public var digestWatch: DigestWatch?
 
@@ -25,15 +29,34 @@ public struct FileProcessor: Sendable {
     }
 
     public func process(_ file: DiscoveredFile) -> ProcessedFile {
-        let content: FileContent
+        let stored: StoredFile
         do {
-            content = try FileReader.read(path: file.path, maxBytes: maxFileBytes)
+            stored = try FileReader.readStored(path: file.path, systemPath: file.rawPath, maxBytes: maxFileBytes)
         } catch {
+            if error.code == .unsupportedFileType {
+                // A FIFO, socket or device where a file was (swapped in after the walk): not a
+                // log file, skipped with the reason.
+                return ProcessedFile(file: file, fingerprint: "", outcome: .skipped(format: "not-a-file", reason: error.reason))
+            }
             return ProcessedFile(file: file, fingerprint: "", outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
+        if stored.bytes.isEmpty, LogFileName.isCloudTrailLog(LogFileName.baseName(file.path)) {
+            // CloudTrail never delivers an empty log file: this is a lost delivery, or one still
+            // being written (tail waits for it until --incomplete-timeout).
+            return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .failed(
+                reason: "\(file.path): empty file with a CloudTrail log file name (a lost or unfinished delivery)", incomplete: true))
+        }
+        // Decided from the bytes as stored, before inflating: re-runs and restarts cost a read and
+        // a hash per file. A file whose size or fingerprint changed is read again.
         if let entry = try? store.ledgerEntry(path: file.path),
-           entry.status != .failed, entry.size == content.compressedSize, entry.fingerprint == content.fingerprint {
-            return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .alreadyDone)
+           entry.status != .failed, entry.size == stored.size, entry.fingerprint == stored.fingerprint {
+            return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .alreadyDone)
+        }
+        let content: FileContent
+        do {
+            content = try FileReader.content(of: stored, path: file.path, maxBytes: maxFileBytes)
+        } catch {
+            return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
         let decoded: DecodedFile
         do {
@@ -55,7 +78,15 @@ public struct FileProcessor: Sendable {
         var newest: EventTime?
         let matcher = PatternMatcher(rules.patterns)
         var sketcher = EnvelopeSketcher(shared: envelopeConstants)
+        var oversized = 0
         for record in decoded.records {
+            let size = record.record.rawBytes.count
+            if size > maxRecordBytes {
+                oversized += 1
+                invalid.append(InvalidRecord(
+                    location: record.location, reason: "record is \(size) bytes, more than the \(maxRecordBytes) bytes accepted for one record"))
+                continue
+            }
             // Most records match no rule and concern no secret: match them on a view of their
             // envelope and normalise only those the committer will see.
             if let sketch = sketcher.sketch(record.record) {
@@ -89,9 +120,12 @@ public struct FileProcessor: Sendable {
                 if !matched.isEmpty || item.isSecretRelated { items.append(item) }
             }
         }
+        // Items are views into the document: while any is kept, so are the content and its tape
+        // (about the content's size again for CloudTrail's density).
         return ProcessedFile(
             file: file, fingerprint: content.fingerprint,
-            outcome: .decoded(format: decoded.format.rawValue, records: decoded.records.count, invalid: invalid, items: items, newestEventTime: newest)
+            outcome: .decoded(format: decoded.format.rawValue, records: decoded.records.count - oversized, invalid: invalid, items: items, newestEventTime: newest),
+            retainedBytes: items.isEmpty ? 0 : 2 * content.bytes.count
         )
     }
 

@@ -6,13 +6,18 @@ import TrailModel
 /// sequential stage in the files' given order (a reorder buffer), so that the store and the
 /// alerts are the same whatever `jobs` is.
 ///
-/// Memory stays bounded: at most `16 × jobs + 8` files and 24 MiB of compressed input are in
-/// flight or waiting for their turn (one file at a time when a single file is larger), plus the
+/// Memory stays bounded whatever the archive holds: at most `2 × jobs` files are being read and
+/// decoded at once (each at most `--max-file-size` decompressed, plus its tape), and finished
+/// files wait for their turn only while what they keep alive (`ProcessedFile.retainedBytes`,
+/// decompressed bytes and tape) stays under `retainedBudget`, one file at a time when a single
+/// file is larger; at most `16 × jobs + 8` files are launched ahead of the committer. Add the
 /// committer's staged group, which holds only the normalised events it will store.
 public final class IngestRunner {
     public let processor: FileProcessor
     public let committer: FileCommitter
     public let jobs: Int
+    /// Bytes that finished files may keep alive while they wait for the committer.
+    public var retainedBudget = 64 << 20
     private let onReport: (FileReport) -> Void
 
     public init(processor: FileProcessor, committer: FileCommitter, jobs: Int, onReport: @escaping (FileReport) -> Void) {
@@ -22,6 +27,32 @@ public final class IngestRunner {
         self.onReport = onReport
     }
 
+    /// Records paths that could not be read at all (directories the walk could not list) as
+    /// failed in the ledger, with their reasons, so that they count in the run's summary and show
+    /// in `status`. Returns their reports (also handed to `onReport`).
+    @discardableResult
+    public func recordUnreadable(_ failures: [IngestError]) throws(PipelineError) -> [FileReport] {
+        for failure in failures {
+            let processed = ProcessedFile(
+                file: DiscoveredFile(path: failure.path, size: 0), fingerprint: "",
+                outcome: .failed(reason: "\(failure)", incomplete: false))
+            _ = try committer.stage(processed)
+        }
+        let reports = try committer.flush()
+        for report in reports { onReport(report) }
+        return reports
+    }
+
+    /// Forgets the ledger's failures for directories that a walk has now listed, so that a
+    /// directory that could not be listed once does not stay failed in `status` for ever.
+    public func forgetRecovered(directories: [String]) throws(PipelineError) {
+        do {
+            try processor.store.forgetFailures(of: directories)
+        } catch {
+            throw PipelineError(.store, "\(error)")
+        }
+    }
+
     /// Processes `files` in order; stops early (after committing the file in hand) when `stop`
     /// is requested. Returns the reports of the files handled.
     @discardableResult
@@ -29,9 +60,12 @@ public final class IngestRunner {
         if files.isEmpty { return [] }
         let processor = self.processor
         // Keep the workers ahead of the committer (it is the slower stage) within a budget: at
-        // most `window` files, and at most `byteBudget` compressed bytes, waiting for their turn.
+        // most `window` files launched, `2 × jobs` of them unfinished (a queued task holds no
+        // memory until it starts), and at most `retainedBudget` bytes kept alive by finished
+        // files waiting for their turn.
         let window = jobs * 16 + 8
-        let byteBudget: Int64 = 24 << 20
+        let running = jobs * 2
+        let byteBudget = retainedBudget
         var reports: [FileReport] = []
         reports.reserveCapacity(files.count)
         var failure: PipelineError?
@@ -76,23 +110,27 @@ public final class IngestRunner {
             var launched = 0
             var committed = 0
             var waiting: [Int: ProcessedFile] = [:]
-            var bytesInFlight: Int64 = 0
+            var unfinished = 0
+            var waitingBytes = 0
 
             func launchMore() {
-                while launched < files.count, launched - committed < window, failure == nil, !(stop?.isRequested ?? false),
-                      bytesInFlight < byteBudget || launched == committed {
+                while launched < files.count, launched - committed < window, unfinished < running, failure == nil,
+                      !(stop?.isRequested ?? false), waitingBytes < byteBudget || launched == committed {
                     let index = launched
                     let file = files[index]
-                    bytesInFlight += file.size
                     group.addTask { (index, processor.process(file)) }
                     launched += 1
+                    unfinished += 1
                 }
             }
 
             launchMore()
             while let (index, processed) = await group.next() {
+                unfinished -= 1
                 waiting[index] = processed
+                waitingBytes += processed.retainedBytes
                 while failure == nil, let ready = waiting.removeValue(forKey: committed) {
+                    waitingBytes -= ready.retainedBytes
                     do throws(PipelineError) {
                         if let report = try committer.stage(ready, deferIncomplete: deferIncomplete) {
                             reports.append(report)
@@ -110,7 +148,6 @@ public final class IngestRunner {
                     if failure == nil, due, writingDone?.isSet ?? true || committer.isGroupFull {
                         await startWriting()
                     }
-                    bytesInFlight -= files[committed].size
                     committed += 1
                 }
                 launchMore()

@@ -38,4 +38,15 @@ public struct ProcessedFile: Sendable {
     public var outcome: Outcome
     /// For a CloudTrail digest checked by `tail` (`FileProcessor.digestWatch`): what the check found.
     public var digestCheck: DigestWatch.Outcome? = nil
+    /// An estimate of the memory this result keeps alive until it is committed: the decompressed
+    /// content and its tape when events (views into the document) are kept, else nothing much.
+    /// The runner's look-ahead budget counts it.
+    public var retainedBytes: Int = 0
+
+    public init(file: DiscoveredFile, fingerprint: String, outcome: Outcome, retainedBytes: Int = 0) {
+        self.file = file
+        self.fingerprint = fingerprint
+        self.outcome = outcome
+        self.retainedBytes = retainedBytes
+    }
 }

@@ -15,12 +15,18 @@ struct BackfillCommand: AsyncParsableCommand {
         EventBridge envelopes. Digest and Insight files are skipped. Files already in the store's \
         ledger are not read twice, and records already stored (same eventID) are not stored twice.
 
+        Input is treated as hostile: a file larger than --max-file-size once inflated, a directory \
+        that cannot be listed, or a 0-byte file with a CloudTrail log file name (a lost delivery) \
+        fails on its own, named with its reason, and the rest is still ingested. FIFOs and devices \
+        are skipped, never read.
+
         Alerts go to standard output (or --alerts FILE); progress and the summary go to standard error.
         Exit status: 0 all files read, 1 some files failed (each reported), 2 bad usage, rules or database.
 
         Examples:
           trailwatch backfill SampleLogs
           trailwatch backfill ~/cloudtrail/AWSLogs --db audit.db --jobs 2 | jq -r .summary
+          trailwatch backfill untrusted-bucket/ --max-file-size 32M
         """
     )
 
@@ -31,12 +37,13 @@ struct BackfillCommand: AsyncParsableCommand {
 
     func run() async throws {
         let started = Date()
-        let files: [DiscoveredFile]
+        let walk: ArchiveWalker.Walk
         do {
-            files = try ArchiveWalker.files(in: paths)
+            walk = try ArchiveWalker.walk(paths)
         } catch {
             throw CLIError.usage("\(error)")
         }
+        let files = walk.files
         var summary = RunSummary()
         let progress = ProgressLine(enabled: !options.noProgress, total: files.count)
         let (runner, sink) = try options.makeRunner { report in
@@ -45,6 +52,9 @@ struct BackfillCommand: AsyncParsableCommand {
             progress.update(summary)
         }
         do {
+            // Directories that could not be listed fail like unreadable files; the rest goes on.
+            if !walk.failures.isEmpty { try runner.recordUnreadable(walk.failures) }
+            try runner.forgetRecovered(directories: walk.directories)
             try await runner.run(files)
         } catch {
             progress.clear()
@@ -68,8 +78,9 @@ struct BackfillCommand: AsyncParsableCommand {
         if !report.invalidRecords.isEmpty {
             progress.clear()
             for line in report.invalidRecords.prefix(invalidShown) { StandardError.warning("invalid record: " + line) }
-            if report.invalidRecords.count > invalidShown {
-                StandardError.warning("\(report.path): \(report.invalidRecords.count - invalidShown) more invalid records")
+            let shown = min(invalidShown, report.invalidRecords.count)
+            if report.invalid > shown {
+                StandardError.warning("\(report.path): \(report.invalid - shown) more invalid records")
             }
         }
     }

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import TrailAlerts
+import TrailIngest
 import TrailModel
 import TrailPipeline
 import TrailStore
@@ -30,11 +31,25 @@ struct PipelineOptions: ParsableArguments {
         valueName: "url"))
     var webhook: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        """
+        Largest file accepted, after decompression (bytes, or with K, M, G). A larger file is failed \
+        with its reason as soon as inflating passes the limit, so a small gzip bomb cannot exhaust \
+        memory. CloudTrail's own log files are at most tens of MB uncompressed; memory use grows with \
+        this limit (up to about 4 times it per file being read, for up to 2 x --jobs files at once). \
+        Range 1K to 3G. Example: --max-file-size 512M
+        """,
+        valueName: "size"))
+    var maxFileSize = ByteSize(bytes: FileReader.defaultMaxBytes)
+
     @Flag(name: .long, help: "Do not draw the progress line on a terminal.")
     var noProgress = false
 
     func validate() throws {
         try OptionRange.check("--jobs", jobs, OptionRange.jobs)
+        guard (1 << 10...3 << 30).contains(maxFileSize.bytes) else {
+            throw ValidationError("--max-file-size must be between 1K and 3G (got \(maxFileSize.bytes) bytes)")
+        }
         if let webhook {
             guard let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw ValidationError("--webhook needs an http or https URL")
@@ -103,6 +118,7 @@ struct PipelineOptions: ParsableArguments {
         }
         var processor = FileProcessor(rules: rules, store: store)
         processor.digestWatch = digestWatch
+        processor.maxFileBytes = maxFileSize.bytes
         let runner = IngestRunner(processor: processor, committer: committer, jobs: jobs, onReport: onReport)
         return (runner, sink)
     }

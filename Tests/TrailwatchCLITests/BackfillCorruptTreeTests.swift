@@ -6,10 +6,11 @@ import Testing
 /// good file still ingested.
 @Suite("backfill corrupt tree", .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
 struct BackfillCorruptTreeTests {
-    /// Kinds that cannot be read: the file fails.
-    static let failing: Set<String> = ["truncated-gzip", "invalid-json", "records-not-array"]
-    /// Kinds that hold no CloudTrail records: skipped (`{"Items":[...]}`, a zero-byte file, `{"Records":[]}`).
-    static let skipped: Set<String> = ["records-missing", "empty-file", "empty-records"]
+    /// Kinds that cannot be read: the file fails. (A zero-byte file under a CloudTrail log file
+    /// name is a lost delivery: it fails too, without a byte offset.)
+    static let failing: Set<String> = ["truncated-gzip", "invalid-json", "records-not-array", "empty-file"]
+    /// Kinds that hold no CloudTrail records: skipped (`{"Items":[...]}`, `{"Records":[]}`).
+    static let skipped: Set<String> = ["records-missing", "empty-records"]
     /// Kinds that are read: a plain-JSON log under a .json.gz name (detected by content), one 2 MiB record,
     /// a multi-member gzip.
     static let ingested: Set<String> = ["not-gzip", "huge-record", "multi-member-gzip"]
@@ -37,6 +38,10 @@ struct BackfillCorruptTreeTests {
             let reported = errors.filter { $0.contains(path) }
             if Self.failing.contains(file.kind) {
                 #expect(reported.count == 1, "\(file.kind) file not reported once\n\(result)")
+                if file.kind == "empty-file" {
+                    #expect(reported.first?.contains("lost or unfinished delivery") == true, "\(reported)")
+                    continue
+                }
                 guard let line = reported.first,
                       let match = offset.firstMatch(in: line, range: NSRange(line.startIndex..., in: line)),
                       let range = Range(match.range(at: 1), in: line), let byte = Int(line[range])

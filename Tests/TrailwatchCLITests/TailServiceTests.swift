@@ -101,6 +101,30 @@ struct TailServiceTests {
         #expect(stored.values.allSatisfy { $0 == 1 })
     }
 
+    @Test("a 0-byte file with a CloudTrail log name waits like a half-written one, then is ingested once written")
+    func emptyCloudTrailFileWaits() async throws {
+        let t = try TailFixture("emptyct")
+        defer { t.remove() }
+        let barrier = TailLogFile(tag: "ec", index: 0, records: 5, probe: true)
+        try t.drop(barrier)
+        let run = try await t.startTail(["--incomplete-timeout", "60"])
+        defer { run.forceStop() }
+        #expect(await t.eventually { run.alertEventIDs().contains(barrier.probeID ?? "") }, "stderr: \(run.stderr())")
+
+        let later = TailLogFile(tag: "ec", index: 1, records: 20, probe: true)
+        try t.writeInPlace(later, bytes: [])
+        #expect(await t.eventually { run.stderr().contains(later.name) }, "tail says nothing about the empty file; stderr: \(run.stderr())")
+        var status = try await t.status()
+        #expect(status.failed == 0, "an empty CloudTrail file was failed before the timeout: \(status)")
+
+        try t.writeInPlace(later, bytes: later.gzip)
+        #expect(await t.eventually { run.alertEventIDs().contains(later.probeID ?? "") }, "stderr: \(run.stderr())")
+        run.send(SIGTERM)
+        #expect(await run.exit(within: 20) == .exited(0), "stderr: \(run.stderr())")
+        status = try await t.status()
+        #expect(status.done == 2 && status.failed == 0, "status: \(status)")
+    }
+
     // MARK: (d) incomplete timeout
 
     @Test("with a short --incomplete-timeout a permanently truncated file is recorded as failed and tail keeps going")
