@@ -314,8 +314,9 @@ struct RuleView {
     let matchers: UnsafeBufferPointer<Int32>
     let deferred: UnsafeBufferPointer<MatcherSpec?>
     let matcherField: UnsafeBufferPointer<Int32>
-    unowned(unsafe) let rootDocument: JSONDocument
-    unowned(unsafe) let detailDocument: JSONDocument?
+    /// Held strongly (one retain per event): deferred tests read them through a ``JSONCursor``.
+    let rootDocument: JSONDocument
+    let detailDocument: JSONDocument?
 
     /// Whether test `m` passed on some leaf; deferred tests are run on the field's leaves the
     /// first time a sub-rule asks.
