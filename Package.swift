@@ -17,11 +17,12 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
     ],
     targets: [
-        // Core: pure, no I/O.
-        .target(name: "TrailJSON"),
+        // Core: pure, no I/O. `Lifetimes` (supported by the release toolchain, no unsafe flags)
+        // lets the tape walkers hold the non-escapable `JSONCursor`.
+        .target(name: "TrailJSON", swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
         .target(name: "TrailModel"),
-        .target(name: "TrailMatch", dependencies: ["TrailJSON"]),
-        .target(name: "TrailDecode", dependencies: ["TrailJSON", "TrailModel"]),
+        .target(name: "TrailMatch", dependencies: ["TrailJSON"], swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
+        .target(name: "TrailDecode", dependencies: ["TrailJSON", "TrailModel"], swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
         .target(name: "TrailDetect", dependencies: ["TrailModel", "TrailJSON"]),
         // Effects.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),

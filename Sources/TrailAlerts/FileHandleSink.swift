@@ -1,9 +1,12 @@
 import Foundation
+import Synchronization
 
 /// Writes alerts as JSON lines to standard output or to a file (appending).
+///
+/// `@unchecked Sendable`: `buffer` and `handle` are used only under `lock`.
 public final class FileHandleSink: AlertSink, @unchecked Sendable {
     private let handle: FileHandle
-    private let lock = NSLock()
+    private let lock = Mutex(())
     private var buffer: [UInt8] = []
 
     /// Standard output.
@@ -25,17 +28,15 @@ public final class FileHandleSink: AlertSink, @unchecked Sendable {
     init(handle: FileHandle) { self.handle = handle }
 
     public func emit(_ jsonLine: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        buffer.append(contentsOf: jsonLine.utf8)
-        buffer.append(0x0A)
-        if buffer.count > 1 << 16 { writeBuffer() }
+        lock.withLock { _ in
+            buffer.append(contentsOf: jsonLine.utf8)
+            buffer.append(0x0A)
+            if buffer.count > 1 << 16 { writeBuffer() }
+        }
     }
 
     public func flush() {
-        lock.lock()
-        defer { lock.unlock() }
-        writeBuffer()
+        lock.withLock { _ in writeBuffer() }
     }
 
     private func writeBuffer() {

@@ -11,7 +11,7 @@ public enum EnvelopeBuilder {
     /// and for `resources`, the ARNs of `resources[].ARN`).
     public static func envelope(for e: AuditEvent, record: JSONValue) -> JSONDocument {
         var out = JSONTapeWriter(capacity: 320)
-        Tape.with(record.document) { t in
+        record.document.withCursor { t in
             let rec = record.index
             var time = -1, resources = -1
             t.forEachMemberKey(rec) { key, v in
@@ -28,7 +28,7 @@ public enum EnvelopeBuilder {
             out.key("account"); out.string(e.account)
             out.key("time")
             if time >= 0, t.kind(time) == .string {
-                out.rawString(JSONValue(document: t.document, index: time).rawBytes)
+                out.rawString(t.value(time).rawBytes)
             } else {
                 out.string(e.eventTime.iso8601)
             }
@@ -39,7 +39,7 @@ public enum EnvelopeBuilder {
                 var arn = -1
                 t.forEachMember(r) { k, v in if t.isString(k, "ARN") { arn = v } }
                 guard arn >= 0, t.kind(arn) == .string else { return }
-                out.rawString(JSONValue(document: t.document, index: arn).rawBytes)
+                out.rawString(t.value(arn).rawBytes)
             }
             out.endArray()
             out.endObject()

@@ -5,6 +5,7 @@ import Darwin
 #elseif canImport(Musl)
 import Musl
 #endif
+import Synchronization
 import TrailJSON
 import TrailModel
 
@@ -57,7 +58,7 @@ public struct EnvelopeSketcher {
 
     /// The sketch of `record`, or nil when it must take the normalising path.
     public mutating func sketch(_ record: JSONValue) -> RecordSketch? {
-        Tape.with(record.document) { t in sketch(t, record.index) }
+        record.document.withCursor { t in sketch(t, record.index) }
     }
 
     private mutating func sketch(_ t: Tape, _ rec: Int) -> RecordSketch? {
@@ -87,7 +88,7 @@ public struct EnvelopeSketcher {
                 break
             }
         }
-        var source: UnsafeBufferPointer<UInt8> = UnsafeBufferPointer(start: t.base, count: 0)
+        var source = UnsafeBufferPointer<UInt8>(start: nil, count: 0)
         if f.eventSource >= 0, t.kind(f.eventSource) == .string {
             guard let bytes = t.plainBytes(f.eventSource) else { return nil }
             source = bytes
@@ -106,14 +107,14 @@ public struct EnvelopeSketcher {
     /// Whether the record's text holds `secretsmanager` or a backslash (an escaped string could
     /// spell it).
     private static func mayNameSecret(_ t: Tape, _ rec: Int) -> Bool {
-        let start = Int(t.nodes[rec].start), end = Int(t.nodes[rec].end)
-        let p = UnsafeRawPointer(t.base + start)
-        let n = end - start
+        let text = t.sourceBytes(rec)
+        guard let base = text.baseAddress else { return false }
+        let p = UnsafeRawPointer(base)
+        let n = text.count
         if memchr(p, Int32(UInt8(ascii: "\\")), n) != nil { return true }
         // Find each `g` (rarer than the other letters) and compare around it.
         let needle: StaticString = "secretsmanager"
         let length = needle.utf8CodeUnitCount, g = 11
-        let base = t.base + start
         var from = g
         while from < n - (length - g - 1) {
             guard let hit = memchr(base + from, Int32(UInt8(ascii: "g")), n - (length - g - 1) - from) else { return false }
@@ -156,8 +157,8 @@ public struct EnvelopeSketcher {
 
 /// The constant parts of envelopes (``EnvelopeBuilder/constants(eventSource:eventType:)``) by
 /// event source and `detail-type`, shared by the sketchers of concurrent tasks.
-public final class EnvelopeConstantsCache: @unchecked Sendable {
-    struct Entry {
+public final class EnvelopeConstantsCache: Sendable {
+    struct Entry: Sendable {
         let eventSource: [UInt8]
         let detailType: Int
         let document: JSONDocument
@@ -181,19 +182,17 @@ public final class EnvelopeConstantsCache: @unchecked Sendable {
         }
     }
 
-    private var entries: [Entry] = []
-    private var mutex = pthread_mutex_t()
+    private let entries = Mutex<[Entry]>([])
 
-    public init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
+    public init() {}
 
     func entry(source: UnsafeBufferPointer<UInt8>, detailType: Int) -> Entry {
-        pthread_mutex_lock(&mutex)
-        defer { pthread_mutex_unlock(&mutex) }
-        if let found = entries.first(where: { $0.matches(source, detailType) }) { return found }
-        let entry = Entry(source: source, detailType: detailType)
-        // A bounded cache: unusual sources beyond this are built per sketcher.
-        if entries.count < 4096 { entries.append(entry) }
-        return entry
+        entries.withLock { entries in
+            if let found = entries.first(where: { $0.matches(source, detailType) }) { return found }
+            let entry = Entry(source: source, detailType: detailType)
+            // A bounded cache: unusual sources beyond this are built per sketcher.
+            if entries.count < 4096 { entries.append(entry) }
+            return entry
+        }
     }
 }

@@ -5,7 +5,7 @@ import TrailModel
 ///
 /// Only named members are read; secret values (`secretString`, `secretBinary`, plaintext) are
 /// never touched.
-struct EventFactsExtractor {
+struct EventFactsExtractor: ~Escapable {
     let t: Tape
     let eventName: String
     let isSecretsManager: Bool
@@ -23,6 +23,7 @@ struct EventFactsExtractor {
     private var resourceSecrets: [Int] = []
     private var resourceKeys: [Int] = []
 
+    @_lifetime(copy t)
     init(t: Tape, fields f: RecordFields, eventName: String, isSecretsManager: Bool, isKMS: Bool) {
         self.t = t
         self.eventName = eventName

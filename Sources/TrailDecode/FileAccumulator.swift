@@ -42,7 +42,7 @@ struct FileAccumulator {
         if let reason = inspection.invalidReason(t) {
             appendInvalid(location(byteOffset), reason)
         } else {
-            records.append(DecodedRecord(record: JSONValue(document: t.document, index: i), location: location(byteOffset)))
+            records.append(DecodedRecord(record: t.value(i), location: location(byteOffset)))
         }
     }
 
@@ -64,7 +64,7 @@ struct FileAccumulator {
             } else if let reason = inner.invalidReason(t) {
                 appendInvalid(location(base + t.byteOffset(detail)), reason)
             } else {
-                records.append(DecodedRecord(record: JSONValue(document: t.document, index: detail), location: location(base + t.byteOffset(detail))))
+                records.append(DecodedRecord(record: t.value(detail), location: location(base + t.byteOffset(detail))))
             }
         } else {
             addRecord(t, i, inspection, byteOffset: base + t.byteOffset(i))

@@ -29,7 +29,7 @@ public struct Normaliser: Sendable {
     /// Normalises one record; fails (with the record's location) when it has no `eventID` or no
     /// valid `eventTime`, or is not an object.
     public func normalise(_ r: DecodedRecord) -> Result<AuditEvent, InvalidRecord> {
-        Tape.with(r.record.document) { t in normalise(t, r.record.index, location: r.location) }
+        r.record.document.withCursor { t in normalise(t, r.record.index, location: r.location) }
     }
 
     private func normalise(_ t: Tape, _ rec: Int, location: RecordLocation) -> Result<AuditEvent, InvalidRecord> {
@@ -93,10 +93,16 @@ public struct Normaliser: Sendable {
 
 /// The record's partition (`aws`, `aws-us-gov`, `aws-cn`), worked out only when needed: from the
 /// first ARN in its identity, else from its region.
-struct PartitionSource {
+struct PartitionSource: ~Escapable {
     let t: Tape
     let userIdentity: Int
     let region: String
+
+    @_lifetime(copy t) init(t: Tape, userIdentity: Int, region: String) {
+        self.t = t
+        self.userIdentity = userIdentity
+        self.region = region
+    }
 
     func value() -> String {
         let ui = userIdentity

@@ -13,8 +13,10 @@ import TrailModel
 /// - SAMLUser, WebIdentityUser: `principalId` (provider and user), else `identityProvider:userName`.
 /// - AWSAccount: `arn`, else `principalId`, else the account id.
 /// - Anything else, or no identity: the best identifier present, else `unknown`.
-struct PrincipalResolver {
+struct PrincipalResolver: ~Escapable {
     let t: Tape
+
+    @_lifetime(copy t) init(t: Tape) { self.t = t }
 
     private static let knownTypes = InternTable([
         "AssumedRole", "IAMUser", "Root", "AWSService", "IdentityCenterUser", "FederatedUser",

@@ -57,7 +57,7 @@ public enum RecordDecoder {
     // MARK: One top-level value
 
     private static func decodeSingle(_ document: JSONDocument, path: String) -> DecodedFile {
-        Tape.with(document) { t in
+        document.withCursor { t in
             let root = document.rootIndexes[0]
             var acc = FileAccumulator(path: path)
             switch t.kind(root) {
@@ -103,10 +103,10 @@ public enum RecordDecoder {
             let offset = t.byteOffset(e)
             let inspection = ObjectInspection(t, e)
             if inspection.cloudTrailEvent >= 0 {
-                let text = JSONValue(document: t.document, index: inspection.cloudTrailEvent).decodedStringBytes
+                let text = t.decodedStringBytes(inspection.cloudTrailEvent)
                 do throws(JSONError) {
                     let inner = try JSONDocument(bytes: text, maxDepth: maxDepth, maxNodes: maxNodes(forBytes: text.count))
-                    Tape.with(inner) { it in acc.addRecord(it, inner.rootIndexes[0], byteOffset: offset) }
+                    inner.withCursor { it in acc.addRecord(it, inner.rootIndexes[0], byteOffset: offset) }
                 } catch {
                     acc.addInvalid(byteOffset: offset, reason: "CloudTrailEvent is not valid JSON: \(describe(error, base: nil))")
                 }
@@ -123,7 +123,7 @@ public enum RecordDecoder {
     /// Whitespace-separated values that all parse: JSON lines of records or envelopes, or
     /// concatenated log files (`{"Records":[...]}` twice, as a multi-member gzip can hold).
     private static func decodeValues(_ document: JSONDocument, path: String) -> DecodedFile {
-        Tape.with(document) { t in
+        document.withCursor { t in
             var acc = FileAccumulator(path: path)
             var containers = 0
             for root in document.rootIndexes {
@@ -171,7 +171,7 @@ public enum RecordDecoder {
             let lineStart = line.lowerBound + (input[line].firstIndex { !isWhitespace($0) } ?? line.lowerBound) - line.lowerBound
             do throws(JSONError) {
                 let document = try JSONDocument(bytes: Array(input[line]), maxDepth: maxDepth, maxNodes: maxNodes(forBytes: line.count))
-                Tape.with(document) { t in acc.addLine(t, document.rootIndexes[0], base: line.lowerBound) }
+                document.withCursor { t in acc.addLine(t, document.rootIndexes[0], base: line.lowerBound) }
             } catch {
                 if n == lines.count - 1, !endsWithNewline, error.reason == .unexpectedEnd {
                     throw DecodeError(path: path, byteOffset: line.lowerBound + error.offset,

@@ -1,7 +1,9 @@
 /// A view of one value inside a ``JSONDocument``.
 ///
-/// Cheap to copy (a reference and an index). Accessors decode lazily: `string` allocates only
-/// when called, and comparisons such as ``isString(_:)`` work on the raw bytes.
+/// Cheap to copy (a reference and an index), and escapable: it holds its document. Accessors
+/// read through a ``JSONCursor`` and decode lazily: `string` allocates only when called, and
+/// comparisons such as ``isString(_:)`` work on the raw bytes. Hot loops that walk many nodes
+/// should take one cursor with ``JSONDocument/withCursor(_:)`` instead.
 public struct JSONValue: Sendable {
     public let document: JSONDocument
     public let index: Int
@@ -18,10 +20,7 @@ public struct JSONValue: Sendable {
     @inlinable public var isArray: Bool { kind == .array }
 
     /// Offset of the value's first byte in the document (for strings, the opening quote).
-    public var byteOffset: Int {
-        let n = node
-        return n.kind == .string ? Int(n.start) - 1 : Int(n.start)
-    }
+    public var byteOffset: Int { document.withCursor { $0.byteOffset(index) } }
 
     /// The value's source text, byte for byte (strings include their quotes).
     public var rawBytes: ArraySlice<UInt8> {
@@ -47,12 +46,9 @@ public struct JSONValue: Sendable {
     /// The value of the last member named `key` (JSON's "last wins"), or nil.
     public subscript(key: String) -> JSONValue? {
         guard kind == .object else { return nil }
-        var found: JSONValue?
         var utf8Key = key
-        utf8Key.withUTF8 { keyBytes in
-            for (k, v) in members where k.stringEquals(keyBytes) { found = v }
-        }
-        return found
+        let found = utf8Key.withUTF8 { keyBytes in document.withCursor { $0.member(index, keyBytes) } }
+        return found >= 0 ? JSONValue(document: document, index: found) : nil
     }
 
     /// Follows a path of object keys: `value["userIdentity", "sessionContext", "sessionIssuer"]`.
@@ -65,24 +61,10 @@ public struct JSONValue: Sendable {
     // MARK: Leaves
 
     /// The decoded string, or nil when the value is not a string.
-    public var string: String? {
-        let n = node
-        guard n.kind == .string else { return nil }
-        if !n.hasEscapes {
-            return document.bytes.withUnsafeBufferPointer { buffer in
-                String(decoding: UnsafeBufferPointer(rebasing: buffer[Int(n.start)..<Int(n.end)]), as: UTF8.self)
-            }
-        }
-        return String(decoding: decodedStringBytes, as: UTF8.self)
-    }
+    public var string: String? { document.withCursor { $0.string(index) } }
 
     /// The string's content as UTF-8 bytes with escapes resolved (lone surrogates become U+FFFD).
-    public var decodedStringBytes: [UInt8] {
-        let n = node
-        guard n.kind == .string else { return [] }
-        let raw = document.bytes[Int(n.start)..<Int(n.end)]
-        return n.hasEscapes ? JSONStringDecoder.unescape(raw) : Array(raw)
-    }
+    public var decodedStringBytes: [UInt8] { document.withCursor { $0.decodedStringBytes(index) } }
 
     /// Whether the value is a string equal to `text` (compared on bytes, no allocation when the
     /// string has no escapes).
@@ -94,43 +76,20 @@ public struct JSONValue: Sendable {
 
     /// Whether the value is a string whose decoded UTF-8 bytes equal `other`.
     public func stringEquals(_ other: UnsafeBufferPointer<UInt8>) -> Bool {
-        let n = node
-        guard n.kind == .string else { return false }
-        if n.hasEscapes { return decodedStringBytes.elementsEqual(other) }
-        let len = Int(n.end - n.start)
-        guard len == other.count else { return false }
-        return document.bytes.withUnsafeBufferPointer { buffer in
-            guard len > 0, let b = buffer.baseAddress, let o = other.baseAddress else { return true }
-            return memcmpBytes(b + Int(n.start), o, len)
-        }
+        document.withCursor { $0.stringEquals(index, other) }
     }
 
     /// `true` or `false`, or nil for other kinds.
-    public var bool: Bool? {
-        switch kind {
-        case .true: true
-        case .false: false
-        default: nil
-        }
-    }
+    public var bool: Bool? { document.withCursor { $0.bool(index) } }
 
     /// A number's source text (`3.0e2` stays `3.0e2`), or nil.
     public var numberText: String? { kind == .number ? rawText : nil }
 
     /// A number as `Double` (nearest), or nil.
-    public var double: Double? {
-        guard kind == .number else { return nil }
-        return Double(rawText)
-    }
+    public var double: Double? { document.withCursor { $0.double(index) } }
 
     /// A number as `Int64` when it is an integer in range (`30`, `3.0e1`), or nil.
-    public var int64: Int64? {
-        guard kind == .number else { return nil }
-        let text = rawText
-        if let v = Int64(text) { return v }
-        guard let d = Double(text), d.rounded() == d, abs(d) < 9.2e18 else { return nil }
-        return Int64(d)
-    }
+    public var int64: Int64? { document.withCursor { $0.int64(index) } }
 
     /// The string, or the number's text, or `true`/`false`; nil for null and containers.
     public var scalarText: String? {
@@ -140,21 +99,6 @@ public struct JSONValue: Sendable {
         default: nil
         }
     }
-}
-
-@inline(__always) func memcmpBytes(_ a: UnsafePointer<UInt8>, _ b: UnsafePointer<UInt8>, _ n: Int) -> Bool {
-    var i = 0
-    while i + 8 <= n {
-        let x = UnsafeRawPointer(a + i).loadUnaligned(as: UInt64.self)
-        let y = UnsafeRawPointer(b + i).loadUnaligned(as: UInt64.self)
-        if x != y { return false }
-        i += 8
-    }
-    while i < n {
-        if a[i] != b[i] { return false }
-        i += 1
-    }
-    return true
 }
 
 /// The members of a JSON object, as `(key, value)` pairs in document order.
@@ -171,7 +115,7 @@ public struct JSONMembers: Sequence, Sendable {
             remaining -= 1
             let keyIndex = cursor
             let valueIndex = cursor + 1
-            cursor = Int(document.nodes[valueIndex].next)
+            cursor = document.withCursor { $0.next(valueIndex) }
             return (JSONValue(document: document, index: keyIndex), JSONValue(document: document, index: valueIndex))
         }
     }
@@ -195,7 +139,7 @@ public struct JSONElements: Sequence, Sendable {
             guard remaining > 0 else { return nil }
             remaining -= 1
             let index = cursor
-            cursor = Int(document.nodes[index].next)
+            cursor = document.withCursor { $0.next(index) }
             return JSONValue(document: document, index: index)
         }
     }

@@ -308,7 +308,10 @@ public final class CompiledPatterns: Sendable {
 }
 
 /// Pointers to a rule set's flat condition and test lists, valid while matching one event.
-struct RuleView {
+///
+/// Non-escapable: it lives only while `resolve` borrows the event's documents, which makes its
+/// unowned references to them sound (and spares a retain and release per event).
+struct RuleView: ~Escapable {
     typealias Condition = CompiledPatterns.Condition
     let conditions: UnsafeBufferPointer<Condition>
     let matchers: UnsafeBufferPointer<Int32>
@@ -316,6 +319,17 @@ struct RuleView {
     let matcherField: UnsafeBufferPointer<Int32>
     unowned(unsafe) let rootDocument: JSONDocument
     unowned(unsafe) let detailDocument: JSONDocument?
+
+    @_lifetime(borrow rootDocument, borrow detailDocument)
+    init(conditions: UnsafeBufferPointer<Condition>, matchers: UnsafeBufferPointer<Int32>, deferred: UnsafeBufferPointer<MatcherSpec?>,
+         matcherField: UnsafeBufferPointer<Int32>, rootDocument: borrowing JSONDocument, detailDocument: borrowing JSONDocument?) {
+        self.conditions = conditions
+        self.matchers = matchers
+        self.deferred = deferred
+        self.matcherField = matcherField
+        self.rootDocument = copy rootDocument
+        self.detailDocument = copy detailDocument
+    }
 
     /// Whether test `m` passed on some leaf; deferred tests are run on the field's leaves the
     /// first time a sub-rule asks.

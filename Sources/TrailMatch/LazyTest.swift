@@ -14,21 +14,20 @@ enum LazyTest {
     }
 
     static func test(_ spec: MatcherSpec, _ document: JSONDocument, _ index: Int) -> Bool {
-        let node = document.nodes[index]
-        switch node.kind {
+        document.withCursor { json in test(spec, json, index) }
+    }
+
+    private static func test(_ spec: MatcherSpec, _ json: JSONCursor, _ index: Int) -> Bool {
+        switch json.kind(index) {
         case .string:
-            let bytes: [UInt8] = node.hasEscapes
-                ? JSONValue(document: document, index: index).decodedStringBytes
-                : Array(document.bytes[Int(node.start)..<Int(node.end)])
-            return bytes.withUnsafeBufferPointer { b in
+            return json.withStringBytes(index) { b in
                 let empty: UInt8 = 0
                 return withUnsafePointer(to: empty) { e in testString(spec, b.baseAddress ?? e, b.count) }
             }
         case .number:
-            return document.bytes.withUnsafeBufferPointer { b in
-                guard let base = b.baseAddress else { return false }
-                return testNumber(spec, base + Int(node.start), Int(node.end - node.start))
-            }
+            let text = json.sourceBytes(index)
+            guard let base = text.baseAddress else { return false }
+            return testNumber(spec, base, text.count)
         case .true, .false, .null:
             switch spec {
             case .anythingBut, .existsTrue: return true

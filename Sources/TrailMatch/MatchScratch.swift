@@ -1,10 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#elseif canImport(Musl)
-import Musl
-#endif
+import Synchronization
 
 /// Per-match working memory, reused between events. Matching moves it into a local variable
 /// for the duration of one event, so the hot path has no dynamic exclusivity checks.
@@ -143,7 +137,10 @@ struct MatchState {
 }
 
 /// A reusable holder of ``MatchState``.
-final class MatchScratch {
+///
+/// `@unchecked Sendable`: it moves between threads only through ``ScratchPool``, whose lock
+/// orders the hand-over, and one thread uses it between `take` and `give`.
+final class MatchScratch: @unchecked Sendable {
     /// Reached through a pointer so that matching mutates it without exclusivity checks.
     let state: UnsafeMutablePointer<MatchState>
 
@@ -214,23 +211,16 @@ struct RawBuffer<T> {
 
 /// A small lock-protected stack of scratch objects so that a shared `CompiledPatterns` can match
 /// on several threads without allocating per event.
-final class ScratchPool: @unchecked Sendable {
-    private var free: [MatchScratch] = []
-    private var mutex = pthread_mutex_t()
+final class ScratchPool: Sendable {
+    private let free = Mutex<[MatchScratch]>([])
 
-    init() { pthread_mutex_init(&mutex, nil) }
-    deinit { pthread_mutex_destroy(&mutex) }
+    init() {}
 
     func take() -> MatchScratch {
-        pthread_mutex_lock(&mutex)
-        let s = free.popLast()
-        pthread_mutex_unlock(&mutex)
-        return s ?? MatchScratch()
+        free.withLock { $0.popLast() } ?? MatchScratch()
     }
 
     func give(_ s: MatchScratch) {
-        pthread_mutex_lock(&mutex)
-        if free.count < 64 { free.append(s) }
-        pthread_mutex_unlock(&mutex)
+        free.withLock { if $0.count < 64 { $0.append(s) } }
     }
 }

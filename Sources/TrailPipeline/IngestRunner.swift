@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TrailIngest
 import TrailModel
 
@@ -162,19 +163,10 @@ public final class IngestRunner {
 }
 
 /// Set once by a task when it is about to finish, read without waiting for it.
-private final class CompletionFlag: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = false
+private final class CompletionFlag: Sendable {
+    private let value = Mutex(false)
 
-    var isSet: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return value
-    }
+    var isSet: Bool { value.withLock { $0 } }
 
-    func set() {
-        lock.lock()
-        value = true
-        lock.unlock()
-    }
+    func set() { value.withLock { $0 = true } }
 }

@@ -1,21 +1,12 @@
-import Foundation
+import Synchronization
 
 /// A flag that a signal handler sets to ask the pipeline to stop after the file in hand.
-public final class StopSignal: @unchecked Sendable {
-    private let lock = NSLock()
-    private var requested = false
+public final class StopSignal: Sendable {
+    private let requested = Mutex(false)
 
     public init() {}
 
-    public var isRequested: Bool {
-        lock.lock()
-        defer { lock.unlock() }
-        return requested
-    }
+    public var isRequested: Bool { requested.withLock { $0 } }
 
-    public func request() {
-        lock.lock()
-        requested = true
-        lock.unlock()
-    }
+    public func request() { requested.withLock { $0 = true } }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import TrailIngest
 import TrailModel
 
@@ -134,21 +135,16 @@ public final class TailService {
 }
 
 /// Paths reported by the tailer, handed from its stream to the service loop.
-final class PathQueue: @unchecked Sendable {
-    private let lock = NSLock()
-    private var paths: [String] = []
+final class PathQueue: Sendable {
+    private let paths = Mutex<[String]>([])
 
-    func push(_ path: String) {
-        lock.lock()
-        paths.append(path)
-        lock.unlock()
-    }
+    func push(_ path: String) { paths.withLock { $0.append(path) } }
 
     func drain() -> [String] {
-        lock.lock()
-        defer { lock.unlock() }
-        let taken = paths
-        paths.removeAll()
-        return taken
+        paths.withLock { paths in
+            let taken = paths
+            paths.removeAll()
+            return taken
+        }
     }
 }

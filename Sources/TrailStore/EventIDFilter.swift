@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// A fixed-size Bloom filter over event ids: `mayContain` is false only for an id never inserted,
 /// and true for every inserted one (and, rarely, for others).
@@ -50,31 +51,28 @@ public struct EventIDFilter: Sendable {
 /// Only meaningful while nothing else writes to the database: the writer lock (or an in-memory
 /// store, which has a single connection) guarantees that. Then an id the filter has never seen
 /// cannot be stored, and `existingEventIDs` skips its lookup: on a first backfill, almost all of them.
-final class CommittedEventIDs: @unchecked Sendable {
-    private let lock = NSLock()
-    private var filter: EventIDFilter?
+final class CommittedEventIDs: Sendable {
+    private let filter = Mutex<EventIDFilter?>(nil)
 
     /// Starts tracking; call only when the events table is empty and no other writer exists.
     func startTracking() {
-        lock.lock()
-        defer { lock.unlock() }
-        if filter == nil { filter = EventIDFilter() }
+        filter.withLock { if $0 == nil { $0 = EventIDFilter() } }
     }
 
     /// Records ids about to be committed (before the transaction, so a concurrent lookup never
     /// misses one that is already stored; ids of a commit that then fails stay as false positives).
     func note<S: Sequence>(_ ids: S) where S.Element == String {
-        lock.lock()
-        defer { lock.unlock() }
-        guard filter != nil else { return }
-        for id in ids { filter?.insert(id) }
+        filter.withLock { filter in
+            guard filter != nil else { return }
+            for id in ids { filter?.insert(id) }
+        }
     }
 
     /// The ids of `ids` that may be stored, or nil when nothing is tracked (look all of them up).
     func candidates(_ ids: [String]) -> [String]? {
-        lock.lock()
-        defer { lock.unlock() }
-        guard let filter else { return nil }
-        return ids.filter { filter.mayContain($0) }
+        filter.withLock { filter in
+            guard let filter else { return nil }
+            return ids.filter { filter.mayContain($0) }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import GRDBSQLite
 import TrailModel
 
@@ -9,9 +10,11 @@ import TrailModel
 /// plus `PRAGMA query_only`, which expires every prepared statement of the connection) would make
 /// the writer recompile its statements. This connection is opened on first use, keeps one prepared
 /// statement, and is used under a lock; in WAL mode it sees every committed transaction.
+///
+/// `@unchecked Sendable`: the connection and statements below are touched only under `lock`.
 final class LedgerReader: @unchecked Sendable {
     private let path: String
-    private let lock = NSLock()
+    private let lock = Mutex(())
     private var connection: OpaquePointer?
     private var statement: OpaquePointer?
     /// `SELECT event_id … IN (?, …)` statements by number of parameters.
@@ -34,8 +37,10 @@ final class LedgerReader: @unchecked Sendable {
 
     /// The ledger row for `file`, if any.
     func entry(_ file: String) throws(StoreError) -> FileLedgerEntry? {
-        lock.lock()
-        defer { lock.unlock() }
+        try lock.withLock { _ throws(StoreError) in try entryLocked(file) }
+    }
+
+    private func entryLocked(_ file: String) throws(StoreError) -> FileLedgerEntry? {
         let s = try prepared()
         defer {
             sqlite3_reset(s)
@@ -54,8 +59,10 @@ final class LedgerReader: @unchecked Sendable {
     /// Which of `ids` are stored, as of the last commit. Reading here rather than on the writer's
     /// connection lets the committer look up the next files while a group is being written.
     func existingEventIDs(_ ids: [String], chunk: Int, sql: (Int) -> String) throws(StoreError) -> Set<String> {
-        lock.lock()
-        defer { lock.unlock() }
+        try lock.withLock { _ throws(StoreError) in try existingEventIDsLocked(ids, chunk: chunk, sql: sql) }
+    }
+
+    private func existingEventIDsLocked(_ ids: [String], chunk: Int, sql: (Int) -> String) throws(StoreError) -> Set<String> {
         _ = try prepared()
         var found = Set<String>()
         var start = 0

@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -10,19 +11,23 @@ import Darwin
 /// `flock` locks belong to the open file description, so a second writer is refused whether it is
 /// another process or another `Store` in this one; the kernel drops the lock when the process dies,
 /// even after `kill -9`, so a stale lock file never blocks a restart.
-final class WriterLock: @unchecked Sendable {
-    private let mutex = NSLock()
-    private var descriptor: Int32 = -1
+final class WriterLock: Sendable {
+    /// The lock file's descriptor while the lock is held, else -1.
+    private let descriptor = Mutex<Int32>(-1)
 
     deinit {
-        if descriptor >= 0 { close(descriptor) }
+        descriptor.withLock { if $0 >= 0 { close($0) } }
     }
 
     /// Takes the lock or throws `.locked` naming the holder's pid. Taking it twice is a no-op.
     func acquire(lockPath: String, dbPath: String) throws(StoreError) {
-        mutex.lock()
-        defer { mutex.unlock() }
-        if descriptor >= 0 { return }
+        try descriptor.withLock { descriptor throws(StoreError) in
+            if descriptor < 0 { descriptor = try Self.lock(lockPath: lockPath, dbPath: dbPath) }
+        }
+    }
+
+    /// Opens and locks `lockPath` and writes this process's pid into it; returns the descriptor.
+    private static func lock(lockPath: String, dbPath: String) throws(StoreError) -> Int32 {
         let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
         guard fd >= 0 else {
             throw StoreError(.io, path: dbPath, operation: "lock", message: "cannot open \(lockPath): \(String(cString: strerror(errno)))")
@@ -42,7 +47,7 @@ final class WriterLock: @unchecked Sendable {
         _ = ftruncate(fd, 0)
         let text = "\(getpid())\n"
         _ = text.withCString { pwrite(fd, $0, strlen($0), 0) }
-        descriptor = fd
+        return fd
     }
 
     private static func readPID(_ fd: Int32) -> Int? {

@@ -1,17 +1,16 @@
 import Foundation
+import Synchronization
 
 /// Writes progress, diagnostics and summaries to standard error (standard output carries alerts
 /// and query results only, so it pipes cleanly into `jq`).
 enum StandardError {
-    private static let lock = NSLock()
+    private static let lock = Mutex(())
 
     /// Whether standard error is a terminal (progress lines are shown only then).
     static let isTerminal = isatty(STDERR_FILENO) == 1
 
     static func write(_ text: String) {
-        lock.lock()
-        defer { lock.unlock() }
-        FileHandle.standardError.write(Data(text.utf8))
+        lock.withLock { _ in FileHandle.standardError.write(Data(text.utf8)) }
     }
 
     static func line(_ text: String) { write(text + "\n") }
