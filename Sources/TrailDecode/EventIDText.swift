@@ -12,6 +12,6 @@ enum EventIDText {
     /// True when the string at node `i` is valid Unicode (always true for plain ASCII).
     static func isValid(_ t: Tape, _ i: Int) -> Bool {
         if let raw = t.plainBytes(i), raw.allSatisfy({ $0 < 0x80 }) { return true }
-        return JSONValue(document: t.document, index: i).validatedString != nil
+        return t.value(i).validatedString != nil
     }
 }
