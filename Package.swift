@@ -14,6 +14,10 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // NIO's types at the HTTP client's edge, and the tests' loopback stand-ins (IMDS, container, STS).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // Core: pure, no I/O.
@@ -33,12 +37,19 @@ let package = Package(
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
         .target(name: "TrailAlerts", dependencies: ["TrailModel", "TrailJSON"]),
+        // AWS access without an SDK: SigV4 signing, the credential chain and a small S3 client.
+        .target(name: "TrailAWS", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "TrailPipeline", dependencies: [
             "TrailModel", "TrailJSON", "TrailDecode", "TrailMatch", "TrailDetect",
             "TrailIngest", "TrailStore", "TrailAlerts",
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts",
+            "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts", "TrailAWS", "TrailIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -52,6 +63,12 @@ let package = Package(
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailAlerts", "TrailDecode", "TrailMatch", "TrailIngest", "TrailModel", "TrailJSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "TrailModel", "TrailDecode", "TrailJSON"]),
+        .testTarget(name: "TrailAWSTests", dependencies: [
+            "TrailAWS",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel", "TrailJSON"]),
         .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailJSON"], resources: [.copy("Fixtures")]),
     ]
