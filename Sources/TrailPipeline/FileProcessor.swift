@@ -28,6 +28,11 @@ public struct FileProcessor: Sendable {
         } catch {
             return ProcessedFile(file: file, fingerprint: "", outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
+        return process(file, content: content)
+    }
+
+    /// The rest of `process(_:)` once the file's content is in hand (also for remote objects).
+    public func process(_ file: DiscoveredFile, content: FileContent) -> ProcessedFile {
         if let entry = try? store.ledgerEntry(path: file.path),
            entry.status != .failed, entry.size == content.compressedSize, entry.fingerprint == content.fingerprint {
             return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .alreadyDone)

@@ -14,6 +14,8 @@ public final class IngestRunner {
     public let committer: FileCommitter
     public let jobs: Int
     private let onReport: (FileReport) -> Void
+    /// Where files that are not local (`s3://…`) are fetched from; nil when every file is local.
+    public var remote: (any RemoteFiles)?
 
     public init(processor: FileProcessor, committer: FileCommitter, jobs: Int, onReport: @escaping (FileReport) -> Void) {
         self.processor = processor
@@ -28,6 +30,7 @@ public final class IngestRunner {
     public func run(_ files: [DiscoveredFile], deferIncomplete: Bool = false, stop: StopSignal? = nil) async throws(PipelineError) -> [FileReport] {
         if files.isEmpty { return [] }
         let processor = self.processor
+        let remote = self.remote
         // Keep the workers ahead of the committer (it is the slower stage) within a budget: at
         // most `window` files, and at most `byteBudget` compressed bytes, waiting for their turn.
         let window = jobs * 16 + 8
@@ -84,7 +87,7 @@ public final class IngestRunner {
                     let index = launched
                     let file = files[index]
                     bytesInFlight += file.size
-                    group.addTask { (index, processor.process(file)) }
+                    group.addTask { (index, await processor.process(file, remote: remote)) }
                     launched += 1
                 }
             }
