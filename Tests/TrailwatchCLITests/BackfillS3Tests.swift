@@ -115,6 +115,31 @@ struct BackfillS3Tests {
         #expect(moto.requests.count > moto.gets.count, "faults were injected")
     }
 
+    @Test("AccessDenied on one account's prefix and on one object: reported, the rest stored, exit 1")
+    func accessDenied() throws {
+        let dir = try TempDirectory()
+        let (tree, logsParent, address) = try Self.tree(dir, [
+            "-n", "600", "--days", "1", "--seed", "4", "--accounts", "2", "--regions", "1", "--no-digests",
+        ], prefix: nil)
+        let accounts = try FileManager.default.contentsOfDirectory(atPath: tree.logs.path).sorted()
+        try #require(accounts.count == 2)
+        let deniedPrefix = "AWSLogs/\(accounts[0])/CloudTrail/"
+        // One object of the other account is denied too.
+        let objects = try #require(FileManager.default.enumerator(atPath: tree.logs.appendingPathComponent(accounts[1]).path))
+            .compactMap { $0 as? String }.filter { $0.hasSuffix(".json.gz") }.sorted()
+        let deniedObject = try #require(objects.first.map { URL(fileURLWithPath: $0).lastPathComponent })
+        let moto = try MotoS3(scratch: dir, uploads: [(tree.root, Self.bucket)], deny: [deniedPrefix, deniedObject])
+        defer { moto.stop() }
+        let remote = try TrailwatchBinary.run(["backfill", address, "--db", dir.path("s3.db").path, "--no-progress"], environment: moto.environment)
+        #expect(remote.exitCode == 1, "\(remote)")
+        #expect(remote.stderr.contains("s3://\(Self.bucket)/\(deniedPrefix)") && remote.stderr.contains("s3:ListBucket"), "\(remote)")
+        #expect(remote.stderr.contains(deniedObject) && remote.stderr.contains("s3:GetObject"), "\(remote)")
+        let summary = try #require(BackfillSummary(stderr: remote.stderr), "\(remote)")
+        #expect(summary.filesFailed == 1)
+        #expect(summary.filesDone == objects.count - 1, "every other object of the allowed account: \(summary)")
+        _ = logsParent
+    }
+
     @Test("a missing bucket or missing credentials exit 2 with what to set")
     func setupErrors() throws {
         let dir = try TempDirectory()

@@ -1,17 +1,19 @@
 #!/usr/bin/env python3
 """Test stand-in for S3: moto's server on a free loopback port, with a request log and injected faults.
 
-usage: moto_s3.py --log FILE [--upload DIR=BUCKET[/PREFIX]]... [--fail-every N]
+usage: moto_s3.py --log FILE [--upload DIR=BUCKET[/PREFIX]]... [--fail-every N] [--deny TEXT]...
 
 Uploads each DIR's files (except top-level *.json/*.jsonl beside the tree) to BUCKET under PREFIX,
 then prints 'READY <port>' and serves until standard input closes. Every request after READY is
 appended to the log as 'METHOD PATH?QUERY'; with --fail-every N every Nth of them is answered
-'503 SlowDown' instead. Dummy credentials only: this never talks to AWS.
+'503 SlowDown' instead; with --deny TEXT a listing whose prefix, or a GET whose key, contains
+TEXT is answered '403 AccessDenied'. Dummy credentials only: this never talks to AWS.
 """
 import argparse
 import os
 import sys
 import threading
+import urllib.parse
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
 os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
@@ -22,8 +24,9 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 
 
 class Logged:
-    def __init__(self, app, log_path, fail_every):
+    def __init__(self, app, log_path, fail_every, deny):
         self.app = app
+        self.deny = deny
         self.log_path = log_path
         self.fail_every = fail_every
         self.active = False
@@ -42,6 +45,11 @@ class Logged:
                 body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
                 start_response("503 Slow Down", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
                 return [body]
+            target = urllib.parse.unquote(environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", ""))
+            if any(text in target for text in self.deny):
+                body = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+                start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+                return [body]
         return self.app(environ, start_response)
 
 
@@ -50,9 +58,10 @@ def main():
     parser.add_argument("--log", required=True)
     parser.add_argument("--upload", action="append", default=[])
     parser.add_argument("--fail-every", type=int, default=0)
+    parser.add_argument("--deny", action="append", default=[])
     args = parser.parse_args()
 
-    app = Logged(DomainDispatcherApplication(create_backend_app), args.log, args.fail_every)
+    app = Logged(DomainDispatcherApplication(create_backend_app), args.log, args.fail_every, args.deny)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()
