@@ -15,6 +15,9 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        // NIO's types at the HTTP client's edge, and the tests' loopback stand-ins (IMDS, container, STS).
+        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
     ],
     targets: [
         // Core: pure, no I/O. `Lifetimes` (supported by the release toolchain, no unsafe flags)
@@ -41,12 +44,19 @@ let package = Package(
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
+        // AWS access without an SDK: SigV4 signing, the credential chain and a small S3 client.
+        .target(name: "TrailAWS", dependencies: [
+            .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         .target(name: "TrailPipeline", dependencies: [
             "TrailModel", "TrailJSON", "TrailDecode", "TrailMatch", "TrailDetect",
             "TrailIngest", "TrailStore", "TrailAlerts", "TrailVerify",
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailIngest",
+            "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -62,6 +72,12 @@ let package = Package(
         .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "CZlib"]),
         .testTarget(name: "TrailVerifyTests", dependencies: [
             "TrailVerify", "TrailModel", .product(name: "Crypto", package: "swift-crypto"),
+        ]),
+        .testTarget(name: "TrailAWSTests", dependencies: [
+            "TrailAWS",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `trailwatch` binary; imports no target.

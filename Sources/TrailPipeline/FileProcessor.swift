@@ -58,6 +58,12 @@ public struct FileProcessor: Sendable {
         } catch {
             return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
+        return process(file, content: content)
+    }
+
+    /// The rest of `process(_:)` once the file's content is in hand (also for remote objects,
+    /// whose ledger check happens before they are fetched).
+    public func process(_ file: DiscoveredFile, content: FileContent) -> ProcessedFile {
         let decoded: DecodedFile
         do {
             decoded = try RecordDecoder.decode(content.bytes, path: file.path)

@@ -20,6 +20,8 @@ public final class IngestRunner {
     /// Bytes that finished files may keep alive while they wait for the committer.
     public var retainedBudget = 64 << 20
     private let onReport: (FileReport) -> Void
+    /// Where files that are not local (`s3://…`) are fetched from; nil when every file is local.
+    public var remote: (any RemoteFiles)?
 
     public init(processor: FileProcessor, committer: FileCommitter, jobs: Int, onReport: @escaping (FileReport) -> Void) {
         self.processor = processor
@@ -60,6 +62,7 @@ public final class IngestRunner {
     public func run(_ files: [DiscoveredFile], deferIncomplete: Bool = false, stop: StopSignal? = nil) async throws(PipelineError) -> [FileReport] {
         if files.isEmpty { return [] }
         let processor = self.processor
+        let remote = self.remote
         // Keep the workers ahead of the committer (it is the slower stage) within a budget: at
         // most `window` files launched, `2 × jobs` of them unfinished (a queued task holds no
         // memory until it starts), and at most `retainedBudget` bytes kept alive by finished
@@ -119,7 +122,7 @@ public final class IngestRunner {
                       !(stop?.isRequested ?? false), waitingBytes < byteBudget || launched == committed {
                     let index = launched
                     let file = files[index]
-                    group.addTask { (index, processor.process(file)) }
+                    group.addTask { (index, await processor.process(file, remote: remote)) }
                     launched += 1
                     unfinished += 1
                 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrailAWS
 import TrailIngest
 import TrailPipeline
 import TrailStore
@@ -10,7 +11,9 @@ struct BackfillCommand: AsyncParsableCommand {
         commandName: "backfill",
         abstract: "Read CloudTrail archives into the store and print alerts as JSON lines.",
         discussion: """
-        PATH may be files or directories (walked recursively). Formats are detected from content: \
+        PATH may be files or directories (walked recursively), or s3://BUCKET[/PREFIX] (a CloudTrail \
+        bucket: accounts and regions are discovered under PREFIX/AWSLogs/, then only the day prefixes \
+        inside --since/--until are listed). Formats are detected from content: \
         gzip, {"Records":[...]}, JSON arrays, JSON lines, `aws cloudtrail lookup-events` output and \
         EventBridge envelopes. Digest and Insight files are skipped. Files already in the store's \
         ledger are not read twice, and records already stored (same eventID) are not stored twice.
@@ -26,17 +29,41 @@ struct BackfillCommand: AsyncParsableCommand {
         Examples:
           trailwatch backfill SampleLogs
           trailwatch backfill ~/cloudtrail/AWSLogs --db audit.db --jobs 2 | jq -r .summary
-          trailwatch backfill untrusted-bucket/ --max-file-size 32M
+        var walk: ArchiveWalker.Walk
+        do {
+            walk = try ArchiveWalker.walk(paths.filter { !S3Location.isS3($0) })
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        walk.files = walk.files.filter(s3Options.keeps)
+        let s3 = try await Self.planS3(paths.filter(S3Location.isS3), options: s3Options)
+        if let s3 { walk.files = ArchiveWalker.ordered(walk.files + s3.files) }
+        do {
+            try await ingest(walk, remote: s3?.source, started: started)
+        } catch {
+            await s3?.source.shutdown()
+            throw error
+        }
+        await s3?.source.shutdown()
+        if !(s3?.problems.isEmpty ?? true) { throw CLIError.partialFailure }
+    }
+
+    /// Runs the walk's files through the pipeline, reporting each failed file and the summary.
+    private func ingest(_ walk: ArchiveWalker.Walk, remote: S3Source?, started: Date) async throws {
+        let files = walk.files
         """
     )
 
-    @Argument(help: ArgumentHelp("CloudTrail files or directories.", valueName: "path"))
+    @Argument(help: ArgumentHelp("CloudTrail files or directories, or s3://BUCKET[/PREFIX].", valueName: "path"))
     var paths: [String]
 
     @OptionGroup var options: PipelineOptions
 
+    @OptionGroup(title: "Day range and S3") var s3Options: S3Options
+
     func run() async throws {
         let started = Date()
+<<<<<<< HEAD
         let walk: ArchiveWalker.Walk
         do {
             walk = try ArchiveWalker.walk(paths)
@@ -44,6 +71,28 @@ struct BackfillCommand: AsyncParsableCommand {
             throw CLIError.usage("\(error)")
         }
         let files = walk.files
+=======
+        var files: [DiscoveredFile]
+        do {
+            files = try ArchiveWalker.files(in: paths.filter { !S3Location.isS3($0) }).filter(s3Options.keeps)
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        let s3 = try await Self.planS3(paths.filter(S3Location.isS3), options: s3Options)
+        if let s3 { files = ArchiveWalker.ordered(files + s3.files) }
+        do {
+            try await ingest(files, remote: s3?.source, started: started)
+        } catch {
+            await s3?.source.shutdown()
+            throw error
+        }
+        await s3?.source.shutdown()
+        if !(s3?.problems.isEmpty ?? true) { throw CLIError.partialFailure }
+    }
+
+    /// Runs `files` through the pipeline, reporting each failed file and the summary.
+    private func ingest(_ files: [DiscoveredFile], remote: S3Source?, started: Date) async throws {
+>>>>>>> s3
         var summary = RunSummary()
         let progress = ProgressLine(enabled: !options.noProgress, total: files.count)
         let (runner, sink) = try options.makeRunner { report in
@@ -51,6 +100,7 @@ struct BackfillCommand: AsyncParsableCommand {
             Self.diagnose(report, progress: progress)
             progress.update(summary)
         }
+        runner.remote = remote
         do {
             // Directories that could not be listed fail like unreadable files; the rest goes on.
             if !walk.failures.isEmpty { try runner.recordUnreadable(walk.failures) }
@@ -66,6 +116,26 @@ struct BackfillCommand: AsyncParsableCommand {
         progress.clear()
         StandardError.line("trailwatch: " + summary.line(elapsedSeconds: Date().timeIntervalSince(started)))
         if summary.filesFailed > 0 { throw CLIError.partialFailure }
+    }
+
+    /// Plans the s3:// PATHs: nil when there are none. Prefixes that could not be listed are
+    /// reported here (the run goes on and exits 1); a missing bucket or missing credentials exit 2.
+    static func planS3(_ addresses: [String], options: S3Options) async throws -> (source: S3Source, files: [DiscoveredFile], problems: [AWSError])? {
+        guard !addresses.isEmpty else { return nil }
+        do {
+            let locations = try addresses.map { (text: String) throws(AWSError) -> S3Location in try S3Location(parsing: text) }
+            let source = try S3Source(options: options)
+            do {
+                let (files, problems) = try await source.plan(locations, options: options)
+                for problem in problems { StandardError.error("\(problem)") }
+                return (source, files, problems)
+            } catch {
+                await source.shutdown()
+                throw error
+            }
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
     }
 
     /// Reports a failed file and invalid records on standard error.

@@ -1,0 +1,72 @@
+import Foundation
+
+/// CloudTrail's key layout in S3:
+/// `[PREFIX/]AWSLogs/[o-ORGID/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/FILE`.
+public enum CloudTrailLayout {
+    /// `PREFIX/AWSLogs/` for a user prefix (empty, with or without a trailing `/`).
+    public static func logsRoot(prefix: String) -> String {
+        var base = prefix
+        while base.hasSuffix("/") { base.removeLast() }
+        return base.isEmpty ? "AWSLogs/" : base + "/AWSLogs/"
+    }
+
+    /// True for a 12-digit account id.
+    public static func isAccount(_ text: some StringProtocol) -> Bool {
+        text.count == 12 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
+    }
+
+    /// True for an organization id segment (`o-` and 10 to 32 lower-case letters or digits).
+    public static func isOrganization(_ text: some StringProtocol) -> Bool {
+        text.hasPrefix("o-") && (12...34).contains(text.count)
+            && text.utf8.dropFirst(2).allSatisfy { ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) }
+    }
+
+    /// The last path segment of a common prefix (`a/b/c/` → `c`).
+    public static func lastSegment(_ prefix: String) -> Substring {
+        var trimmed = Substring(prefix)
+        if trimmed.hasSuffix("/") { trimmed = trimmed.dropLast() }
+        if let slash = trimmed.lastIndex(of: "/") { return trimmed[trimmed.index(after: slash)...] }
+        return trimmed
+    }
+
+    /// The UTC days from `since` to `until`, both included, as `YYYY/MM/DD/`.
+    public static func days(from since: Date, to until: Date) -> [String] {
+        guard since <= until else { return [] }
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        var day = calendar.startOfDay(for: since)
+        var out: [String] = []
+        while day <= until {
+            let parts = calendar.dateComponents([.year, .month, .day], from: day)
+            out.append(String(format: "%04d/%02d/%02d/", parts.year!, parts.month!, parts.day!))
+            guard let next = calendar.date(byAdding: .day, value: 1, to: day) else { break }
+            day = next
+        }
+        return out
+    }
+
+    /// `YYYY`, `YYYY/MM` or `YYYY/MM/DD` of a date prefix below a region, as a range of UTC days
+    /// (`20240101...20241231` for `2024`), or nil when it is not a date.
+    public static func dayRange(_ segments: [Substring]) -> ClosedRange<Int>? {
+        let numbers = segments.map { Int($0) }
+        guard !numbers.isEmpty, numbers.count <= 3, numbers.allSatisfy({ $0 != nil }) else { return nil }
+        let year = numbers[0]!
+        guard (1970...9999).contains(year) else { return nil }
+        if numbers.count == 1 { return (year * 10000 + 101)...(year * 10000 + 1231) }
+        let month = numbers[1]!
+        guard (1...12).contains(month) else { return nil }
+        if numbers.count == 2 { return (year * 10000 + month * 100 + 1)...(year * 10000 + month * 100 + 31) }
+        let day = numbers[2]!
+        guard (1...31).contains(day) else { return nil }
+        let value = year * 10000 + month * 100 + day
+        return value...value
+    }
+
+    /// `yyyymmdd` of a UTC date.
+    public static func dayNumber(_ date: Date) -> Int {
+        var calendar = Calendar(identifier: .gregorian)
+        calendar.timeZone = TimeZone(identifier: "UTC")!
+        let parts = calendar.dateComponents([.year, .month, .day], from: date)
+        return parts.year! * 10000 + parts.month! * 100 + parts.day!
+    }
+}

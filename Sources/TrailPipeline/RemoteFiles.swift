@@ -1,0 +1,36 @@
+import TrailIngest
+
+/// Where the bytes of files that are not on the local file system come from (S3 objects), so
+/// that they flow through the same pipeline as local files.
+///
+/// A remote file's ledger identity is known before it is fetched (for S3: bucket and key in the
+/// path, the listed size, and a fingerprint made from the ETag), so a file already done costs no
+/// download.
+public protocol RemoteFiles: Sendable {
+    /// The ledger fingerprint of `file` as known without fetching it; nil when `file` is local.
+    func fingerprint(of file: DiscoveredFile) -> String?
+    /// The file's bytes as stored (still compressed when it is gzip).
+    func fetch(_ file: DiscoveredFile) async throws(IngestError) -> [UInt8]
+}
+
+extension FileProcessor {
+    /// Processes `file`, fetching it from `remote` when it is a remote file and the ledger does
+    /// not already hold it; local files go through `process(_:)`.
+    public func process(_ file: DiscoveredFile, remote: (any RemoteFiles)?) async -> ProcessedFile {
+        guard let remote, let fingerprint = remote.fingerprint(of: file) else { return process(file) }
+        if let entry = try? store.ledgerEntry(path: file.path),
+           entry.status != .failed, entry.size == file.size, entry.fingerprint == fingerprint {
+            return ProcessedFile(file: file, fingerprint: fingerprint, outcome: .alreadyDone)
+        }
+        do {
+            let raw = try await remote.fetch(file)
+            if Gunzip.isGzip(raw) {
+                let bytes = try Gunzip.inflate(raw, path: file.path, maxBytes: maxFileBytes)
+                return process(file, content: FileContent(bytes: bytes, compressedSize: Int64(raw.count), fingerprint: fingerprint, wasGzip: true))
+            }
+            return process(file, content: FileContent(bytes: raw, compressedSize: Int64(raw.count), fingerprint: fingerprint, wasGzip: false))
+        } catch {
+            return ProcessedFile(file: file, fingerprint: fingerprint, outcome: .failed(reason: "\(error)", incomplete: false))
+        }
+    }
+}

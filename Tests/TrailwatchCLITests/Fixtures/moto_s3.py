@@ -1,0 +1,96 @@
+#!/usr/bin/env python3
+"""Test stand-in for S3: moto's server on a free loopback port, with a request log and injected faults.
+
+usage: moto_s3.py --log FILE [--upload DIR=BUCKET[/PREFIX]]... [--fail-every N] [--deny TEXT]...
+
+Uploads each DIR's files (except top-level *.json/*.jsonl beside the tree) to BUCKET under PREFIX,
+then prints 'READY <port>' and serves until standard input closes. Every request after READY is
+appended to the log as 'METHOD PATH?QUERY'; with --fail-every N every Nth of them is answered
+'503 SlowDown' instead; with --deny TEXT a listing whose prefix, or a GET whose key, contains
+TEXT is answered '403 AccessDenied'. Dummy credentials only: this never talks to AWS.
+"""
+import argparse
+import os
+import sys
+import threading
+import urllib.parse
+
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "testing")
+os.environ.setdefault("AWS_DEFAULT_REGION", "us-east-1")
+
+from werkzeug.serving import make_server  # noqa: E402
+from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_backend_app  # noqa: E402
+
+
+class Logged:
+    def __init__(self, app, log_path, fail_every, deny):
+        self.app = app
+        self.deny = deny
+        self.log_path = log_path
+        self.fail_every = fail_every
+        self.active = False
+        self.count = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
+        if self.active:
+            line = f"{environ['REQUEST_METHOD']} {environ.get('PATH_INFO', '')}?{environ.get('QUERY_STRING', '')}\n"
+            with self.lock:
+                self.count += 1
+                n = self.count
+                with open(self.log_path, "a") as log:
+                    log.write(line)
+            if self.fail_every and n % self.fail_every == 0:
+                body = b"<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>"
+                start_response("503 Slow Down", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+                return [body]
+            target = urllib.parse.unquote(environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", ""))
+            if any(text in target for text in self.deny):
+                body = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
+                start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
+                return [body]
+        return self.app(environ, start_response)
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--log", required=True)
+    parser.add_argument("--upload", action="append", default=[])
+    parser.add_argument("--fail-every", type=int, default=0)
+    parser.add_argument("--deny", action="append", default=[])
+    args = parser.parse_args()
+
+    app = Logged(DomainDispatcherApplication(create_backend_app), args.log, args.fail_every, args.deny)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    port = server.server_address[1]
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+
+    # Objects go straight into moto's backend (uploading thousands through HTTP is slow).
+    from moto.s3.models import s3_backends
+    backend = s3_backends["123456789012"]["global"]
+    made = set()
+    for spec in args.upload:
+        directory, target = spec.split("=", 1)
+        bucket, _, prefix = target.partition("/")
+        if bucket not in made:
+            backend.create_bucket(bucket, "us-east-1")
+            made.add(bucket)
+        for root, _dirs, files in os.walk(directory):
+            for name in sorted(files):
+                full = os.path.join(root, name)
+                rel = os.path.relpath(full, directory)
+                if os.sep not in rel and (name.endswith(".json") or name.endswith(".jsonl")):
+                    continue
+                key = (prefix.rstrip("/") + "/" if prefix else "") + rel.replace(os.sep, "/")
+                with open(full, "rb") as body:
+                    backend.put_object(bucket, key, body.read())
+    open(args.log, "w").close()
+    app.active = True
+    print(f"READY {port}", flush=True)
+    sys.stdin.read()
+    server.shutdown()
+
+
+if __name__ == "__main__":
+    main()

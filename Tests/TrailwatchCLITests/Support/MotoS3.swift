@@ -1,0 +1,90 @@
+import Foundation
+import Testing
+
+/// moto's S3 server (`Fixtures/moto_s3.py`) on a free loopback port, with trees uploaded and
+/// every later request logged: never the real AWS, dummy credentials only.
+final class MotoS3 {
+    struct Unavailable: Error, CustomStringConvertible {
+        var description: String
+    }
+
+    let process = Process()
+    let stdin = Pipe()
+    let log: URL
+    let port: Int
+
+    var endpoint: String { "http://127.0.0.1:\(port)" }
+
+    /// Environment for `trailwatch` runs against this server.
+    var environment: [String: String] {
+        ["AWS_ACCESS_KEY_ID": "testing", "AWS_SECRET_ACCESS_KEY": "testing", "AWS_SESSION_TOKEN": "", "AWS_REGION": "us-east-1",
+         "AWS_PROFILE": "", "AWS_EC2_METADATA_DISABLED": "true", "AWS_ENDPOINT_URL": endpoint]
+    }
+
+    /// Starts the server; `uploads` are (directory, "bucket[/prefix]").
+    /// `deny`: listings and GETs whose prefix or key contains one of these answer 403 AccessDenied.
+    init(scratch: TempDirectory, uploads: [(URL, String)], failEvery: Int = 0, deny: [String] = []) throws {
+        log = scratch.path("moto-requests-\(UUID().uuidString).log")
+        let script = try Fixtures.url("moto_s3.py")
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", script.path, "--log", log.path, "--fail-every", String(failEvery)]
+            + uploads.flatMap { ["--upload", "\($0.0.path)=\($0.1)"] } + deny.flatMap { ["--deny", $0] }
+        let stdout = Pipe()
+        let stderrURL = scratch.path("moto-stderr-\(UUID().uuidString).txt")
+        _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
+        process.standardInput = stdin
+        process.standardOutput = stdout
+        process.standardError = try FileHandle(forWritingTo: stderrURL)
+        var env = ProcessInfo.processInfo.environment
+        for key in ["AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_PROFILE"] { env[key] = nil }
+        process.environment = env
+        try process.run()
+        // The first line is `READY <port>` once the uploads are in (or nothing when moto is missing).
+        let line = Self.readLine(stdout.fileHandleForReading)
+        guard line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) else {
+            process.terminate()
+            process.waitUntilExit()
+            let err = (try? String(contentsOf: stderrURL, encoding: .utf8)) ?? ""
+            if err.contains("No module named") {
+                throw Unavailable(description: "moto's server mode is needed: pip install 'moto[server]' (\(err.split(separator: "\n").last ?? ""))")
+            }
+            throw Unavailable(description: "moto_s3.py did not start: \(err.suffix(2000))")
+        }
+        self.port = port
+    }
+
+    /// Requests logged since the last `resetLog()`, as `METHOD PATH?QUERY`.
+    var requests: [String] {
+        ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
+    }
+
+    /// `ListObjectsV2` requests logged, with their decoded `prefix`.
+    var listPrefixes: [String] {
+        requests.filter { $0.hasPrefix("GET ") && $0.contains("list-type=2") }.map { line in
+            let query = line.split(separator: "?", maxSplits: 1).last.map(String.init) ?? ""
+            let prefix = query.split(separator: "&").first { $0.hasPrefix("prefix=") }?.dropFirst(7) ?? ""
+            return String(prefix).removingPercentEncoding ?? String(prefix)
+        }
+    }
+
+    /// `GetObject` requests logged.
+    var gets: [String] { requests.filter { $0.hasPrefix("GET ") && !$0.contains("list-type=2") } }
+
+    func resetLog() { try? Data().write(to: log) }
+
+    func stop() {
+        try? stdin.fileHandleForWriting.close()
+        process.waitUntilExit()
+    }
+
+    private static func readLine(_ handle: FileHandle) -> String {
+        var bytes: [UInt8] = []
+        while true {
+            let chunk = handle.readData(ofLength: 1)
+            guard let byte = chunk.first else { break }
+            if byte == UInt8(ascii: "\n") { break }
+            bytes.append(byte)
+        }
+        return String(decoding: bytes, as: UTF8.self)
+    }
+}
