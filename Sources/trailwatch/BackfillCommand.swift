@@ -29,6 +29,21 @@ struct BackfillCommand: AsyncParsableCommand {
         Examples:
           trailwatch backfill SampleLogs
           trailwatch backfill ~/cloudtrail/AWSLogs --db audit.db --jobs 2 | jq -r .summary
+          trailwatch backfill untrusted-bucket/ --max-file-size 32M
+          trailwatch backfill s3://org-trail-bucket --since 7d --regions us-east-1,eu-west-1
+          trailwatch backfill s3://bucket/prefix --endpoint-url http://127.0.0.1:9000 --accounts 111122223333
+        """
+    )
+
+    @Argument(help: ArgumentHelp("CloudTrail files or directories, or s3://BUCKET[/PREFIX].", valueName: "path"))
+    var paths: [String]
+
+    @OptionGroup var options: PipelineOptions
+
+    @OptionGroup(title: "Day range and S3") var s3Options: S3Options
+
+    func run() async throws {
+        let started = Date()
         var walk: ArchiveWalker.Walk
         do {
             walk = try ArchiveWalker.walk(paths.filter { !S3Location.isS3($0) })
@@ -51,48 +66,6 @@ struct BackfillCommand: AsyncParsableCommand {
     /// Runs the walk's files through the pipeline, reporting each failed file and the summary.
     private func ingest(_ walk: ArchiveWalker.Walk, remote: S3Source?, started: Date) async throws {
         let files = walk.files
-        """
-    )
-
-    @Argument(help: ArgumentHelp("CloudTrail files or directories, or s3://BUCKET[/PREFIX].", valueName: "path"))
-    var paths: [String]
-
-    @OptionGroup var options: PipelineOptions
-
-    @OptionGroup(title: "Day range and S3") var s3Options: S3Options
-
-    func run() async throws {
-        let started = Date()
-<<<<<<< HEAD
-        let walk: ArchiveWalker.Walk
-        do {
-            walk = try ArchiveWalker.walk(paths)
-        } catch {
-            throw CLIError.usage("\(error)")
-        }
-        let files = walk.files
-=======
-        var files: [DiscoveredFile]
-        do {
-            files = try ArchiveWalker.files(in: paths.filter { !S3Location.isS3($0) }).filter(s3Options.keeps)
-        } catch {
-            throw CLIError.usage("\(error)")
-        }
-        let s3 = try await Self.planS3(paths.filter(S3Location.isS3), options: s3Options)
-        if let s3 { files = ArchiveWalker.ordered(files + s3.files) }
-        do {
-            try await ingest(files, remote: s3?.source, started: started)
-        } catch {
-            await s3?.source.shutdown()
-            throw error
-        }
-        await s3?.source.shutdown()
-        if !(s3?.problems.isEmpty ?? true) { throw CLIError.partialFailure }
-    }
-
-    /// Runs `files` through the pipeline, reporting each failed file and the summary.
-    private func ingest(_ files: [DiscoveredFile], remote: S3Source?, started: Date) async throws {
->>>>>>> s3
         var summary = RunSummary()
         let progress = ProgressLine(enabled: !options.noProgress, total: files.count)
         let (runner, sink) = try options.makeRunner { report in
