@@ -17,6 +17,8 @@ public struct StatusReport: Sendable, Equatable {
     public var failed: ResultTable
     /// Skipped files grouped by reason.
     public var skipped: ResultTable
+    /// The alert outbox per sink: pending, failed, delivered, oldest pending and its age.
+    public var outbox = ResultTable(columns: QueryService.outboxColumns)
 
     /// Table: a summary block then PER ACCOUNT AND REGION, FAILED FILES, SKIPPED FILES. JSON: one object.
     /// CSV: the per-account-and-region rows.
@@ -34,7 +36,7 @@ public struct StatusReport: Sendable, Equatable {
             w.key("invalidRecords"); w.integer(invalidRecords)
             w.key("events"); w.integer(events)
             w.key("alerts"); w.integer(alerts)
-            for (key, table) in [("places", places), ("failedFiles", failed), ("skippedFiles", skipped)] {
+            for (key, table) in [("places", places), ("failedFiles", failed), ("skippedFiles", skipped), ("outbox", outbox)] {
                 w.key(key)
                 w.beginArray()
                 for row in table.rows { formatter.writeObject(table.columns, row, into: &w) }
@@ -52,6 +54,7 @@ public struct StatusReport: Sendable, Equatable {
             out += "\nPER ACCOUNT AND REGION\n" + formatter.render(places)
             if !failed.rows.isEmpty { out += "\nFAILED FILES\n" + formatter.render(failed) }
             if !skipped.rows.isEmpty { out += "\nSKIPPED FILES\n" + formatter.render(skipped) }
+            if !outbox.rows.isEmpty { out += "\nALERT OUTBOX\n" + formatter.render(outbox) }
             return out
         }
     }
@@ -89,7 +92,7 @@ extension QueryService {
     /// The ledger's totals, per account and region newest event and lag behind `now`, failed files
     /// (up to `limit`, 0 = all) and skipped files by reason.
     public func status(limit: Int = 100) throws(StoreError) -> StatusReport {
-        try read("status") { db, _ in
+        var status = try read("status") { db, _ in
             var report = StatusReport(
                 filesDone: 0, filesSkipped: 0, filesFailed: 0, records: 0, skippedRecords: 0, invalidRecords: 0, events: 0, alerts: 0,
                 places: ResultTable(columns: Self.placeColumns), failed: ResultTable(columns: Self.failedColumns),
@@ -155,5 +158,7 @@ extension QueryService {
             skipped.reset()
             return report
         }
+        status.outbox = try outboxTable()
+        return status
     }
 }

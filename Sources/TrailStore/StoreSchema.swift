@@ -16,6 +16,9 @@ enum StoreSchema {
         migrator.registerMigration("v3-alert-emission") { db in
             try db.execute(sql: v3)
         }
+        migrator.registerMigration("v4-alert-outbox") { db in
+            try db.execute(sql: v4)
+        }
         return migrator
     }
 
@@ -200,5 +203,27 @@ enum StoreSchema {
         ALTER TABLE alerts ADD COLUMN emitted INTEGER NOT NULL DEFAULT 0;
         UPDATE alerts SET emitted = 1;
         CREATE INDEX alerts_unemitted ON alerts(time, id) WHERE emitted = 0;
+        """
+
+    /// The outbox: one delivery row per (sink, alert), in the order the alerts were handed over.
+    /// `alerts.emitted` now means "handed to the outbox" (rows exist for the sinks of the run that
+    /// committed it); alerts printed before this migration keep `emitted = 1` and get no rows, and
+    /// alerts still at 0 are handed to the sinks of the next run. `sink` is the sink's redacted
+    /// name, never a URL with its secret path or a token.
+    static let v4 = """
+        CREATE TABLE deliveries (
+            seq INTEGER PRIMARY KEY,             -- hand-over order: commit order, then detection order
+            sink TEXT NOT NULL,
+            alert TEXT NOT NULL REFERENCES alerts(id),
+            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt INTEGER NOT NULL DEFAULT 0, -- ms since epoch (wall clock): not before
+            enqueued_at INTEGER NOT NULL,
+            delivered_at INTEGER,
+            reason TEXT,                         -- the last failure: status and first bytes, or the error
+            UNIQUE (sink, alert)
+        );
+        CREATE INDEX deliveries_pending ON deliveries(sink, seq) WHERE state = 'pending';
+        CREATE INDEX deliveries_failed ON deliveries(sink, seq) WHERE state = 'failed';
         """
 }

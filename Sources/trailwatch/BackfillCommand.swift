@@ -15,12 +15,17 @@ struct BackfillCommand: AsyncParsableCommand {
         EventBridge envelopes. Digest and Insight files are skipped. Files already in the store's \
         ledger are not read twice, and records already stored (same eventID) are not stored twice.
 
-        Alerts go to standard output (or --alerts FILE); progress and the summary go to standard error.
-        Exit status: 0 all files read, 1 some files failed (each reported), 2 bad usage, rules or database.
+        Alerts go to standard output, or to the --sink list (stdout, file:PATH, webhook:URL, slack:URL); \
+        the store is their outbox, and at the end backfill keeps delivering for up to --drain-timeout. \
+        Progress and the summary go to standard error.
+        Exit status: 0 all files read and every alert delivered, 1 some files failed or some alerts are \
+        still pending or failed (each reported), 2 bad usage, rules, sinks or database.
 
         Examples:
           trailwatch backfill SampleLogs
           trailwatch backfill ~/cloudtrail/AWSLogs --db audit.db --jobs 2 | jq -r .summary
+          trailwatch backfill AWSLogs --sink file:alerts.jsonl --sink slack:https://hooks.slack.com/services/...
+          TRAILWATCH_WEBHOOK_TOKEN=... trailwatch backfill AWSLogs --webhook https://soar.example/hook --alert-format ocsf
         """
     )
 
@@ -39,7 +44,7 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         var summary = RunSummary()
         let progress = ProgressLine(enabled: !options.noProgress, total: files.count)
-        let (runner, sink) = try options.makeRunner { report in
+        let (runner, delivery) = try options.makeRunner { report in
             summary.add(report)
             Self.diagnose(report, progress: progress)
             progress.update(summary)
@@ -48,14 +53,15 @@ struct BackfillCommand: AsyncParsableCommand {
             try await runner.run(files)
         } catch {
             progress.clear()
-            sink.close()
+            _ = await options.drain(delivery)
             StandardError.error("\(error)")
             throw ExitCode(2)
         }
-        sink.close()
         progress.clear()
-        StandardError.line("trailwatch: " + summary.line(elapsedSeconds: Date().timeIntervalSince(started)))
-        if summary.filesFailed > 0 { throw CLIError.partialFailure }
+        let elapsed = Date().timeIntervalSince(started)
+        let delivered = await options.drain(delivery)
+        StandardError.line("trailwatch: " + summary.line(elapsedSeconds: elapsed))
+        if summary.filesFailed > 0 || !delivered { throw CLIError.partialFailure }
     }
 
     /// Reports a failed file and invalid records on standard error.

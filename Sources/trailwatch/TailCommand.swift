@@ -17,10 +17,13 @@ struct TailCommand: AsyncParsableCommand {
         stops changing and recorded as failed after --incomplete-timeout.
 
         Each file's records, alerts, detector state and ledger row commit in one transaction, and \
-        alerts are printed after the commit: after a crash, nothing is lost or stored twice (an \
-        alert may be printed again only if the crash fell between commit and print).
+        the alerts then wait in the store's outbox until each sink confirms them (delivery runs \
+        beside ingestion and never holds it up): after a crash, nothing is lost or stored twice, \
+        and pending alerts are delivered on restart (one may be sent again if the crash came \
+        before its sink's confirmation was recorded; webhooks get the alert id as Idempotency-Key).
 
-        SIGINT/SIGTERM: finish the file in hand, commit, exit 0. A second signal exits at once.
+        SIGINT/SIGTERM: finish the file in hand, commit, deliver for up to --drain-timeout, exit 0. \
+        A second signal exits at once.
         `trailwatch query`, `alerts` and `status` work on the same store while tail runs; a second \
         `tail` or `backfill` on it is refused.
 
@@ -64,7 +67,7 @@ struct TailCommand: AsyncParsableCommand {
         }
         var summary = RunSummary()
         let progress = ProgressLine(enabled: false, total: 0)
-        let (runner, sink) = try options.makeRunner { report in
+        let (runner, delivery) = try options.makeRunner { report in
             summary.add(report)
             BackfillCommand.diagnose(report, progress: progress)
         }
@@ -79,11 +82,12 @@ struct TailCommand: AsyncParsableCommand {
         do {
             try await service.run()
         } catch {
-            sink.close()
+            _ = await options.drain(delivery)
             StandardError.error("\(error)")
             throw ExitCode(2)
         }
-        sink.close()
+        // Pending alerts left after --drain-timeout are delivered by the next run.
+        _ = await options.drain(delivery)
         withExtendedLifetime(trap) {}
         StandardError.line("trailwatch: stopped; " + summary.line(elapsedSeconds: Date().timeIntervalSince(started)))
     }
