@@ -36,7 +36,7 @@ import Testing
         validator.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         validator.arguments = ["python3", PackagePaths.root.appendingPathComponent("Scripts/validate-ocsf.py").path, dir.path("f.jsonl").path]
         let errors = dir.path("validator.err")
-        FileManager.default.createFile(atPath: errors.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: errors.path, contents: nil)
         validator.standardError = try FileHandle(forWritingTo: errors)
         try validator.run()
         validator.waitUntilExit()

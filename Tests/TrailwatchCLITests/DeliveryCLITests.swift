@@ -162,7 +162,7 @@ import Glibc
         _ = try first.wait(timeout: 10)
         let beforeCrash = server.requests().count
 
-        FileManager.default.createFile(atPath: switchFile, contents: nil)
+        _ = FileManager.default.createFile(atPath: switchFile, contents: nil)
         let ids = try DeliveryCLITests.expectedIDs.get()
         let second = try TrailwatchBinary.launch(arguments)
         let until = Date().addingTimeInterval(90)
