@@ -44,6 +44,9 @@ let package = Package(
         .target(name: "TrailPipeline", dependencies: [
             "TrailModel", "TrailJSON", "TrailDecode", "TrailMatch", "TrailDetect",
             "TrailIngest", "TrailStore", "TrailAlerts",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
             "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts",

@@ -50,8 +50,9 @@ public final class AlertDelivery: Sendable {
         var workers: [Task<Void, Never>] = []
         var running = 0
         var requests: [Int64: Task<Void, Never>] = [:]
-        var attempts = 0
-        var errors = 0
+        /// Per sink name.
+        var attempts: [String: Int] = [:]
+        var errors: [String: Int] = [:]
     }
     private let state = Mutex(State())
 
@@ -105,8 +106,8 @@ public final class AlertDelivery: Sendable {
         state.withLock { $0.generation &+= 1 }
     }
 
-    /// Delivery attempts made and attempts that failed, since start.
-    public var counters: (attempts: Int, errors: Int) {
+    /// Delivery attempts made and attempts that failed since start, per sink name.
+    public var counters: (attempts: [String: Int], errors: [String: Int]) {
         state.withLock { ($0.attempts, $0.errors) }
     }
 
@@ -180,7 +181,10 @@ public final class AlertDelivery: Sendable {
             let (confirmed, error) = await withCheckedContinuation { continuation in
                 line.queue.async { continuation.resume(returning: line.write(bodies)) }
             }
-            state.withLock { $0.attempts += due.count; if error != nil { $0.errors += 1 } }
+            state.withLock { s in
+                s.attempts[sink.name, default: 0] += due.count
+                if error != nil { s.errors[sink.name, default: 0] += due.count - confirmed }
+            }
             try store.markDelivered(sink: sink.name, seqs: due.prefix(confirmed).map(\.seq), at: wallClock())
             if let error {
                 let rest = Array(due[confirmed...])
@@ -202,7 +206,7 @@ public final class AlertDelivery: Sendable {
             let body = settings.format.body(for: sink.spec.kind, alertJSON: delivery.json)
             state.withLock { s in
                 guard !s.stopping else { return }
-                s.attempts += 1
+                s.attempts[sink.name, default: 0] += 1
                 s.requests[delivery.seq] = Task.detached { [self] in
                     let result = await http.post(body, idempotencyKey: delivery.alertID)
                     self.record(result, of: delivery, sink: sink)
@@ -227,12 +231,12 @@ public final class AlertDelivery: Sendable {
             case .delivered:
                 try store.markDelivered(sink: sink.name, seqs: [delivery.seq], at: wallClock())
             case let .retry(reason, notBefore):
-                state.withLock { $0.errors += 1 }
+                state.withLock { $0.errors[sink.name, default: 0] += 1 }
                 let delay = settings.retry.delay(afterAttempts: delivery.attempts + 1, retryAfter: notBefore, unit: random())
                 try store.markAttemptFailed(sink: sink.name, seqs: [delivery.seq], reason: reason, retry: true,
                                             nextAttempt: wallClock() + RetryPolicy.milliseconds(delay))
             case let .failed(reason):
-                state.withLock { $0.errors += 1 }
+                state.withLock { $0.errors[sink.name, default: 0] += 1 }
                 try store.markAttemptFailed(sink: sink.name, seqs: [delivery.seq], reason: reason, retry: false, nextAttempt: 0)
                 log("sink \(sink.name): alert \(delivery.alertID) failed: \(reason)")
             }

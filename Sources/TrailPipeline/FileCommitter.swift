@@ -23,6 +23,8 @@ public final class FileCommitter {
     public var maxGroupEvents = 10_000
     /// Longest time a staged file waits for its group to commit.
     public var maxGroupDelay: TimeInterval = 0.25
+    /// Records each group's commit duration (for `tail --metrics`), when set.
+    public var commitTimer: CommitTimer?
 
     private let store: Store
     private let rules: RuleBook
@@ -174,7 +176,7 @@ public final class FileCommitter {
     }
 
     /// Writes groups to the store and their alerts to the outbox.
-    public var writer: GroupWriter { GroupWriter(store: store, handOver: handOver) }
+    public var writer: GroupWriter { GroupWriter(store: store, handOver: handOver, commitTimer: commitTimer) }
 
     /// Hands over the alerts that a previous run committed but stopped before handing over.
     /// Returns how many there were.
@@ -226,13 +228,16 @@ public struct PreparedGroup: Sendable {
 public struct GroupWriter: Sendable {
     let store: Store
     let handOver: AlertHandOver
+    var commitTimer: CommitTimer?
 
     /// Commits the group in one transaction, then queues its new alerts, in order, for every sink.
     public func write(_ group: PreparedGroup) throws(PipelineError) -> [FileReport] {
         let staged = group.staged
         let newAlertIDs: [[String]]
         do {
+            let started = ContinuousClock.now
             newAlertIDs = try store.commit(staged.map(\.commit))
+            commitTimer?.record(ContinuousClock.now - started)
         } catch {
             let paths = staged.count == 1 ? staged[0].report.path : "\(staged[0].report.path) and \(staged.count - 1) more files"
             throw PipelineError(.store, "\(paths): \(error)")

@@ -30,6 +30,7 @@ struct TailCommand: AsyncParsableCommand {
         Examples:
           trailwatch tail /data/cloudtrail/AWSLogs --db /var/lib/trailwatch/store.db
           trailwatch tail /mnt/bucket --poll --poll-interval 10
+          trailwatch tail /data/AWSLogs --metrics 127.0.0.1:9464 --sink slack:https://hooks.slack.com/services/...
         """
     )
 
@@ -47,9 +48,17 @@ struct TailCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Seconds a half-written file may stay incomplete before it is recorded as failed.", valueName: "seconds"))
     var incompleteTimeout: Double = 60
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; port 0 picks one and logs it).",
+        valueName: "addr:port"))
+    var metrics: String?
+
     func validate() throws {
         guard pollInterval > 0 else { throw ValidationError("--poll-interval must be positive") }
         guard incompleteTimeout > 0 else { throw ValidationError("--incomplete-timeout must be positive") }
+        if let metrics, Self.metricsAddress(metrics) == nil {
+            throw ValidationError("--metrics \"\(metrics)\" is not ADDR:PORT (such as 127.0.0.1:9464 or :9464)")
+        }
     }
 
     func run() async throws {
@@ -71,6 +80,29 @@ struct TailCommand: AsyncParsableCommand {
             summary.add(report)
             BackfillCommand.diagnose(report, progress: progress)
         }
+        var metricsServer: MetricsServer?
+        if let metrics, let (host, port) = Self.metricsAddress(metrics) {
+            let timer = CommitTimer()
+            runner.committer.commitTimer = timer
+            let reader: Store
+            do {
+                reader = try Store.open(path: options.db, readOnly: true)
+            } catch {
+                throw CLIError.usage("\(error)")
+            }
+            let render: @Sendable () -> String = { [delivery] in
+                guard let totals = try? reader.metrics() else { return "# the store could not be read\n" }
+                let counters = delivery.counters
+                return MetricsText.render(.init(store: totals, attempts: counters.attempts, errors: counters.errors,
+                                                commits: timer.snapshot, now: wallClockNow().milliseconds))
+            }
+            do {
+                metricsServer = try await MetricsServer.start(host: host, port: port, render: render)
+            } catch {
+                throw CLIError.usage("--metrics \(metrics): \(error)")
+            }
+            StandardError.line("trailwatch: metrics on http://\(host.contains(":") ? "[\(host)]" : host):\(metricsServer?.port ?? port)/metrics")
+        }
         var serviceOptions = TailService.Options()
         serviceOptions.poll = poll
         serviceOptions.pollInterval = .milliseconds(Int64(pollInterval * 1000))
@@ -88,7 +120,21 @@ struct TailCommand: AsyncParsableCommand {
         }
         // Pending alerts left after --drain-timeout are delivered by the next run.
         _ = await options.drain(delivery)
+        await metricsServer?.close()
         withExtendedLifetime(trap) {}
         StandardError.line("trailwatch: stopped; " + summary.line(elapsedSeconds: Date().timeIntervalSince(started)))
+    }
+
+    /// `ADDR:PORT`, `:PORT` or `PORT` (ADDR 127.0.0.1); `[v6]:PORT` for IPv6.
+    static func metricsAddress(_ text: String) -> (host: String, port: Int)? {
+        var host = "127.0.0.1"
+        var portText = text
+        if let colon = text.lastIndex(of: ":") {
+            let given = String(text[..<colon])
+            portText = String(text[text.index(after: colon)...])
+            if !given.isEmpty { host = given.hasPrefix("[") && given.hasSuffix("]") ? String(given.dropFirst().dropLast()) : given }
+        }
+        guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else { return nil }
+        return (host, port)
     }
 }
