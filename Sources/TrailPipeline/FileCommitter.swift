@@ -27,8 +27,8 @@ public final class FileCommitter {
     public var commitTimer: CommitTimer?
 
     private let store: Store
-    private let rules: RuleBook
-    private let engine: DetectionEngine
+    private var rules: RuleBook
+    private var engine: DetectionEngine
     private var catalog: SecretCatalog
     private let handOver: AlertHandOver
     private let wallClock: @Sendable () -> EventTime
@@ -58,6 +58,22 @@ public final class FileCommitter {
             // Detector state is written once per group (with the group's last file, in the same
             // transaction), not once per file.
             engine.reportsStateChangesPerCall = false
+        } catch let error as StoreError {
+            throw PipelineError(.store, "\(error)")
+        } catch {
+            throw PipelineError(.rules, "\(error)")
+        }
+    }
+
+    /// Puts `rules` in force, with detector state from the store. Only between runs (nothing
+    /// staged or being written), when the store holds all the state the old detectors had.
+    func reload(_ rules: RuleBook) throws(PipelineError) {
+        precondition(group.isEmpty, "rules reloaded with files staged")
+        do {
+            let engine = try DetectionEngine(rules: rules.definitions, state: try store.loadDetectorState())
+            engine.reportsStateChangesPerCall = false
+            self.engine = engine
+            self.rules = rules
         } catch let error as StoreError {
             throw PipelineError(.store, "\(error)")
         } catch {

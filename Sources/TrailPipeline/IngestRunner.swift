@@ -10,7 +10,7 @@ import TrailModel
 /// flight or waiting for their turn (one file at a time when a single file is larger), plus the
 /// committer's staged group, which holds only the normalised events it will store.
 public final class IngestRunner {
-    public let processor: FileProcessor
+    public private(set) var processor: FileProcessor
     public let committer: FileCommitter
     public let jobs: Int
     private let onReport: (FileReport) -> Void
@@ -20,6 +20,13 @@ public final class IngestRunner {
         self.committer = committer
         self.jobs = max(1, jobs)
         self.onReport = onReport
+    }
+
+    /// Puts `rules` in force for the next run (matching and detectors alike). Call only between
+    /// runs; throws, leaving the old rules in force, when the detectors cannot be built.
+    public func reload(_ rules: RuleBook) throws(PipelineError) {
+        try committer.reload(rules)
+        processor = FileProcessor(rules: rules, store: processor.store)
     }
 
     /// Processes `files` in order; stops early (after committing the file in hand) when `stop`

@@ -23,7 +23,8 @@ struct TailCommand: AsyncParsableCommand {
         before its sink's confirmation was recorded; webhooks get the alert id as Idempotency-Key).
 
         SIGINT/SIGTERM: finish the file in hand, commit, deliver for up to --drain-timeout, exit 0. \
-        A second signal exits at once.
+        A second signal exits at once. SIGHUP reloads the rules before the next file: they are \
+        checked first, and when they are invalid the previous rules stay in force (the error is logged).
         `trailwatch query`, `alerts` and `status` work on the same store while tail runs; a second \
         `tail` or `backfill` on it is refused.
 
@@ -64,7 +65,11 @@ struct TailCommand: AsyncParsableCommand {
     func run() async throws {
         // Trap signals first, so a SIGTERM during start-up stops the service gracefully too.
         let stop = StopSignal()
-        let trap = SignalTrap(stop: stop)
+        let options = self.options
+        let reload = RulesReload { () throws(PipelineError) -> RuleBook in
+            try RuleBook.load(directory: RuleBook.resolveDirectory(options.rules))
+        }
+        let trap = SignalTrap(stop: stop, reload: reload)
         for directory in directories {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -110,6 +115,7 @@ struct TailCommand: AsyncParsableCommand {
         let service = TailService(directories: directories, runner: runner, options: serviceOptions, stop: stop) { message in
             StandardError.line("trailwatch: " + message)
         }
+        service.rulesReload = reload
         let started = Date()
         do {
             try await service.run()
