@@ -32,7 +32,7 @@ import Glibc
         #expect(await waitFor("rules reloaded: 12 rules"), "\(tail.stderrSoFar())")
         _ = try dir.copy(PackagePaths.sampleLogs.appendingPathComponent("AWSLogs"), to: "watched/AWSLogs")
         let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline && !tail.stdoutSoFar().contains(#""rule":"any-get""#) { try await Task.sleep(for: .milliseconds(100)) }
+        while Date() < deadline && !(tail.stdoutSoFar().contains(#""rule":"any-get""#) && tail.stdoutSoFar().contains(#""rule":"secret-read-burst""#)) { try await Task.sleep(for: .milliseconds(100)) }
         tail.send(SIGTERM)
         let end = try tail.wait(timeout: 60)
         #expect(end.exitCode == 0, "\(end)")
