@@ -50,6 +50,10 @@ public final class AlertDelivery: Sendable {
         var workers: [Task<Void, Never>] = []
         var running = 0
         var requests: [Int64: Task<Void, Never>] = [:]
+        /// Per sink name: no new request before this wall-clock time (ms). A failed attempt
+        /// pauses the whole endpoint, so a dead one costs a few attempts per backoff period,
+        /// not one per pending alert.
+        var pausedUntil: [String: Int64] = [:]
         /// Per sink name.
         var attempts: [String: Int] = [:]
         var errors: [String: Int] = [:]
@@ -161,7 +165,8 @@ public final class AlertDelivery: Sendable {
                 do {
                     let progressed = try await round(sink, now: now)
                     if progressed { continue }
-                    nextDue = try store.nextDeliveryDue(sink: sink.name) ?? .max
+                    let paused = state.withLock { $0.pausedUntil[sink.name] ?? 0 }
+                    nextDue = max(try store.nextDeliveryDue(sink: sink.name) ?? .max, paused)
                 } catch {
                     log("sink \(sink.name): \(error)")
                     nextDue = now + 1000
@@ -197,7 +202,8 @@ public final class AlertDelivery: Sendable {
             return true
         }
         guard let http = sink.http else { return false }
-        let inFlight = state.withLock { Set($0.requests.keys) }
+        let (inFlight, paused) = state.withLock { (Set($0.requests.keys), $0.pausedUntil[sink.name] ?? 0) }
+        guard now >= paused else { return false }
         let room = settings.maxInFlight - inFlight.count
         guard room > 0 else { return false }
         let due = try store.dueDeliveries(sink: sink.name, now: now, limit: room, excluding: inFlight)
@@ -229,12 +235,14 @@ public final class AlertDelivery: Sendable {
         do throws(StoreError) {
             switch result {
             case .delivered:
+                state.withLock { $0.pausedUntil[sink.name] = nil }
                 try store.markDelivered(sink: sink.name, seqs: [delivery.seq], at: wallClock())
             case let .retry(reason, notBefore):
                 state.withLock { $0.errors[sink.name, default: 0] += 1 }
                 let delay = settings.retry.delay(afterAttempts: delivery.attempts + 1, retryAfter: notBefore, unit: random())
-                try store.markAttemptFailed(sink: sink.name, seqs: [delivery.seq], reason: reason, retry: true,
-                                            nextAttempt: wallClock() + RetryPolicy.milliseconds(delay))
+                let next = wallClock() + RetryPolicy.milliseconds(delay)
+                state.withLock { $0.pausedUntil[sink.name] = max($0.pausedUntil[sink.name] ?? 0, next) }
+                try store.markAttemptFailed(sink: sink.name, seqs: [delivery.seq], reason: reason, retry: true, nextAttempt: next)
             case let .failed(reason):
                 state.withLock { $0.errors[sink.name, default: 0] += 1 }
                 try store.markAttemptFailed(sink: sink.name, seqs: [delivery.seq], reason: reason, retry: false, nextAttempt: 0)
