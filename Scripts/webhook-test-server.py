@@ -44,6 +44,8 @@ start = time.time()
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    # Without TCP_NODELAY, headers and body in two writes meet the client's delayed ACK: 40 ms a request.
+    disable_nagle_algorithm = True
 
     def log_message(self, *a):
         pass
