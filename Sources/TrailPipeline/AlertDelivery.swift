@@ -22,8 +22,8 @@ public final class AlertDelivery: Sendable {
         public var retry = RetryPolicy()
         /// Rows read from the outbox per round.
         public var batch = 256
-        /// How often an idle worker looks for new rows and due retries.
-        public var tick: Duration = .milliseconds(20)
+        /// How often an idle worker looks for due retries (new rows and finished requests wake it at once).
+        public var tick: Duration = .milliseconds(50)
 
         public init() {}
     }
@@ -59,6 +59,8 @@ public final class AlertDelivery: Sendable {
         var errors: [String: Int] = [:]
     }
     private let state = Mutex(State())
+    /// One per sink, rung by `notify()` and by finished requests.
+    private let bells: [String: Doorbell]
 
     /// The names under which the configured sinks keep their rows.
     public var sinkNames: [String] { sinks.map(\.name) }
@@ -91,6 +93,7 @@ public final class AlertDelivery: Sendable {
         self.wallClock = wallClock
         self.random = random
         self.log = log
+        bells = Dictionary(sinks.map { ($0.name, Doorbell()) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Starts one worker per sink.
@@ -108,6 +111,7 @@ public final class AlertDelivery: Sendable {
     /// New rows are in the outbox.
     public func notify() {
         state.withLock { $0.generation &+= 1 }
+        for bell in bells.values { bell.ring() }
     }
 
     /// Delivery attempts made and attempts that failed since start, per sink name.
@@ -135,6 +139,7 @@ public final class AlertDelivery: Sendable {
             s.stopping = true
             return Array(s.requests.values)
         }
+        for bell in bells.values { bell.ring() }
         for request in requests { request.cancel() }
         await Self.wait(clock, timeout: grace, tick: settings.tick) { [self] in
             self.state.withLock { $0.running == 0 && $0.requests.isEmpty }
@@ -172,7 +177,7 @@ public final class AlertDelivery: Sendable {
                     nextDue = now + 1000
                 }
             }
-            try? await clock.sleep(for: settings.tick)
+            await bells[sink.name]?.wait(upTo: settings.tick, on: clock)
         }
     }
 
@@ -229,6 +234,7 @@ public final class AlertDelivery: Sendable {
                 s.requests[delivery.seq] = nil
                 s.generation &+= 1
             }
+            bells[sink.name]?.ring()
         }
         // A request abandoned at stop leaves its row pending.
         if Task.isCancelled { return }
