@@ -15,9 +15,10 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // Webhook delivery and S3: timeouts per request, redirects not followed, connection pooling.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
-        // NIO's types at the HTTP client's edge, and the tests' loopback stand-ins (IMDS, container, STS).
-        .package(url: "https://github.com/apple/swift-nio", from: "2.81.0"),
+        // NIO's types at the HTTP client's edge, the metrics endpoint, and the tests' loopback stand-ins.
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         // Core: pure, no I/O. `Lifetimes` (supported by the release toolchain, no unsafe flags)
@@ -37,7 +38,12 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
-        .target(name: "TrailAlerts", dependencies: ["TrailModel", "TrailJSON"]),
+        .target(name: "TrailAlerts", dependencies: [
+            "TrailModel", "TrailJSON",
+            .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
         // CloudTrail digest-chain verification: hashes, chain links, RSA signatures, coverage.
         .target(name: "TrailVerify", dependencies: [
             "TrailJSON", "TrailModel", "TrailDecode", "TrailIngest", "CZlib",
@@ -54,6 +60,9 @@ let package = Package(
         .target(name: "TrailPipeline", dependencies: [
             "TrailModel", "TrailJSON", "TrailDecode", "TrailMatch", "TrailDetect",
             "TrailIngest", "TrailStore", "TrailAlerts", "TrailVerify",
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
             "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest",
@@ -79,6 +88,7 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .testTarget(name: "TrailAlertsTests", dependencies: ["TrailAlerts", "TrailModel", "TrailJSON"]),
         .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `trailwatch` binary; imports no target.
         .testTarget(name: "TrailwatchCLITests", resources: [.copy("Fixtures")]),

@@ -6,7 +6,7 @@ public enum AlertFormatter {
     /// The alert as one line of compact JSON (no trailing newline), keys in a fixed order:
     /// `id, rule, severity, title, summary, time, account, region, principal{type,id,session,name},
     /// secret{id,name}, eventID, eventName, sourceIPAddress, userAgent, evidence{...}, count, record`.
-    /// `record` is the raw CloudTrail record, inserted verbatim.
+    /// `record` is the CloudTrail record with its layout removed (values byte for byte as in the input).
     public static func jsonLine(_ a: Alert) -> String {
         var w = JSONWriter()
         w.beginObject()
@@ -50,8 +50,15 @@ public enum AlertFormatter {
         w.endObject()
         w.key("count"); w.integer(a.count)
         w.key("record")
+        // Compact: a record pretty-printed in the input must not spread the alert over lines.
         let record = a.recordJSON.utf8
-        if record.isEmpty { w.null() } else { w.raw(record) }
+        if record.isEmpty {
+            w.null()
+        } else if JSONCompactor.hasLayout(record) {
+            w.raw(JSONCompactor.compact(record))
+        } else {
+            w.raw(record)
+        }
         w.endObject()
         return w.text
     }

@@ -10,7 +10,7 @@ import TrailVerify
 
 /// The sequential stage: takes processed files in a deterministic order, runs the stateful
 /// detectors, and commits each file (records, alerts, detector state, ledger row) atomically
-/// before its new alerts reach the sinks.
+/// before its new alerts are handed to the outbox (``AlertHandOver``).
 ///
 /// Consecutive files are staged and committed together in one transaction (a group) when several
 /// are ready: every file is still all-or-nothing, since its rows and its ledger row are in the same
@@ -27,12 +27,14 @@ public final class FileCommitter {
     public var maxGroupBytes = 64 << 20
     /// Longest time a staged file waits for its group to commit.
     public var maxGroupDelay: TimeInterval = 0.25
+    /// Records each group's commit duration (for `tail --metrics`), when set.
+    public var commitTimer: CommitTimer?
 
     private let store: Store
-    private let rules: RuleBook
-    private let engine: DetectionEngine
+    private var rules: RuleBook
+    private var engine: DetectionEngine
     private var catalog: SecretCatalog
-    private let sink: AlertSink
+    private let handOver: AlertHandOver
     private let wallClock: @Sendable () -> EventTime
 
     fileprivate struct Staged: Sendable {
@@ -50,10 +52,10 @@ public final class FileCommitter {
     private var groupBytes = 0
     private var groupStarted: Date?
 
-    public init(store: Store, rules: RuleBook, sink: AlertSink, wallClock: @escaping @Sendable () -> EventTime) throws(PipelineError) {
+    public init(store: Store, rules: RuleBook, handOver: AlertHandOver, wallClock: @escaping @Sendable () -> EventTime) throws(PipelineError) {
         self.store = store
         self.rules = rules
-        self.sink = sink
+        self.handOver = handOver
         self.wallClock = wallClock
         do {
             catalog = SecretCatalog(known: try store.knownSecrets())
@@ -61,6 +63,22 @@ public final class FileCommitter {
             // Detector state is written once per group (with the group's last file, in the same
             // transaction), not once per file.
             engine.reportsStateChangesPerCall = false
+        } catch let error as StoreError {
+            throw PipelineError(.store, "\(error)")
+        } catch {
+            throw PipelineError(.rules, "\(error)")
+        }
+    }
+
+    /// Puts `rules` in force, with detector state from the store. Only between runs (nothing
+    /// staged or being written), when the store holds all the state the old detectors had.
+    func reload(_ rules: RuleBook) throws(PipelineError) {
+        precondition(group.isEmpty, "rules reloaded with files staged")
+        do {
+            let engine = try DetectionEngine(rules: rules.definitions, state: try store.loadDetectorState())
+            engine.reportsStateChangesPerCall = false
+            self.engine = engine
+            self.rules = rules
         } catch let error as StoreError {
             throw PipelineError(.store, "\(error)")
         } catch {
@@ -169,10 +187,9 @@ public final class FileCommitter {
         }
     }
 
-    /// Commits the staged files in one transaction, hands their new alerts to the sink in order,
-    /// then marks them delivered. Commit, print, mark: a crash after the commit and before the
-    /// mark prints those alerts again on restart (`emitUndelivered`), never loses one. Returns the
-    /// staged files' reports.
+    /// Commits the staged files in one transaction, then hands their new alerts to the outbox in
+    /// order. A crash between the two hands them over on restart (`handOverUnemitted`), never
+    /// loses one. Returns the staged files' reports.
     public func flush() throws(PipelineError) -> [FileReport] {
         guard let group = takeGroup() else { return [] }
         defer { groupWritten() }
@@ -199,31 +216,13 @@ public final class FileCommitter {
         eventIDs.groupWritten()
     }
 
-    /// Writes groups to the store and their alerts to the sink.
-    public var writer: GroupWriter { GroupWriter(store: store, sink: sink) }
+    /// Writes groups to the store and their alerts to the outbox.
+    public var writer: GroupWriter { GroupWriter(store: store, handOver: handOver, commitTimer: commitTimer) }
 
-    /// Prints the alerts that a previous run committed but stopped before printing (a crash
-    /// between commit and print), then marks them delivered. Returns how many there were.
-    public func emitUndelivered() throws(PipelineError) -> Int {
-        let pending: [(id: String, json: String)]
-        do {
-            pending = try store.unemittedAlerts()
-        } catch {
-            throw PipelineError(.store, "\(error)")
-        }
-        guard !pending.isEmpty else { return 0 }
-        for alert in pending { sink.emit(alert.json) }
-        sink.flush()
-        try markEmitted(pending.map(\.id))
-        return pending.count
-    }
-
-    private func markEmitted(_ ids: [String]) throws(PipelineError) {
-        do {
-            try store.markEmitted(ids)
-        } catch {
-            throw PipelineError(.store, "\(error)")
-        }
+    /// Hands over the alerts that a previous run committed but stopped before handing over.
+    /// Returns how many there were.
+    public func handOverUnemitted() throws(PipelineError) -> Int {
+        try handOver.handOverUnemitted(store: store)
     }
 
     /// Drops events already seen in this file, in the staged group or in the store (CloudTrail
@@ -265,18 +264,21 @@ public struct PreparedGroup: Sendable {
     fileprivate let staged: [FileCommitter.Staged]
 }
 
-/// Commits prepared groups and emits their new alerts; safe to use from another task than the
-/// committer that prepared the groups, one group at a time and in order.
+/// Commits prepared groups and hands their new alerts to the outbox; safe to use from another task
+/// than the committer that prepared the groups, one group at a time and in order.
 public struct GroupWriter: Sendable {
     let store: Store
-    let sink: AlertSink
+    let handOver: AlertHandOver
+    var commitTimer: CommitTimer?
 
-    /// Commits the group in one transaction, prints its new alerts in order, marks them printed.
+    /// Commits the group in one transaction, then queues its new alerts, in order, for every sink.
     public func write(_ group: PreparedGroup) throws(PipelineError) -> [FileReport] {
         let staged = group.staged
         let newAlertIDs: [[String]]
         do {
+            let started = ContinuousClock.now
             newAlertIDs = try store.commit(staged.map(\.commit))
+            commitTimer?.record(ContinuousClock.now - started)
         } catch {
             let paths = staged.count == 1 ? staged[0].report.path : "\(staged[0].report.path) and \(staged.count - 1) more files"
             throw PipelineError(.store, "\(paths): \(error)")
@@ -287,21 +289,13 @@ public struct GroupWriter: Sendable {
         for (file, fresh) in zip(staged, newAlertIDs) {
             let inserted = Set(fresh)
             for id in file.alertOrder where inserted.contains(id) {
-                if let line = file.alertLines[id] {
-                    sink.emit(line)
-                    emitted.append(id)
-                }
+                if file.alertLines[id] != nil { emitted.append(id) }
             }
             var report = file.report
             report.alertsEmitted = inserted.count
             reports.append(report)
         }
-        sink.flush()
-        do {
-            try store.markEmitted(emitted)
-        } catch {
-            throw PipelineError(.store, "\(error)")
-        }
+        try handOver.handOver(emitted, store: store)
         return reports
     }
 }

@@ -14,7 +14,7 @@ import TrailModel
 /// file is larger; at most `16 × jobs + 8` files are launched ahead of the committer. Add the
 /// committer's staged group, which holds only the normalised events it will store.
 public final class IngestRunner {
-    public let processor: FileProcessor
+    public private(set) var processor: FileProcessor
     public let committer: FileCommitter
     public let jobs: Int
     /// Bytes that finished files may keep alive while they wait for the committer.
@@ -54,6 +54,17 @@ public final class IngestRunner {
         } catch {
             throw PipelineError(.store, "\(error)")
         }
+    }
+
+    /// Puts `rules` in force for the next run (matching and detectors alike). Call only between
+    /// runs; throws, leaving the old rules in force, when the detectors cannot be built.
+    public func reload(_ rules: RuleBook) throws(PipelineError) {
+        try committer.reload(rules)
+        var reloaded = FileProcessor(rules: rules, store: processor.store)
+        reloaded.maxFileBytes = processor.maxFileBytes
+        reloaded.maxRecordBytes = processor.maxRecordBytes
+        reloaded.digestWatch = processor.digestWatch
+        processor = reloaded
     }
 
     /// Processes `files` in order; stops early (after committing the file in hand) when `stop`

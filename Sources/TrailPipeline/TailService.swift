@@ -30,6 +30,9 @@ public final class TailService {
     private let stop: StopSignal
     private let log: (String) -> Void
 
+    /// Rules reloads asked for (SIGHUP), taken between ingestions.
+    public var rulesReload: RulesReload?
+
     /// Half-written files waiting to settle: when each was first deferred.
     private var pending: [String: Date] = [:]
     /// When each pending file was last checked for stability.
@@ -67,6 +70,7 @@ public final class TailService {
         try await ingest(tailer.rescan())
 
         while !stop.isRequested {
+            reloadRulesIfAsked()
             let arrived = queue.drain()
             if !arrived.isEmpty {
                 let files = ArchiveWalker.ordered(Set(arrived).compactMap(Self.discovered))
@@ -75,6 +79,18 @@ public final class TailService {
             try await retryPending()
             if stop.isRequested { break }
             try? await Task.sleep(for: options.tick)
+        }
+    }
+
+    /// Between runs nothing is staged, so the new rules apply from the next file on.
+    private func reloadRulesIfAsked() {
+        guard let rulesReload, rulesReload.take() else { return }
+        do throws(PipelineError) {
+            let rules = try rulesReload.load()
+            try runner.reload(rules)
+            log("rules reloaded: \(rules.definitions.count) rules from \(rules.origin)")
+        } catch {
+            log("rules not reloaded, the previous rules stay in force: \(error)")
         }
     }
 

@@ -19,6 +19,8 @@ public struct StatusReport: Sendable, Equatable {
     public var skipped: ResultTable
     /// The newest verified CloudTrail digest per account, region and trail (`tail --public-keys`).
     public var verifiedDigests = ResultTable(columns: QueryService.verifiedDigestColumns)
+    /// The alert outbox per sink: pending, failed, delivered, oldest pending and its age.
+    public var outbox = ResultTable(columns: QueryService.outboxColumns)
 
     /// Table: a summary block then PER ACCOUNT AND REGION, FAILED FILES, SKIPPED FILES. JSON: one object.
     /// CSV: the per-account-and-region rows.
@@ -37,7 +39,7 @@ public struct StatusReport: Sendable, Equatable {
             w.key("events"); w.integer(events)
             w.key("alerts"); w.integer(alerts)
             for (key, table) in [("places", places), ("failedFiles", failed), ("skippedFiles", skipped),
-                                 ("verifiedDigests", verifiedDigests)] {
+                                 ("verifiedDigests", verifiedDigests), ("outbox", outbox)] {
                 w.key(key)
                 w.beginArray()
                 for row in table.rows { formatter.writeObject(table.columns, row, into: &w) }
@@ -56,6 +58,7 @@ public struct StatusReport: Sendable, Equatable {
             if !failed.rows.isEmpty { out += "\nFAILED FILES\n" + formatter.render(failed) }
             if !skipped.rows.isEmpty { out += "\nSKIPPED FILES\n" + formatter.render(skipped) }
             if !verifiedDigests.rows.isEmpty { out += "\nNEWEST VERIFIED DIGEST\n" + formatter.render(verifiedDigests) }
+            if !outbox.rows.isEmpty { out += "\nALERT OUTBOX\n" + formatter.render(outbox) }
             return out
         }
     }
@@ -93,7 +96,7 @@ extension QueryService {
     /// The ledger's totals, per account and region newest event and lag behind `now`, failed files
     /// (up to `limit`, 0 = all) and skipped files by reason.
     public func status(limit: Int = 100) throws(StoreError) -> StatusReport {
-        try read("status") { db, _ in
+        var status = try read("status") { db, _ in
             var report = StatusReport(
                 filesDone: 0, filesSkipped: 0, filesFailed: 0, records: 0, skippedRecords: 0, invalidRecords: 0, events: 0, alerts: 0,
                 places: ResultTable(columns: Self.placeColumns), failed: ResultTable(columns: Self.failedColumns),
@@ -160,5 +163,7 @@ extension QueryService {
             report.verifiedDigests = try verifiedDigests(db)
             return report
         }
+        status.outbox = try outboxTable()
+        return status
     }
 }

@@ -19,6 +19,9 @@ enum StoreSchema {
         migrator.registerMigration("v4-verified-digests") { db in
             try db.execute(sql: v4)
         }
+        migrator.registerMigration("v5-alert-outbox") { db in
+            try db.execute(sql: v5)
+        }
         return migrator
     }
 
@@ -218,5 +221,27 @@ enum StoreSchema {
             verified_at INTEGER NOT NULL,
             PRIMARY KEY (account, region, trail)
         ) WITHOUT ROWID;
+        """
+
+    /// The outbox: one delivery row per (sink, alert), in the order the alerts were handed over.
+    /// `alerts.emitted` now means "handed to the outbox" (rows exist for the sinks of the run that
+    /// committed it); alerts printed before this migration keep `emitted = 1` and get no rows, and
+    /// alerts still at 0 are handed to the sinks of the next run. `sink` is the sink's redacted
+    /// name, never a URL with its secret path or a token.
+    static let v5 = """
+        CREATE TABLE deliveries (
+            seq INTEGER PRIMARY KEY,             -- hand-over order: commit order, then detection order
+            sink TEXT NOT NULL,
+            alert TEXT NOT NULL REFERENCES alerts(id),
+            state TEXT NOT NULL CHECK (state IN ('pending', 'delivered', 'failed')),
+            attempts INTEGER NOT NULL DEFAULT 0,
+            next_attempt INTEGER NOT NULL DEFAULT 0, -- ms since epoch (wall clock): not before
+            enqueued_at INTEGER NOT NULL,
+            delivered_at INTEGER,
+            reason TEXT,                         -- the last failure: status and first bytes, or the error
+            UNIQUE (sink, alert)
+        );
+        CREATE INDEX deliveries_pending ON deliveries(sink, seq) WHERE state = 'pending';
+        CREATE INDEX deliveries_failed ON deliveries(sink, seq) WHERE state = 'failed';
         """
 }

@@ -23,8 +23,11 @@ struct BackfillCommand: AsyncParsableCommand {
         fails on its own, named with its reason, and the rest is still ingested. FIFOs and devices \
         are skipped, never read.
 
-        Alerts go to standard output (or --alerts FILE); progress and the summary go to standard error.
-        Exit status: 0 all files read, 1 some files failed (each reported), 2 bad usage, rules or database.
+        Alerts go to standard output, or to the --sink list (stdout, file:PATH, webhook:URL, slack:URL); \
+        the store is their outbox, and at the end backfill keeps delivering for up to --drain-timeout. \
+        Progress and the summary go to standard error.
+        Exit status: 0 all files read and every alert delivered, 1 some files failed or some alerts are \
+        still pending or failed (each reported), 2 bad usage, rules, sinks or database.
 
         Examples:
           trailwatch backfill SampleLogs
@@ -32,6 +35,8 @@ struct BackfillCommand: AsyncParsableCommand {
           trailwatch backfill untrusted-bucket/ --max-file-size 32M
           trailwatch backfill s3://org-trail-bucket --since 7d --regions us-east-1,eu-west-1
           trailwatch backfill s3://bucket/prefix --endpoint-url http://127.0.0.1:9000 --accounts 111122223333
+          trailwatch backfill AWSLogs --sink file:alerts.jsonl --sink slack:https://hooks.slack.com/services/...
+          TRAILWATCH_WEBHOOK_TOKEN=... trailwatch backfill AWSLogs --webhook https://soar.example/hook --alert-format ocsf
         """
     )
 
@@ -68,7 +73,7 @@ struct BackfillCommand: AsyncParsableCommand {
         let files = walk.files
         var summary = RunSummary()
         let progress = ProgressLine(enabled: !options.noProgress, total: files.count)
-        let (runner, sink) = try options.makeRunner { report in
+        let (runner, delivery) = try options.makeRunner { report in
             summary.add(report)
             Self.diagnose(report, progress: progress)
             progress.update(summary)
@@ -81,14 +86,15 @@ struct BackfillCommand: AsyncParsableCommand {
             try await runner.run(files)
         } catch {
             progress.clear()
-            sink.close()
+            _ = await options.drain(delivery)
             StandardError.error("\(error)")
             throw ExitCode(2)
         }
-        sink.close()
         progress.clear()
-        StandardError.line("trailwatch: " + summary.line(elapsedSeconds: Date().timeIntervalSince(started)))
-        if summary.filesFailed > 0 { throw CLIError.partialFailure }
+        let elapsed = Date().timeIntervalSince(started)
+        let delivered = await options.drain(delivery)
+        StandardError.line("trailwatch: " + summary.line(elapsedSeconds: elapsed))
+        if summary.filesFailed > 0 || !delivered { throw CLIError.partialFailure }
     }
 
     /// Plans the s3:// PATHs: nil when there are none. Prefixes that could not be listed are

@@ -23,11 +23,16 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .long, help: ArgumentHelp("Files decoded and matched in parallel, 1 to 256 (defaults to the number of cores).", valueName: "n"))
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
-    @Option(name: .long, help: ArgumentHelp("Append alerts (JSON lines) to this file instead of standard output.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp(
+        "Where alerts go (repeatable): stdout, file:PATH, webhook:URL, slack:URL. Default: stdout.",
+        valueName: "sink"))
+    var sink: [String] = []
+
+    @Option(name: .long, help: ArgumentHelp("Shorthand for --sink file:FILE (instead of standard output).", valueName: "file"))
     var alerts: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Also POST each alert as JSON to this URL. A bearer token is read from TRAILWATCH_WEBHOOK_TOKEN.",
+        "Shorthand for --sink webhook:URL (besides standard output). A bearer token is read from TRAILWATCH_WEBHOOK_TOKEN.",
         valueName: "url"))
     var webhook: String?
 
@@ -42,6 +47,22 @@ struct PipelineOptions: ParsableArguments {
         valueName: "size"))
     var maxFileSize = ByteSize(bytes: FileReader.defaultMaxBytes)
 
+    @Option(name: .long, help: ArgumentHelp("Alert body for stdout, file and webhook sinks: json or ocsf (OCSF Detection Finding).", valueName: "format"))
+    var alertFormat: String = "json"
+
+    @Option(name: .long, help: ArgumentHelp("Seconds to keep delivering pending alerts at exit.", valueName: "seconds"))
+    var drainTimeout: Double = 30
+
+    @Option(name: .long, help: ArgumentHelp("Seconds one webhook request may take (connect, answer and body).", valueName: "seconds"))
+    var requestTimeout: Double = 10
+
+    @Option(name: .long, help: ArgumentHelp("Webhook requests in flight per sink.", valueName: "n"))
+    var maxInFlight: Int = 8
+
+    /// The first retry's ceiling (tests shorten it); later retries double it up to 5 minutes.
+    @Option(name: .long, help: .hidden)
+    var retryInitial: Double = 1
+
     @Flag(name: .long, help: "Do not draw the progress line on a terminal.")
     var noProgress = false
 
@@ -50,35 +71,63 @@ struct PipelineOptions: ParsableArguments {
         guard (1 << 10...3 << 30).contains(maxFileSize.bytes) else {
             throw ValidationError("--max-file-size must be between 1K and 3G (got \(maxFileSize.bytes) bytes)")
         }
-        if let webhook {
-            guard let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
-                throw ValidationError("--webhook needs an http or https URL")
-            }
+        guard AlertFormat(rawValue: alertFormat) != nil else { throw ValidationError("--alert-format must be json or ocsf") }
+        guard drainTimeout >= 0, drainTimeout <= 86_400 else { throw ValidationError("--drain-timeout must be between 0 and 86400 seconds") }
+        guard requestTimeout > 0, requestTimeout <= 3600 else { throw ValidationError("--request-timeout must be between 0 and 3600 seconds") }
+        guard (1...256).contains(maxInFlight) else { throw ValidationError("--max-in-flight must be between 1 and 256") }
+        guard retryInitial > 0 else { throw ValidationError("--retry-initial must be positive") }
+        do {
+            _ = try sinkSpecs()
+        } catch {
+            throw ValidationError(error.description)
         }
     }
 
-    /// The alert sinks the options ask for.
-    func makeSink() throws -> AlertSink {
-        var sinks: [AlertSink] = []
-        if let alerts {
+    /// The sinks asked for: --sink values, then the --alerts and --webhook shorthands; standard
+    /// output when neither --sink nor --alerts is given.
+    func sinkSpecs() throws(DeliveryError) -> [SinkSpec] {
+        var specs: [SinkSpec] = []
+        for text in sink { specs.append(try SinkSpec(parsing: text)) }
+        if let alerts { specs.append(try SinkSpec(kind: .file, checking: alerts)) }
+        if sink.isEmpty && alerts == nil { specs.insert(SinkSpec.standardOutput, at: 0) }
+        if let webhook { specs.append(try SinkSpec(kind: .webhook, checking: webhook)) }
+        return specs
+    }
+
+    /// Checks the sinks: files openable (created with mode 0600), the token usable. Exit 2 otherwise.
+    func checkSinks() throws -> [SinkSpec] {
+        let specs: [SinkSpec]
+        do {
+            specs = try sinkSpecs()
+            if specs.contains(where: { $0.kind == .webhook }), let token = webhookToken {
+                try HTTPEndpoint.checkToken(token, sink: "webhook")
+            }
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        for spec in specs where spec.kind == .file {
             // Open (creating it with mode 0600) once here for a clear reason when it cannot be written.
-            let fd = open(alerts, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
+            let fd = open(spec.target, O_WRONLY | O_CREAT | O_APPEND | O_CLOEXEC, 0o600)
             guard fd >= 0 else {
-                throw CLIError.usage("cannot open --alerts \(alerts): \(String(cString: strerror(errno)))")
+                let option = spec.target == alerts ? "--alerts \(spec.target)" : "--sink \(spec.name)"
+                throw CLIError.usage("cannot open \(option): \(String(cString: strerror(errno)))")
             }
             close(fd)
-            do {
-                sinks.append(try FileHandleSink.appending(to: alerts))
-            } catch {
-                throw CLIError.usage("cannot open --alerts \(alerts): \(error.localizedDescription)")
-            }
-        } else {
-            sinks.append(FileHandleSink.standardOutput())
         }
-        if let webhook, let url = URL(string: webhook) {
-            sinks.append(WebhookSink(url: url, token: ProcessInfo.processInfo.environment["TRAILWATCH_WEBHOOK_TOKEN"]))
-        }
-        return sinks.count == 1 ? sinks[0] : FanOutSink(sinks)
+        return specs
+    }
+
+    private var webhookToken: String? { ProcessInfo.processInfo.environment["TRAILWATCH_WEBHOOK_TOKEN"] }
+
+    /// Delivery settings from the options.
+    var deliverySettings: AlertDelivery.Settings {
+        var settings = AlertDelivery.Settings()
+        settings.format = AlertFormat(rawValue: alertFormat) ?? .json
+        settings.token = webhookToken
+        settings.requestTimeout = .milliseconds(Int64(requestTimeout * 1000))
+        settings.maxInFlight = maxInFlight
+        settings.retry = RetryPolicy(initial: .milliseconds(Int64(retryInitial * 1000)))
+        return settings
     }
 
     /// Opens the store for writing and takes the single-writer lock.
@@ -94,33 +143,50 @@ struct PipelineOptions: ParsableArguments {
         return store
     }
 
-    /// Loads the rules, opens the store for writing and the sinks, and wires the pipeline.
-    /// `onReport` sees every file's report, in commit order. Problems exit 2.
+    /// Loads the rules, opens the store for writing and the sinks, starts delivery and wires the
+    /// pipeline. `onReport` sees every file's report, in commit order. Problems exit 2.
     /// `digestWatch` (tail) checks each CloudTrail digest file as it is read.
-    func makeRunner(digestWatch: DigestWatch? = nil, onReport: @escaping (FileReport) -> Void) throws -> (runner: IngestRunner, sink: AlertSink) {
+    func makeRunner(digestWatch: DigestWatch? = nil, onReport: @escaping (FileReport) -> Void) throws -> (runner: IngestRunner, delivery: AlertDelivery) {
         let rules = try loadRules()
-        // The sink before the store: a bad --alerts path must not leave a new store behind.
-        let sink = try makeSink()
+        // The sinks before the store: a bad --alerts path must not leave a new store behind.
+        let specs = try checkSinks()
         let store = try openStoreForWriting()
-        let committer: FileCommitter
+        let delivery: AlertDelivery
         do {
-            committer = try FileCommitter(store: store, rules: rules, sink: sink, wallClock: wallClockNow)
+            delivery = try AlertDelivery(store: store, sinks: specs, settings: deliverySettings, wallClock: { wallClockNow().milliseconds },
+                                         log: { StandardError.warning($0) })
         } catch {
             throw CLIError.usage("\(error)")
         }
+        let handOver = AlertHandOver(sinks: delivery.sinkNames, wallClock: { wallClockNow().milliseconds }, notify: { [delivery] in delivery.notify() })
+        let committer: FileCommitter
         do {
-            let reprinted = try committer.emitUndelivered()
-            if reprinted > 0 {
-                StandardError.warning("printed \(reprinted) alerts committed by a run that stopped before printing them")
+            committer = try FileCommitter(store: store, rules: rules, handOver: handOver, wallClock: wallClockNow)
+            let queued = try committer.handOverUnemitted()
+            if queued > 0 {
+                StandardError.warning("queued \(queued) alerts committed by a run that stopped before handing them to the sinks")
             }
         } catch {
             throw CLIError.usage("\(error)")
         }
+        delivery.start()
         var processor = FileProcessor(rules: rules, store: store)
         processor.digestWatch = digestWatch
         processor.maxFileBytes = maxFileSize.bytes
         let runner = IngestRunner(processor: processor, committer: committer, jobs: jobs, onReport: onReport)
-        return (runner, sink)
+        return (runner, delivery)
+    }
+
+    /// Delivers what is pending for up to --drain-timeout, then says on standard error what is
+    /// left. Returns true when every alert reached every sink.
+    func drain(_ delivery: AlertDelivery) async -> Bool {
+        let outbox = await delivery.drain(timeout: .milliseconds(Int64(drainTimeout * 1000)))
+        var complete = true
+        for box in outbox where box.pending > 0 || box.failed > 0 {
+            complete = false
+            StandardError.warning("sink \(box.sink): \(box.pending) alerts pending, \(box.failed) failed, \(box.delivered) delivered (see `trailwatch alerts --undelivered`)")
+        }
+        return complete
     }
 
     /// Loads the rules in force.

@@ -8,7 +8,8 @@ import TrailPipeline
 final class SignalTrap: @unchecked Sendable {
     private var sources: [DispatchSourceSignal] = []
 
-    init(stop: StopSignal) {
+    /// `reload`, when given, is asked for on SIGHUP (tail's rule reload).
+    init(stop: StopSignal, reload: RulesReload? = nil) {
         for number in [SIGINT, SIGTERM] {
             signal(number, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
@@ -20,6 +21,16 @@ final class SignalTrap: @unchecked Sendable {
                 }
                 stop.request()
                 StandardError.line("trailwatch: stopping after the file in hand (signal again to exit at once)")
+            }
+            source.resume()
+            sources.append(source)
+        }
+        if let reload {
+            signal(SIGHUP, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
+            source.setEventHandler {
+                StandardError.line("trailwatch: SIGHUP, reloading the rules before the next file")
+                reload.request()
             }
             source.resume()
             sources.append(source)

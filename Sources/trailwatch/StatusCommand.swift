@@ -5,7 +5,7 @@ import TrailStore
 struct StatusCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "status",
-        abstract: "Files done, skipped and failed (with reasons), records, and the newest event per account and region with its lag.",
+        abstract: "Files done, skipped and failed (with reasons), records, the newest event per account and region with its lag, and the alert outbox per sink.",
         discussion: "--limit caps the failed files listed (0 = all). csv prints the per-account-and-region rows.")
 
     @Option(help: "The SQLite store to read (never created).")

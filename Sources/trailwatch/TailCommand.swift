@@ -18,15 +18,19 @@ struct TailCommand: AsyncParsableCommand {
         stops changing and recorded as failed after --incomplete-timeout.
 
         Each file's records, alerts, detector state and ledger row commit in one transaction, and \
-        alerts are printed after the commit: after a crash, nothing is lost or stored twice (an \
-        alert may be printed again only if the crash fell between commit and print).
+        the alerts then wait in the store's outbox until each sink confirms them (delivery runs \
+        beside ingestion and never holds it up): after a crash, nothing is lost or stored twice, \
+        and pending alerts are delivered on restart (one may be sent again if the crash came \
+        before its sink's confirmation was recorded; webhooks get the alert id as Idempotency-Key).
 
         With --public-keys, each CloudTrail digest is verified as it lands (the log files it lists, \
         its link to the previous digest, signatures, hours without a digest); problems raise \
         trail-log-missing, trail-log-altered, trail-digest-chain-broken and trail-logging-gap \
         alerts, and `status` shows the newest verified digest per account and region.
 
-        SIGINT/SIGTERM: finish the file in hand, commit, exit 0. A second signal exits at once.
+        SIGINT/SIGTERM: finish the file in hand, commit, deliver for up to --drain-timeout, exit 0. \
+        A second signal exits at once. SIGHUP reloads the rules before the next file: they are \
+        checked first, and when they are invalid the previous rules stay in force (the error is logged).
         `trailwatch query`, `alerts` and `status` work on the same store while tail runs; a second \
         `tail` or `backfill` on it is refused.
 
@@ -34,6 +38,7 @@ struct TailCommand: AsyncParsableCommand {
           trailwatch tail /data/cloudtrail/AWSLogs --db /var/lib/trailwatch/store.db
           trailwatch tail /mnt/bucket --poll --poll-interval 10
           trailwatch tail /data/cloudtrail --public-keys keys.json   # keys: aws cloudtrail list-public-keys
+          trailwatch tail /data/AWSLogs --metrics 127.0.0.1:9464 --sink slack:https://hooks.slack.com/services/...
         """
     )
 
@@ -54,15 +59,27 @@ struct TailCommand: AsyncParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Verify digests as they land with these keys (the JSON `aws cloudtrail list-public-keys` prints).", valueName: "file"))
     var publicKeys: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Serve Prometheus metrics at http://ADDR:PORT/metrics (ADDR defaults to 127.0.0.1; port 0 picks one and logs it).",
+        valueName: "addr:port"))
+    var metrics: String?
+
     func validate() throws {
         try OptionRange.check("--poll-interval", pollInterval, OptionRange.pollInterval)
         try OptionRange.check("--incomplete-timeout", incompleteTimeout, OptionRange.incompleteTimeout)
+        if let metrics, Self.metricsAddress(metrics) == nil {
+            throw ValidationError("--metrics \"\(metrics)\" is not ADDR:PORT (such as 127.0.0.1:9464 or :9464)")
+        }
     }
 
     func run() async throws {
         // Trap signals first, so a SIGTERM during start-up stops the service gracefully too.
         let stop = StopSignal()
-        let trap = SignalTrap(stop: stop)
+        let options = self.options
+        let reload = RulesReload { () throws(PipelineError) -> RuleBook in
+            try RuleBook.load(directory: RuleBook.resolveDirectory(options.rules))
+        }
+        let trap = SignalTrap(stop: stop, reload: reload)
         for directory in directories {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
@@ -83,9 +100,32 @@ struct TailCommand: AsyncParsableCommand {
                 throw CLIError.usage("--public-keys: \(error)")
             }
         }
-        let (runner, sink) = try options.makeRunner(digestWatch: digestWatch) { report in
+        let (runner, delivery) = try options.makeRunner(digestWatch: digestWatch) { report in
             summary.add(report)
             BackfillCommand.diagnose(report, progress: progress)
+        }
+        var metricsServer: MetricsServer?
+        if let metrics, let (host, port) = Self.metricsAddress(metrics) {
+            let timer = CommitTimer()
+            runner.committer.commitTimer = timer
+            let reader: Store
+            do {
+                reader = try Store.open(path: options.db, readOnly: true)
+            } catch {
+                throw CLIError.usage("\(error)")
+            }
+            let render: @Sendable () -> String = { [delivery] in
+                guard let totals = try? reader.metrics() else { return "# the store could not be read\n" }
+                let counters = delivery.counters
+                return MetricsText.render(.init(store: totals, attempts: counters.attempts, errors: counters.errors,
+                                                commits: timer.snapshot, now: wallClockNow().milliseconds))
+            }
+            do {
+                metricsServer = try await MetricsServer.start(host: host, port: port, render: render)
+            } catch {
+                throw CLIError.usage("--metrics \(metrics): \(error)")
+            }
+            StandardError.line("trailwatch: metrics on http://\(host.contains(":") ? "[\(host)]" : host):\(metricsServer?.port ?? port)/metrics")
         }
         var serviceOptions = TailService.Options()
         serviceOptions.poll = poll
@@ -94,16 +134,32 @@ struct TailCommand: AsyncParsableCommand {
         let service = TailService(directories: directories, runner: runner, options: serviceOptions, stop: stop) { message in
             StandardError.line("trailwatch: " + message)
         }
+        service.rulesReload = reload
         let started = Date()
         do {
             try await service.run()
         } catch {
-            sink.close()
+            _ = await options.drain(delivery)
             StandardError.error("\(error)")
             throw ExitCode(2)
         }
-        sink.close()
+        // Pending alerts left after --drain-timeout are delivered by the next run.
+        _ = await options.drain(delivery)
+        await metricsServer?.close()
         withExtendedLifetime(trap) {}
         StandardError.line("trailwatch: stopped; " + summary.line(elapsedSeconds: Date().timeIntervalSince(started)))
+    }
+
+    /// `ADDR:PORT`, `:PORT` or `PORT` (ADDR 127.0.0.1); `[v6]:PORT` for IPv6.
+    static func metricsAddress(_ text: String) -> (host: String, port: Int)? {
+        var host = "127.0.0.1"
+        var portText = text
+        if let colon = text.lastIndex(of: ":") {
+            let given = String(text[..<colon])
+            portText = String(text[text.index(after: colon)...])
+            if !given.isEmpty { host = given.hasPrefix("[") && given.hasSuffix("]") ? String(given.dropFirst().dropLast()) : given }
+        }
+        guard let port = Int(portText), (0...65535).contains(port), !host.isEmpty else { return nil }
+        return (host, port)
     }
 }

@@ -256,7 +256,7 @@ import TrailModel
 
             """)
         #expect(report.render(ResultFormatter(format: .json)) == """
-            {"files":{"done":3,"skipped":1,"failed":1},"records":12,"skippedRecords":0,"invalidRecords":0,"events":11,"alerts":2,"places":[{"account":"111111111111","region":"us-east-1","files":2,"events":8,"newestEvent":"2024-05-07T00:00:00Z","lag":"3d 0h","lagSeconds":259200},{"account":"222222222222","region":"eu-west-1","files":1,"events":3,"newestEvent":"2024-05-06T02:00:00Z","lag":"3d 22h","lagSeconds":338400}],"failedFiles":[{"path":"logs/broken.json.gz","reason":"truncated gzip at byte 812","ingestedAt":"2024-05-09T00:00:00Z"}],"skippedFiles":[{"reason":"CloudTrail digest file","files":1,"example":"logs/AWSLogs/111111111111/CloudTrail-Digest/us-east-1/d.json.gz"}],"verifiedDigests":[]}
+            {"files":{"done":3,"skipped":1,"failed":1},"records":12,"skippedRecords":0,"invalidRecords":0,"events":11,"alerts":2,"places":[{"account":"111111111111","region":"us-east-1","files":2,"events":8,"newestEvent":"2024-05-07T00:00:00Z","lag":"3d 0h","lagSeconds":259200},{"account":"222222222222","region":"eu-west-1","files":1,"events":3,"newestEvent":"2024-05-06T02:00:00Z","lag":"3d 22h","lagSeconds":338400}],"failedFiles":[{"path":"logs/broken.json.gz","reason":"truncated gzip at byte 812","ingestedAt":"2024-05-09T00:00:00Z"}],"skippedFiles":[{"reason":"CloudTrail digest file","files":1,"example":"logs/AWSLogs/111111111111/CloudTrail-Digest/us-east-1/d.json.gz"}],"verifiedDigests":[],"outbox":[]}
 
             """)
         #expect(StatusReport.lagText(nil) == "-")

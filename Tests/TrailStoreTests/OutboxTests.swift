@@ -1,0 +1,72 @@
+import Testing
+import TrailModel
+@testable import TrailStore
+
+/// The store is the outbox: per-sink delivery rows, handed over in commit order, confirmed,
+/// retried, parked and re-queued.
+@Suite struct OutboxTests {
+    private func storeWithAlerts() throws -> Store {
+        let store = try Store.inMemory()
+        let first = Fixture.alert("a-1", rule: "r", severity: .high, event: Fixture.file1Events[0], summary: "one")
+        let second = Fixture.alert("a-2", rule: "r", severity: .low, event: Fixture.file1Events[1], summary: "two")
+        try store.commit(FileCommit(ledger: Fixture.ledger("f1", records: 2), events: Array(Fixture.file1Events.prefix(2)), alerts: [first, second]))
+        return store
+    }
+
+    @Test func handOverQueuesEverySinkInOrderAndMarksEmitted() throws {
+        let store = try storeWithAlerts()
+        try store.enqueueDeliveries(["a-2", "a-1"], sinks: ["stdout", "webhook:x"], now: 100)
+        #expect(try store.unemittedAlerts().isEmpty)
+        #expect(try store.dueDeliveries(sink: "stdout", now: 100, limit: 10).map(\.alertID) == ["a-2", "a-1"])
+        #expect(try store.dueDeliveries(sink: "webhook:x", now: 100, limit: 1).map(\.alertID) == ["a-2"])
+        // Handing over again adds nothing.
+        try store.enqueueDeliveries(["a-1"], sinks: ["stdout"], now: 200)
+        #expect(try store.outbox(sinks: ["stdout"]) == [SinkOutbox(sink: "stdout", pending: 2, failed: 0, delivered: 0, oldestPending: 100)])
+    }
+
+    @Test func unemittedAlertsAreHandedOverOnce() throws {
+        let store = try storeWithAlerts()
+        #expect(try store.enqueueUnemitted(sinks: ["stdout"], now: 5) == 2)
+        #expect(try store.enqueueUnemitted(sinks: ["stdout"], now: 6) == 0)
+        #expect(try store.dueDeliveries(sink: "stdout", now: 5, limit: 10).count == 2)
+    }
+
+    @Test func confirmedRetriedAndParkedDeliveries() throws {
+        let store = try storeWithAlerts()
+        try store.enqueueDeliveries(["a-1", "a-2"], sinks: ["w"], now: 0)
+        let due = try store.dueDeliveries(sink: "w", now: 0, limit: 10)
+        #expect(due.map(\.attempts) == [0, 0])
+        #expect(try store.dueDeliveries(sink: "w", now: 0, limit: 10, excluding: [due[0].seq]).map(\.alertID) == ["a-2"])
+
+        try store.markAttemptFailed(sink: "w", seqs: [due[0].seq], reason: "HTTP 503: busy", retry: true, nextAttempt: 1000)
+        #expect(try store.dueDeliveries(sink: "w", now: 999, limit: 10).map(\.alertID) == ["a-2"])
+        #expect(try store.dueDeliveries(sink: "w", now: 1000, limit: 10).map(\.attempts) == [1, 0])
+        #expect(try store.nextDeliveryDue(sink: "w") == 0)
+
+        try store.markAttemptFailed(sink: "w", seqs: [due[1].seq], reason: "HTTP 400: bad", retry: false, nextAttempt: 0)
+        try store.markDelivered(sink: "w", seqs: [due[0].seq], at: 2000)
+        #expect(try store.outbox() == [SinkOutbox(sink: "w", pending: 0, failed: 1, delivered: 1, oldestPending: nil)])
+        let undelivered = try store.undeliveredAlerts(sink: "w", limit: 0)
+        #expect(undelivered.map(\.alertID) == ["a-2"])
+        #expect(undelivered.first?.state == "failed")
+        #expect(undelivered.first?.reason == "HTTP 400: bad")
+        #expect(try store.undeliveredAlerts(sink: "other", limit: 0).isEmpty)
+
+        // A delivered row is never downgraded by a late failure report.
+        try store.markAttemptFailed(sink: "w", seqs: [due[0].seq], reason: "late", retry: true, nextAttempt: 0)
+        #expect(try store.outbox().first?.delivered == 1)
+
+        #expect(try store.requeueDeliveries(sink: "w") == 1)
+        #expect(try store.dueDeliveries(sink: "w", now: 0, limit: 10).map(\.alertID) == ["a-2"])
+        #expect(try store.nextDeliveryDue(sink: "w") == 0)
+    }
+
+    @Test func requeueBySinceKeepsOlderAlertsParked() throws {
+        let store = try storeWithAlerts()
+        try store.enqueueDeliveries(["a-1", "a-2"], sinks: ["w"], now: 0)
+        let due = try store.dueDeliveries(sink: "w", now: 0, limit: 10)
+        try store.markAttemptFailed(sink: "w", seqs: due.map(\.seq), reason: "x", retry: false, nextAttempt: 0)
+        let times = Fixture.file1Events.prefix(2).map(\.eventTime.milliseconds)
+        #expect(try store.requeueDeliveries(since: times.max()!) == (times[0] == times[1] ? 2 : 1))
+    }
+}
