@@ -45,14 +45,17 @@ public final class FileCommitter {
     private var groupEvents = 0
     private var groupStarted: Date?
 
-    public init(store: Store, rules: RuleBook, sink: AlertSink, wallClock: @escaping @Sendable () -> EventTime) throws(PipelineError) {
+    /// `settle`: how long threshold alerts are held, in event time past their window's end, so
+    /// late records cannot change which event they name (zero: they fire at once).
+    public init(store: Store, rules: RuleBook, sink: AlertSink, settle: EventTime.Duration = .minutes(30),
+                wallClock: @escaping @Sendable () -> EventTime) throws(PipelineError) {
         self.store = store
         self.rules = rules
         self.sink = sink
         self.wallClock = wallClock
         do {
             catalog = SecretCatalog(known: try store.knownSecrets())
-            engine = try DetectionEngine(rules: rules.definitions, state: try store.loadDetectorState())
+            engine = try DetectionEngine(rules: rules.definitions, state: try store.loadDetectorState(), settle: settle)
             // Detector state is written once per group (with the group's last file, in the same
             // transaction), not once per file.
             engine.reportsStateChangesPerCall = false
@@ -176,6 +179,34 @@ public final class FileCommitter {
 
     /// Writes groups to the store and their alerts to the sink.
     public var writer: GroupWriter { GroupWriter(store: store, sink: sink) }
+
+    /// Releases every held threshold alert (the input is complete: the end of a backfill) in one
+    /// transaction of its own, with the detector state that says they were released; then prints
+    /// them and marks them delivered, like a group. Call with no group staged or out. Returns how
+    /// many alerts were new.
+    @discardableResult
+    public func releaseHeld() throws(PipelineError) -> Int {
+        precondition(group.isEmpty, "releaseHeld() with files staged")
+        let outcome = engine.releaseHeld()
+        let state = outcome.stateChanges + engine.takeStateChanges()
+        guard !outcome.alerts.isEmpty || !state.isEmpty else { return 0 }
+        let lines = outcome.alerts.map { (alert: $0, json: AlertFormatter.jsonLine($0)) }
+        let inserted: [String]
+        do {
+            inserted = try store.commit([.detectionsOnly(alerts: lines, suppressed: outcome.suppressed, state: state)]).first ?? []
+        } catch {
+            throw PipelineError(.store, "release of held alerts: \(error)")
+        }
+        let fresh = Set(inserted)
+        var emitted: [String] = []
+        for line in lines where fresh.contains(line.alert.id) {
+            sink.emit(line.json)
+            emitted.append(line.alert.id)
+        }
+        sink.flush()
+        try markEmitted(emitted)
+        return emitted.count
+    }
 
     /// Prints the alerts that a previous run committed but stopped before printing (a crash
     /// between commit and print), then marks them delivered. Returns how many there were.

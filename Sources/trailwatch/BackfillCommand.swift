@@ -16,11 +16,14 @@ struct BackfillCommand: AsyncParsableCommand {
         ledger are not read twice, and records already stored (same eventID) are not stored twice.
 
         Alerts go to standard output (or --alerts FILE); progress and the summary go to standard error.
+        Threshold alerts are held until no late record can change which event they name (--settle), \
+        and those still held after the last file are printed then: the archive is taken as complete.
         Exit status: 0 all files read, 1 some files failed (each reported), 2 bad usage, rules or database.
 
         Examples:
           trailwatch backfill SampleLogs
           trailwatch backfill ~/cloudtrail/AWSLogs --db audit.db --jobs 2 | jq -r .summary
+          trailwatch backfill SampleLogs --settle PT0S   # threshold alerts at once, as files arrive
         """
     )
 
@@ -46,6 +49,8 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         do {
             try await runner.run(files)
+            // The archive given is complete: threshold alerts still settling are released now.
+            summary.alerts += try runner.committer.releaseHeld()
         } catch {
             progress.clear()
             sink.close()

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import TrailAlerts
+import TrailDetect
 import TrailModel
 import TrailPipeline
 import TrailStore
@@ -29,17 +30,29 @@ struct PipelineOptions: ParsableArguments {
         valueName: "url"))
     var webhook: String?
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How long (ISO 8601, event time) a threshold alert is held after its window ends, so files arriving late "
+            + "cannot change which event it names. PT0S fires at once (the alert may then depend on file order).",
+        valueName: "duration"))
+    var settle: String = "PT30M"
+
     @Flag(name: .long, help: "Do not draw the progress line on a terminal.")
     var noProgress = false
 
     func validate() throws {
         guard (1...256).contains(jobs) else { throw ValidationError("--jobs must be between 1 and 256") }
+        guard settleDuration != nil else {
+            throw ValidationError("--settle needs an ISO 8601 duration such as PT30M, PT5M or PT0S (got \(settle.debugDescription))")
+        }
         if let webhook {
             guard let url = URL(string: webhook), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil else {
                 throw ValidationError("--webhook needs an http or https URL")
             }
         }
     }
+
+    /// `--settle` as a duration (nil when it is not a valid ISO 8601 duration).
+    var settleDuration: EventTime.Duration? { ISODuration.parse(settle) }
 
     /// The alert sinks the options ask for.
     func makeSink() throws -> AlertSink {
@@ -86,7 +99,7 @@ struct PipelineOptions: ParsableArguments {
         let store = try openStoreForWriting()
         let committer: FileCommitter
         do {
-            committer = try FileCommitter(store: store, rules: rules, sink: sink, wallClock: wallClockNow)
+            committer = try FileCommitter(store: store, rules: rules, sink: sink, settle: settleDuration ?? .minutes(30), wallClock: wallClockNow)
         } catch {
             throw CLIError.usage("\(error)")
         }
