@@ -38,7 +38,7 @@ let package = Package(
             "TrailIngest", "TrailStore", "TrailAlerts",
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailPipeline", "TrailStore", "TrailMatch", "TrailJSON", "TrailModel", "TrailAlerts",
+            "TrailPipeline", "TrailStore", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
