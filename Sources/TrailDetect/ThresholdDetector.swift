@@ -157,7 +157,10 @@ final class ThresholdDetector {
                     }
                 }
             }
-            if config.distinct != nil {
+            // Compaction keeps distinct counts exact but which occurrences survive depends on
+            // arrival order, and so would a held alert's evidence (first-seen order, window
+            // start): settling keeps every entry within window + lateness instead.
+            if config.distinct != nil && settle == nil {
                 for (v, _) in values { compact(&group, value: v) }
             }
             groups[g] = group
