@@ -17,6 +17,13 @@ import TrailModel
 /// record are kept in memory with its entry (not in the stored state: after a restart, an entry
 /// restored from the store is attributed to the event at hand). A (eventID, value) pair is
 /// counted once, so a duplicate record never counts twice.
+///
+/// Settling (`settle` set, the CLI's default): nothing fires at once. A burst's alert is held in
+/// the group (and in its state entry, whole, record included) and recomputed whenever an entry
+/// lands at or before its window's end: from that entry on, the bursts are found again as an
+/// in-order run fires them. ``release(watermarks:all:)`` hands over the held alerts whose window
+/// ended more than `settle` before the group's watermark, so attribution no longer depends on
+/// arrival order within the lateness. Settling groups are not compacted (see `evaluate`).
 final class ThresholdDetector {
     /// The event behind an entry, for attributing an alert to it when it is not the event at hand.
     final class Snapshot {

@@ -20,6 +20,12 @@ struct TailCommand: AsyncParsableCommand {
         alerts are printed after the commit: after a crash, nothing is lost or stored twice (an \
         alert may be printed again only if the crash fell between commit and print).
 
+        Threshold alerts (bursts) are held until the newest event time seen passes the end of their \
+        window plus --settle (default PT30M, the lateness), so a file landing late cannot change \
+        which event they name: they arrive up to that long after the burst, in event time. Held \
+        alerts are kept in the store across restarts. --settle PT5M alerts sooner (a file more than \
+        5 minutes late may then change the alert); --settle PT0S fires at once, as files arrive.
+
         SIGINT/SIGTERM: finish the file in hand, commit, exit 0. A second signal exits at once.
         `trailwatch query`, `alerts` and `status` work on the same store while tail runs; a second \
         `tail` or `backfill` on it is refused.
@@ -27,6 +33,7 @@ struct TailCommand: AsyncParsableCommand {
         Examples:
           trailwatch tail /data/cloudtrail/AWSLogs --db /var/lib/trailwatch/store.db
           trailwatch tail /mnt/bucket --poll --poll-interval 10
+          trailwatch tail /data/cloudtrail/AWSLogs --settle PT5M
         """
     )
 

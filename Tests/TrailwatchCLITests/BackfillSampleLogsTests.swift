@@ -224,6 +224,38 @@ struct BackfillSampleLogsTests {
         #expect(lateAlerts == inOrder, "only in order: \(inOrder.subtracting(lateAlerts)); only late: \(lateAlerts.subtracting(inOrder))")
     }
 
+    @Test("--settle PT0S fires threshold alerts at once: the same alerts, the denied burst printed where it completes")
+    func settleZero() throws {
+        let dir = try TempDirectory()
+        let result = try backfill([PackagePaths.sampleLogs.path], db: dir.path("zero.db"), in: dir, ["--settle", "PT0S"])
+        #expect(result.exitCode == 0, "\(result)")
+        let alerts = try AlertLine.parse(result.stdout)
+        let settled = try AlertLine.parse(SampleRun.get().result.stdout)
+        #expect(Set(alerts.map { "\($0.id) \($0.key)" }) == Set(settled.map { "\($0.id) \($0.key)" }))
+        // At once: before the denied deletion that follows it in event time.
+        let keys = alerts.map(\.key)
+        let burst = try #require(keys.firstIndex { $0.hasPrefix("secret-read-denied-burst ") })
+        let deletion = try #require(keys.firstIndex { $0 == "secret-deletion-scheduled medium \(try anchor("secret_delete_denied"))" })
+        #expect(burst < deletion, "\(keys)")
+    }
+
+    @Test("threshold alerts still held after the last file are printed at the end of the backfill, once")
+    func heldAlertsFlushedAtTheEnd() throws {
+        let dir = try TempDirectory()
+        // Settling longer than the archive spans: every threshold alert waits for the end.
+        let args = ["--settle", "P30D"]
+        let result = try backfill([PackagePaths.sampleLogs.path], db: dir.path("flush.db"), in: dir, args)
+        #expect(result.exitCode == 0, "\(result)")
+        let alerts = try AlertLine.parse(result.stdout)
+        let settled = try AlertLine.parse(SampleRun.get().result.stdout)
+        #expect(alerts.map { "\($0.id) \($0.key)" }.sorted() == settled.map { "\($0.id) \($0.key)" }.sorted())
+        let thresholdRules: Set<String> = ["secret-read-burst", "secret-read-denied-burst"]
+        #expect(alerts.suffix(2).allSatisfy { thresholdRules.contains($0.rule) }, "\(alerts.map(\.key))")
+        #expect(result.stderr.contains("alerts: \(alerts.count);"), "\(result.stderr)")
+        let again = try backfill([PackagePaths.sampleLogs.path], db: dir.path("flush.db"), in: dir, args)
+        #expect(again.exitCode == 0 && again.stdout.isEmpty, "\(again)")
+    }
+
     @Test("--rules Rules (the repository's rule files) gives exactly the alerts of the built-in rules")
     func rulesDirectoryEqualsBuiltIn() throws {
         let dir = try TempDirectory()
