@@ -18,6 +18,12 @@ public final class DetectionEngine {
     /// How late an event may arrive, in event time, after newer ones from the same source
     /// (window state is kept this much longer than the window).
     public let lateness: EventTime.Duration
+    /// How long, in event time past a threshold window's end, its alert is held while late
+    /// records may still change which event it names (zero: it fires at once, and its attribution
+    /// may depend on the order in which files arrive). Held alerts are released by
+    /// ``process(_:)`` once the watermark passes the window's end plus this, or by
+    /// ``releaseHeld()``.
+    public let settle: EventTime.Duration
 
     private var firstSeen: [Int: FirstSeenDetector] = [:]
     private var thresholds: [Int: ThresholdDetector] = [:]
@@ -32,20 +38,26 @@ public final class DetectionEngine {
 
     /// Builds the engine and restores `state` (entries of rules no longer loaded are ignored).
     /// Throws when two rules share a name.
-    public init(rules: [RuleDefinition], state: [DetectorStateEntry], lateness: EventTime.Duration = .minutes(30)) throws(RuleError) {
+    public init(rules: [RuleDefinition], state: [DetectorStateEntry], lateness: EventTime.Duration = .minutes(30),
+                settle: EventTime.Duration = .seconds(0)) throws(RuleError) {
         self.rules = rules
         self.lateness = lateness
+        self.settle = settle
         var names: Set<String> = []
         for (i, rule) in rules.enumerated() {
             guard names.insert(rule.name).inserted else {
                 throw RuleError(file: rule.file, rule: rule.name, path: "name", message: "duplicate rule name")
             }
+            if let s = rule.suppress { suppressors[i] = Suppressor(rule: rule.name, config: s, lateness: lateness) }
             switch rule.detector {
             case let .firstSeen(c)?: firstSeen[i] = FirstSeenDetector(rule: rule.name, config: c, lateness: lateness)
-            case let .threshold(c)?: thresholds[i] = ThresholdDetector(rule: rule.name, config: c, lateness: lateness)
+            case let .threshold(c)?:
+                let fold = suppressors[i].map { s in { (e: AuditEvent) in s.key(e) } }
+                thresholds[i] = ThresholdDetector(
+                    rule: rule.name, config: c, lateness: lateness, settle: settle.milliseconds > 0 ? settle : nil,
+                    definition: rule, foldKey: fold)
             default: break
             }
-            if let s = rule.suppress { suppressors[i] = Suppressor(rule: rule.name, config: s, lateness: lateness) }
         }
         firstSeenList = firstSeen.keys.sorted().compactMap { firstSeen[$0] }
         needsEveryEvent = firstSeenList.contains { d in !d.config.key.allSatisfy { $0 == .secret || $0 == .secretName || $0 == .kmsKey } }
@@ -140,10 +152,11 @@ public final class DetectionEngine {
                 }
                 alertIndex[id] = outcome.alerts.count
                 let recordText = finding.attributed?.record ?? buffer[index].record.rawText
-                outcome.alerts.append(makeAlert(id: id, rule: rule, finding: finding, event: subject, record: recordText))
+                outcome.alerts.append(Self.makeAlert(id: id, rule: rule, finding: finding, event: subject, record: recordText))
             }
           }
         }
+        release(all: false, into: &outcome, alertIndex: &alertIndex, folded: &folded, foldedOrder: &foldedOrder)
         outcome.suppressed = foldedOrder.compactMap { id in folded[id].map { (alertID: id, count: $0) } }
 
         for d in firstSeen.values { d.expire() }
@@ -152,6 +165,47 @@ public final class DetectionEngine {
         schedule.expire(watermarks: watermarks)
         if reportsStateChangesPerCall { outcome.stateChanges = collectChanges() }
         return outcome
+    }
+
+    /// Releases every held threshold alert, whatever the watermark: the input is complete (the
+    /// end of a backfill). Commit the outcome (alerts, folded repeats, state changes, or
+    /// ``takeStateChanges()`` when changes are not reported per call) in one transaction.
+    public func releaseHeld() -> DetectionOutcome {
+        var outcome = DetectionOutcome()
+        var alertIndex: [String: Int] = [:]
+        var folded: [String: Int] = [:]
+        var foldedOrder: [String] = []
+        release(all: true, into: &outcome, alertIndex: &alertIndex, folded: &folded, foldedOrder: &foldedOrder)
+        outcome.suppressed = foldedOrder.compactMap { id in folded[id].map { (alertID: id, count: $0) } }
+        if reportsStateChangesPerCall { outcome.stateChanges = collectChanges() }
+        return outcome
+    }
+
+    /// The held threshold alerts ready for release, in (time, eventID, rule) order, through the
+    /// rules' `suppress` folding like any new alert.
+    private func release(all: Bool, into outcome: inout DetectionOutcome, alertIndex: inout [String: Int],
+                         folded: inout [String: Int], foldedOrder: inout [String]) {
+        guard settle.milliseconds > 0 else { return }
+        var ready: [(alert: Alert, foldKey: String?, rule: Int)] = []
+        for i in thresholds.keys.sorted() {
+            for r in thresholds[i]!.release(watermarks: watermarks, all: all) { ready.append((r.alert, r.foldKey, i)) }
+        }
+        ready.sort { ($0.alert.time, $0.alert.eventID, $0.rule) < ($1.alert.time, $1.alert.eventID, $1.rule) }
+        for r in ready {
+            let a = r.alert
+            if let suppressor = suppressors[r.rule], let key = r.foldKey,
+               let slot = suppressor.fold(key: key, t: a.time.milliseconds, partition: a.account + "\u{1F}" + a.region, alertID: a.id) {
+                if let at = alertIndex[slot.alertID] {
+                    outcome.alerts[at].count = slot.count
+                } else {
+                    if folded[slot.alertID] == nil { foldedOrder.append(slot.alertID) }
+                    folded[slot.alertID, default: 0] += 1
+                }
+                continue
+            }
+            alertIndex[a.id] = outcome.alerts.count
+            outcome.alerts.append(a)
+        }
     }
 
     private var lastPartition: (account: String, region: String, key: String) = ("", "", "\u{1F}")
@@ -199,7 +253,7 @@ public final class DetectionEngine {
         }
     }
 
-    private func makeAlert(id: String, rule: RuleDefinition, finding: Finding, event e: AuditEvent, record: String) -> Alert {
+    static func makeAlert(id: String, rule: RuleDefinition, finding: Finding, event e: AuditEvent, record: String) -> Alert {
         Alert(
             id: id, rule: rule.name, severity: finding.severity ?? rule.severity, title: rule.title,
             summary: finding.summary, time: e.eventTime, account: e.account, region: e.region,

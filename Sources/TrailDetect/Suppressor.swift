@@ -25,22 +25,26 @@ final class Suppressor {
         self.lateness = lateness
     }
 
-    private func key(_ e: AuditEvent) -> String {
+    /// The `by` values of `e`, joined: alerts with the same key fold together.
+    func key(_ e: AuditEvent) -> String {
         StateValue.join(config.by.map { $0.values(in: e).sorted().joined(separator: ",") })
     }
 
     /// The slot the alert folds into (its count already raised), or nil when the alert stands
     /// on its own (it then opens a new slot).
     func fold(_ e: AuditEvent, alertID: String) -> Slot? {
-        let k = key(e)
-        let t = e.eventTime.milliseconds
+        fold(key: key(e), t: e.eventTime.milliseconds, partition: e.account + "\u{1F}" + e.region, alertID: alertID)
+    }
+
+    /// `fold(_:alertID:)` for an alert whose event is no longer at hand (a released held alert).
+    func fold(key k: String, t: Int64, partition: String, alertID: String) -> Slot? {
         dirty.insert(k)
         if var slot = slots[k], abs(t - slot.t) < config.duration.milliseconds {
             slot.count += 1
             slots[k] = slot
             return slot
         }
-        slots[k] = Slot(alertID: alertID, t: t, count: 1, partition: e.account + "\u{1F}" + e.region)
+        slots[k] = Slot(alertID: alertID, t: t, count: 1, partition: partition)
         return nil
     }
 

@@ -17,6 +17,13 @@ import TrailModel
 /// record are kept in memory with its entry (not in the stored state: after a restart, an entry
 /// restored from the store is attributed to the event at hand). A (eventID, value) pair is
 /// counted once, so a duplicate record never counts twice.
+///
+/// Settling (`settle` set, the CLI's default): nothing fires at once. A burst's alert is held in
+/// the group (and in its state entry, whole, record included) and recomputed whenever an entry
+/// lands at or before its window's end: from that entry on, the bursts are found again as an
+/// in-order run fires them. ``release(watermarks:all:)`` hands over the held alerts whose window
+/// ended more than `settle` before the group's watermark, so attribution no longer depends on
+/// arrival order within the lateness. Settling groups are not compacted (see `evaluate`).
 final class ThresholdDetector {
     /// The event behind an entry, for attributing an alert to it when it is not the event at hand.
     final class Snapshot {
@@ -42,11 +49,24 @@ final class ThresholdDetector {
         var value: String
     }
 
+    /// A settling alert: the window it names and the alert as formatted so far.
+    struct Held {
+        var start: Int64
+        var end: Int64
+        var eventID: String
+        var alert: Alert
+        /// The rule's `suppress` key of the named event (nil when the rule has none).
+        var foldKey: String?
+    }
+
     struct Group {
         var entries: [Entry] = []
         /// The (eventID, value) pairs of `entries`: a pair is counted once.
         var ids: Set<EntryID> = []
+        /// The end of the last window that fired (settling: the last one released).
         var lastFired: Int64?
+        /// Settling: the alerts of this group's bursts not yet released, by window end.
+        var held: [Held] = []
         var partition: String = ""
         var newest: Int64 { entries.last?.t ?? Int64.min }
     }
@@ -54,16 +74,28 @@ final class ThresholdDetector {
     let rule: String
     let config: ThresholdConfig
     let lateness: EventTime.Duration
+    /// Nil: fire at once (attribution may depend on arrival order). Otherwise how long, in event
+    /// time past a window's end, its alert is held while late records may still change it.
+    let settle: EventTime.Duration?
+    /// The rule, to format held alerts; and its `suppress` key of an event, when it has one.
+    let definition: RuleDefinition?
+    let foldKey: ((AuditEvent) -> String)?
     private(set) var groups: [String: Group] = [:]
     private var dirty: Set<String> = []
+    /// Groups with held alerts.
+    private var holding: Set<String> = []
     var namespace: String { "threshold:\(rule)" }
 
     private let cache = SecretKeyCache()
 
-    init(rule: String, config: ThresholdConfig, lateness: EventTime.Duration) {
+    init(rule: String, config: ThresholdConfig, lateness: EventTime.Duration, settle: EventTime.Duration? = nil,
+         definition: RuleDefinition? = nil, foldKey: ((AuditEvent) -> String)? = nil) {
         self.rule = rule
         self.config = config
         self.lateness = lateness
+        self.settle = settle
+        self.definition = definition
+        self.foldKey = foldKey
     }
 
     func evaluate(_ e: AuditEvent, record: JSONValue) -> Finding? {
@@ -110,7 +142,13 @@ final class ThresholdDetector {
             group.partition = partitionOf(e)
             trim(&group)
             dirty.insert(g)
-            if let (window, at) = firingWindow(group.entries, around: t),
+            if settle != nil {
+                // Settling: recompute the held alerts the new entry may change; nothing fires now.
+                if !group.held.isEmpty || firingWindow(group.entries, around: t) != nil {
+                    resettle(&group, from: t, groupKey: g, at: e, record: record)
+                    if group.held.isEmpty { holding.remove(g) } else { holding.insert(g) }
+                }
+            } else if let (window, at) = firingWindow(group.entries, around: t),
                group.lastFired.map({ abs(window.end - $0) >= config.window.milliseconds }) ?? true {
                 group.lastFired = window.end
                 if finding == nil {
@@ -126,7 +164,10 @@ final class ThresholdDetector {
                     }
                 }
             }
-            if config.distinct != nil {
+            // Compaction keeps distinct counts exact but which occurrences survive depends on
+            // arrival order, and so would a held alert's evidence (first-seen order, window
+            // start): settling keeps every entry within window + lateness instead.
+            if config.distinct != nil && settle == nil {
                 for (v, _) in values { compact(&group, value: v) }
             }
             groups[g] = group
@@ -190,7 +231,9 @@ final class ThresholdDetector {
     }
 
     private func trim(_ group: inout Group) {
-        let cutoff = group.newest - config.window.milliseconds - lateness.milliseconds
+        var cutoff = group.newest - config.window.milliseconds - lateness.milliseconds
+        // A held alert's window stays whole until it is released.
+        if let first = group.held.first { cutoff = min(cutoff, first.start) }
         let drop = lowerBound(group.entries, cutoff)
         guard drop > 0 else { return }
         for entry in group.entries[..<drop] { group.ids.remove(EntryID(eventID: entry.eventID, value: entry.value)) }
@@ -275,10 +318,104 @@ final class ThresholdDetector {
         return Finding(severity: nil, summary: summary, evidence: evidence, secret: e.secrets.first)
     }
 
-    /// Drops groups whose newest entry is older than the partition's watermark by window + lateness.
+    /// Settling: recomputes the group's held alerts after an entry at `t` was added. Windows ending
+    /// before `t` do not contain it, so the held alerts that end before `t` stand; from `t` on, the
+    /// bursts are found again as an in-order run would fire them (after the last released alert,
+    /// one per window), each attributed to the event that completes its window.
+    private func resettle(_ group: inout Group, from t: Int64, groupKey g: String, at e: AuditEvent, record: JSONValue) {
+        let kept = group.held.prefix { $0.end < t }
+        let old = group.held
+        var next = Array(kept)
+        for (window, at) in fires(group.entries, from: t, after: kept.last?.end ?? group.lastFired, released: group.lastFired) {
+            let firing = group.entries[at]
+            let subject: AuditEvent
+            let text: String
+            if let snap = firing.snapshot {
+                (subject, text) = (snap.event, snap.record)
+            } else if let same = old.first(where: { $0.eventID == firing.eventID }) {
+                // Named before a restart (its event is not in memory): the held alert stands as it was.
+                next.append(Held(start: window.start, end: window.end, eventID: firing.eventID, alert: same.alert, foldKey: same.foldKey))
+                continue
+            } else {
+                // Restored from the store without its event: the event at hand stands in.
+                (subject, text) = (e, record.rawText)
+            }
+            let finding = describe(subject, groupKey: g, window: window)
+            let alert = DetectionEngine.makeAlert(
+                id: AlertID.make(rule: rule, eventID: subject.eventID), rule: definition!, finding: finding, event: subject, record: text)
+            next.append(Held(start: window.start, end: window.end, eventID: subject.eventID, alert: alert, foldKey: foldKey?(subject)))
+        }
+        group.held = next
+    }
+
+    /// The windows an in-order run fires from `t` on: in (eventTime, eventID) order, each event
+    /// whose window (end - window, end] reaches `count` fires when it is at least a window after
+    /// the previous fire (`after`) and after the last released one. With each, the index of the
+    /// firing event's last entry.
+    private func fires(_ entries: [Entry], from t: Int64, after: Int64?, released: Int64?) -> [(Window, Int)] {
+        let w = config.window.milliseconds
+        var last = after
+        var out: [(Window, Int)] = []
+        var counts: [String: Int] = [:]
+        let lo = lowerBound(entries, t - w + 1)
+        var left = lo
+        var right = lo
+        while right < entries.count {
+            let end = entries[right].t
+            let id = entries[right].eventID
+            var next = right
+            while next < entries.count, entries[next].t == end, entries[next].eventID == id {
+                counts[entries[next].value, default: 0] += 1
+                next += 1
+            }
+            while entries[left].t <= end - w {
+                let v = entries[left].value
+                counts[v]! -= 1
+                if counts[v] == 0 { counts[v] = nil }
+                left += 1
+            }
+            if end >= t, counts.count >= config.count, released.map({ end > $0 }) ?? true,
+               last.map({ end - $0 >= w }) ?? true {
+                var seen = Set<String>()
+                var values: [(String, String)] = []
+                for entry in entries[left..<next] where seen.insert(entry.value).inserted {
+                    values.append((entry.value, entry.label))
+                }
+                out.append((Window(start: entries[left].t, end: end, values: values), next - 1))
+                last = end
+            }
+            right = next
+        }
+        return out
+    }
+
+    /// Releases the held alerts no late record can change any more: those whose window ended more
+    /// than the settle time before the group's watermark (the newer of its newest entry and its
+    /// partition's watermark), or all of them when `all` (the input is complete). In window order,
+    /// with the `suppress` key of each.
+    func release(watermarks: [String: Int64], all: Bool = false) -> [(alert: Alert, foldKey: String?)] {
+        guard let settle, !holding.isEmpty else { return [] }
+        var out: [(alert: Alert, foldKey: String?)] = []
+        for g in holding.sorted() {
+            guard var group = groups[g] else { holding.remove(g); continue }
+            let watermark = max(group.newest, watermarks[group.partition] ?? Int64.min)
+            let ready = group.held.prefix { all || $0.end + settle.milliseconds < watermark }
+            guard !ready.isEmpty else { continue }
+            for h in ready { out.append((h.alert, h.foldKey)) }
+            group.lastFired = ready.last!.end
+            group.held.removeFirst(ready.count)
+            if group.held.isEmpty { holding.remove(g) }
+            groups[g] = group
+            dirty.insert(g)
+        }
+        return out
+    }
+
+    /// Drops groups whose newest entry is older than the partition's watermark by window + lateness
+    /// (a group holding alerts stays until they are released).
     func expire(watermarks: [String: Int64]) {
         let span = config.window.milliseconds + lateness.milliseconds
-        for (g, group) in groups {
+        for (g, group) in groups where group.held.isEmpty {
             if let w = watermarks[group.partition], group.newest < w - span {
                 groups[g] = nil
                 dirty.insert(g)
@@ -297,6 +434,13 @@ final class ThresholdDetector {
             group.ids.insert(EntryID(eventID: id, value: v))
         }
         group.entries.sort { ($0.t, $0.eventID, $0.value) < ($1.t, $1.eventID, $1.value) }
+        for item in value["h"]?.elements.map({ $0 }) ?? [] {
+            guard let start = item["s"]?.int64, let end = item["e"]?.int64, let a = item["a"],
+                  let (alert, fold) = HeldAlertCoding.read(a) else { continue }
+            group.held.append(Held(start: start, end: end, eventID: alert.eventID, alert: alert, foldKey: fold))
+        }
+        group.held.sort { $0.end < $1.end }
+        if !group.held.isEmpty { holding.insert(key) }
         groups[key] = group
     }
 
@@ -313,6 +457,17 @@ final class ThresholdDetector {
                 w.beginArray(); w.integer(entry.t); w.string(entry.value); w.string(entry.eventID); w.string(entry.label); w.endArray()
             }
             w.endArray()
+            if !group.held.isEmpty {
+                w.key("h"); w.beginArray()
+                for h in group.held {
+                    w.beginObject()
+                    w.key("s"); w.integer(h.start)
+                    w.key("e"); w.integer(h.end)
+                    w.key("a"); HeldAlertCoding.write(h.alert, foldKey: h.foldKey, to: &w)
+                    w.endObject()
+                }
+                w.endArray()
+            }
             w.endObject()
             return DetectorStateEntry(namespace: namespace, key: g, value: w.text)
         }

@@ -35,6 +35,8 @@ public final class FileCommitter {
     private var engine: DetectionEngine
     private var catalog: SecretCatalog
     private let handOver: AlertHandOver
+    /// How long threshold alerts are held past their window's end (kept for rule reloads).
+    private let settle: EventTime.Duration
     private let wallClock: @Sendable () -> EventTime
 
     fileprivate struct Staged: Sendable {
@@ -52,14 +54,18 @@ public final class FileCommitter {
     private var groupBytes = 0
     private var groupStarted: Date?
 
-    public init(store: Store, rules: RuleBook, handOver: AlertHandOver, wallClock: @escaping @Sendable () -> EventTime) throws(PipelineError) {
+    /// `settle`: how long threshold alerts are held, in event time past their window's end, so
+    /// late records cannot change which event they name (zero: they fire at once).
+    public init(store: Store, rules: RuleBook, handOver: AlertHandOver, settle: EventTime.Duration = .minutes(30),
+                wallClock: @escaping @Sendable () -> EventTime) throws(PipelineError) {
+        self.settle = settle
         self.store = store
         self.rules = rules
         self.handOver = handOver
         self.wallClock = wallClock
         do {
             catalog = SecretCatalog(known: try store.knownSecrets())
-            engine = try DetectionEngine(rules: rules.definitions, state: try store.loadDetectorState())
+            engine = try DetectionEngine(rules: rules.definitions, state: try store.loadDetectorState(), settle: settle)
             // Detector state is written once per group (with the group's last file, in the same
             // transaction), not once per file.
             engine.reportsStateChangesPerCall = false
@@ -75,7 +81,7 @@ public final class FileCommitter {
     func reload(_ rules: RuleBook) throws(PipelineError) {
         precondition(group.isEmpty, "rules reloaded with files staged")
         do {
-            let engine = try DetectionEngine(rules: rules.definitions, state: try store.loadDetectorState())
+            let engine = try DetectionEngine(rules: rules.definitions, state: try store.loadDetectorState(), settle: settle)
             engine.reportsStateChangesPerCall = false
             self.engine = engine
             self.rules = rules
@@ -223,6 +229,29 @@ public final class FileCommitter {
     /// Returns how many there were.
     public func handOverUnemitted() throws(PipelineError) -> Int {
         try handOver.handOverUnemitted(store: store)
+    }
+
+    /// Releases every held threshold alert (the input is complete: the end of a backfill) in one
+    /// transaction of its own, with the detector state that says they were released; then hands
+    /// them to the outbox, like a group. Call with no group staged or out. Returns how
+    /// many alerts were new.
+    @discardableResult
+    public func releaseHeld() throws(PipelineError) -> Int {
+        precondition(group.isEmpty, "releaseHeld() with files staged")
+        let outcome = engine.releaseHeld()
+        let state = outcome.stateChanges + engine.takeStateChanges()
+        guard !outcome.alerts.isEmpty || !state.isEmpty else { return 0 }
+        let lines = outcome.alerts.map { (alert: $0, json: AlertFormatter.jsonLine($0)) }
+        let inserted: [String]
+        do {
+            inserted = try store.commit([.detectionsOnly(alerts: lines, suppressed: outcome.suppressed, state: state)]).first ?? []
+        } catch {
+            throw PipelineError(.store, "release of held alerts: \(error)")
+        }
+        let fresh = Set(inserted)
+        let handed = lines.map(\.alert.id).filter { fresh.contains($0) }
+        try handOver.handOver(handed, store: store)
+        return handed.count
     }
 
     /// Drops events already seen in this file, in the staged group or in the store (CloudTrail

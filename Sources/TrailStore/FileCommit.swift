@@ -16,6 +16,21 @@ public struct FileCommit: Sendable {
     /// CloudTrail digests verified by this file (a digest file checked in `tail`); each replaces
     /// the stored one of its account, region and trail when it ends no earlier.
     public var verifiedDigests: [VerifiedDigest] = []
+    /// False for detections that belong to no file (`detectionsOnly`): no ledger row is written.
+    public private(set) var hasFile = true
+
+    /// Alerts, folded repeats and detector state that no file brings: the held threshold alerts
+    /// a backfill releases after its last file.
+    public static func detectionsOnly(
+        alerts: [(alert: Alert, json: String)], suppressed: [(alertID: String, count: Int)], state: [DetectorStateEntry]
+    ) -> FileCommit {
+        let none = FileLedgerEntry(
+            path: "", size: 0, fingerprint: "", format: "", records: 0, skipped: 0, invalid: 0, status: .done,
+            reason: nil, ingestedAt: EventTime(milliseconds: 0), newestEventTime: nil)
+        var c = FileCommit(ledger: none, alerts: alerts, suppressed: suppressed, state: state)
+        c.hasFile = false
+        return c
+    }
 
     public init(
         ledger: FileLedgerEntry, events: [AuditEvent] = [], alerts: [(alert: Alert, json: String)] = [],

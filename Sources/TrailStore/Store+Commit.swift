@@ -441,6 +441,7 @@ private struct CommitWriter {
         }
 
         // 4. The ledger row last: the file counts as read only with everything above.
+        guard c.hasFile else { return inserted }
         let l = c.ledger
         let place = l.accountAndRegion
         var putFile = try RawStatement(db, """

@@ -26,6 +26,8 @@ struct BackfillCommand: AsyncParsableCommand {
         Alerts go to standard output, or to the --sink list (stdout, file:PATH, webhook:URL, slack:URL); \
         the store is their outbox, and at the end backfill keeps delivering for up to --drain-timeout. \
         Progress and the summary go to standard error.
+        Threshold alerts are held until no late record can change which event they name (--settle), \
+        and those still held after the last file are released then: the archive is taken as complete.
         Exit status: 0 all files read and every alert delivered, 1 some files failed or some alerts are \
         still pending or failed (each reported), 2 bad usage, rules, sinks or database.
 
@@ -37,6 +39,7 @@ struct BackfillCommand: AsyncParsableCommand {
           trailwatch backfill s3://bucket/prefix --endpoint-url http://127.0.0.1:9000 --accounts 111122223333
           trailwatch backfill AWSLogs --sink file:alerts.jsonl --sink slack:https://hooks.slack.com/services/...
           TRAILWATCH_WEBHOOK_TOKEN=... trailwatch backfill AWSLogs --webhook https://soar.example/hook --alert-format ocsf
+          trailwatch backfill SampleLogs --settle PT0S   # threshold alerts at once, as files arrive
         """
     )
 
@@ -84,6 +87,8 @@ struct BackfillCommand: AsyncParsableCommand {
             if !walk.failures.isEmpty { try runner.recordUnreadable(walk.failures) }
             try runner.forgetRecovered(directories: walk.directories)
             try await runner.run(files)
+            // The archive given is complete: threshold alerts still settling are released now.
+            summary.alerts += try runner.committer.releaseHeld()
         } catch {
             progress.clear()
             _ = await options.drain(delivery)

@@ -4,6 +4,7 @@ import Foundation
 import Glibc
 #endif
 import TrailAlerts
+import TrailDetect
 import TrailIngest
 import TrailModel
 import TrailPipeline
@@ -63,6 +64,12 @@ struct PipelineOptions: ParsableArguments {
     @Option(name: .long, help: .hidden)
     var retryInitial: Double = 1
 
+    @Option(name: .long, help: ArgumentHelp(
+        "How long (ISO 8601, event time) a threshold alert is held after its window ends, so files arriving late "
+            + "cannot change which event it names. PT0S fires at once (the alert may then depend on file order).",
+        valueName: "duration"))
+    var settle: String = "PT30M"
+
     @Flag(name: .long, help: "Do not draw the progress line on a terminal.")
     var noProgress = false
 
@@ -70,6 +77,9 @@ struct PipelineOptions: ParsableArguments {
         try OptionRange.check("--jobs", jobs, OptionRange.jobs)
         guard (1 << 10...3 << 30).contains(maxFileSize.bytes) else {
             throw ValidationError("--max-file-size must be between 1K and 3G (got \(maxFileSize.bytes) bytes)")
+        }
+        guard settleDuration != nil else {
+            throw ValidationError("--settle needs an ISO 8601 duration such as PT30M, PT5M or PT0S (got \(settle.debugDescription))")
         }
         guard AlertFormat(rawValue: alertFormat) != nil else { throw ValidationError("--alert-format must be json or ocsf") }
         guard drainTimeout >= 0, drainTimeout <= 86_400 else { throw ValidationError("--drain-timeout must be between 0 and 86400 seconds") }
@@ -82,6 +92,9 @@ struct PipelineOptions: ParsableArguments {
             throw ValidationError(error.description)
         }
     }
+
+    /// `--settle` as a duration (nil when it is not a valid ISO 8601 duration).
+    var settleDuration: EventTime.Duration? { ISODuration.parse(settle) }
 
     /// The sinks asked for: --sink values, then the --alerts and --webhook shorthands; standard
     /// output when neither --sink nor --alerts is given.
@@ -161,7 +174,7 @@ struct PipelineOptions: ParsableArguments {
         let handOver = AlertHandOver(sinks: delivery.sinkNames, wallClock: { wallClockNow().milliseconds }, notify: { [delivery] in delivery.notify() })
         let committer: FileCommitter
         do {
-            committer = try FileCommitter(store: store, rules: rules, handOver: handOver, wallClock: wallClockNow)
+            committer = try FileCommitter(store: store, rules: rules, handOver: handOver, settle: settleDuration ?? .minutes(30), wallClock: wallClockNow)
             let queued = try committer.handOverUnemitted()
             if queued > 0 {
                 StandardError.warning("queued \(queued) alerts committed by a run that stopped before handing them to the sinks")

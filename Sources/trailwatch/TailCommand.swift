@@ -28,6 +28,12 @@ struct TailCommand: AsyncParsableCommand {
         trail-log-missing, trail-log-altered, trail-digest-chain-broken and trail-logging-gap \
         alerts, and `status` shows the newest verified digest per account and region.
 
+        Threshold alerts (bursts) are held until the newest event time seen passes the end of their \
+        window plus --settle (default PT30M, the lateness), so a file landing late cannot change \
+        which event they name: they arrive up to that long after the burst, in event time. Held \
+        alerts are kept in the store across restarts. --settle PT5M alerts sooner (a file more than \
+        5 minutes late may then change the alert); --settle PT0S fires at once, as files arrive.
+
         SIGINT/SIGTERM: finish the file in hand, commit, deliver for up to --drain-timeout, exit 0. \
         A second signal exits at once. SIGHUP reloads the rules before the next file: they are \
         checked first, and when they are invalid the previous rules stay in force (the error is logged).
@@ -39,6 +45,7 @@ struct TailCommand: AsyncParsableCommand {
           trailwatch tail /mnt/bucket --poll --poll-interval 10
           trailwatch tail /data/cloudtrail --public-keys keys.json   # keys: aws cloudtrail list-public-keys
           trailwatch tail /data/AWSLogs --metrics 127.0.0.1:9464 --sink slack:https://hooks.slack.com/services/...
+          trailwatch tail /data/cloudtrail/AWSLogs --settle PT5M
         """
     )
 

@@ -14,8 +14,10 @@ struct BackfillSampleLogsTests {
     static let expectedAlerts: [(kind: String, rule: String, severity: String)] = [
         ("secret_delete_short_window", "secret-deletion-scheduled", "critical"),
         ("getsecret_burst", "secret-read-burst", "high"),
-        ("getsecret_denied_burst", "secret-read-denied-burst", "medium"),
         ("secret_delete_denied", "secret-deletion-scheduled", "medium"),
+        // Held until its window has settled (30 minutes of event time past its end), so it prints
+        // after the denied deletion that follows it.
+        ("getsecret_denied_burst", "secret-read-denied-burst", "medium"),
         ("secret_delete_forced", "secret-deletion-scheduled", "critical"),
         ("secret_delete_scheduled", "secret-deletion-scheduled", "high"),
         ("read_pending_deletion", "secret-read-pending-deletion", "medium"),
@@ -194,15 +196,10 @@ struct BackfillSampleLogsTests {
         return dir.path("late")
     }
 
-    /// Threshold alerts name the event that completes the earliest window reaching the threshold
-    /// among the events that have arrived when the burst first reaches it. The denied burst has 24
-    /// records, 4 more than the threshold: with these late files it reaches 20 before the records
-    /// of 21:25–21:28 (or 21:30–21:33) arrive, so the complete window ends later (a8a1cb8f at
-    /// 21:43:34) than in order (04cf86b7 at 21:36:44). Naming the in-order event needs the alert
-    /// held back until no earlier record can arrive (the partition's newest event time past the
-    /// window's end plus the 30-minute lateness), which trades alert latency for it.
-    static let lateBurstIssue: Comment = "a burst larger than its threshold whose early records arrive after later ones is attributed to the window complete at that time"
-
+    /// Threshold alerts are held until the watermark passes their window's end plus the settle
+    /// time (default the 30-minute lateness), so late files cannot change which event they name:
+    /// the denied burst (24 records, 4 more than the threshold) whose early records arrive last is
+    /// still attributed to 04cf86b7 at 21:36:44, as in order.
     @Test("files delivered up to 20 minutes late give the same alerts")
     func lateFiles() throws {
         let dir = try TempDirectory()
@@ -212,9 +209,7 @@ struct BackfillSampleLogsTests {
         let inOrder = try Set(AlertLine.parse(SampleRun.get().result.stdout).map { "\($0.id) \($0.key)" })
         let lateAlerts = try Set(AlertLine.parse(result.stdout).map { "\($0.id) \($0.key)" })
         #expect(lateAlerts.count == inOrder.count)
-        withKnownIssue(Self.lateBurstIssue) {
-            #expect(lateAlerts == inOrder, "only in order: \(inOrder.subtracting(lateAlerts)); only late: \(lateAlerts.subtracting(inOrder))")
-        }
+        #expect(lateAlerts == inOrder, "only in order: \(inOrder.subtracting(lateAlerts)); only late: \(lateAlerts.subtracting(inOrder))")
     }
 
     @Test("files delivered up to 25 minutes late (within the 30-minute lateness) give the same alerts")
@@ -226,9 +221,39 @@ struct BackfillSampleLogsTests {
         let inOrder = try Set(AlertLine.parse(SampleRun.get().result.stdout).map { "\($0.id) \($0.key)" })
         let lateAlerts = try Set(AlertLine.parse(result.stdout).map { "\($0.id) \($0.key)" })
         #expect(lateAlerts.count == inOrder.count)
-        withKnownIssue(Self.lateBurstIssue) {
-            #expect(lateAlerts == inOrder, "only in order: \(inOrder.subtracting(lateAlerts)); only late: \(lateAlerts.subtracting(inOrder))")
-        }
+        #expect(lateAlerts == inOrder, "only in order: \(inOrder.subtracting(lateAlerts)); only late: \(lateAlerts.subtracting(inOrder))")
+    }
+
+    @Test("--settle PT0S fires threshold alerts at once: the same alerts, the denied burst printed where it completes")
+    func settleZero() throws {
+        let dir = try TempDirectory()
+        let result = try backfill([PackagePaths.sampleLogs.path], db: dir.path("zero.db"), in: dir, ["--settle", "PT0S"])
+        #expect(result.exitCode == 0, "\(result)")
+        let alerts = try AlertLine.parse(result.stdout)
+        let settled = try AlertLine.parse(SampleRun.get().result.stdout)
+        #expect(Set(alerts.map { "\($0.id) \($0.key)" }) == Set(settled.map { "\($0.id) \($0.key)" }))
+        // At once: before the denied deletion that follows it in event time.
+        let keys = alerts.map(\.key)
+        let burst = try #require(keys.firstIndex { $0.hasPrefix("secret-read-denied-burst ") })
+        let deletion = try #require(keys.firstIndex { $0 == "secret-deletion-scheduled medium \(try anchor("secret_delete_denied"))" })
+        #expect(burst < deletion, "\(keys)")
+    }
+
+    @Test("threshold alerts still held after the last file are printed at the end of the backfill, once")
+    func heldAlertsFlushedAtTheEnd() throws {
+        let dir = try TempDirectory()
+        // Settling longer than the archive spans: every threshold alert waits for the end.
+        let args = ["--settle", "P30D"]
+        let result = try backfill([PackagePaths.sampleLogs.path], db: dir.path("flush.db"), in: dir, args)
+        #expect(result.exitCode == 0, "\(result)")
+        let alerts = try AlertLine.parse(result.stdout)
+        let settled = try AlertLine.parse(SampleRun.get().result.stdout)
+        #expect(alerts.map { "\($0.id) \($0.key)" }.sorted() == settled.map { "\($0.id) \($0.key)" }.sorted())
+        let thresholdRules: Set<String> = ["secret-read-burst", "secret-read-denied-burst"]
+        #expect(alerts.suffix(2).allSatisfy { thresholdRules.contains($0.rule) }, "\(alerts.map(\.key))")
+        #expect(result.stderr.contains("alerts: \(alerts.count);"), "\(result.stderr)")
+        let again = try backfill([PackagePaths.sampleLogs.path], db: dir.path("flush.db"), in: dir, args)
+        #expect(again.exitCode == 0 && again.stdout.isEmpty, "\(again)")
     }
 
     @Test("--rules Rules (the repository's rule files) gives exactly the alerts of the built-in rules")

@@ -28,6 +28,12 @@ struct UsageTests {
         try expectUsageError(["query", "access", "--no-such-flag"], mentions: ["Unknown option '--no-such-flag'"])
     }
 
+    @Test("--settle that is not an ISO 8601 duration")
+    func badSettle() throws {
+        try expectUsageError(["backfill", PackagePaths.sampleLogs.path, "--settle", "30m", "--db", "x.db"], mentions: ["--settle", "PT30M"])
+        try expectUsageError(["tail", ".", "--settle", "P1M", "--db", "x.db"], mentions: ["--settle"])
+    }
+
     @Test("backfill without a path")
     func missingPath() throws {
         try expectUsageError(["backfill"], mentions: ["Missing expected argument '<path> ...'"])
