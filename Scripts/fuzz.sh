@@ -28,12 +28,14 @@ else
     usage
 fi
 
-# -use-ld=lld: gold stops with an internal error on the instrumented objects.
-echo "--- building fuzz targets (Fuzz/, -sanitize=fuzzer,address)" >&2
-swift build --package-path Fuzz \
-    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -use-ld=lld </dev/null \
+# Optimised (3 to 8 times the executions per second of a debug build) but with assertions kept
+# (-assert-config Debug). -use-ld=lld: gold stops with an internal error on the instrumented objects.
+echo "--- building fuzz targets (Fuzz/, release, -sanitize=fuzzer,address)" >&2
+swift build --package-path Fuzz -c release \
+    -Xswiftc -sanitize=fuzzer,address -Xswiftc -parse-as-library -Xswiftc -use-ld=lld \
+    -Xswiftc -assert-config -Xswiftc Debug </dev/null \
     | grep -v "Cannot export local symbol" >&2 || true
-bin=Fuzz/.build/debug
+bin=Fuzz/.build/release
 for t in "${selected[@]}"; do
     [[ -x $bin/fuzz-$t ]] || { echo "fuzz.sh: build failed: $bin/fuzz-$t missing" >&2; exit 1; }
 done
