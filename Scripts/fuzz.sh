@@ -3,7 +3,8 @@
 #
 #   Scripts/fuzz.sh TARGET [SECONDS]     TARGET: json gunzip decode match rules time, or all
 #   Scripts/fuzz.sh all 20               what .ci/run does: 20 s per target
-#   Scripts/fuzz.sh json 600 -jobs=1     extra arguments go to libFuzzer
+#   Scripts/fuzz.sh json 600 -only_ascii=1   extra arguments go to libFuzzer
+#   Scripts/fuzz.sh all 0                build and replay the saved findings only
 #
 # Each run first replays the inputs saved under Fuzz/Crashes/TARGET/ (earlier findings, fixed
 # since: each has a regression test in the normal suite), then fuzzes for SECONDS (default 60)
@@ -60,6 +61,7 @@ for t in "${selected[@]}"; do
         fi
     fi
 
+    ((seconds > 0)) || continue
     echo "--- fuzz-$t: ${seconds} s" >&2
     if ! "$bin/fuzz-$t" "${common[@]}" -max_total_time="$seconds" -print_final_stats=1 \
         -artifact_prefix="$crashes/" "$@" "$work" "$seeds" </dev/null; then
