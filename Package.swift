@@ -10,6 +10,13 @@ let package = Package(
     platforms: [.macOS(.v14)],
     products: [
         .executable(name: "trailwatch", targets: ["trailwatch"]),
+        // The parsing targets, for the libFuzzer package in Fuzz/ (it depends on this one by path).
+        .library(name: "TrailJSON", targets: ["TrailJSON"]),
+        .library(name: "TrailModel", targets: ["TrailModel"]),
+        .library(name: "TrailDecode", targets: ["TrailDecode"]),
+        .library(name: "TrailMatch", targets: ["TrailMatch"]),
+        .library(name: "TrailDetect", targets: ["TrailDetect"]),
+        .library(name: "TrailIngest", targets: ["TrailIngest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
