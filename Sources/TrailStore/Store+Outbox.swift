@@ -82,7 +82,7 @@ extension Store {
     public func dueDeliveries(sink: String, now: Int64, limit: Int, excluding: Set<Int64> = []) throws(StoreError) -> [PendingDelivery] {
         try pipelineRead("read the outbox") { db in
             var s = try RawStatement(db, """
-                SELECT d.seq, d.alert, a.json, a.count, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert
+                SELECT d.seq, d.alert, a.json, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert
                 WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt <= ? ORDER BY d.seq LIMIT ?
                 """)
             s.bind(sink)
@@ -92,8 +92,10 @@ extension Store {
             while try s.step(), out.count < limit {
                 let seq = s.int64(0)
                 if excluding.contains(seq) { continue }
-                out.append(PendingDelivery(seq: seq, alertID: s.string(1), json: QueryService.patchCount(s.string(2), count: s.int64(3)),
-                                           attempts: s.int(4)))
+                // The alert as committed: later repeats folded into it (`suppress`) grow its stored
+                // count but are not sent again, so what a sink receives does not depend on when
+                // delivery ran.
+                out.append(PendingDelivery(seq: seq, alertID: s.string(1), json: s.string(2), attempts: s.int(3)))
             }
             s.reset()
             return out
