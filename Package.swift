@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.0.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "3.12.3"),
+        // DER of RSA public keys (digest verification), parsed before swift-crypto sees them.
+        .package(url: "https://github.com/apple/swift-asn1", from: "1.2.0"),
         // Webhook delivery and S3: timeouts per request, redirects not followed, connection pooling.
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // NIO's types at the HTTP client's edge, the metrics endpoint, and the tests' loopback stand-ins.
@@ -56,6 +58,7 @@ let package = Package(
             "TrailJSON", "TrailModel", "TrailDecode", "TrailIngest", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
+            .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         // AWS access without an SDK: SigV4 signing, the credential chain and a small S3 client.
         .target(name: "TrailAWS", dependencies: [
@@ -88,6 +91,7 @@ let package = Package(
         .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "CZlib"]),
         .testTarget(name: "TrailVerifyTests", dependencies: [
             "TrailVerify", "TrailModel", .product(name: "Crypto", package: "swift-crypto"),
+            .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "TrailAWSTests", dependencies: [
             "TrailAWS",

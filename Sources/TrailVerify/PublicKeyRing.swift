@@ -60,7 +60,9 @@ public struct PublicKeyRing: Sendable {
             }
             let key: _RSA.Signing.PublicKey
             do {
-                key = try _RSA.Signing.PublicKey(derRepresentation: der)
+                key = try RSAPublicKeyDER.key(Array(der))
+            } catch .tooShort(let bits) {
+                throw VerifyError(path: path, code: .badKey, jsonPath: at + ".Value", reason: "an RSA key of \(bits) bits; at least \(RSAPublicKeyDER.minimumBits) are needed")
             } catch {
                 throw VerifyError(path: path, code: .badKey, jsonPath: at + ".Value", reason: "not a DER RSA public key of 2048 bits or more")
             }
