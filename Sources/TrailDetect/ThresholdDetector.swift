@@ -257,33 +257,10 @@ final class ThresholdDetector {
         let hi = lowerBound(entries, t + w)
         // Fewer entries than `count` near t: no window containing t can reach the threshold.
         guard lo < hi, hi - lo >= config.count else { return nil }
-        var counts: [String: Int] = [:]
-        var left = lo
-        var right = lo
-        while right < hi {
-            let end = entries[right].t
-            let id = entries[right].eventID
-            var next = right
-            while next < hi, entries[next].t == end, entries[next].eventID == id {
-                counts[entries[next].value, default: 0] += 1
-                next += 1
-            }
-            while entries[left].t <= end - w {
-                let v = entries[left].value
-                counts[v]! -= 1
-                if counts[v] == 0 { counts[v] = nil }
-                left += 1
-            }
+        var scan = WindowScan(entries, width: w, from: lo, upTo: hi)
+        while let step = scan.next() {
             // Windows ending before t do not contain it.
-            if end >= t, counts.count >= config.count {
-                var seen = Set<String>()
-                var values: [(String, String)] = []
-                for entry in entries[left..<next] where seen.insert(entry.value).inserted {
-                    values.append((entry.value, entry.label))
-                }
-                return (Window(start: entries[left].t, end: end, values: values), next - 1)
-            }
-            right = next
+            if step.end >= t, step.distinct >= config.count { return (step.window(of: entries), step.next - 1) }
         }
         return nil
     }
@@ -356,35 +333,13 @@ final class ThresholdDetector {
         let w = config.window.milliseconds
         var last = after
         var out: [(Window, Int)] = []
-        var counts: [String: Int] = [:]
-        let lo = lowerBound(entries, t - w + 1)
-        var left = lo
-        var right = lo
-        while right < entries.count {
-            let end = entries[right].t
-            let id = entries[right].eventID
-            var next = right
-            while next < entries.count, entries[next].t == end, entries[next].eventID == id {
-                counts[entries[next].value, default: 0] += 1
-                next += 1
+        var scan = WindowScan(entries, width: w, from: lowerBound(entries, t - w + 1), upTo: entries.count)
+        while let step = scan.next() {
+            if step.end >= t, step.distinct >= config.count, released.map({ step.end > $0 }) ?? true,
+               last.map({ step.end - $0 >= w }) ?? true {
+                out.append((step.window(of: entries), step.next - 1))
+                last = step.end
             }
-            while entries[left].t <= end - w {
-                let v = entries[left].value
-                counts[v]! -= 1
-                if counts[v] == 0 { counts[v] = nil }
-                left += 1
-            }
-            if end >= t, counts.count >= config.count, released.map({ end > $0 }) ?? true,
-               last.map({ end - $0 >= w }) ?? true {
-                var seen = Set<String>()
-                var values: [(String, String)] = []
-                for entry in entries[left..<next] where seen.insert(entry.value).inserted {
-                    values.append((entry.value, entry.label))
-                }
-                out.append((Window(start: entries[left].t, end: end, values: values), next - 1))
-                last = end
-            }
-            right = next
         }
         return out
     }
