@@ -32,18 +32,20 @@ let package = Package(
     targets: [
         // Core: pure, no I/O. `Lifetimes` (supported by the release toolchain, no unsafe flags)
         // lets the tape walkers hold the non-escapable `JSONCursor`.
+        // `Mutex.locked`: the one way into a Mutex, visible to ThreadSanitizer (see its doc comment).
+        .target(name: "TrailSync"),
         .target(name: "TrailJSON", swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
         .target(name: "TrailModel"),
-        .target(name: "TrailMatch", dependencies: ["TrailJSON"], swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
-        .target(name: "TrailDecode", dependencies: ["TrailJSON", "TrailModel"], swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
+        .target(name: "TrailMatch", dependencies: ["TrailJSON", "TrailSync"], swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
+        .target(name: "TrailDecode", dependencies: ["TrailJSON", "TrailModel", "TrailSync"], swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
         .target(name: "TrailDetect", dependencies: ["TrailModel", "TrailJSON"]),
         // Effects.
         .systemLibrary(name: "CZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // gzip's CRC-32 with carry-less multiplication: zlib's table code cost a quarter of inflating.
         .target(name: "CCRC32"),
-        .target(name: "TrailIngest", dependencies: ["CZlib", "CCRC32"]),
+        .target(name: "TrailIngest", dependencies: ["CZlib", "CCRC32", "TrailSync"]),
         .target(name: "TrailStore", dependencies: [
-            "TrailModel", "TrailJSON",
+            "TrailModel", "TrailJSON", "TrailSync",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
@@ -55,13 +57,14 @@ let package = Package(
         ]),
         // CloudTrail digest-chain verification: hashes, chain links, RSA signatures, coverage.
         .target(name: "TrailVerify", dependencies: [
-            "TrailJSON", "TrailModel", "TrailDecode", "TrailIngest", "CZlib",
+            "TrailJSON", "TrailModel", "TrailDecode", "TrailIngest", "TrailSync", "CZlib",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
             .product(name: "SwiftASN1", package: "swift-asn1"),
         ]),
         // AWS access without an SDK: SigV4 signing, the credential chain and a small S3 client.
         .target(name: "TrailAWS", dependencies: [
+            "TrailSync",
             .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -69,13 +72,13 @@ let package = Package(
         ]),
         .target(name: "TrailPipeline", dependencies: [
             "TrailModel", "TrailJSON", "TrailDecode", "TrailMatch", "TrailDetect",
-            "TrailIngest", "TrailStore", "TrailAlerts", "TrailVerify",
+            "TrailIngest", "TrailStore", "TrailAlerts", "TrailVerify", "TrailSync",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailPipeline", "TrailStore", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest",
+            "TrailPipeline", "TrailStore", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest", "TrailSync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -88,13 +91,13 @@ let package = Package(
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailAlerts", "TrailDecode", "TrailMatch", "TrailIngest", "TrailModel", "TrailJSON"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "CZlib"]),
+        .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "TrailSync", "CZlib"]),
         .testTarget(name: "TrailVerifyTests", dependencies: [
             "TrailVerify", "TrailModel", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "TrailAWSTests", dependencies: [
-            "TrailAWS",
+            "TrailAWS", "TrailSync",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

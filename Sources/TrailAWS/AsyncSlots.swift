@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 
 /// A counting semaphore for async code: at most `count` holders at once (concurrent downloads).
 public final class AsyncSlots: Sendable {
@@ -13,7 +14,7 @@ public final class AsyncSlots: Sendable {
     /// Waits for a free slot.
     public func acquire() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let granted = state.withLock { state -> Bool in
+            let granted = state.locked { state -> Bool in
                 if state.free > 0 {
                     state.free -= 1
                     return true
@@ -27,7 +28,7 @@ public final class AsyncSlots: Sendable {
 
     /// Frees a slot, handing it to the longest waiter.
     public func release() {
-        let next = state.withLock { state -> CheckedContinuation<Void, Never>? in
+        let next = state.locked { state -> CheckedContinuation<Void, Never>? in
             if state.waiters.isEmpty {
                 state.free += 1
                 return nil

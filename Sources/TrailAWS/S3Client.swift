@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 
 /// The S3 calls TrailWatch needs, signed with SigV4: `ListObjectsV2` (with delimiter and
 /// continuation) and `GetObject` (pinned to the listed ETag with `If-Match`).
@@ -30,7 +31,7 @@ public final class S3Client: Sendable {
     }
 
     /// Requests issued so far (retries included).
-    public var requestCounts: S3RequestCounts { counters.withLock { $0 } }
+    public var requestCounts: S3RequestCounts { counters.locked { $0 } }
 
     /// One page of `ListObjectsV2`.
     public func listObjects(bucket: String, prefix: String, delimiter: String?, continuationToken: String?,
@@ -87,13 +88,13 @@ public final class S3Client: Sendable {
             attempt += 1
             if attempt > 1 { await retry.sleep(retry.delay(after: attempt - 1)) }
             let credentials = try await self.credentials.credentials()
-            let region = bucketRegions.withLock { $0[bucket] } ?? self.region
+            let region = bucketRegions.locked { $0[bucket] } ?? self.region
             let (endpoint, path) = try address(bucket: bucket, key: key, region: region)
             let signable = SignableRequest(method: method, host: endpoint.hostHeader, path: path, query: query, headers: extra)
             let signed = SigV4(region: region, service: "s3").sign(signable, credentials: credentials, date: now())
             let request = HTTPRequest(method: method, url: endpoint.url(for: signable),
                                       headers: [("Host", endpoint.hostHeader)] + extra + signed.headers, timeout: 300)
-            counters.withLock { $0.count(operation: key == nil ? "list" : "get", retry: attempt > 1) }
+            counters.locked { $0.count(operation: key == nil ? "list" : "get", retry: attempt > 1) }
             let response: HTTPResponse
             do throws(AWSError) {
                 response = try await transport.send(request, maxBodyBytes: maxBodyBytes)
@@ -116,7 +117,7 @@ public final class S3Client: Sendable {
             // A bucket in another region: learn it and try again there (AWS endpoints only).
             if self.endpoint == nil, let bucketRegion = response.header("x-amz-bucket-region"), bucketRegion != region,
                [301, 307, 400, 403].contains(response.status) {
-                bucketRegions.withLock { $0[bucket] = bucketRegion }
+                bucketRegions.locked { $0[bucket] = bucketRegion }
                 lastError = AWSError(.service, operation: operation, status: response.status, serviceCode: code, reason: "bucket is in \(bucketRegion)")
                 continue
             }

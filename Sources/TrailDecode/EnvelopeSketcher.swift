@@ -6,6 +6,7 @@ import Darwin
 import Musl
 #endif
 import Synchronization
+import TrailSync
 import TrailJSON
 import TrailModel
 
@@ -187,7 +188,7 @@ public final class EnvelopeConstantsCache: Sendable {
     public init() {}
 
     func entry(source: UnsafeBufferPointer<UInt8>, detailType: Int) -> Entry {
-        entries.withLock { entries in
+        entries.locked { entries in
             if let found = entries.first(where: { $0.matches(source, detailType) }) { return found }
             let entry = Entry(source: source, detailType: detailType)
             // A bounded cache: unusual sources beyond this are built per sketcher.

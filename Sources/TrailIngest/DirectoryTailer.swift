@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 
 #if canImport(Glibc)
 import Glibc
@@ -86,14 +87,14 @@ public final class DirectoryTailer: Sendable {
     /// directory cannot be watched (the per-user inotify watch limit) or the event queue
     /// overflows; every file is then reported once so nothing is missed.
     public var mode: Mode? {
-        guard let worker = state.withLock({ $0.worker }) else { return nil }
-        return worker.mode.withLock { $0 }
+        guard let worker = state.locked({ $0.worker }) else { return nil }
+        return worker.mode.locked { $0 }
     }
 
     /// Starts watching. When this returns, every change from then on will be reported.
     /// Calling it again does nothing.
     public func start() throws(IngestError) {
-        let proceed = state.withLock { s in
+        let proceed = state.locked { s in
             if s.started || s.stopped { return false }
             s.started = true
             return true
@@ -126,7 +127,7 @@ public final class DirectoryTailer: Sendable {
             close(pipeFds[1])
             throw IngestError(path: directories.first ?? "", reason: "cannot start watcher thread: \(errnoText(rc))", code: .watch)
         }
-        let stoppedMeanwhile = state.withLock { s in
+        let stoppedMeanwhile = state.locked { s in
             s.worker = worker
             if s.stopped { return true }
             s.thread = thread
@@ -147,7 +148,7 @@ public final class DirectoryTailer: Sendable {
     /// Stops watching: wakes the watcher thread, waits for it to exit (it closes its inotify
     /// descriptor), closes the wake-up pipe and finishes `paths`. Idempotent.
     public func stop() {
-        let (thread, writeFd) = state.withLock { s -> (pthread_t?, Int32) in
+        let (thread, writeFd) = state.locked { s -> (pthread_t?, Int32) in
             if s.stopped { return (nil, -1) }
             s.stopped = true
             let taken = (s.thread, s.stopWriteFd)

@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 
 #if canImport(Glibc)
 import Glibc
@@ -61,7 +62,7 @@ final class TailWorker: @unchecked Sendable {
             watches = [:]
             return false
         }
-        mode.withLock { $0 = .inotify }
+        mode.locked { $0 = .inotify }
         return true
         #else
         return false
@@ -71,7 +72,7 @@ final class TailWorker: @unchecked Sendable {
     /// Records the current state of the trees; later scans report what differs from it.
     func startPolling() {
         baseline = snapshot()
-        mode.withLock { $0 = .polling }
+        mode.locked { $0 = .polling }
     }
 
     func closeDescriptors() {

@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 
 /// Per-match working memory, reused between events. Matching moves it into a local variable
 /// for the duration of one event, so the hot path has no dynamic exclusivity checks.
@@ -217,10 +218,10 @@ final class ScratchPool: Sendable {
     init() {}
 
     func take() -> MatchScratch {
-        free.withLock { $0.popLast() } ?? MatchScratch()
+        free.locked { $0.popLast() } ?? MatchScratch()
     }
 
     func give(_ s: MatchScratch) {
-        free.withLock { if $0.count < 64 { $0.append(s) } }
+        free.locked { if $0.count < 64 { $0.append(s) } }
     }
 }

@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TrailSync
 import TrailAlerts
 import TrailStore
 
@@ -98,25 +99,25 @@ public final class AlertDelivery: Sendable {
 
     /// Starts one worker per sink.
     public func start() {
-        state.withLock { $0.running = sinks.count }
+        state.locked { $0.running = sinks.count }
         let workers = sinks.map { sink in
             Task.detached { [self] in
                 await self.work(sink)
-                self.state.withLock { $0.running -= 1 }
+                self.state.locked { $0.running -= 1 }
             }
         }
-        state.withLock { $0.workers = workers }
+        state.locked { $0.workers = workers }
     }
 
     /// New rows are in the outbox.
     public func notify() {
-        state.withLock { $0.generation &+= 1 }
+        state.locked { $0.generation &+= 1 }
         for bell in bells.values { bell.ring() }
     }
 
     /// Delivery attempts made and attempts that failed since start, per sink name.
     public var counters: (attempts: [String: Int], errors: [String: Int]) {
-        state.withLock { ($0.attempts, $0.errors) }
+        state.locked { ($0.attempts, $0.errors) }
     }
 
     /// Waits until no configured sink has a pending row, or `timeout` has passed, then stops the
@@ -135,14 +136,14 @@ public final class AlertDelivery: Sendable {
     /// Stops the workers and closes connections. Waits at most `grace` for them: a worker stuck in
     /// a write to a blocked standard output is left behind (its rows stay pending).
     public func stop(grace: Duration = .seconds(2)) async {
-        let requests = state.withLock { s in
+        let requests = state.locked { s in
             s.stopping = true
             return Array(s.requests.values)
         }
         for bell in bells.values { bell.ring() }
         for request in requests { request.cancel() }
         await Self.wait(clock, timeout: grace, tick: settings.tick) { [self] in
-            self.state.withLock { $0.running == 0 && $0.requests.isEmpty }
+            self.state.locked { $0.running == 0 && $0.requests.isEmpty }
         }
         for sink in sinks { await sink.http?.shutdown() }
     }
@@ -155,7 +156,7 @@ public final class AlertDelivery: Sendable {
         }
     }
 
-    private var isStopping: Bool { state.withLock { $0.stopping } }
+    private var isStopping: Bool { state.locked { $0.stopping } }
 
     // MARK: - Workers
 
@@ -163,14 +164,14 @@ public final class AlertDelivery: Sendable {
         var seenGeneration: UInt64 = .max
         var nextDue: Int64 = 0
         while !isStopping {
-            let generation = state.withLock { $0.generation }
+            let generation = state.locked { $0.generation }
             let now = wallClock()
             if generation != seenGeneration || now >= nextDue {
                 seenGeneration = generation
                 do {
                     let progressed = try await round(sink, now: now)
                     if progressed { continue }
-                    let paused = state.withLock { $0.pausedUntil[sink.name] ?? 0 }
+                    let paused = state.locked { $0.pausedUntil[sink.name] ?? 0 }
                     nextDue = max(try store.nextDeliveryDue(sink: sink.name) ?? .max, paused)
                 } catch {
                     log("sink \(sink.name): \(error)")
@@ -191,7 +192,7 @@ public final class AlertDelivery: Sendable {
             let (confirmed, error) = await withCheckedContinuation { continuation in
                 line.queue.async { continuation.resume(returning: line.write(bodies)) }
             }
-            state.withLock { s in
+            state.locked { s in
                 s.attempts[sink.name, default: 0] += due.count
                 if error != nil { s.errors[sink.name, default: 0] += due.count - confirmed }
             }
@@ -207,7 +208,7 @@ public final class AlertDelivery: Sendable {
             return true
         }
         guard let http = sink.http else { return false }
-        let (inFlight, paused) = state.withLock { (Set($0.requests.keys), $0.pausedUntil[sink.name] ?? 0) }
+        let (inFlight, paused) = state.locked { (Set($0.requests.keys), $0.pausedUntil[sink.name] ?? 0) }
         guard now >= paused else { return false }
         let room = settings.maxInFlight - inFlight.count
         guard room > 0 else { return false }
@@ -215,7 +216,7 @@ public final class AlertDelivery: Sendable {
         guard !due.isEmpty else { return false }
         for delivery in due {
             let body = settings.format.body(for: sink.spec.kind, alertJSON: delivery.json)
-            state.withLock { s in
+            state.locked { s in
                 guard !s.stopping else { return }
                 s.attempts[sink.name, default: 0] += 1
                 s.requests[delivery.seq] = Task.detached { [self] in
@@ -230,7 +231,7 @@ public final class AlertDelivery: Sendable {
     /// Stores the outcome of one request and frees its slot.
     private func record(_ result: DeliveryResult, of delivery: PendingDelivery, sink: Sink) {
         defer {
-            state.withLock { s in
+            state.locked { s in
                 s.requests[delivery.seq] = nil
                 s.generation &+= 1
             }
@@ -241,16 +242,16 @@ public final class AlertDelivery: Sendable {
         do throws(StoreError) {
             switch result {
             case .delivered:
-                state.withLock { $0.pausedUntil[sink.name] = nil }
+                state.locked { $0.pausedUntil[sink.name] = nil }
                 try store.markDelivered(sink: sink.name, seqs: [delivery.seq], at: wallClock())
             case let .retry(reason, notBefore):
-                state.withLock { $0.errors[sink.name, default: 0] += 1 }
+                state.locked { $0.errors[sink.name, default: 0] += 1 }
                 let delay = settings.retry.delay(afterAttempts: delivery.attempts + 1, retryAfter: notBefore, unit: random())
                 let next = wallClock() + RetryPolicy.milliseconds(delay)
-                state.withLock { $0.pausedUntil[sink.name] = max($0.pausedUntil[sink.name] ?? 0, next) }
+                state.locked { $0.pausedUntil[sink.name] = max($0.pausedUntil[sink.name] ?? 0, next) }
                 try store.markAttemptFailed(sink: sink.name, seqs: [delivery.seq], reason: reason, retry: true, nextAttempt: next)
             case let .failed(reason):
-                state.withLock { $0.errors[sink.name, default: 0] += 1 }
+                state.locked { $0.errors[sink.name, default: 0] += 1 }
                 try store.markAttemptFailed(sink: sink.name, seqs: [delivery.seq], reason: reason, retry: false, nextAttempt: 0)
                 log("sink \(sink.name): alert \(delivery.alertID) failed: \(reason)")
             }

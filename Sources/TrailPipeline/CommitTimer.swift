@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 
 /// A histogram of group commit durations (seconds), for `tail --metrics`.
 public final class CommitTimer: Sendable {
@@ -23,7 +24,7 @@ public final class CommitTimer: Sendable {
 
     public func record(_ duration: Duration) {
         let seconds = Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
-        state.withLock { s in
+        state.locked { s in
             if let index = Self.bounds.firstIndex(where: { seconds <= $0 }) { s.counts[index] += 1 }
             s.count += 1
             s.sum += seconds
@@ -31,7 +32,7 @@ public final class CommitTimer: Sendable {
     }
 
     public var snapshot: Snapshot {
-        state.withLock { s in
+        state.locked { s in
             var running = 0
             let cumulative = s.counts.map { running += $0; return running }
             return Snapshot(cumulative: cumulative, count: s.count, sum: s.sum)

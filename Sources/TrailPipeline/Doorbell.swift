@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 
 /// Wakes a delivery worker as soon as there is something to do (new rows, a finished request),
 /// or after a timeout, whichever comes first. One waiter at a time.
@@ -10,7 +11,7 @@ final class Doorbell: Sendable {
     private let state = Mutex(State())
 
     func ring() {
-        let waiter = state.withLock { s -> CheckedContinuation<Void, Never>? in
+        let waiter = state.locked { s -> CheckedContinuation<Void, Never>? in
             if let waiter = s.waiter {
                 s.waiter = nil
                 return waiter
@@ -28,7 +29,7 @@ final class Doorbell: Sendable {
             if !Task.isCancelled { ring() }
         }
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
-            let already = state.withLock { s -> Bool in
+            let already = state.locked { s -> Bool in
                 if s.rung {
                     s.rung = false
                     return true

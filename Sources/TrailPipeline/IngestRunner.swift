@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import TrailIngest
 import TrailModel
 
@@ -180,7 +181,7 @@ public final class IngestRunner {
 private final class CompletionFlag: Sendable {
     private let value = Mutex(false)
 
-    var isSet: Bool { value.withLock { $0 } }
+    var isSet: Bool { value.locked { $0 } }
 
-    func set() { value.withLock { $0 = true } }
+    func set() { value.locked { $0 = true } }
 }

@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 
 /// A request to reload the rules (SIGHUP), taken by `tail` between ingestions. The new rules are
 /// loaded and checked first; when they are invalid the old ones stay in force and the error is
@@ -14,12 +15,12 @@ public final class RulesReload: Sendable {
 
     /// Asks for a reload (from a signal handler's queue).
     public func request() {
-        requested.withLock { $0 = true }
+        requested.locked { $0 = true }
     }
 
     /// Whether a reload was asked for since the last call.
     func take() -> Bool {
-        requested.withLock { value in
+        requested.locked { value in
             defer { value = false }
             return value
         }

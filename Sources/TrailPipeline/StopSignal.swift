@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 
 /// A flag that a signal handler sets to ask the pipeline to stop after the file in hand.
 public final class StopSignal: Sendable {
@@ -6,7 +7,7 @@ public final class StopSignal: Sendable {
 
     public init() {}
 
-    public var isRequested: Bool { requested.withLock { $0 } }
+    public var isRequested: Bool { requested.locked { $0 } }
 
-    public func request() { requested.withLock { $0 = true } }
+    public func request() { requested.locked { $0 = true } }
 }

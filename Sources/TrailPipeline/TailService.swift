@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import TrailIngest
 import TrailModel
 
@@ -154,10 +155,10 @@ public final class TailService {
 final class PathQueue: Sendable {
     private let paths = Mutex<[String]>([])
 
-    func push(_ path: String) { paths.withLock { $0.append(path) } }
+    func push(_ path: String) { paths.locked { $0.append(path) } }
 
     func drain() -> [String] {
-        paths.withLock { paths in
+        paths.locked { paths in
             let taken = paths
             paths.removeAll()
             return taken

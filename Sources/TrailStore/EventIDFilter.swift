@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 
 /// A fixed-size Bloom filter over event ids: `mayContain` is false only for an id never inserted,
 /// and true for every inserted one (and, rarely, for others).
@@ -56,13 +57,13 @@ final class CommittedEventIDs: Sendable {
 
     /// Starts tracking; call only when the events table is empty and no other writer exists.
     func startTracking() {
-        filter.withLock { if $0 == nil { $0 = EventIDFilter() } }
+        filter.locked { if $0 == nil { $0 = EventIDFilter() } }
     }
 
     /// Records ids about to be committed (before the transaction, so a concurrent lookup never
     /// misses one that is already stored; ids of a commit that then fails stay as false positives).
     func note<S: Sequence>(_ ids: S) where S.Element == String {
-        filter.withLock { filter in
+        filter.locked { filter in
             guard filter != nil else { return }
             for id in ids { filter?.insert(id) }
         }
@@ -70,7 +71,7 @@ final class CommittedEventIDs: Sendable {
 
     /// The ids of `ids` that may be stored, or nil when nothing is tracked (look all of them up).
     func candidates(_ ids: [String]) -> [String]? {
-        filter.withLock { filter in
+        filter.locked { filter in
             guard let filter else { return nil }
             return ids.filter { filter.mayContain($0) }
         }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import GRDBSQLite
 import TrailModel
 
@@ -37,7 +38,7 @@ final class LedgerReader: @unchecked Sendable {
 
     /// The ledger row for `file`, if any.
     func entry(_ file: String) throws(StoreError) -> FileLedgerEntry? {
-        try lock.withLock { _ throws(StoreError) in try entryLocked(file) }
+        try lock.locked { _ throws(StoreError) in try entryLocked(file) }
     }
 
     private func entryLocked(_ file: String) throws(StoreError) -> FileLedgerEntry? {
@@ -59,7 +60,7 @@ final class LedgerReader: @unchecked Sendable {
     /// Which of `ids` are stored, as of the last commit. Reading here rather than on the writer's
     /// connection lets the committer look up the next files while a group is being written.
     func existingEventIDs(_ ids: [String], chunk: Int, sql: (Int) -> String) throws(StoreError) -> Set<String> {
-        try lock.withLock { _ throws(StoreError) in try existingEventIDsLocked(ids, chunk: chunk, sql: sql) }
+        try lock.locked { _ throws(StoreError) in try existingEventIDsLocked(ids, chunk: chunk, sql: sql) }
     }
 
     private func existingEventIDsLocked(_ ids: [String], chunk: Int, sql: (Int) -> String) throws(StoreError) -> Set<String> {

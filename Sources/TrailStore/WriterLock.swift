@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 #if canImport(Glibc)
 import Glibc
 #elseif canImport(Darwin)
@@ -16,12 +17,12 @@ final class WriterLock: Sendable {
     private let descriptor = Mutex<Int32>(-1)
 
     deinit {
-        descriptor.withLock { if $0 >= 0 { close($0) } }
+        descriptor.locked { if $0 >= 0 { close($0) } }
     }
 
     /// Takes the lock or throws `.locked` naming the holder's pid. Taking it twice is a no-op.
     func acquire(lockPath: String, dbPath: String) throws(StoreError) {
-        try descriptor.withLock { descriptor throws(StoreError) in
+        try descriptor.locked { descriptor throws(StoreError) in
             if descriptor < 0 { descriptor = try Self.lock(lockPath: lockPath, dbPath: dbPath) }
         }
     }

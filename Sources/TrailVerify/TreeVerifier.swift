@@ -1,5 +1,6 @@
 import Dispatch
 import Synchronization
+import TrailSync
 import TrailIngest
 
 /// Verifies CloudTrail trees on disk: finds log files, digests and signature sidecars under the
@@ -87,7 +88,7 @@ public struct TreeVerifier: Sendable {
         DispatchQueue.concurrentPerform(iterations: min(jobs, max(1, names.count))) { _ in
             var hasher = ContentHasher()
             while true {
-                let i = next.withLock { n in
+                let i = next.locked { n in
                     defer { n += 1 }
                     return n
                 }
@@ -98,10 +99,10 @@ public struct TreeVerifier: Sendable {
                 } catch {
                     r = .failure(error)
                 }
-                results.withLock { $0[i] = r }
+                results.locked { $0[i] = r }
             }
         }
-        let hashed = results.withLock { $0 }
+        let hashed = results.locked { $0 }
         return names.indices.map { LogInput(path: names[$0].0, name: names[$0].1, sha256: hashed[$0]!) }
     }
 }

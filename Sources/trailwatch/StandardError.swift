@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 
 /// Writes progress, diagnostics and summaries to standard error (standard output carries alerts
 /// and query results only, so it pipes cleanly into `jq`).
@@ -10,7 +11,7 @@ enum StandardError {
     static let isTerminal = isatty(STDERR_FILENO) == 1
 
     static func write(_ text: String) {
-        lock.withLock { _ in FileHandle.standardError.write(Data(text.utf8)) }
+        lock.locked { _ in FileHandle.standardError.write(Data(text.utf8)) }
     }
 
     static func line(_ text: String) { write(text + "\n") }

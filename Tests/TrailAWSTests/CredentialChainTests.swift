@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import Testing
 
 @testable import TrailAWS
@@ -212,8 +213,8 @@ import Testing
         init(clock: ManualClock) { self.clock = clock }
 
         func load() async throws(AWSError) -> AWSCredentials? {
-            if failing.withLock({ $0 }) { throw AWSError(.transport, operation: "counting", reason: "down") }
-            let n = loads.withLock { $0 += 1; return $0 }
+            if failing.locked({ $0 }) { throw AWSError(.transport, operation: "counting", reason: "down") }
+            let n = loads.locked { $0 += 1; return $0 }
             return AWSCredentials(accessKeyID: "K\(n)", secretAccessKey: "s", sessionToken: "t", expiration: clock.now + 3600, source: name)
         }
     }
@@ -227,10 +228,10 @@ import Testing
         #expect(try await chain.credentials().accessKeyID == "K1")
         clock.advance(2)  // now inside the margin
         #expect(try await chain.credentials().accessKeyID == "K2")
-        #expect(provider.loads.withLock { $0 } == 2)
+        #expect(provider.loads.locked { $0 } == 2)
 
         // A failed refresh keeps serving credentials that have not expired yet ...
-        provider.failing.withLock { $0 = true }
+        provider.failing.locked { $0 = true }
         clock.advance(3600 - 100)
         #expect(try await chain.credentials().accessKeyID == "K2")
         // ... and fails once they have.
@@ -246,6 +247,6 @@ import Testing
             for _ in 0..<20 { group.addTask { try await chain.credentials().accessKeyID } }
             for try await key in group { #expect(key == "K1") }
         }
-        #expect(provider.loads.withLock { $0 } == 1)
+        #expect(provider.loads.locked { $0 } == 1)
     }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import Testing
 
 @testable import TrailAWS
@@ -11,7 +12,7 @@ import Testing
     final class Sleeps: Sendable {
         let waits = Mutex<[Double]>([])
         var policy: RetryPolicy {
-            RetryPolicy(maxAttempts: 4, sleep: { [self] seconds in self.waits.withLock { $0.append(seconds) } }, random: { 0.5 })
+            RetryPolicy(maxAttempts: 4, sleep: { [self] seconds in self.waits.locked { $0.append(seconds) } }, random: { 0.5 })
         }
     }
 
@@ -59,7 +60,7 @@ import Testing
     @Test func slowDownAndServerErrorsAreRetried() async throws {
         let calls = Mutex(0)
         let server = try await LoopbackServer { _ in
-            let n = calls.withLock { $0 += 1; return $0 }
+            let n = calls.locked { $0 += 1; return $0 }
             switch n {
             case 1: return .text(503, "<Error><Code>SlowDown</Code><Message>Reduce your request rate.</Message></Error>")
             case 2: return .text(500, "<Error><Code>InternalError</Code></Error>")
@@ -74,7 +75,7 @@ import Testing
         #expect(server.requests.count == 3)
         #expect(server.requests.allSatisfy { $0.path == "/bucket/AWSLogs/a%20b.json" && $0.header("If-Match") == "\"e1\"" })
         // Full jitter with random() = 0.5: half of 0.2 s, then half of 0.4 s.
-        #expect(sleeps.waits.withLock { $0 } == [0.1, 0.2])
+        #expect(sleeps.waits.locked { $0 } == [0.1, 0.2])
         #expect(s3.requestCounts.retries == 2)
     }
 
@@ -82,7 +83,7 @@ import Testing
         let calls = Mutex(0)
         let body = Array(repeating: UInt8(ascii: "x"), count: 100_000)
         let server = try await LoopbackServer { _ in
-            let n = calls.withLock { $0 += 1; return $0 }
+            let n = calls.locked { $0 += 1; return $0 }
             return CannedResponse(status: 200, headers: [("ETag", "\"e\"")], body: body, truncateTo: n == 1 ? 40_000 : nil)
         }
         defer { Task { await server.close() } }

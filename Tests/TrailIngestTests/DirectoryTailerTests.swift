@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import Testing
 
 @testable import TrailIngest
@@ -16,11 +17,11 @@ final class PathCollector: Sendable {
     init(_ stream: AsyncStream<String>) {
         let storage = self.storage
         task = Task {
-            for await path in stream { storage.paths.withLock { $0.append(path) } }
+            for await path in stream { storage.paths.locked { $0.append(path) } }
         }
     }
 
-    var paths: [String] { storage.paths.withLock { $0 } }
+    var paths: [String] { storage.paths.locked { $0 } }
 
     /// Waits until `condition` holds for the paths seen, giving up after a generous deadline
     /// (a guard against hanging, not a timing assertion). Returns whether it held.

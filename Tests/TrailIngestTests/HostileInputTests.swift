@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import Testing
 
 #if canImport(Glibc)
@@ -158,6 +159,6 @@ import Glibc
 /// A string set on one thread and read on another.
 private final class OutcomeBox: Sendable {
     private let value = Mutex("")
-    func set(_ text: String) { value.withLock { $0 = text } }
-    func get() -> String { value.withLock { $0 } }
+    func set(_ text: String) { value.locked { $0 = text } }
+    func get() -> String { value.locked { $0 } }
 }

@@ -3,6 +3,7 @@ import NIOCore
 import NIOHTTP1
 import NIOPosix
 import Synchronization
+import TrailSync
 
 /// A request as the loopback server received it.
 struct ReceivedRequest: Sendable {
@@ -38,7 +39,7 @@ final class LoopbackServer: Sendable {
     private let log = RequestLog()
 
     var url: String { "http://127.0.0.1:\(port)" }
-    var requests: [ReceivedRequest] { log.entries.withLock { $0 } }
+    var requests: [ReceivedRequest] { log.entries.locked { $0 } }
 
     init(handler: @escaping Handler) async throws {
         let log = self.log
@@ -82,7 +83,7 @@ final class LoopbackServer: Sendable {
                 guard let head else { return }
                 let request = ReceivedRequest(method: head.method.rawValue, uri: head.uri,
                                               headers: head.headers.map { ($0.name, $0.value) }, body: body)
-                log.entries.withLock { $0.append(request) }
+                log.entries.locked { $0.append(request) }
                 let handler = self.handler
                 let loop = context.eventLoop
                 let bound = NIOLoopBound((context, self), eventLoop: loop)

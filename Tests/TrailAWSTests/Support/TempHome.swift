@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import TrailAWS
 
 /// A temporary HOME with `.aws/` files, removed by `remove()`.
@@ -26,8 +27,8 @@ struct TempHome {
 final class ManualClock: Sendable {
     private let current: Mutex<Date>
     init(_ start: Date = Date(timeIntervalSince1970: 1_780_000_000)) { current = Mutex(start) }
-    var now: Date { current.withLock { $0 } }
-    func advance(_ seconds: TimeInterval) { current.withLock { $0 += seconds } }
+    var now: Date { current.locked { $0 } }
+    func advance(_ seconds: TimeInterval) { current.locked { $0 += seconds } }
     var function: @Sendable () -> Date { { [self] in self.now } }
 }
 
