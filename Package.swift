@@ -83,21 +83,23 @@ let package = Package(
         ]),
 
         .executableTarget(name: "trailwatch-bench", dependencies: [
-            "TrailStore", "TrailModel", "TrailIngest", "TrailDecode", "TrailJSON",
+            "TrailStore", "TrailModel", "TrailIngest", "TrailDecode", "TrailJSON", "TrailTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/trailwatch-bench"),
 
-        .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON"]),
-        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON"], resources: [.copy("Fixtures")]),
+        // Helpers shared by the tests and the benchmarks (a seeded random generator).
+        .target(name: "TrailTestSupport", path: "Tests/TrailTestSupport"),
+        .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON", "TrailTestSupport"]),
+        .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON", "TrailTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailAlerts", "TrailDecode", "TrailMatch", "TrailIngest", "TrailModel", "TrailJSON"], resources: [.copy("Fixtures")]),
+        .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailAlerts", "TrailDecode", "TrailMatch", "TrailIngest", "TrailModel", "TrailJSON", "TrailTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "TrailSync", "CZlib"]),
         .testTarget(name: "TrailVerifyTests", dependencies: [
             "TrailVerify", "TrailModel", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),
         ]),
         .testTarget(name: "TrailAWSTests", dependencies: [
-            "TrailAWS", "TrailSync",
+            "TrailAWS", "TrailSync", "TrailTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),

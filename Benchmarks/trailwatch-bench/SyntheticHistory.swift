@@ -1,4 +1,5 @@
 import TrailModel
+import TrailTestSupport
 
 /// A deterministic generator of realistic secret-access events: a few accounts and regions,
 /// thousands of secrets (some names repeated across accounts), hundreds of roles with skewed
@@ -142,15 +143,3 @@ struct SyntheticHistory {
     private func pow3(_ x: Double) -> Double { x * x * x }
 }
 
-/// A small, fast, seedable random generator (SplitMix64).
-struct SplitMix64 {
-    private var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 
 @testable import TrailAWS
+import TrailTestSupport
 
 /// Signs generated S3 and STS requests here and with botocore's own signer (`S3SigV4Auth`,
 /// `SigV4Auth`), and requires the same `Authorization` header for every one. botocore encodes the
@@ -33,20 +34,8 @@ for line in sys.stdin:
         var body: String
     }
 
-    /// A deterministic generator (SplitMix64) so a failure names a reproducible case.
-    struct SplitMix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func generate(count: Int) -> [Generated] {
-        var rng = SplitMix(state: 0x5157_4154)
+        var rng = SplitMix64(seed: 0x5157_4154)
         let alphabet = Array("abcXYZ019-._~ /+=&?%:@!$'()*,;é\u{1234}日#[]")
         func text(_ maxLength: Int) -> String {
             String((0..<Int.random(in: 1...maxLength, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })

@@ -2,6 +2,7 @@ import Testing
 import TrailDetect
 import TrailJSON
 import TrailModel
+import TrailTestSupport
 
 /// Settling threshold alerts: held until the watermark passes the window's end plus the settle
 /// time, so the alert (id, event, time, summary, evidence, record) does not depend on the order
@@ -146,7 +147,7 @@ import TrailModel
     func shuffledArrivalGivesIdenticalAlerts(seed: UInt64) throws {
         let window: Int64 = 300_000, count = 6
         let rule = Ev.rule("b", detector: .threshold(ThresholdConfig(group: [.principal], distinct: .secret, count: count, window: EventTime.Duration(milliseconds: window))))
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var events: [AuditEvent] = []
         var t: Int64 = 0
         for i in 0..<600 {

@@ -1,6 +1,7 @@
 import Testing
 import TrailDetect
 import TrailModel
+import TrailTestSupport
 
 @Suite struct ThresholdTests {
     let burst = Ev.rule("burst", detector: .threshold(ThresholdConfig(group: [.principal], distinct: .secret, count: 5, window: .minutes(5))))
@@ -139,7 +140,7 @@ import TrailModel
     func compactedStateCountsLikeBruteForce(seed: UInt64) throws {
         let window: Int64 = 300_000, count = 6
         let rule = Ev.rule("b", detector: .threshold(ThresholdConfig(group: [.principal], distinct: .secret, count: count, window: EventTime.Duration(milliseconds: window))))
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var events: [AuditEvent] = []
         var t: Int64 = 0
         for i in 0..<600 {
@@ -199,7 +200,7 @@ import TrailModel
     /// two secrets), an hour apart, by two principals, among re-reads of a few secrets by others;
     /// one event per minute-file.
     static func files(seed: UInt64) -> [[AuditEvent]] {
-        var rng = SplitMix(seed: seed)
+        var rng = SplitMix64(seed: seed)
         var events: [AuditEvent] = []
         for burst in 0..<6 {
             let p = Ev.role(burst % 2 == 0 ? "thief" : "other")
@@ -235,7 +236,7 @@ import TrailModel
         let files = Self.files(seed: seed)
         let inOrder = try run(files)
         #expect(inOrder.count == 6, "\(inOrder)")
-        var rng = SplitMix(seed: seed &+ 100)
+        var rng = SplitMix64(seed: seed &+ 100)
         // Shuffled within blocks of 25 minutes of event time (inside the 30-minute lateness).
         let blocks = Dictionary(grouping: files) { $0[0].eventTime.milliseconds / 60_000 / 25 }
         for _ in 0..<5 {
@@ -267,14 +268,3 @@ import TrailModel
     }
 }
 
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}

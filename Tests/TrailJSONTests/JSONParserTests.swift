@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 @testable import TrailJSON
+import TrailTestSupport
 
 @Suite struct JSONParserTests {
     @Test func parsesScalarsAndKeepsNumberText() throws {
@@ -129,7 +130,7 @@ import Testing
 
     /// The tape agrees with Foundation on randomly generated documents.
     @Test func agreesWithFoundationOnRandomDocuments() throws {
-        var rng = SplitMix(seed: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<300 {
             let text = randomJSON(&rng, depth: 0)
             let doc = try JSONDocument(text: text)
@@ -155,7 +156,7 @@ import Testing
         }
     }
 
-    private func randomJSON(_ rng: inout SplitMix, depth: Int) -> String {
+    private func randomJSON(_ rng: inout SplitMix64, depth: Int) -> String {
         let choice = depth > 3 ? rng.next() % 4 : rng.next() % 6
         switch choice {
         case 0: return ["true", "false", "null"][Int(rng.next() % 3)]
@@ -169,18 +170,6 @@ import Testing
             let members = (0..<Int(rng.next() % 4)).map { i in "\"k\(i)\": " + randomJSON(&rng, depth: depth + 1) }
             return "{" + members.joined(separator: " , ") + "}"
         }
-    }
-}
-
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E3779B97F4A7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58476D1CE4E5B9
-        z = (z ^ (z >> 27)) &* 0x94D049BB133111EB
-        return z ^ (z >> 31)
     }
 }
 

@@ -1,17 +1,6 @@
 import Testing
 import TrailJSON
-
-/// A small deterministic generator, so that a failure can be replayed from its seed.
-struct SplitMix64: RandomNumberGenerator {
-    var state: UInt64
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-}
+import TrailTestSupport
 
 /// ``SubstringSearcher`` (Two-Way) against a naive scan on random and periodic inputs.
 @Suite struct SubstringSearcherTests {
@@ -36,7 +25,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     @Test(arguments: [2, 3, 4, 256])
     func randomAgainstNaive(alphabet: Int) {
-        var rng = SplitMix64(state: UInt64(alphabet) &* 7919)
+        var rng = SplitMix64(seed: UInt64(alphabet) &* 7919)
         for round in 0..<3000 {
             let m = Int.random(in: 0...12, using: &rng)
             let n = Int.random(in: 0...60, using: &rng)
@@ -57,7 +46,7 @@ struct SplitMix64: RandomNumberGenerator {
 
     /// Periodic needles and haystacks, where the memory of the periodic case matters.
     @Test func periodicAgainstNaive() {
-        var rng = SplitMix64(state: 42)
+        var rng = SplitMix64(seed: 42)
         for _ in 0..<3000 {
             let unit = (0..<Int.random(in: 1...4, using: &rng)).map { _ in UInt8.random(in: 97...98, using: &rng) }
             var needle = Array([[UInt8]](repeating: unit, count: Int.random(in: 1...5, using: &rng)).joined())

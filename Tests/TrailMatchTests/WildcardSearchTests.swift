@@ -1,5 +1,6 @@
 import Testing
 @testable import TrailMatch
+import TrailTestSupport
 
 /// Wildcard matching (leftmost chunk search with Two-Way) against a dynamic-programming reference.
 @Suite struct WildcardSearchTests {
@@ -25,17 +26,9 @@ import Testing
         text.withUnsafeBufferPointer { pattern.matches($0.baseAddress, $0.count) }
     }
 
-    struct Generator: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state = state &* 6364136223846793005 &+ 1442695040888963407
-            return state ^ (state >> 29)
-        }
-    }
-
     @Test(arguments: [1, 2, 3])
     func randomAgainstReference(seed: UInt64) throws {
-        var rng = Generator(state: seed)
+        var rng = SplitMix64(seed: seed)
         for _ in 0..<4000 {
             var pattern: [UInt8?] = []
             for _ in 0..<Int.random(in: 0...10, using: &rng) {
