@@ -200,22 +200,11 @@ struct BackfillSampleLogsTests {
     /// time (default the 30-minute lateness), so late files cannot change which event they name:
     /// the denied burst (24 records, 4 more than the threshold) whose early records arrive last is
     /// still attributed to 04cf86b7 at 21:36:44, as in order.
-    @Test("files delivered up to 20 minutes late give the same alerts")
-    func lateFiles() throws {
+    @Test("files delivered late (newest first within 20- or 30-minute blocks, inside the 30-minute lateness) give the same alerts",
+          arguments: [20, 30])
+    func lateFiles(blockMinutes: Int) throws {
         let dir = try TempDirectory()
-        let late = try Self.lateTree(in: dir, blockMinutes: 20)
-        let result = try backfill([late.path], db: dir.path("late.db"), in: dir)
-        #expect(result.exitCode == 0, "\(result)")
-        let inOrder = try Set(AlertLine.parse(SampleRun.get().result.stdout).map { "\($0.id) \($0.key)" })
-        let lateAlerts = try Set(AlertLine.parse(result.stdout).map { "\($0.id) \($0.key)" })
-        #expect(lateAlerts.count == inOrder.count)
-        #expect(lateAlerts == inOrder, "only in order: \(inOrder.subtracting(lateAlerts)); only late: \(lateAlerts.subtracting(inOrder))")
-    }
-
-    @Test("files delivered up to 25 minutes late (within the 30-minute lateness) give the same alerts")
-    func lateFilesWithinLateness() throws {
-        let dir = try TempDirectory()
-        let late = try Self.lateTree(in: dir, blockMinutes: 30)
+        let late = try Self.lateTree(in: dir, blockMinutes: blockMinutes)
         let result = try backfill([late.path], db: dir.path("late.db"), in: dir)
         #expect(result.exitCode == 0, "\(result)")
         let inOrder = try Set(AlertLine.parse(SampleRun.get().result.stdout).map { "\($0.id) \($0.key)" })
