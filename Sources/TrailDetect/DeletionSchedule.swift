@@ -35,7 +35,7 @@ final class DeletionSchedule {
             let t = e.eventTime.milliseconds
             let date = e.details.forceDeleteWithoutRecovery
                 ? e.eventTime
-                : e.eventTime.adding(.days(Int64(e.details.recoveryWindowInDays ?? 30)))
+                : e.eventTime.adding(.days(Int64(RecoveryWindow.effectiveDays(e.details.recoveryWindowInDays))))
             for s in e.secrets {
                 let k = key(s)
                 // A later DeleteSecret (in event time) wins; a late-arriving older one does not.

@@ -3,7 +3,8 @@ import TrailModel
 /// `DeleteSecret`: when the secret goes away and how bad that is.
 ///
 /// The deletion date is the event time plus the recovery window (30 days when the request gives
-/// none); `forceDeleteWithoutRecovery` deletes at once. A forced deletion or a window shorter
+/// none; see ``RecoveryWindow`` for windows AWS would not accept); `forceDeleteWithoutRecovery`
+/// deletes at once. A forced deletion or a window shorter
 /// than `minimumWindowDays` gets the `escalate` severity; a failed attempt (`AccessDenied`) the
 /// `denied` severity: someone tried.
 enum SecretDeletionAnalysis {
@@ -29,17 +30,23 @@ enum SecretDeletionAnalysis {
                 ],
                 secret: e.secrets.first)
         }
-        let window = e.details.recoveryWindowInDays ?? 30
+        let recorded = e.details.recoveryWindowInDays
+        let window = RecoveryWindow.effectiveDays(recorded)
         let date = e.eventTime.adding(.days(Int64(window)))
         let short = window < config.minimumWindowDays
+        let windowText = RecoveryWindow.isImpossible(recorded)
+            ? "recovery window recorded as \(recorded!) days, which AWS does not accept; taken as \(window)"
+            : "recovery window \(window) day\(window == 1 ? "" : "s")"
+        var evidence = [
+            EvidenceItem("deletionDate", .string(date.iso8601)),
+            EvidenceItem("recoveryWindowInDays", .integer(Int64(window))),
+            EvidenceItem("forceDeleteWithoutRecovery", .bool(false)),
+        ]
+        if RecoveryWindow.isImpossible(recorded) { evidence.append(EvidenceItem("recordedRecoveryWindowInDays", .integer(Int64(recorded!)))) }
         return Finding(
             severity: short ? config.escalate : nil,
-            summary: "\(who) scheduled \(target) for deletion on \(date.dateString) (recovery window \(window) day\(window == 1 ? "" : "s")\(short ? ", shorter than \(config.minimumWindowDays)" : ""))\(Phrase.place(e))",
-            evidence: [
-                EvidenceItem("deletionDate", .string(date.iso8601)),
-                EvidenceItem("recoveryWindowInDays", .integer(Int64(window))),
-                EvidenceItem("forceDeleteWithoutRecovery", .bool(false)),
-            ],
+            summary: "\(who) scheduled \(target) for deletion on \(date.dateString) (\(windowText)\(short ? ", shorter than \(config.minimumWindowDays)" : ""))\(Phrase.place(e))",
+            evidence: evidence,
             secret: e.secrets.first)
     }
 }

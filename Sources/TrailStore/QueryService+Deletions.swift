@@ -9,9 +9,10 @@ struct DeletionState {
     var recoveryWindowInDays: Int?
     var force: Bool
     var restored: Int64?
-    /// When the secret is (or was) gone: at once when forced, else after the window (30 days by default).
+    /// When the secret is (or was) gone: at once when forced, else after the window (30 days by
+    /// default; a window AWS would not accept counts as its soonest, see ``RecoveryWindow``).
     var deletionDate: Int64 {
-        force ? scheduled : scheduled + Int64(recoveryWindowInDays ?? 30) * 86_400_000
+        force ? scheduled : scheduled + Int64(RecoveryWindow.effectiveDays(recoveryWindowInDays)) * 86_400_000
     }
 }
 
@@ -65,7 +66,7 @@ extension QueryService {
         guard let lastDelete = all.last(where: { $0.isDelete }) else { return nil }
         let facts = EventDetailsJSON.decode(lastDelete.details)
         var state = DeletionState(scheduled: lastDelete.time, principal: lastDelete.principal, eventID: lastDelete.eventID,
-                                  recoveryWindowInDays: facts.forceDelete ? nil : (facts.recoveryWindowInDays ?? 30),
+                                  recoveryWindowInDays: facts.forceDelete ? nil : RecoveryWindow.effectiveDays(facts.recoveryWindowInDays),
                                   force: facts.forceDelete, restored: nil)
         if let restore = all.last, !restore.isDelete, restore.time >= lastDelete.time { state.restored = restore.time }
         return state

@@ -30,6 +30,17 @@ import TrailModel
         #expect(try alert(EventDetails(recoveryWindowInDays: 30)).severity == .high)
     }
 
+    /// AWS rejects windows outside 7 to 30 days; a record claiming one (forged or malformed) must
+    /// neither postpone the deletion date nor move it into the past (nor overflow).
+    @Test(arguments: [2_147_483_647, -5, 0, 6, 31, Int.max, Int.min])
+    func impossibleWindowIsTakenAsTheSoonestAWSAllows(recorded: Int) throws {
+        let a = try alert(EventDetails(recoveryWindowInDays: recorded))
+        #expect(a.evidence.first == EvidenceItem("deletionDate", .string("2024-06-08T00:00:00Z")))
+        #expect(a.evidence.contains(EvidenceItem("recordedRecoveryWindowInDays", .integer(Int64(recorded)))))
+        #expect(a.summary.contains("recovery window recorded as \(recorded) days, which AWS does not accept; taken as 7"))
+        #expect(a.severity == .critical)
+    }
+
     @Test func forcedDeletionIsCritical() throws {
         let a = try alert(EventDetails(forceDeleteWithoutRecovery: true))
         #expect(a.severity == .critical)
