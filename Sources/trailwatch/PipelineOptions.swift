@@ -173,7 +173,7 @@ struct PipelineOptions: ParsableArguments {
             if firstLoad && ProcessInfo.processInfo.environment["TRAILWATCH_DEFER_INDEXES"] != "0" {
                 try store.deferIndexesForFirstLoad()
             } else {
-                try buildDeferredIndexes(store)
+                try buildDeferredIndexes(store, announce: true)
             }
         } catch {
             throw CLIError.usage("\(error)")
@@ -204,11 +204,15 @@ struct PipelineOptions: ParsableArguments {
         return (runner, delivery)
     }
 
-    /// Builds the secondary indexes that a first load deferred, saying so on standard error.
-    func buildDeferredIndexes(_ store: Store) throws {
+    /// Builds the secondary indexes that a first load deferred. `announce`: say so on standard
+    /// error (when a run starts on a store an interrupted first load left; the end of a backfill
+    /// builds them silently, as part of the load).
+    func buildDeferredIndexes(_ store: Store, announce: Bool = false) throws {
         let missing = try store.missingDeferredIndexes()
         guard !missing.isEmpty else { return }
-        StandardError.line("trailwatch: building \(missing.count) indexes of events and access (deferred during a first load)")
+        if announce {
+            StandardError.line("trailwatch: building \(missing.count) indexes of events and access that an interrupted first load left unbuilt")
+        }
         try store.buildDeferredIndexes()
     }
 
