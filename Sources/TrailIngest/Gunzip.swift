@@ -20,6 +20,12 @@ import Darwin
 /// Each member's CRC-32 and length are checked against its trailer here, with `CRC32` on the
 /// bytes just inflated, rather than by zlib, whose table-driven CRC cost a quarter as much as the
 /// inflating itself. (The optional CRC-16 of a gzip header is not checked.)
+///
+/// When libdeflate can be loaded (`InflateBackend.active`), each member is inflated by it in one
+/// call into the same buffer, sized the same way and never beyond `maxBytes + 1`; a member that
+/// does not fit grows the buffer and is inflated again. Any failure of libdeflate (damaged or
+/// truncated data, output over the limit) redoes the file with zlib, so errors are zlib's, to the
+/// byte offset, whichever backend is in use.
 public enum Gunzip {
     /// The largest decompressed size accepted by default (2 GiB).
     public static let defaultMaxBytes = 1 << 31
@@ -43,17 +49,35 @@ public enum Gunzip {
     public static func inflate(
         _ compressed: [UInt8], path: String, maxBytes: Int = defaultMaxBytes
     ) throws(IngestError) -> [UInt8] {
-        let result: Result<[UInt8], IngestError> = compressed.withUnsafeBytes { raw in
-            inflateResult(raw, path: path, maxBytes: maxBytes, inputChunk: 1 << 30, outputChunk: 1 << 30)
-        }
-        return try result.get()
+        try inflate(compressed, path: path, maxBytes: maxBytes, backend: InflateBackend.active)
     }
 
     /// Inflates a complete gzip file (one or more members) held in memory the caller owns.
     public static func inflate(
         _ compressed: UnsafeRawBufferPointer, path: String, maxBytes: Int = defaultMaxBytes
     ) throws(IngestError) -> [UInt8] {
-        try inflateResult(compressed, path: path, maxBytes: maxBytes, inputChunk: 1 << 30, outputChunk: 1 << 30).get()
+        try inflateResult(compressed, path: path, maxBytes: maxBytes, backend: InflateBackend.active).get()
+    }
+
+    /// As `inflate`, with the backend chosen by the caller (tests run both). `.libdeflate` when
+    /// the library is absent is zlib.
+    static func inflate(
+        _ compressed: [UInt8], path: String, maxBytes: Int = defaultMaxBytes, backend: InflateBackend
+    ) throws(IngestError) -> [UInt8] {
+        let result: Result<[UInt8], IngestError> = compressed.withUnsafeBytes { raw in
+            inflateResult(raw, path: path, maxBytes: maxBytes, backend: backend)
+        }
+        return try result.get()
+    }
+
+    private static func inflateResult(
+        _ compressed: UnsafeRawBufferPointer, path: String, maxBytes: Int, backend: InflateBackend
+    ) -> Result<[UInt8], IngestError> {
+        if backend == .libdeflate, let library = InflateBackend.loadedLibDeflate,
+           let output = LibDeflateInflater.inflate(compressed, maxBytes: max(0, maxBytes), library: library) {
+            return .success(output)
+        }
+        return inflateResult(compressed, path: path, maxBytes: maxBytes, inputChunk: 1 << 30, outputChunk: 1 << 30)
     }
 
     /// As `inflate`, with the amounts of input and output handed to zlib per call made explicit,

@@ -76,7 +76,7 @@ struct BackfillCommand: AsyncParsableCommand {
         let files = walk.files
         var summary = RunSummary()
         let progress = ProgressLine(enabled: !options.noProgress, total: files.count)
-        let (runner, delivery) = try options.makeRunner { report in
+        let (runner, delivery) = try options.makeRunner(firstLoad: true) { report in
             summary.add(report)
             Self.diagnose(report, progress: progress)
             progress.update(summary)
@@ -89,8 +89,12 @@ struct BackfillCommand: AsyncParsableCommand {
             try await runner.run(files)
             // The archive given is complete: threshold alerts still settling are released now.
             summary.alerts += try runner.committer.releaseHeld()
+            progress.clear()
+            try options.buildDeferredIndexes(runner.processor.store)
         } catch {
             progress.clear()
+            // What was committed stays, with its indexes (a kill here leaves them to the next run).
+            try? options.buildDeferredIndexes(runner.processor.store)
             _ = await options.drain(delivery)
             StandardError.error("\(error)")
             throw ExitCode(2)

@@ -159,11 +159,25 @@ struct PipelineOptions: ParsableArguments {
     /// Loads the rules, opens the store for writing and the sinks, starts delivery and wires the
     /// pipeline. `onReport` sees every file's report, in commit order. Problems exit 2.
     /// `digestWatch` (tail) checks each CloudTrail digest file as it is read.
-    func makeRunner(digestWatch: DigestWatch? = nil, onReport: @escaping (FileReport) -> Void) throws -> (runner: IngestRunner, delivery: AlertDelivery) {
+    /// `firstLoad` (backfill): into an empty store, the secondary indexes of events and access are
+    /// built once by ``buildDeferredIndexes(_:)`` at the end instead of row by row (set
+    /// `TRAILWATCH_DEFER_INDEXES=0` to keep them). Otherwise (tail) indexes that an interrupted
+    /// first load left unbuilt are built now.
+    func makeRunner(digestWatch: DigestWatch? = nil, firstLoad: Bool = false,
+                    onReport: @escaping (FileReport) -> Void) throws -> (runner: IngestRunner, delivery: AlertDelivery) {
         let rules = try loadRules()
         // The sinks before the store: a bad --alerts path must not leave a new store behind.
         let specs = try checkSinks()
         let store = try openStoreForWriting()
+        do {
+            if firstLoad && ProcessInfo.processInfo.environment["TRAILWATCH_DEFER_INDEXES"] != "0" {
+                try store.deferIndexesForFirstLoad()
+            } else {
+                try buildDeferredIndexes(store, announce: true)
+            }
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
         let delivery: AlertDelivery
         do {
             delivery = try AlertDelivery(store: store, sinks: specs, settings: deliverySettings, wallClock: { wallClockNow().milliseconds },
@@ -188,6 +202,18 @@ struct PipelineOptions: ParsableArguments {
         processor.maxFileBytes = maxFileSize.bytes
         let runner = IngestRunner(processor: processor, committer: committer, jobs: jobs, onReport: onReport)
         return (runner, delivery)
+    }
+
+    /// Builds the secondary indexes that a first load deferred. `announce`: say so on standard
+    /// error (when a run starts on a store an interrupted first load left; the end of a backfill
+    /// builds them silently, as part of the load).
+    func buildDeferredIndexes(_ store: Store, announce: Bool = false) throws {
+        let missing = try store.missingDeferredIndexes()
+        guard !missing.isEmpty else { return }
+        if announce {
+            StandardError.line("trailwatch: building \(missing.count) indexes of events and access that an interrupted first load left unbuilt")
+        }
+        try store.buildDeferredIndexes()
     }
 
     /// Delivers what is pending for up to --drain-timeout, then says on standard error what is

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrailIngest
 
 /// The `trailwatch` command: CloudTrail audit logs in, Secrets Manager alerts and an access history out.
 @main
@@ -13,6 +14,8 @@ struct TrailWatch: AsyncParsableCommand {
           trailwatch query callers --secret prod/db/password
           trailwatch alerts --since 7d
         """,
+        // The inflater is chosen at run time (libdeflate when it loads, else zlib).
+        version: "trailwatch\ninflate: \(InflateBackend.description)",
         subcommands: [
             BackfillCommand.self,
             TailCommand.self,
