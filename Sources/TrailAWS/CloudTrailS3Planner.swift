@@ -135,11 +135,17 @@ public struct CloudTrailS3Planner: Sendable {
                 let index = next
                 let (prefix, delimiter) = work[index]
                 group.addTask {
+                    // Assigned, then returned: with `return (index, .success(try await …))` inside
+                    // the typed-throws `do`, Swift 6.3.1's optimiser emits code that traps here
+                    // (release builds only; a 60-line reproduction of the same shape traps at -O
+                    // and runs at -Onone).
+                    let listing: Result<(objects: [S3ObjectSummary], prefixes: [String]), AWSError>
                     do throws(AWSError) {
-                        return (index, .success(try await client.listAll(bucket: bucket, prefix: prefix, delimiter: delimiter)))
+                        listing = .success(try await client.listAll(bucket: bucket, prefix: prefix, delimiter: delimiter))
                     } catch {
-                        return (index, .failure(error))
+                        listing = .failure(error)
                     }
+                    return (index, listing)
                 }
                 next += 1
             }
