@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # backfill of the same generated tree from a local directory and from moto's S3 on loopback:
 # records/s, requests per 1,000 files and peak memory (release build). Never talks to AWS.
-# usage: Benchmarks/s3-backfill.sh [RECORDS [DAYS]]   (default 200000 3; CONFIG=debug for a debug build)
+# usage: Benchmarks/s3-backfill.sh [RECORDS [DAYS]]   (default 200000 3; CONFIG=debug for a debug build,
+#        BIN=PATH to measure an already built binary instead of building one)
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 records=${1:-200000}
@@ -10,8 +11,13 @@ config=${CONFIG:-release}
 gen=../shared/tools/gen-cloudtrail
 work=$(mktemp -d)
 trap 'exec 3>&- 2>/dev/null || true; rm -rf "$work"' EXIT
-swift build -c "$config" --product trailwatch >/dev/null
-bin=.build/$config/trailwatch
+if [[ -n ${BIN:-} ]]; then
+    bin=$BIN
+    config="given ($BIN)"
+else
+    swift build -c "$config" --product trailwatch >/dev/null
+    bin=.build/$config/trailwatch
+fi
 
 "$gen" -o "$work/tree" -n "$records" --days "$days" --accounts 3 --regions 2 --org -q -j 2
 files=$(find "$work/tree/AWSLogs" -path '*/CloudTrail/*' -name '*.json.gz' | wc -l)
