@@ -21,7 +21,7 @@ import Glibc
             }
             return false
         }
-        #expect(await waitFor("watching"))
+        #expect(await waitFor("watching"), "\(tail.stderrSoFar())")
         try Data(#"{"name":"bad","pattern":{"detail":{"eventName":[{"prefix":1}]}}}"#.utf8).write(to: rules.appendingPathComponent("zz.json"))
         tail.send(SIGHUP)
         #expect(await waitFor("rules not reloaded, the previous rules stay in force: "), "\(tail.stderrSoFar())")
