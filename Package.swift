@@ -47,6 +47,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
+        // What the CLI and the console share above the store: tables, CSV and JSON lines, time rendering, `--since`.
+        .target(name: "TrailPresentation", dependencies: ["TrailStore", "TrailModel", "TrailJSON"]),
         .target(name: "TrailAlerts", dependencies: [
             "TrailModel", "TrailJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -75,12 +77,12 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailPipeline", "TrailStore", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest",
+            "TrailPipeline", "TrailStore", "TrailPresentation", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "trailwatch-bench", dependencies: [
-            "TrailStore", "TrailModel", "TrailIngest", "TrailDecode", "TrailJSON",
+            "TrailStore", "TrailPresentation", "TrailModel", "TrailIngest", "TrailDecode", "TrailJSON",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/trailwatch-bench"),
 
@@ -100,7 +102,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TrailAlertsTests", dependencies: ["TrailAlerts", "TrailModel", "TrailJSON"]),
-        .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailPresentation", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `trailwatch` binary; imports no target.
         .testTarget(name: "TrailwatchCLITests", resources: [.copy("Fixtures")]),
     ]

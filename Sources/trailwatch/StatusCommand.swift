@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrailPresentation
 import TrailStore
 
 /// `trailwatch status`: what the ledger and the history hold, and how far behind they are.

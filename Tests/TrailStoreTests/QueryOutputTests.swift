@@ -1,6 +1,7 @@
 import Testing
 import TrailModel
 @testable import TrailStore
+import TrailPresentation
 
 /// Each query on the fixture store, with the exact table, JSON-lines and CSV output.
 @Suite struct QueryOutputTests {

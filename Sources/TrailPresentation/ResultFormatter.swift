@@ -1,5 +1,6 @@
 import TrailJSON
 import TrailModel
+import TrailStore
 
 /// Prints a `ResultTable` as an aligned table, JSON lines or CSV.
 ///
