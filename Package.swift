@@ -28,6 +28,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // NIO's types at the HTTP client's edge, the metrics endpoint, and the tests' loopback stand-ins.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The read-only web console (`trailwatch serve`): HTTP routing on NIO, graceful shutdown on signals.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Core: pure, no I/O. `Lifetimes` (supported by the release toolchain, no unsafe flags)
@@ -76,8 +81,16 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // `trailwatch serve`: routes, HTML pages with inline SVG charts, the JSON API, auth and security headers.
+        .target(name: "TrailConsole", dependencies: [
+            "TrailStore", "TrailPresentation", "TrailModel", "TrailJSON",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailPipeline", "TrailStore", "TrailPresentation", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest",
+            "TrailPipeline", "TrailStore", "TrailPresentation", "TrailConsole", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -100,6 +113,11 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
+        ]),
+        .testTarget(name: "TrailConsoleTests", dependencies: [
+            "TrailConsole", "TrailStore", "TrailPresentation", "TrailModel",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "TrailAlertsTests", dependencies: ["TrailAlerts", "TrailModel", "TrailJSON"]),
         .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailPresentation", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),

@@ -1,0 +1,80 @@
+import Foundation
+import Hummingbird
+import TrailStore
+
+extension Console {
+    /// The router: pages, the API, the stylesheet and (with a token) the login form. Only GET and
+    /// HEAD are served, but for the login form's POST; nothing writes to the store.
+    public func router(token: String?) -> Router<BasicRequestContext> {
+        let router = Router()
+        router.add(middleware: SecurityHeaders())
+        if let token { router.add(middleware: TokenAuth(token: Array(token.utf8))) }
+        let console = self
+        router.get("/console.css") { _, _ in ConsoleResponse.css(Stylesheet.css) }
+        let pages: [(String, Set<String>, @Sendable (Console, ConsoleRequest) throws -> String)] = [
+            ("/", Self.overviewParameters, { try $0.overview($1) }),
+            ("/alerts", Self.alertsParameters, { try $0.alertsPage($1) }),
+            ("/alert", Self.alertParameters, { try $0.alertPage($1) }),
+            ("/secret", Self.secretParameters, { try $0.secretPage($1) }),
+            ("/principal", Self.principalParameters, { try $0.principalPage($1) }),
+            ("/search", Self.searchParameters, { try $0.searchPage($1) }),
+        ]
+        for (path, allowed, render) in pages {
+            router.get(RouterPath(path)) { request, _ in
+                do {
+                    let q = try ConsoleRequest(pairs: Self.pairs(request), allowed: allowed)
+                    return ConsoleResponse.html(try render(console, q))
+                } catch {
+                    return Self.failure(error, html: true)
+                }
+            }
+        }
+        router.get("/api/**") { request, _ in
+            let path = String(request.uri.path.dropFirst("/api/".count))
+            do {
+                guard let answer = try console.api(path, pairs: Self.pairs(request)) else {
+                    return ConsoleResponse.error(status: .notFound, message: "no such API call: /api/\(path.prefix(80))", html: false)
+                }
+                return ConsoleResponse.json(answer.body, lines: answer.lines)
+            } catch {
+                return Self.failure(error, html: false)
+            }
+        }
+        if let token {
+            let expected = Array(token.utf8)
+            router.get("/login") { _, _ in ConsoleResponse.html(LoginPage.render(failed: false)) }
+            router.post("/login") { request, _ in
+                var request = request
+                let body = try await request.collectBody(upTo: 4096)
+                let given = LoginPage.token(fromForm: String(buffer: body)).map { Array($0.utf8) } ?? []
+                guard TokenCompare.equal(given, expected) else {
+                    return ConsoleResponse.html(LoginPage.render(failed: true), status: .unauthorized)
+                }
+                var response = Response(status: .seeOther, headers: [.location: "/"])
+                response.headers[.setCookie] = "\(TokenAuth<BasicRequestContext>.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict"
+                return response
+            }
+        }
+        return router
+    }
+
+    /// The query string's parameters, percent-decoded, in order.
+    static func pairs(_ request: Request) -> [(String, String)] {
+        request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+    }
+
+    /// An error as the client sees it: 400 for a bad or ambiguous parameter, 404 for nothing found,
+    /// 500 (without details) for the rest.
+    static func failure(_ error: any Error, html: Bool) -> Response {
+        switch error {
+        case let e as ConsoleError:
+            let status: HTTPResponse.Status = e.kind == .notFound ? .notFound : .badRequest
+            return ConsoleResponse.error(status: status, message: e.description, html: html)
+        case let e as StoreError where e.kind == .ambiguous || e.kind == .invalidArgument:
+            return ConsoleResponse.error(status: .badRequest, message: ([e.message] + e.candidates).joined(separator: "\n"), html: html)
+        default:
+            FileHandle.standardError.write(Data("trailwatch: serve: \(error)\n".utf8))
+            return ConsoleResponse.error(status: .internalServerError, message: "the store could not answer (see the server's standard error)", html: html)
+        }
+    }
+}

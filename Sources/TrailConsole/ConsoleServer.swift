@@ -1,0 +1,40 @@
+import Foundation
+import Hummingbird
+import Logging
+import TrailModel
+import TrailStore
+
+/// `trailwatch serve`: the console on Hummingbird, until SIGINT or SIGTERM (graceful shutdown:
+/// requests in flight finish).
+public struct ConsoleServer: Sendable {
+    public var console: Console
+    public var listen: ListenAddress
+    public var token: String?
+
+    /// Refuses to listen beyond loopback without a token.
+    public init(console: Console, listen: ListenAddress, token: String?) throws(ConsoleError) {
+        if !listen.isLoopback && token == nil {
+            throw ConsoleError(.authRequired, subject: "--listen \(listen.host):\(listen.port)",
+                               message: "listening beyond loopback needs --auth-token-file (a bearer token; the console shows who read which secret)")
+        }
+        self.console = console
+        self.listen = listen
+        self.token = token
+    }
+
+    /// The application, for `run` and for in-process tests.
+    public func application(onRunning: @escaping @Sendable (Int) async -> Void = { _ in }) -> some ApplicationProtocol {
+        var logger = Logger(label: "trailwatch.serve")
+        logger.logLevel = .warning
+        return Application(
+            router: console.router(token: token),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
+            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            logger: logger)
+    }
+
+    /// Serves until SIGINT/SIGTERM; `onRunning` gets the bound port (useful with port 0).
+    public func run(onRunning: @escaping @Sendable (Int) async -> Void) async throws {
+        try await application(onRunning: onRunning).runService(gracefulShutdownSignals: [.sigterm, .sigint])
+    }
+}

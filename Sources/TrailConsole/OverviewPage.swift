@@ -1,0 +1,44 @@
+import TrailModel
+import TrailPresentation
+import TrailStore
+
+extension Console {
+    static let overviewParameters: Set<String> = ["since", "until", "account", "region"]
+
+    /// `/`: alerts by severity per day, secrets pending deletion with a countdown, and ingestion
+    /// status (newest event and lag per account and region, failed files).
+    func overview(_ q: ConsoleRequest) throws -> String {
+        let service = service()
+        let now = service.now
+        var scope = try q.scope(now: now, defaultLimit: 50, maxLimit: 500)
+        let newest = try service.newestAlertTime()
+        let last = scope.until.map { EventTime(milliseconds: $0.milliseconds - 1) } ?? newest ?? now
+        if scope.since == nil { scope.since = EventTime(milliseconds: last.milliseconds - 29 * 86_400_000) }
+        let counts = try service.dailyAlerts(scope)
+        var chart = StackedBarChart()
+        chart.classOf = { "sev-fill-" + $0 }
+        let chartHTML = chart.render(counts, first: Self.day(scope.since!), last: Self.day(last), label: "alerts")
+
+        var pendingScope = QueryScope(account: scope.account, region: scope.region, limit: 50)
+        pendingScope.limit = 50
+        let pending = try service.pendingDeletions(pendingScope)
+        let dateIndex = pending.columns.firstIndex { $0.key == "deletionDate" }
+        let pendingHTML = TableHTML.render(pending, extraColumn: ("countdown", { row in
+            guard let i = dateIndex, case .time(let t) = row[i] else { return "-" }
+            return EventTimeText.countdown(to: t, now: now)
+        }))
+
+        let status = try service.status(limit: 20)
+        let summary = PageLayout.facts([
+            ("files", "\(status.filesDone) done, \(status.filesSkipped) skipped, \(status.filesFailed) failed"),
+            ("records", "\(status.records) read, \(status.skippedRecords) skipped, \(status.invalidRecords) invalid"),
+            ("events", "\(status.events) secret-related events stored"),
+            ("alerts", "\(status.alerts)"),
+        ])
+        var body = PageLayout.section("Alerts by severity per day", chartHTML + "<p><a href=\"/alerts\">all alerts</a></p>", id: "alerts-chart")
+        body += PageLayout.section("Secrets pending deletion", pendingHTML, id: "pending")
+        body += PageLayout.section("Ingestion", summary + TableHTML.render(status.places), id: "ingestion")
+        body += PageLayout.section("Failed files", TableHTML.render(status.failed), id: "failed")
+        return PageLayout.page(title: "Overview", body: body)
+    }
+}

@@ -1,0 +1,57 @@
+import HTTPTypes
+import Hummingbird
+
+/// Headers on every response, errors included: a strict Content-Security-Policy (nothing but the
+/// served stylesheet and same-site forms; no script at all), no MIME sniffing, no caching, no
+/// framing, no referrer.
+struct SecurityHeaders<Context: RequestContext>: RouterMiddleware {
+    static var policy: String {
+        "default-src 'none'; style-src 'self'; img-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'"
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var response: Response
+        do {
+            response = try await next(request, context)
+        } catch let error as any HTTPResponseError {
+            response = ConsoleResponse.error(status: error.status, message: error.status.reasonPhrase, html: !request.uri.path.hasPrefix("/api/"))
+        }
+        Self.apply(&response.headers)
+        return response
+    }
+
+    static func apply(_ headers: inout HTTPFields) {
+        headers[.contentSecurityPolicy] = policy
+        headers[.xContentTypeOptions] = "nosniff"
+        headers[.cacheControl] = "no-store"
+        headers[HTTPField.Name("Referrer-Policy")!] = "no-referrer"
+        headers[HTTPField.Name("X-Frame-Options")!] = "DENY"
+        headers[.crossOriginResourcePolicy] = "same-origin"
+    }
+}
+
+/// Response builders: HTML pages, JSON (lines) for the API, plain-text and HTML errors.
+enum ConsoleResponse {
+    static func html(_ text: String, status: HTTPResponse.Status = .ok) -> Response {
+        Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func json(_ text: String, lines: Bool) -> Response {
+        let type = lines ? "application/x-ndjson; charset=utf-8" : "application/json; charset=utf-8"
+        return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    static func css(_ text: String) -> Response {
+        Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
+    }
+
+    /// An error as a page (escaped) or, for the API, plain text.
+    static func error(status: HTTPResponse.Status, message: String, html: Bool) -> Response {
+        if html {
+            let page = PageLayout.page(title: "\(status.code) \(status.reasonPhrase)", body: "<p class=\"error\">\(HTMLEscape.text(message))</p>")
+            return self.html(page, status: status)
+        }
+        return Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: "trailwatch: " + message + "\n")))
+    }
+}

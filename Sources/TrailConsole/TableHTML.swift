@@ -1,0 +1,49 @@
+import TrailModel
+import TrailPresentation
+import TrailStore
+
+/// A `ResultTable` as an HTML table: the columns the CLI's table shows, cells escaped, and the
+/// principal, secret and alert-id columns linked to their pages.
+enum TableHTML {
+    static let formatter = ResultFormatter(format: .table)
+
+    /// `links` maps a column key to the page it links to and the parameter the value goes in.
+    static func render(_ table: ResultTable, links: [String: (path: String, parameter: String)] = defaultLinks,
+                       extraColumn: (title: String, value: ([Cell]) -> String)? = nil) -> String {
+        if table.rows.isEmpty { return PageLayout.notes(table.notes) + "<p class=\"empty\">no rows</p>" }
+        let shown = table.columns.indices.filter { table.columns[$0].inTable }
+        var out = "<table><thead><tr>"
+        for i in shown { out += "<th>\(HTMLEscape.text(table.columns[i].title))</th>" }
+        if let extraColumn { out += "<th>\(HTMLEscape.text(extraColumn.title))</th>" }
+        out += "</tr></thead><tbody>\n"
+        let keys = table.columns.map(\.key)
+        for row in table.rows {
+            out += "<tr>"
+            for i in shown {
+                let text = formatter.plain(row[i], listSeparator: ", ")
+                var cell = HTMLEscape.text(text)
+                if let link = links[keys[i]], !text.isEmpty,
+                   let target = linkTarget(keys[i], row: row, keys: keys) ?? (keys[i] == "summary" ? nil : text) {
+                    cell = "<a href=\"\(HTMLEscape.link(link.path, [(link.parameter, target)]))\">\(cell)</a>"
+                }
+                if keys[i] == "severity" { cell = "<span class=\"sev-\(HTMLEscape.attribute(text))\">\(cell)</span>" }
+                out += "<td>\(cell)</td>"
+            }
+            if let extraColumn { out += "<td>\(HTMLEscape.text(extraColumn.value(row)))</td>" }
+            out += "</tr>\n"
+        }
+        return PageLayout.notes(table.notes) + out + "</tbody></table>"
+    }
+
+    static let defaultLinks: [String: (path: String, parameter: String)] = [
+        "principal": ("/principal", "name"), "secret": ("/secret", "name"), "summary": ("/alert", "id"),
+    ]
+
+    /// The value to link with: the full ARN column when the row has one (unambiguous), the alert
+    /// id for a summary.
+    private static func linkTarget(_ key: String, row: [Cell], keys: [String]) -> String? {
+        let arnKey = key == "principal" ? "principalArn" : key == "secret" ? "secretArn" : key == "summary" ? "id" : nil
+        guard let arnKey, let index = keys.firstIndex(of: arnKey), case .text(let arn) = row[index] else { return nil }
+        return arn
+    }
+}

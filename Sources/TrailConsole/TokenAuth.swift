@@ -1,0 +1,72 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Bearer-token authentication for a console listening beyond loopback: every request but the
+/// stylesheet and the login form needs `Authorization: Bearer TOKEN` or the cookie the login form
+/// sets from it. Tokens are compared in constant time.
+struct TokenAuth<Context: RequestContext>: RouterMiddleware {
+    static var cookieName: String { "trailwatch_token" }
+    let token: [UInt8]
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        let path = request.uri.path
+        if path == "/console.css" || path == "/login" { return try await next(request, context) }
+        if let presented = Self.presentedToken(request.headers), TokenCompare.equal(presented, token) {
+            return try await next(request, context)
+        }
+        if path.hasPrefix("/api/") {
+            var response = ConsoleResponse.error(status: .unauthorized, message: "authentication required: send Authorization: Bearer TOKEN", html: false)
+            response.headers[.wwwAuthenticate] = "Bearer"
+            return response
+        }
+        return ConsoleResponse.html(LoginPage.render(failed: false), status: .unauthorized)
+    }
+
+    /// The token from `Authorization: Bearer …` or from the login cookie.
+    static func presentedToken(_ headers: HTTPFields) -> [UInt8]? {
+        if let auth = headers[.authorization], auth.hasPrefix("Bearer ") {
+            return Array(auth.dropFirst(7).utf8)
+        }
+        for cookieHeader in headers[values: .cookie] {
+            for part in cookieHeader.split(separator: ";") {
+                let pair = part.trimmingCharacters(in: .whitespaces)
+                if pair.hasPrefix(cookieName + "=") { return Array(pair.dropFirst(cookieName.count + 1).utf8) }
+            }
+        }
+        return nil
+    }
+
+}
+
+/// Token comparison in time that depends only on the lengths, never on where the bytes differ.
+public enum TokenCompare {
+    public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
+        var diff = UInt8(a.count == b.count ? 0 : 1)
+        for i in 0..<max(a.count, b.count) {
+            diff |= (i < a.count ? a[i] : 0) ^ (i < b.count ? b[i] : 0)
+        }
+        return diff == 0
+    }
+}
+
+/// The login form (a POST of the token; the answer sets an HttpOnly, SameSite=Strict cookie).
+enum LoginPage {
+    static func render(failed: Bool) -> String {
+        let note = failed ? "<p class=\"error\">That token is not the console's.</p>" : ""
+        return PageLayout.page(title: "Sign in", body: note + """
+            <form action="/login" method="post"><label>Token <input name="token" type="password" autocomplete="current-password"></label> <button type="submit">Sign in</button></form>
+            <p>Or send <code>Authorization: Bearer TOKEN</code>.</p>
+            """)
+    }
+
+    /// The `token` field of an `application/x-www-form-urlencoded` body.
+    static func token(fromForm body: String) -> String? {
+        for pair in body.split(separator: "&") {
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            guard parts.count == 2, parts[0] == "token" else { continue }
+            return String(parts[1]).replacingOccurrences(of: "+", with: " ").removingPercentEncoding
+        }
+        return nil
+    }
+}
