@@ -12,7 +12,8 @@ enum Stylesheet {
     h1{font-size:1.4rem;word-break:break-all}
     h2{font-size:1.1rem;margin-top:1.6rem}
     table{border-collapse:collapse;font-size:.85rem;margin:.5rem 0}
-    th,td{border-bottom:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top;max-width:32rem;overflow-wrap:anywhere}
+    th,td{border-bottom:1px solid #d0d7de;padding:.25rem .5rem;text-align:left;vertical-align:top;max-width:32rem;overflow-wrap:break-word}
+    th{white-space:nowrap}
     th{background:#eef1f4}
     dl.facts{display:grid;grid-template-columns:max-content auto;gap:.2rem 1rem}
     dl.facts dt{font-weight:bold}
