@@ -40,6 +40,31 @@ import Testing
         _ = try Self.check(serve, "/search?q=app-reporting", ["is ambiguous", "arn:aws:iam::739205118846:role/app-reporting"], profile: profile)
     }
 
+    @Test(.enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
+    func generatedTreePagesRender() async throws {
+        let dir = try TempDirectory()
+        let tree = try GenCloudTrail.generate(
+            into: dir.path("tree"), ["-n", "20000", "--days", "9", "--seed", "3", "--accounts", "1", "--regions", "1",
+                                     "--scenarios", "all", "--no-digests"])
+        let db = dir.path("g.db")
+        let backfill = try TrailwatchBinary.run(["backfill", tree.logs.path, "--db", db.path, "--no-progress"], in: dir.url)
+        #expect(backfill.exitCode == 0, "\(backfill)")
+        let serve = try await RunningServe(db: db)
+        defer { _ = try? serve.stop() }
+        let profile = try TempDirectory()
+        let lines = try await serve.get("/api/alerts").body.split(separator: "\n").compactMap {
+            try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        let withSecret = try #require(lines.first { ($0["secret"] as? [String: Any])?["id"] is String }, "no alert names a secret")
+        let rule = try #require(withSecret["rule"] as? String)
+        let secretARN = try #require((withSecret["secret"] as? [String: Any])?["id"] as? String)
+        let principal = try #require((withSecret["principal"] as? [String: Any])?["id"] as? String)
+        _ = try Self.check(serve, "/", ["<svg class=\"chart\"", "<rect class=\"sev-fill-", "Ingestion"], profile: profile)
+        _ = try Self.check(serve, "/alerts", [rule], profile: profile)
+        _ = try Self.check(serve, "/alert?id=" + Self.encoded(withSecret["id"] as! String), [rule, "Evidence"], profile: profile)
+        _ = try Self.check(serve, "/secret?name=" + Self.encoded(secretARN), ["Reads per day by principal", "Callers", rule], profile: profile)
+        _ = try Self.check(serve, "/principal?name=" + Self.encoded(principal), ["Secrets touched per day", "<svg class=\"chart\""], profile: profile)
+    }
+
     /// Records whose attacker-controlled fields carry markup, as CloudTrail would deliver them.
     static func hostileLog() -> String {
         let script = #"<script>document.title='pwned'</script>"#
