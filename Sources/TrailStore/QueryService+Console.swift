@@ -26,6 +26,12 @@ public struct DailyCount: Sendable, Equatable {
     public var day: Int64
     public var series: String
     public var count: Int64
+
+    public init(day: Int64, series: String, count: Int64) {
+        self.day = day
+        self.series = series
+        self.count = count
+    }
 }
 
 /// What a search text names, resolved with the CLI's rules.
