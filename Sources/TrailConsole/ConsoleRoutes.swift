@@ -6,7 +6,7 @@ extension Console {
     /// The router: pages, the API, the stylesheet and (with a token) the login form. Only GET and
     /// HEAD are served, but for the login form's POST; nothing writes to the store.
     public func router(token: String?) -> Router<BasicRequestContext> {
-        let router = Router()
+        let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: SecurityHeaders())
         if let token { router.add(middleware: TokenAuth(token: Array(token.utf8))) }
         let console = self

@@ -88,6 +88,10 @@ import TrailStore
                     #expect(r.status.code >= 400, "\(method) \(uri)")
                 }
             }
+            try await client.execute(uri: "/alerts", method: .head) { r in
+                #expect(r.status == .ok)
+                #expect(r.headers[.contentSecurityPolicy] != nil)
+            }
         }
     }
 }
