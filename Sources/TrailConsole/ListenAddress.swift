@@ -5,6 +5,7 @@ public struct ListenAddress: Sendable, Equatable {
     public var host: String
     public var port: Int
 
+    /// Parses `HOST:PORT` or `[IPV6]:PORT`; a port from 0 (any free port) to 65535.
     public init(parsing text: String) throws(ConsoleError) {
         var host: Substring
         var portText: Substring
@@ -41,6 +42,7 @@ public struct ListenAddress: Sendable, Equatable {
 public enum AuthToken {
     public static let minimumLength = 16
 
+    /// The token in a token file's `contents`; `file` names it in errors.
     public static func parse(_ contents: String, file: String) throws(ConsoleError) -> String {
         let line = contents.split(whereSeparator: { $0 == "\n" || $0 == "\r" }).first.map(String.init) ?? ""
         let token = line.trimmingCharacters(in: .whitespaces)

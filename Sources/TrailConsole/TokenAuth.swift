@@ -41,6 +41,7 @@ struct TokenAuth<Context: RequestContext>: RouterMiddleware {
 
 /// Token comparison in time that depends only on the lengths, never on where the bytes differ.
 public enum TokenCompare {
+    /// True when `a` and `b` hold the same bytes.
     public static func equal(_ a: [UInt8], _ b: [UInt8]) -> Bool {
         var diff = UInt8(a.count == b.count ? 0 : 1)
         for i in 0..<max(a.count, b.count) {
