@@ -3,6 +3,8 @@ import TrailPresentation
 import TrailStore
 
 extension Console {
+    /// Days a chart covers when the query string leaves its start open.
+    static let chartDays = 30
     static let secretParameters: Set<String> = ["name", "since", "until", "account", "region", "limit"]
 
     /// `/secret?name=`: the story `query secret` tells, reads per day stacked by principal, callers,
@@ -14,16 +16,10 @@ extension Console {
         guard let story = try service.secretStory(scope, secret: name) else {
             throw ConsoleError(.notFound, subject: "secret \(name.prefix(120))", message: "no secret in the store matches")
         }
-        var chartScope = scope
-        if chartScope.since == nil || chartScope.until == nil {
-            let (_, newest) = try service.dailyReads(QueryScope(account: scope.account, region: scope.region, limit: 1), secret: name) ?? ([], nil)
-            let end = scope.until ?? EventTime(milliseconds: (newest ?? service.now).milliseconds + 1)
-            chartScope.until = end
-            if chartScope.since == nil { chartScope.since = EventTime(milliseconds: end.milliseconds - 90 * 86_400_000) }
-        }
-        let reads = try service.dailyReads(chartScope, secret: name)?.counts ?? []
-        let chart = StackedBarChart().render(reads, first: Self.day(chartScope.since!),
-                                              last: Self.day(EventTime(milliseconds: chartScope.until!.milliseconds - 1)), label: "reads")
+        let reads = try service.dailyReads(scope, secret: name, days: Self.chartDays)
+        let chart = reads.map {
+            StackedBarChart().render($0.counts, first: Self.day($0.lower), last: Self.day(EventTime(milliseconds: $0.upper.milliseconds - 1)), label: "reads")
+        } ?? ""
         let t = TimeRendering.utc
         var facts: [(String, String)] = [("secret", story.name), ("arn", story.arns.first ?? "-")]
         for other in story.arns.dropFirst() { facts.append(("also seen as", other)) }

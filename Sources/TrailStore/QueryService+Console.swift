@@ -34,6 +34,13 @@ public struct DailyCount: Sendable, Equatable {
     }
 }
 
+/// Daily counts and the time range `[lower, upper)` they cover.
+public struct DailySeries: Sendable, Equatable {
+    public var counts: [DailyCount]
+    public var lower: EventTime
+    public var upper: EventTime
+}
+
 /// What a search text names, resolved with the CLI's rules.
 public struct NameMatch: Sendable, Equatable {
     /// The secret's name and its first ARN, when the text names one secret.
@@ -129,42 +136,74 @@ extension QueryService {
         }
     }
 
-    /// Reads (GetSecretValue, BatchGetSecretValue) of a secret per day and principal, and the
-    /// newest access to it; nil when no secret matches.
-    public func dailyReads(_ scope: QueryScope, secret: String) throws(StoreError) -> (counts: [DailyCount], newest: EventTime?)? {
+    /// Reads (GetSecretValue, BatchGetSecretValue) of a secret per day and principal over the
+    /// scope's time range, or, where it leaves a bound open, the `days` days up to the secret's
+    /// newest access; nil when no secret matches.
+    public func dailyReads(_ scope: QueryScope, secret: String, days: Int) throws(StoreError) -> DailySeries? {
         try read("count reads") { db, resolver in
             guard let group = try resolver.secret(secret, scope: scope) else { return nil }
-            var counts: [DailyCount] = []
             var newest: Int64?
+            var s = try RawStatement(db, "SELECT max(time) FROM access WHERE secret = ?")
+            for id in group.ids {
+                s.bind(id)
+                if try s.step(), let t = s.optionalInt64(0) { newest = max(newest ?? t, t) }
+                s.reset()
+            }
+            let window = Self.window(scope, newest: newest, days: days)
+            var counts: [DailyCount] = []
             for id in group.ids {
                 counts += try dailyCounts(db, """
                     SELECT a.time / 86400000, p.display, count(*) FROM access a JOIN principals p ON p.id = a.principal
                     WHERE a.secret = ? AND a.time >= ? AND a.time < ? AND a.name IN ('GetSecretValue', 'BatchGetSecretValue')
                     GROUP BY 1, 2
-                    """, [.int(id), .int(scope.lower), .int(scope.upper)])
-                var s = try RawStatement(db, "SELECT max(time) FROM access WHERE secret = ?")
-                s.bind(id)
-                if try s.step(), let t = s.optionalInt64(0) { newest = max(newest ?? t, t) }
-                s.reset()
+                    """, [.int(id), .int(window.lower), .int(window.upper)])
             }
-            return (counts, newest.map { EventTime(milliseconds: $0) })
+            return DailySeries(counts: counts, lower: EventTime(milliseconds: window.lower), upper: EventTime(milliseconds: window.upper))
         }
     }
 
-    /// A principal's calls per day and secret, and its newest call; nil when no principal matches.
-    public func dailyAccess(_ scope: QueryScope, principal: String) throws(StoreError) -> (counts: [DailyCount], newest: EventTime?)? {
+    /// A principal's calls per day and secret over the scope's time range, or, where it leaves a
+    /// bound open, the `days` days up to its newest call; nil when no principal matches.
+    public func dailyAccess(_ scope: QueryScope, principal: String, days: Int) throws(StoreError) -> DailySeries? {
         try read("count access") { db, resolver in
             guard let row = try resolver.principal(principal, scope: scope) else { return nil }
+            var s = try RawStatement(db, "SELECT max(time) FROM events WHERE principal = ?")
+            s.bind(row.id)
+            let newest = try s.step() ? s.optionalInt64(0) : nil
+            s.reset()
+            let window = Self.window(scope, newest: newest, days: days)
             let counts = try dailyCounts(db, """
                 SELECT a.time / 86400000, s.name, count(*) FROM access a JOIN secrets s ON s.id = a.secret
                 WHERE a.principal = ? AND a.time >= ? AND a.time < ? GROUP BY 1, 2
-                """, [.int(row.id), .int(scope.lower), .int(scope.upper)])
-            var s = try RawStatement(db, "SELECT max(time) FROM events WHERE principal = ?")
-            s.bind(row.id)
-            defer { s.reset() }
-            let newest = try s.step() ? s.optionalInt64(0).map { EventTime(milliseconds: $0) } : nil
-            return (counts, newest)
+                """, [.int(row.id), .int(window.lower), .int(window.upper)])
+            return DailySeries(counts: counts, lower: EventTime(milliseconds: window.lower), upper: EventTime(milliseconds: window.upper))
         }
+    }
+
+    /// The time of a principal's `count`-th newest failed call (its oldest when it has fewer), nil
+    /// when it has none: a lower bound that keeps "its newest errors" from scanning all its calls.
+    public func errorHorizon(principal: String, scope: QueryScope, count: Int) throws(StoreError) -> EventTime? {
+        try read("find errors") { db, resolver in
+            guard let row = try resolver.principal(principal, scope: scope) else { return nil }
+            var s = try RawStatement(db, """
+                SELECT min(time) FROM (SELECT time FROM events INDEXED BY events_failed_time
+                WHERE error_code IS NOT NULL AND principal = ? AND time >= ? AND time < ? ORDER BY time DESC LIMIT ?)
+                """)
+            s.bind(row.id)
+            s.bind(scope.lower)
+            s.bind(scope.upper)
+            s.bind(Int64(max(1, count)))
+            defer { s.reset() }
+            return try s.step() ? s.optionalInt64(0).map { EventTime(milliseconds: $0) } : nil
+        }
+    }
+
+    /// The scope's bounds, an open upper bound closed just after `newest` (or at `now`), an open
+    /// lower bound `days` days before the upper one.
+    static func window(_ scope: QueryScope, newest: Int64?, days: Int) -> (lower: Int64, upper: Int64) {
+        let upper = scope.until?.milliseconds ?? ((newest.map { $0 + 1 }) ?? 0)
+        let lower = scope.since?.milliseconds ?? (upper - Int64(days) * 86_400_000)
+        return (lower, max(lower, upper))
     }
 
     /// What `text` names as a secret and as a principal, by the CLI's rules; ambiguity is reported, not thrown.
