@@ -1,3 +1,4 @@
+import Synchronization
 import TrailModel
 import TrailStore
 
@@ -5,18 +6,35 @@ import TrailStore
 ///
 /// The clock is injected so tests are exact; pages never read the wall clock themselves.
 public struct Console: Sendable {
-    public let store: Store
+    /// Read-only connections to the same store, taken in turn, so that requests read in parallel
+    /// (one SQLite connection answers one query at a time).
+    public let stores: [Store]
     public let clock: @Sendable () -> EventTime
+    private let next = Counter()
 
-    /// `store` must be opened read-only (`Store.open(path:readOnly: true)`): nothing the console
-    /// serves can write.
-    public init(store: Store, clock: @escaping @Sendable () -> EventTime) {
-        precondition(store.readOnly || store.path == ":memory:", "the console reads a store opened read-only")
-        self.store = store
+    /// The first connection.
+    public var store: Store { stores[0] }
+
+    /// `stores` must be opened read-only (`Store.open(path:readOnly: true)`), all on the same file:
+    /// nothing the console serves can write.
+    public init(stores: [Store], clock: @escaping @Sendable () -> EventTime) {
+        precondition(!stores.isEmpty && stores.allSatisfy { $0.readOnly }, "the console reads stores opened read-only")
+        self.stores = stores
         self.clock = clock
     }
 
-    func service() -> QueryService { QueryService(store: store, now: clock()) }
+    /// One read-only connection.
+    public init(store: Store, clock: @escaping @Sendable () -> EventTime) {
+        self.init(stores: [store], clock: clock)
+    }
+
+    func service() -> QueryService { QueryService(store: stores[next.take() % stores.count], now: clock()) }
+
+    /// A shared turn counter.
+    private final class Counter: Sendable {
+        private let value = Mutex(0)
+        func take() -> Int { value.withLock { v in defer { v &+= 1 }; return v & Int.max } }
+    }
 
     /// A day number (days since 1970-01-01 UTC).
     static func day(_ t: EventTime) -> Int64 {

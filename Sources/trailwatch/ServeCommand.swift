@@ -51,14 +51,17 @@ struct ServeCommand: AsyncParsableCommand {
         } catch {
             throw CLIError.usage("\(error)")
         }
-        let store: Store
+        // One read-only connection per core, so pages are read in parallel.
+        var stores: [Store] = []
         do {
-            store = try Store.open(path: db, readOnly: true)
+            for _ in 0..<min(8, max(2, ProcessInfo.processInfo.activeProcessorCount)) {
+                stores.append(try Store.open(path: db, readOnly: true))
+            }
         } catch {
             StandardError.line("trailwatch: \(error)")
             throw ExitCode(CommandFailure(error).exitCode)
         }
-        let console = Console(store: store, clock: { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) })
+        let console = Console(stores: stores, clock: { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) })
         let server: ConsoleServer
         do {
             server = try ConsoleServer(console: console, listen: address, token: token)
