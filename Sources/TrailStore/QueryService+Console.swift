@@ -173,8 +173,9 @@ extension QueryService {
             s.reset()
             let window = Self.window(scope, newest: newest, days: days)
             let counts = try dailyCounts(db, """
-                SELECT a.time / 86400000, s.name, count(*) FROM access a JOIN secrets s ON s.id = a.secret
-                WHERE a.principal = ? AND a.time >= ? AND a.time < ? GROUP BY 1, 2
+                SELECT e.time / 86400000, s.name, count(*) FROM events e INDEXED BY events_principal_time
+                JOIN access a ON a.event = e.id JOIN secrets s ON s.id = a.secret
+                WHERE e.principal = ? AND e.time >= ? AND e.time < ? GROUP BY 1, 2
                 """, [.int(row.id), .int(window.lower), .int(window.upper)])
             return DailySeries(counts: counts, lower: EventTime(milliseconds: window.lower), upper: EventTime(milliseconds: window.upper))
         }
