@@ -24,7 +24,9 @@ enum TableHTML {
                 var cell = HTMLEscape.text(text)
                 if let link = links[keys[i]], !text.isEmpty,
                    let target = linkTarget(keys[i], row: row, keys: keys) ?? (keys[i] == "summary" ? nil : text) {
-                    cell = "<a href=\"\(HTMLEscape.link(link.path, [(link.parameter, target)]))\">\(cell)</a>"
+                    var query = [(link.parameter, target)]
+                    if keys[i] == "secret", target == text { query += scopeParameters(row: row, keys: keys) }
+                    cell = "<a href=\"\(HTMLEscape.link(link.path, query))\">\(cell)</a>"
                 }
                 if keys[i] == "severity" { cell = "<span class=\"sev-\(HTMLEscape.attribute(text))\">\(cell)</span>" }
                 out += "<td>\(cell)</td>"
@@ -38,6 +40,15 @@ enum TableHTML {
     static let defaultLinks: [String: (path: String, parameter: String)] = [
         "principal": ("/principal", "name"), "secret": ("/secret", "name"), "summary": ("/alert", "id"),
     ]
+
+    /// A secret linked by name (no ARN in the row) is narrowed to the row's account and region, so
+    /// a name that several accounts share still opens the right secret.
+    private static func scopeParameters(row: [Cell], keys: [String]) -> [(String, String)] {
+        ["account", "region"].compactMap { key in
+            guard let i = keys.firstIndex(of: key), case .text(let v) = row[i], !v.isEmpty else { return nil }
+            return (key, v)
+        }
+    }
 
     /// The value to link with: the full ARN column when the row has one (unambiguous), the alert
     /// id for a summary.

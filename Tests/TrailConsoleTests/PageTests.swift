@@ -19,7 +19,8 @@ import TrailStore
     @Test(arguments: [
         ("/", ["Alerts by severity per day", "Secrets pending deletion", "javascript:alert(4)//&lt;b&gt;x", "in 24d 10h", "Failed files",
                "&lt;script&gt;", "<svg class=\"chart\"", "sev-fill-high"]),
-        ("/alerts", ["&lt;script&gt;alert(1)&lt;/script&gt; read prod/db", "href=\"/alert?id=alert-1\"", "<form class=\"filters\""]),
+        ("/alerts", ["&lt;script&gt;alert(1)&lt;/script&gt; read prod/db", "href=\"/alert?id=alert-1\"", "<form class=\"filters\"",
+                     "href=\"/secret?name=prod%2Fdb&amp;account=111111111111&amp;region=us-east-1\""]),
         ("/alerts?severity=high&principal=arn%3Aaws%3Aiam%3A%3A111111111111%3Arole%2F%3Csvg%20onload%3Dalert(3)%3E", ["alert-1"]),
         ("/alert?id=alert-1", ["Evidence", "&quot;(redacted)&quot;", "&quot;userAgent&quot;: &quot;&lt;script&gt;", "&lt;svg onload=alert(3)&gt;"]),
         ("/secret?name=prod%2Fdb", ["Reads per day by principal", "<rect class=\"s0\"", "role/app", "Callers", "CreateSecret",
