@@ -20,7 +20,10 @@ extension Console {
             let q = try ConsoleRequest(pairs: pairs, allowed: Self.listParameters.union(["rule", "severity"]))
             let service = service()
             let scope = try q.scope(now: service.now, defaultLimit: 100, maxLimit: Self.apiMaxLimit)
-            return (try service.alerts(scope, rule: q["rule"], minimumSeverity: try q.severity()).render(json), true)
+            var list = try service.alerts(scope, rule: q["rule"], minimumSeverity: try q.severity())
+            // Unlike the CLI (run by whoever can read the store), the console serves many people.
+            list.jsonLines = list.jsonLines.map(Redaction.redactAlertLine)
+            return (list.render(json), true)
         case "query/access":
             let q = try ConsoleRequest(pairs: pairs, allowed: Self.listParameters.union(["secret", "principal"]))
             let service = service()

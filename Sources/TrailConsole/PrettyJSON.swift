@@ -1,19 +1,14 @@
 import TrailJSON
 
-/// A stored JSON document (an alert and its CloudTrail record) pretty-printed for a `<pre>` block,
-/// with the values of keys that could carry secret material replaced by `"(redacted)"`.
-///
-/// CloudTrail does not log `SecretString` or `SecretBinary`, but the record is attacker-made and a
-/// forged one may carry them; the console never shows them. The output is JSON text: escape it
-/// for HTML before use.
+/// A stored JSON document (an alert's evidence or its CloudTrail record) pretty-printed for a
+/// `<pre>` block, after ``Redaction`` (the console's one rule for secret material).
+/// The output is JSON text: escape it for HTML before use.
 enum PrettyJSON {
-    /// Keys (compared case-insensitively) whose values are never shown.
-    static let redactedKeys: Set<String> = ["secretstring", "secretbinary", "plaintext", "secretvalue", "password"]
     /// Deepest nesting printed; deeper values are elided (a hostile record may nest thousands deep).
     static let maxDepth = 64
 
     static func render(_ text: String) -> String {
-        guard let doc = try? JSONDocument(bytes: Array(text.utf8)) else { return "(not valid JSON)" }
+        guard let redacted = Redaction.redact(text), let doc = try? JSONDocument(bytes: Array(redacted.utf8)) else { return "(not valid JSON)" }
         var out = ""
         write(doc.root, depth: 0, into: &out)
         return out
@@ -32,11 +27,7 @@ enum PrettyJSON {
                 first = false
                 let name = key.string ?? ""
                 out += pad + JSONWriter.quoted(name) + ": "
-                if redactedKeys.contains(name.lowercased()) && !value.isNull {
-                    out += "\"(redacted)\""
-                } else {
-                    write(value, depth: depth + 1, into: &out)
-                }
+                write(value, depth: depth + 1, into: &out)
             }
             out += "\n" + closePad + "}"
         case .array:

@@ -45,8 +45,10 @@ enum ConsoleFixture {
     static let alertJSON = """
         {"id":"alert-1","rule":"unusual-reader","severity":"high","summary":"\(script) read prod/db","count":1,"eventID":"e3",\
         "evidence":{"baseline":"\(svg)"},\
-        "record":{"eventID":"e3","userAgent":"\(script)","requestParameters":{"secretId":"prod/db"},\
-        "responseElements":{"SecretString":"\(secretValue)","arn":"x"}}}
+        "record":{"eventID":"e3","userAgent":"\(script)","requestParameters":{"secretId":"prod/db","SecretBinary":"\(secretValue)-b",\
+        "Password":"\(secretValue)-p"},"additionalEventData":{"secret":"\(secretValue)-a"},\
+        "responseElements":{"SecretString":"\(secretValue)","arn":"x","randomPassword":"\(secretValue)-r",\
+        "keyMaterial":{"PrivateKeyPlaintext":"\(secretValue)-k","Blob":["\(secretValue)-l"]},"name":"prod/db"}}}
         """
 
     /// Writes the store to a temporary file and opens it read-only.
