@@ -4,10 +4,12 @@ import TrailStore
 
 extension Console {
     /// The router: pages, the API, the stylesheet and (with a token) the login form. Only GET and
-    /// HEAD are served, but for the login form's POST; nothing writes to the store.
-    public func router(token: String?) -> Router<BasicRequestContext> {
+    /// HEAD are served, but for the login form's POST; nothing writes to the store. With `hosts`,
+    /// requests for any other `Host` are answered 421 (the server always passes one).
+    public func router(token: String?, hosts: HostPolicy? = nil) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: SecurityHeaders())
+        if let hosts { router.add(middleware: HostCheck(policy: hosts)) }
         if let token { router.add(middleware: TokenAuth(token: Array(token.utf8))) }
         let console = self
         router.get("/console.css") { _, _ in ConsoleResponse.css(Stylesheet.css) }

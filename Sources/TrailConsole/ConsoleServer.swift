@@ -10,9 +10,12 @@ public struct ConsoleServer: Sendable {
     public var console: Console
     public var listen: ListenAddress
     public var token: String?
+    /// The `Host` values answered (DNS rebinding); others get 421.
+    public let hosts: HostPolicy
 
-    /// Refuses to listen beyond loopback without a token.
-    public init(console: Console, listen: ListenAddress, token: String?) throws(ConsoleError) {
+    /// Refuses to listen beyond loopback without a token. `allowHosts` (`--allow-host`) adds names
+    /// a reverse proxy or remote clients use to the accepted `Host` values.
+    public init(console: Console, listen: ListenAddress, token: String?, allowHosts: [String] = []) throws(ConsoleError) {
         if !listen.isLoopback && token == nil {
             throw ConsoleError(.authRequired, subject: "--listen \(listen.host):\(listen.port)",
                                message: "listening beyond loopback needs --auth-token-file (a bearer token; the console shows who read which secret)")
@@ -20,6 +23,7 @@ public struct ConsoleServer: Sendable {
         self.console = console
         self.listen = listen
         self.token = token
+        self.hosts = HostPolicy(listen: listen, allowHosts: allowHosts)
     }
 
     /// The application, for `run` and for in-process tests.
@@ -27,9 +31,13 @@ public struct ConsoleServer: Sendable {
         var logger = Logger(label: "trailwatch.serve")
         logger.logLevel = .warning
         return Application(
-            router: console.router(token: token),
+            router: console.router(token: token, hosts: hosts),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
-            onServerRunning: { channel in await onRunning(channel.localAddress?.port ?? 0) },
+            onServerRunning: { [hosts] channel in
+                let port = channel.localAddress?.port ?? 0
+                hosts.bound(port: port)
+                await onRunning(port)
+            },
             logger: logger)
     }
 

@@ -18,13 +18,14 @@ struct ServeCommand: AsyncParsableCommand {
 
         Listening beyond loopback requires --auth-token-file: the file's first line is a bearer \
         token (at least 16 characters), sent as `Authorization: Bearer TOKEN` or through the login \
-        form, which sets a cookie.
+        form, which sets a cookie. Requests are answered only for Host localhost, 127.0.0.1, [::1] \
+        or the listen host (against DNS rebinding); name the host clients use with --allow-host.
 
         Examples:
           trailwatch serve --db trailwatch.db
           trailwatch serve --db trailwatch.db --listen 127.0.0.1:9000
           openssl rand -hex 32 > console.token && chmod 600 console.token
-          trailwatch serve --db trailwatch.db --listen 0.0.0.0:8080 --auth-token-file console.token
+          trailwatch serve --db trailwatch.db --listen 0.0.0.0:8080 --auth-token-file console.token --allow-host console.example.com
           curl -H "Authorization: Bearer $(cat console.token)" 'http://host:8080/api/alerts?severity=high&since=7d'
         """)
 
@@ -36,6 +37,9 @@ struct ServeCommand: AsyncParsableCommand {
 
     @Option(name: .customLong("auth-token-file"), help: ArgumentHelp("A file whose first line is the bearer token; required beyond loopback.", valueName: "file"))
     var authTokenFile: String?
+
+    @Option(name: .customLong("allow-host"), help: ArgumentHelp("A Host name clients or a reverse proxy use, besides localhost, 127.0.0.1, [::1] and the listen host (repeatable); other Host values get 421.", valueName: "name"))
+    var allowHost: [String] = []
 
     func run() async throws {
         let address: ListenAddress
@@ -64,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         let console = Console(stores: stores, clock: { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) })
         let server: ConsoleServer
         do {
-            server = try ConsoleServer(console: console, listen: address, token: token)
+            server = try ConsoleServer(console: console, listen: address, token: token, allowHosts: allowHost)
         } catch {
             throw CLIError.usage("\(error)")
         }
