@@ -1,5 +1,7 @@
 import Foundation
 import Hummingbird
+import HummingbirdCore
+import NIOCore
 import Logging
 import TrailModel
 import TrailStore
@@ -12,6 +14,11 @@ public struct ConsoleServer: Sendable {
     public var token: String?
     /// The `Host` values answered (DNS rebinding); others get 421.
     public let hosts: HostPolicy
+    /// A connection with no request in progress for this long is closed (against slowloris: a
+    /// request's head trickled in byte by byte does not count as activity).
+    public var idleTimeout: Duration = .seconds(30)
+    /// Connections served at once; further ones wait in the listen backlog.
+    public var maxConnections = 256
 
     /// Refuses to listen beyond loopback without a token. `allowHosts` (`--allow-host`) adds names
     /// a reverse proxy or remote clients use to the accepted `Host` values.
@@ -32,13 +39,20 @@ public struct ConsoleServer: Sendable {
         logger.logLevel = .warning
         return Application(
             router: console.router(token: token, hosts: hosts),
-            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil),
+            server: .http1(configuration: .init(idleTimeout: Self.timeAmount(idleTimeout))),
+            configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil,
+                                 availableConnectionsDelegate: MaximumAvailableConnections(maxConnections)),
             onServerRunning: { [hosts] channel in
                 let port = channel.localAddress?.port ?? 0
                 hosts.bound(port: port)
                 await onRunning(port)
             },
             logger: logger)
+    }
+
+    static func timeAmount(_ d: Duration) -> TimeAmount {
+        let (seconds, atto) = d.components
+        return .nanoseconds(seconds * 1_000_000_000 + atto / 1_000_000_000)
     }
 
     /// Serves until SIGINT/SIGTERM; `onRunning` gets the bound port (useful with port 0).
