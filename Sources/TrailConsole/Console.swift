@@ -10,6 +10,9 @@ public struct Console: Sendable {
     /// (one SQLite connection answers one query at a time).
     public let stores: [Store]
     public let clock: @Sendable () -> EventTime
+    /// Largest body an `/api/…` list answers with: rows past it are left off and the response says
+    /// so (`X-TrailWatch-Truncated`).
+    public var apiByteBudget = 4 << 20
     private let next = Counter()
 
     /// The first connection.

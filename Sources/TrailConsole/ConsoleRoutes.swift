@@ -1,5 +1,6 @@
 import Foundation
 import Hummingbird
+import NIOPosix
 import TrailStore
 
 extension Console {
@@ -25,7 +26,7 @@ extension Console {
             router.get(RouterPath(path)) { request, _ in
                 do {
                     let q = try ConsoleRequest(pairs: Self.pairs(request), allowed: allowed)
-                    return ConsoleResponse.html(try render(console, q))
+                    return ConsoleResponse.html(try await Self.offLoop { try render(console, q) })
                 } catch {
                     return Self.failure(error, html: true)
                 }
@@ -34,10 +35,11 @@ extension Console {
         router.get("/api/**") { request, _ in
             let path = String(request.uri.path.dropFirst("/api/".count))
             do {
-                guard let answer = try console.api(path, pairs: Self.pairs(request)) else {
+                let pairs = Self.pairs(request)
+                guard let answer = try await Self.offLoop({ try console.api(path, pairs: pairs) }) else {
                     return ConsoleResponse.error(status: .notFound, message: "no such API call: /api/\(path.prefix(80))", html: false)
                 }
-                return ConsoleResponse.json(answer.body, lines: answer.lines)
+                return ConsoleResponse.json(answer.body, lines: answer.lines, budget: console.apiByteBudget)
             } catch {
                 return Self.failure(error, html: false)
             }
@@ -58,6 +60,13 @@ extension Console {
             }
         }
         return router
+    }
+
+    /// Runs a page's or API call's synchronous SQLite reads on NIO's blocking thread pool, so a
+    /// slow page occupies a pool thread, not one of Swift's few cooperative threads (two on a
+    /// 2-core machine) that every other request needs.
+    static func offLoop<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+        try await NIOThreadPool.singleton.runIfActive(body)
     }
 
     /// The query string's parameters, percent-decoded, in order.

@@ -36,9 +36,22 @@ enum ConsoleResponse {
         Response(status: status, headers: [.contentType: "text/html; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    static func json(_ text: String, lines: Bool) -> Response {
+    /// JSON lines are cut at the last whole line within `budget` bytes, and then the response
+    /// carries `X-TrailWatch-Truncated: true` and `X-TrailWatch-Rows: N` (rows sent); ask for
+    /// less (`limit`, `since`, `until`) to see the rest. A single JSON document is never cut.
+    static func json(_ text: String, lines: Bool, budget: Int = .max) -> Response {
         let type = lines ? "application/x-ndjson; charset=utf-8" : "application/json; charset=utf-8"
-        return Response(status: .ok, headers: [.contentType: type], body: .init(byteBuffer: ByteBuffer(string: text)))
+        var headers: HTTPFields = [.contentType: type]
+        var body = Substring(text)
+        if lines && text.utf8.count > budget {
+            let utf8 = text.utf8
+            let cut = utf8.index(utf8.startIndex, offsetBy: budget)
+            let end = utf8[..<cut].lastIndex(of: UInt8(ascii: "\n")).map { utf8.index(after: $0) } ?? utf8.startIndex
+            body = text[..<end]
+            headers[HTTPField.Name("X-TrailWatch-Truncated")!] = "true"
+            headers[HTTPField.Name("X-TrailWatch-Rows")!] = String(body.utf8.count(where: { $0 == UInt8(ascii: "\n") }))
+        }
+        return Response(status: .ok, headers: headers, body: .init(byteBuffer: ByteBuffer(string: String(body))))
     }
 
     static func css(_ text: String) -> Response {

@@ -6,6 +6,9 @@ import TrailStore
 /// principal, secret and alert-id columns linked to their pages.
 enum TableHTML {
     static let formatter = ResultFormatter(format: .table)
+    /// Longest cell shown whole; longer ones are cut with an ellipsis (and, in alert rows, a link to
+    /// the alert's page, which shows the record).
+    static let maxCellCharacters = 512
 
     /// `links` maps a column key to the page it links to and the parameter the value goes in.
     static func render(_ table: ResultTable, links: [String: (path: String, parameter: String)] = defaultLinks,
@@ -17,11 +20,23 @@ enum TableHTML {
         if let extraColumn { out += "<th>\(HTMLEscape.text(extraColumn.title))</th>" }
         out += "</tr></thead><tbody>\n"
         let keys = table.columns.map(\.key)
+        let idColumn = keys.firstIndex(of: "id").flatMap { keys.contains("summary") ? $0 : nil }
         for row in table.rows {
             out += "<tr>"
             for i in shown {
                 let text = formatter.plain(row[i], listSeparator: ", ")
                 var cell = HTMLEscape.text(text)
+                if text.count > maxCellCharacters {
+                    // A forged 100 kB userAgent must not make every page that lists it huge.
+                    cell = HTMLEscape.text(String(text.prefix(maxCellCharacters))) + "…"
+                    if let idColumn, case .text(let id) = row[idColumn] {
+                        cell += " <a class=\"more\" href=\"\(HTMLEscape.link("/alert", [("id", id)]))\">(all \(text.count) characters)</a>"
+                    } else {
+                        cell += " (\(text.count - maxCellCharacters) more characters)"
+                    }
+                    out += "<td>\(cell)</td>"
+                    continue
+                }
                 if let link = links[keys[i]], !text.isEmpty,
                    let target = linkTarget(keys[i], row: row, keys: keys) ?? (keys[i] == "summary" ? nil : text) {
                     var query = [(link.parameter, target)]
