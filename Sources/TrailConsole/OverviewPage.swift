@@ -12,7 +12,9 @@ extension Console {
         let now = service.now
         var scope = try q.scope(now: now, defaultLimit: 50, maxLimit: 500)
         let newest = try service.newestAlertTime()
-        let last = scope.until.map { EventTime(milliseconds: $0.milliseconds - 1) } ?? newest ?? now
+        // Anchored at the newest alert or now, whichever is earlier: a forged future time must not
+        // move the window.
+        let last = scope.until.map { EventTime(milliseconds: $0.milliseconds - 1) } ?? newest.map { min($0, now) } ?? now
         if scope.since == nil { scope.since = EventTime(milliseconds: last.milliseconds - 29 * 86_400_000) }
         let counts = try service.dailyAlerts(scope)
         var chart = StackedBarChart()

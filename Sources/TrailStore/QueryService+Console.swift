@@ -149,7 +149,7 @@ extension QueryService {
                 if try s.step(), let t = s.optionalInt64(0) { newest = max(newest ?? t, t) }
                 s.reset()
             }
-            let window = Self.window(scope, newest: newest, days: days)
+            let window = Self.window(scope, newest: newest, now: now, days: days)
             var counts: [DailyCount] = []
             for id in group.ids {
                 counts += try dailyCounts(db, """
@@ -171,7 +171,7 @@ extension QueryService {
             s.bind(row.id)
             let newest = try s.step() ? s.optionalInt64(0) : nil
             s.reset()
-            let window = Self.window(scope, newest: newest, days: days)
+            let window = Self.window(scope, newest: newest, now: now, days: days)
             let counts = try dailyCounts(db, """
                 SELECT e.time / 86400000, s.name, count(*) FROM events e INDEXED BY events_principal_time
                 JOIN access a ON a.event = e.id JOIN secrets s ON s.id = a.secret
@@ -199,10 +199,11 @@ extension QueryService {
         }
     }
 
-    /// The scope's bounds, an open upper bound closed just after `newest` (or at `now`), an open
+    /// The scope's bounds, an open upper bound closed just after `newest` or `now`, whichever is
+    /// earlier (a forged event in year 9999 must not move the chart into the future), an open
     /// lower bound `days` days before the upper one.
-    static func window(_ scope: QueryScope, newest: Int64?, days: Int) -> (lower: Int64, upper: Int64) {
-        let upper = scope.until?.milliseconds ?? ((newest.map { $0 + 1 }) ?? 0)
+    static func window(_ scope: QueryScope, newest: Int64?, now: EventTime, days: Int) -> (lower: Int64, upper: Int64) {
+        let upper = scope.until?.milliseconds ?? ((newest.map { min($0, now.milliseconds) + 1 }) ?? 0)
         let lower = scope.since?.milliseconds ?? (upper - Int64(days) * 86_400_000)
         return (lower, max(lower, upper))
     }

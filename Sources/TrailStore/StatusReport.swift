@@ -22,10 +22,11 @@ public struct StatusReport: Sendable, Equatable {
     /// The alert outbox per sink: pending, failed, delivered, oldest pending and its age.
     public var outbox = ResultTable(columns: QueryService.outboxColumns)
 
-    /// `3d 4h`, `5h 2m`, `12m`, `40s`; `-` when nil; `ahead` when the event is after now.
+    /// `3d 4h`, `5h 2m`, `12m`, `40s`; `-` when nil; `in the future` when the event is after now
+    /// (a forged or skewed eventTime).
     public static func lagText(_ ms: Int64?) -> String {
         guard let ms else { return "-" }
-        if ms < 0 { return "ahead" }
+        if ms < 0 { return "in the future" }
         let s = ms / 1000
         let d = s / 86400, h = (s % 86400) / 3600, m = (s % 3600) / 60
         if d > 0 { return "\(d)d \(h)h" }

@@ -261,7 +261,7 @@ import TrailPresentation
 
             """)
         #expect(StatusReport.lagText(nil) == "-")
-        #expect(StatusReport.lagText(-5) == "ahead")
+        #expect(StatusReport.lagText(-5) == "in the future")
         #expect(StatusReport.lagText(42_000) == "42s")
         #expect(StatusReport.lagText(3_720_000) == "1h 2m")
     }
