@@ -21,6 +21,7 @@ extension Console {
             ("/secret", Self.secretParameters, { try $0.secretPage($1) }),
             ("/principal", Self.principalParameters, { try $0.principalPage($1) }),
             ("/search", Self.searchParameters, { try $0.searchPage($1) }),
+            ("/pending", Self.pendingParameters, { try $0.pendingPage($1) }),
         ]
         for (path, allowed, render) in pages {
             router.get(RouterPath(path)) { request, _ in

@@ -21,14 +21,16 @@ extension Console {
         chart.classOf = { "sev-fill-" + $0 }
         let chartHTML = chart.render(counts, first: Self.day(scope.since!), last: Self.day(last), label: "alerts")
 
-        var pendingScope = QueryScope(account: scope.account, region: scope.region, limit: 50)
-        pendingScope.limit = 50
-        let pending = try service.pendingDeletions(pendingScope)
-        let dateIndex = pending.columns.firstIndex { $0.key == "deletionDate" }
-        let pendingHTML = TableHTML.render(pending, extraColumn: ("countdown", { row in
-            guard let i = dateIndex, case .time(let t) = row[i] else { return "-" }
-            return EventTimeText.countdown(to: t, now: now)
-        }))
+        // Upcoming deletions first (soonest first); passed ones and the rest on /pending.
+        let split = try deletions(service, account: scope.account, region: scope.region)
+        var pending = split.upcoming
+        pending.rows = Array(pending.rows.prefix(Self.overviewPendingRows))
+        var pendingHTML = TableHTML.render(pending, extraColumn: Self.countdownColumn(pending, now: now))
+        let place = [("account", scope.account), ("region", scope.region)].compactMap { k, v in v.map { (k, $0) } }
+        let more = split.upcoming.rows.count - pending.rows.count
+        pendingHTML += "<p>"
+        if more > 0 { pendingHTML += "<a href=\"\(HTMLEscape.link("/pending", place + [("page", "2")]))\">\(more) more</a> · " }
+        pendingHTML += "<a href=\"\(HTMLEscape.link("/pending", place + [("status", "passed")]))\">\(split.passed.rows.count) whose date has passed</a></p>"
 
         let status = try service.status(limit: 20)
         let summary = PageLayout.facts([
