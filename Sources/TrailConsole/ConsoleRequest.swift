@@ -7,6 +7,11 @@ import TrailStore
 /// naming the parameter.
 struct ConsoleRequest: Sendable {
     static let maxValueBytes = 512
+    /// Parameters that name a secret, a principal or an alert: attacker-made names (a role session
+    /// name, a secret name) up to the longest legal ARN, control characters included (links
+    /// percent-encode them; output escapes them).
+    static let nameParameters: Set<String> = ["name", "secret", "principal", "q", "id"]
+    static let maxNameBytes = 2048
     static let maxParameters = 16
     static let maxPage = 10_000
     /// Rows per page of a list.
@@ -23,10 +28,12 @@ struct ConsoleRequest: Sendable {
                 let known = allowed.sorted().joined(separator: ", ")
                 throw ConsoleError(.badParameter, subject: "parameter \"\(key.prefix(40))\"", message: "not known here (known: \(known.isEmpty ? "none" : known))")
             }
-            guard value.utf8.count <= Self.maxValueBytes else {
-                throw ConsoleError(.badParameter, subject: "parameter \(key)", message: "longer than \(Self.maxValueBytes) bytes")
+            let isName = Self.nameParameters.contains(key)
+            let cap = isName ? Self.maxNameBytes : Self.maxValueBytes
+            guard value.utf8.count <= cap else {
+                throw ConsoleError(.badParameter, subject: "parameter \(key)", message: "longer than \(cap) bytes")
             }
-            guard !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
+            guard isName || !value.unicodeScalars.contains(where: { $0.value < 0x20 || $0.value == 0x7F }) else {
                 throw ConsoleError(.badParameter, subject: "parameter \(key)", message: "holds control characters")
             }
             guard values[key] == nil else {

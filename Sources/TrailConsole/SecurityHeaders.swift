@@ -58,6 +58,21 @@ enum ConsoleResponse {
         Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
+    /// `text` with control characters (but newlines) and bidi controls shown as `\u{XX}`, for
+    /// plain text read in a terminal.
+    static func visible(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            let v = scalar.value
+            if (v < 0x20 && v != 0x0A) || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
+                out += "\\u{" + String(v, radix: 16, uppercase: true) + "}"
+            } else {
+                out.unicodeScalars.append(scalar)
+            }
+        }
+        return out
+    }
+
     /// An error as a page (escaped) or, for the API, plain text.
     static func error(status: HTTPResponse.Status, message: String, html: Bool) -> Response {
         if html {
@@ -65,6 +80,6 @@ enum ConsoleResponse {
             return self.html(page, status: status)
         }
         return Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: "trailwatch: " + message + "\n")))
+                        body: .init(byteBuffer: ByteBuffer(string: "trailwatch: " + visible(message) + "\n")))
     }
 }
