@@ -70,9 +70,21 @@ extension Console {
         try await NIOThreadPool.singleton.runIfActive(body)
     }
 
-    /// The query string's parameters, percent-decoded, in order.
+    /// The query string's parameters, decoded as HTML forms send them (`+` is a space, then
+    /// percent-decoding), in order. A malformed escape is kept as written.
     static func pairs(_ request: Request) -> [(String, String)] {
-        request.uri.queryParameters.map { (String($0.key), String($0.value)) }
+        pairs(query: request.uri.query ?? "")
+    }
+
+    static func pairs(query: String) -> [(String, String)] {
+        func decode(_ part: Substring) -> String {
+            let spaced = part.replacingOccurrences(of: "+", with: " ")
+            return spaced.removingPercentEncoding ?? spaced
+        }
+        return query.split(separator: "&").map { pair in
+            let parts = pair.split(separator: "=", maxSplits: 1, omittingEmptySubsequences: false)
+            return (decode(parts[0]), parts.count > 1 ? decode(parts[1]) : "")
+        }
     }
 
     /// An error as the client sees it: 400 for a bad or ambiguous parameter, 404 for nothing found,

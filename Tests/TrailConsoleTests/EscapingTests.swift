@@ -39,3 +39,11 @@ import TrailStore
         #expect(StackedBarChart().render([], first: 0, last: 1, label: "reads").contains("no reads"))
     }
 }
+
+@Suite struct QueryStringTests {
+    @Test func plusIsASpaceAsFormsSendIt() {
+        let pairs = Console.pairs(query: "q=role+app%2Bx&since=7d&a%20b=c+d&empty=&bad=%zz")
+        #expect(pairs.map(\.0) == ["q", "since", "a b", "empty", "bad"])
+        #expect(pairs.map(\.1) == ["role app+x", "7d", "c d", "", "%zz"])
+    }
+}
