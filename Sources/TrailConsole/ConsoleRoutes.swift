@@ -7,7 +7,8 @@ extension Console {
     /// The router: pages, the API, the stylesheet and (with a token) the login form. Only GET and
     /// HEAD are served, but for the login form's POST; nothing writes to the store. With `hosts`,
     /// requests for any other `Host` are answered 421 (the server always passes one).
-    public func router(token: String?, hosts: HostPolicy? = nil) -> Router<BasicRequestContext> {
+    /// `cookieSecure` marks the login cookie `Secure` (behind a TLS proxy).
+    public func router(token: String?, hosts: HostPolicy? = nil, cookieSecure: Bool = false) -> Router<BasicRequestContext> {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: SecurityHeaders())
         if let hosts { router.add(middleware: HostCheck(policy: hosts)) }
@@ -57,6 +58,14 @@ extension Console {
                 }
                 var response = Response(status: .seeOther, headers: [.location: "/"])
                 response.headers[.setCookie] = "\(TokenAuth<BasicRequestContext>.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict"
+                    + (cookieSecure ? "; Secure" : "")
+                return response
+            }
+            router.get("/logout") { _, _ in ConsoleResponse.html(LoginPage.renderLogout()) }
+            router.post("/logout") { _, _ in
+                var response = Response(status: .seeOther, headers: [.location: "/login"])
+                response.headers[.setCookie] = "\(TokenAuth<BasicRequestContext>.cookieName)=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict"
+                    + (cookieSecure ? "; Secure" : "")
                 return response
             }
         }

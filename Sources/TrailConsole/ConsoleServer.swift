@@ -17,6 +17,8 @@ public struct ConsoleServer: Sendable {
     /// A connection with no request in progress for this long is closed (against slowloris: a
     /// request's head trickled in byte by byte does not count as activity).
     public var idleTimeout: Duration = .seconds(30)
+    /// Marks the login cookie `Secure` (`--cookie-secure`, behind a TLS proxy).
+    public var cookieSecure = false
     /// Connections served at once; further ones wait in the listen backlog.
     public var maxConnections = 256
 
@@ -38,7 +40,7 @@ public struct ConsoleServer: Sendable {
         var logger = Logger(label: "trailwatch.serve")
         logger.logLevel = .warning
         return Application(
-            router: console.router(token: token, hosts: hosts),
+            router: console.router(token: token, hosts: hosts, cookieSecure: cookieSecure),
             server: .http1(configuration: .init(idleTimeout: Self.timeAmount(idleTimeout))),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil,
                                  availableConnectionsDelegate: MaximumAvailableConnections(maxConnections)),

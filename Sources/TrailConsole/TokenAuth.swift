@@ -11,7 +11,7 @@ struct TokenAuth<Context: RequestContext>: RouterMiddleware {
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
-        if path == "/console.css" || path == "/login" { return try await next(request, context) }
+        if path == "/console.css" || path == "/login" || path == "/logout" { return try await next(request, context) }
         if let presented = Self.presentedToken(request.headers), TokenCompare.equal(presented, token) {
             return try await next(request, context)
         }
@@ -39,6 +39,20 @@ struct TokenAuth<Context: RequestContext>: RouterMiddleware {
 
 }
 
+extension AuthToken {
+    /// Refuses a token file that its group or others may read or write (`chmod 600 FILE`).
+    public static func checkPermissions(of path: String) throws(ConsoleError) {
+        guard let attributes = try? FileManager.default.attributesOfItem(atPath: path),
+              let mode = (attributes[.posixPermissions] as? NSNumber)?.intValue else {
+            throw ConsoleError(.tokenFile, subject: path, message: "cannot be read")
+        }
+        guard mode & 0o077 == 0 else {
+            throw ConsoleError(.tokenFile, subject: path,
+                               message: "is readable or writable by its group or others (mode \(String(mode & 0o777, radix: 8))): run chmod 600 \(path)")
+        }
+    }
+}
+
 /// Token comparison in time that depends only on the lengths, never on where the bytes differ.
 public enum TokenCompare {
     /// True when `a` and `b` hold the same bytes.
@@ -57,7 +71,14 @@ enum LoginPage {
         let note = failed ? "<p class=\"error\">That token is not the console's.</p>" : ""
         return PageLayout.page(title: "Sign in", body: note + """
             <form action="/login" method="post"><label>Token <input name="token" type="password" autocomplete="current-password"></label> <button type="submit">Sign in</button></form>
-            <p>Or send <code>Authorization: Bearer TOKEN</code>.</p>
+            <p>Or send <code>Authorization: Bearer TOKEN</code>. Sign out at <a href="/logout">/logout</a>.</p>
+            """)
+    }
+
+    /// The sign-out form (a POST, so a link on another site cannot sign anyone out).
+    static func renderLogout() -> String {
+        PageLayout.page(title: "Sign out", body: """
+            <form action="/logout" method="post"><button type="submit">Sign out</button></form>
             """)
     }
 

@@ -18,7 +18,9 @@ struct ServeCommand: AsyncParsableCommand {
 
         Listening beyond loopback requires --auth-token-file: the file's first line is a bearer \
         token (at least 16 characters), sent as `Authorization: Bearer TOKEN` or through the login \
-        form, which sets a cookie. Requests are answered only for Host localhost, 127.0.0.1, [::1] \
+        form, which sets a cookie (sign out at /logout); the file must not be readable by group or \
+        others (chmod 600). Beyond loopback, put a TLS reverse proxy in front and pass \
+        --cookie-secure. Requests are answered only for Host localhost, 127.0.0.1, [::1] \
         or the listen host (against DNS rebinding); name the host clients use with --allow-host.
 
         Examples:
@@ -41,12 +43,16 @@ struct ServeCommand: AsyncParsableCommand {
     @Option(name: .customLong("allow-host"), help: ArgumentHelp("A Host name clients or a reverse proxy use, besides localhost, 127.0.0.1, [::1] and the listen host (repeatable); other Host values get 421.", valueName: "name"))
     var allowHost: [String] = []
 
+    @Flag(name: .customLong("cookie-secure"), help: "Mark the login cookie Secure (when a TLS proxy serves the console over HTTPS).")
+    var cookieSecure = false
+
     func run() async throws {
         let address: ListenAddress
         var token: String?
         do {
             address = try ListenAddress(parsing: listen)
             if let authTokenFile {
+                try AuthToken.checkPermissions(of: authTokenFile)
                 guard let data = FileManager.default.contents(atPath: authTokenFile) else {
                     throw ConsoleError(.tokenFile, subject: authTokenFile, message: "cannot be read")
                 }
@@ -66,12 +72,13 @@ struct ServeCommand: AsyncParsableCommand {
             throw ExitCode(CommandFailure(error).exitCode)
         }
         let console = Console(stores: stores, clock: { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) })
-        let server: ConsoleServer
+        var server: ConsoleServer
         do {
             server = try ConsoleServer(console: console, listen: address, token: token, allowHosts: allowHost)
         } catch {
             throw CLIError.usage("\(error)")
         }
+        server.cookieSecure = cookieSecure
         let host = address.host.contains(":") ? "[\(address.host)]" : address.host
         try await server.run { port in
             StandardError.line("trailwatch: serving http://\(host):\(port)/ (read-only; SIGINT or SIGTERM stops)")

@@ -1,3 +1,4 @@
+import Foundation
 import Hummingbird
 import HummingbirdTesting
 import Testing
@@ -91,6 +92,36 @@ import TrailStore
             try await client.execute(uri: "/alerts", method: .head) { r in
                 #expect(r.status == .ok)
                 #expect(r.headers[.contentSecurityPolicy] != nil)
+            }
+        }
+    }
+}
+
+@Suite struct TokenHygieneTests {
+    @Test func aTokenFileOthersCanReadIsRefused() throws {
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("token-\(UUID().uuidString)").path
+        #expect(FileManager.default.createFile(atPath: path, contents: Data("x\n".utf8), attributes: [.posixPermissions: 0o644]))
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: ConsoleError.self) { try AuthToken.checkPermissions(of: path) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o640], ofItemAtPath: path)
+        #expect(throws: ConsoleError.self) { try AuthToken.checkPermissions(of: path) }
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: path)
+        try AuthToken.checkPermissions(of: path)
+        #expect(throws: ConsoleError.self) { try AuthToken.checkPermissions(of: path + "-missing") }
+    }
+
+    @Test func secureCookieAndSignOut() async throws {
+        let app = Application(router: try ConsoleFixture.console().router(token: SecurityTests.token, cookieSecure: true))
+        try await app.test(.router) { client in
+            try await client.execute(uri: "/login", method: .post, body: ByteBuffer(string: "token=\(SecurityTests.token)")) { r in
+                #expect(r.headers[.setCookie] == "trailwatch_token=\(SecurityTests.token); Path=/; HttpOnly; SameSite=Strict; Secure")
+            }
+            try await client.execute(uri: "/logout", method: .get) { r in
+                #expect(r.status == .ok && String(buffer: r.body).contains("action=\"/logout\" method=\"post\""))
+            }
+            try await client.execute(uri: "/logout", method: .post) { r in
+                #expect(r.status == .seeOther && r.headers[.location] == "/login")
+                #expect(r.headers[.setCookie] == "trailwatch_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure")
             }
         }
     }

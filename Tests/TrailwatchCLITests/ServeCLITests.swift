@@ -93,6 +93,11 @@ import Glibc
         let dir = try TempDirectory()
         let token = "f00dfeedf00dfeedf00dfeedf00dfeed"
         let file = try dir.write("token", Data((token + "\n").utf8))
+        // A token file others may read is refused.
+        try FileManager.default.setAttributes([.posixPermissions: 0o644], ofItemAtPath: file.path)
+        let open = try TrailwatchBinary.run(["serve", "--db", try SampleRun.get().db.path, "--auth-token-file", file.path])
+        #expect(open.exitCode == 2 && open.stderr.contains("chmod 600"), "\(open)")
+        try FileManager.default.setAttributes([.posixPermissions: 0o600], ofItemAtPath: file.path)
         let serve = try await RunningServe(db: try SampleRun.get().db, extra: ["--auth-token-file", file.path])
         #expect(try await serve.get("/").status == 401)
         #expect(try await serve.get("/api/status").status == 401)
