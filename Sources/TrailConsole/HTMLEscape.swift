@@ -1,9 +1,18 @@
 /// Output escaping by context. Every CloudTrail field is attacker-made, so nothing from the store
 /// reaches a page without passing through one of these.
 enum HTMLEscape {
-    /// Text in HTML or SVG element content, and in double-quoted attribute values: `& < > " '`
-    /// become entities; C0 controls other than tab and newline (invalid in HTML) become U+FFFD.
-    static func text(_ s: String) -> String {
+    /// Text in HTML or SVG element content: `& < > " '` become entities; C0 controls other than
+    /// tab and newline (invalid in HTML) become U+FFFD; bidi embedding, override and isolate
+    /// controls (U+202A–U+202E, U+2066–U+2069) are shown as `[U+202E]`, so a name cannot reorder
+    /// the text around it (`evil\u{202E}txt.exe`).
+    static func text(_ s: String) -> String { escape(s, showBidi: true) }
+
+    /// The bidi controls a name may carry to reorder what is displayed after it.
+    static func isBidiControl(_ scalar: Unicode.Scalar) -> Bool {
+        (0x202A...0x202E).contains(scalar.value) || (0x2066...0x2069).contains(scalar.value)
+    }
+
+    private static func escape(_ s: String, showBidi: Bool) -> String {
         var out = ""
         out.reserveCapacity(s.utf8.count)
         for scalar in s.unicodeScalars {
@@ -15,14 +24,21 @@ enum HTMLEscape {
             case "'": out += "&#39;"
             case "\t", "\n": out.unicodeScalars.append(scalar)
             default:
-                if scalar.value < 0x20 || scalar.value == 0x7F { out += "\u{FFFD}" } else { out.unicodeScalars.append(scalar) }
+                if scalar.value < 0x20 || scalar.value == 0x7F {
+                    out += "\u{FFFD}"
+                } else if showBidi && isBidiControl(scalar) {
+                    out += "[U+" + String(scalar.value, radix: 16, uppercase: true) + "]"
+                } else {
+                    out.unicodeScalars.append(scalar)
+                }
             }
         }
         return out
     }
 
     /// A double-quoted attribute value (the same entities as text; attributes are always quoted).
-    static func attribute(_ s: String) -> String { text(s) }
+    /// Bidi controls are kept: a form field's value must resubmit as it came.
+    static func attribute(_ s: String) -> String { escape(s, showBidi: false) }
 
     /// One URL query component: every byte outside RFC 3986's unreserved set is percent-encoded,
     /// so a value can never end the component, start a new parameter or carry a scheme.

@@ -47,3 +47,16 @@ import TrailStore
         #expect(pairs.map(\.1) == ["role app+x", "7d", "c d", "", "%zz"])
     }
 }
+
+@Suite struct BidiTests {
+    @Test func bidiControlsInNamesAreShownNotObeyed() async throws {
+        #expect(HTMLEscape.text("evil\u{202E}txt.exe") == "evil[U+202E]txt.exe")
+        #expect(HTMLEscape.text("a\u{2066}b\u{2069}c\u{202A}") == "a[U+2066]b[U+2069]c[U+202A]")
+        #expect(HTMLEscape.text("\u{200F}ok") == "\u{200F}ok", "marks (not embeddings) are left alone")
+        #expect(HTMLEscape.attribute("a\u{202E}b") == "a\u{202E}b")
+        // Through a page: the search echoes the query in its text.
+        let router = try ConsoleFixture.console().router(token: nil)
+        let r = try await ConsoleFixture.get(router, "/search?q=x%E2%80%AEy")
+        #expect(!r.body.contains("x\u{202E}y") && r.body.contains("x[U+202E]y"), "\(r.body)")
+    }
+}
