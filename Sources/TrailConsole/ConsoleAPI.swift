@@ -43,7 +43,12 @@ extension Console {
             let q = try ConsoleRequest(pairs: pairs, allowed: Self.listParameters.union(["name"]))
             let service = service()
             let scope = try q.scope(now: service.now, defaultLimit: 100, maxLimit: Self.apiMaxLimit)
-            return (try service.secretStory(scope, secret: try q.required("name"))?.render(json) ?? "", false)
+            let name = try q.required("name")
+            guard let story = try service.secretStory(scope, secret: name) else {
+                // The CLI prints nothing and notes it on stderr; a client over HTTP gets a 404.
+                throw ConsoleError(.notFound, subject: "secret \"\(name.prefix(120))\"", message: "no secret in the store matches")
+            }
+            return (story.render(json), false)
         case "query/pending-deletions":
             let q = try ConsoleRequest(pairs: pairs, allowed: Self.listParameters)
             let service = service()

@@ -1,5 +1,6 @@
 import HTTPTypes
 import Hummingbird
+import TrailJSON
 
 /// Headers on every response, errors included: a strict Content-Security-Policy (nothing but the
 /// served stylesheet and same-site forms; no script at all), no MIME sniffing, no caching, no
@@ -58,8 +59,8 @@ enum ConsoleResponse {
         Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// `text` with control characters (but newlines) and bidi controls shown as `\u{XX}`, for
-    /// plain text read in a terminal.
+    /// `text` with control characters (but newlines) and bidi controls shown as `\u{XX}`, so an
+    /// error printed in a terminal cannot carry escape sequences.
     static func visible(_ text: String) -> String {
         var out = ""
         for scalar in text.unicodeScalars {
@@ -73,13 +74,18 @@ enum ConsoleResponse {
         return out
     }
 
-    /// An error as a page (escaped) or, for the API, plain text.
+    /// An error as a page (escaped) or, for the API, a JSON object `{"error": MESSAGE, "status": CODE}`.
     static func error(status: HTTPResponse.Status, message: String, html: Bool) -> Response {
         if html {
             let page = PageLayout.page(title: "\(status.code) \(status.reasonPhrase)", body: "<p class=\"error\">\(HTMLEscape.text(message))</p>")
             return self.html(page, status: status)
         }
-        return Response(status: status, headers: [.contentType: "text/plain; charset=utf-8"],
-                        body: .init(byteBuffer: ByteBuffer(string: "trailwatch: " + visible(message) + "\n")))
+        var w = JSONWriter()
+        w.beginObject()
+        w.key("error"); w.string(visible(message))
+        w.key("status"); w.integer(status.code)
+        w.endObject()
+        return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],
+                        body: .init(byteBuffer: ByteBuffer(string: w.text + "\n")))
     }
 }

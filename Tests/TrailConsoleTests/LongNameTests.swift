@@ -40,7 +40,7 @@ import TrailStore
             #expect(r.status == .ok, "\(link.prefix(80)): \(r.body.prefix(300))")
             #expect(!r.body.contains("\u{1B}"), "control characters are not sent raw")
         }
-        // Plain-text (API) errors show control and bidi characters visibly.
+        // API errors show control and bidi characters visibly.
         #expect(ConsoleResponse.visible("a\u{1B}[31m\u{202E}b\nc") == "a\\u{1B}[31m\\u{202E}b\nc")
     }
 }
