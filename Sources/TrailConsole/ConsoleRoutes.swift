@@ -12,6 +12,7 @@ extension Console {
         let router = Router(options: .autoGenerateHeadEndpoints)
         router.add(middleware: SecurityHeaders())
         if let hosts { router.add(middleware: HostCheck(policy: hosts)) }
+        router.add(middleware: MethodCheck(posts: token == nil ? [] : ["/login", "/logout"]))
         if let token { router.add(middleware: TokenAuth(token: Array(token.utf8))) }
         let console = self
         router.get("/console.css") { _, _ in ConsoleResponse.css(Stylesheet.css) }

@@ -86,7 +86,9 @@ import TrailStore
         try await app.test(.router) { client in
             for (uri, method) in [("/", HTTPRequest.Method.post), ("/alerts", .put), ("/alert?id=alert-1", .delete), ("/api/alerts", .post)] {
                 try await client.execute(uri: uri, method: method) { r in
-                    #expect(r.status.code >= 400, "\(method) \(uri)")
+                    #expect(r.status == .methodNotAllowed, "\(method) \(uri)")
+                    #expect(r.headers[.allow] == "GET, HEAD", "\(method) \(uri)")
+                    #expect(r.headers[.contentSecurityPolicy] != nil)
                 }
             }
             try await client.execute(uri: "/alerts", method: .head) { r in
