@@ -28,9 +28,14 @@ extension Console {
         var pendingHTML = TableHTML.render(pending, extraColumn: Self.countdownColumn(pending, now: now))
         let place = [("account", scope.account), ("region", scope.region)].compactMap { k, v in v.map { (k, $0) } }
         let more = split.upcoming.rows.count - pending.rows.count
-        pendingHTML += "<p>"
-        if more > 0 { pendingHTML += "<a href=\"\(HTMLEscape.link("/pending", place + [("page", "2")]))\">\(more) more</a> · " }
-        pendingHTML += "<a href=\"\(HTMLEscape.link("/pending", place + [("status", "passed")]))\">\(split.passed.rows.count) whose date has passed</a></p>"
+        if more > 0 { pendingHTML += "<p><a href=\"\(HTMLEscape.link("/pending", place + [("page", "2")]))\">\(more) more</a></p>" }
+        // Then the most recent ones whose date has passed (gone unless restored since).
+        var passed = split.passed
+        passed.rows = Array(passed.rows.prefix(Self.overviewPassedRows))
+        if !passed.rows.isEmpty {
+            pendingHTML += "<h3>Deletion date passed, most recent first</h3>" + TableHTML.render(passed, extraColumn: Self.countdownColumn(passed, now: now))
+        }
+        pendingHTML += "<p><a href=\"\(HTMLEscape.link("/pending", place + [("status", "passed")]))\">all \(split.passed.rows.count) whose date has passed</a></p>"
 
         let status = try service.status(limit: 20)
         let summary = PageLayout.facts([

@@ -6,6 +6,8 @@ extension Console {
     static let pendingParameters: Set<String> = ["account", "region", "status", "page"]
     /// Rows of upcoming deletions the overview shows before linking to `/pending`.
     static let overviewPendingRows = 50
+    /// Rows of passed deletions the overview shows, after the upcoming ones.
+    static let overviewPassedRows = 10
 
     /// Scheduled deletions not restored, split: `upcoming` (deletion date after now, soonest first)
     /// and `passed` (most recent first).
