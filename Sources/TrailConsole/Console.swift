@@ -13,6 +13,9 @@ public struct Console: Sendable {
     /// Largest body an `/api/…` list answers with: rows past it are left off and the response says
     /// so (`X-TrailWatch-Truncated`).
     public var apiByteBudget = 4 << 20
+    /// Rendered pages and API answers, reused while the store's files are unchanged (at most 2 s,
+    /// for times relative to now); nil to render every request.
+    var cache: PageCache?
     private let next = Counter()
 
     /// The first connection.
@@ -24,6 +27,7 @@ public struct Console: Sendable {
         precondition(!stores.isEmpty && stores.allSatisfy { $0.readOnly }, "the console reads stores opened read-only")
         self.stores = stores
         self.clock = clock
+        self.cache = PageCache(path: stores[0].path)
     }
 
     /// One read-only connection.
