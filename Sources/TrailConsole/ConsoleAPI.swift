@@ -6,6 +6,8 @@ extension Console {
     /// Largest `limit` an API call accepts (the CLI's default is 100).
     static let apiMaxLimit = 10_000
     static let listParameters: Set<String> = ["since", "until", "account", "region", "limit"]
+    /// The calls `api` answers (the part after `/api/`).
+    static let apiCalls: Set<String> = ["status", "alerts", "query/access", "query/callers", "query/secrets", "query/secret", "query/pending-deletions"]
 
     /// `/api/…`: exactly what the matching command prints with `--format json`.
     /// `path` is the part after `/api/`; nil for an unknown call.

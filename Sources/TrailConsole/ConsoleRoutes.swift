@@ -28,14 +28,12 @@ extension Console {
         for (path, allowed, render) in pages {
             router.get(RouterPath(path)) { request, _ in
                 do {
-                    let key = "page " + request.uri.description
-                    let (version, now) = (console.cache?.version(), console.clock())
-                    if let version, let hit = console.cache?.get(key, version: version, now: now) { return ConsoleResponse.html(hit.body) }
                     let q = try ConsoleRequest(pairs: Self.pairs(request), allowed: allowed)
-                    let html = try await Self.offLoop { try render(console, q) }
-                    // The version read before rendering: a commit during the render makes the next request miss.
-                    if let version { console.cache?.put(key, body: html, lines: false, version: version, now: now) }
-                    return ConsoleResponse.html(html)
+                    let compute: @Sendable () async throws -> PageCache.Answer = { (try await Self.offLoop { try render(console, q) }, false) }
+                    if let cache = console.cache {
+                        return ConsoleResponse.html(try await cache.answer("page " + request.uri.description, now: console.clock(), compute: compute).body)
+                    }
+                    return ConsoleResponse.html(try await compute().body)
                 } catch {
                     return Self.failure(error, html: true)
                 }
@@ -44,16 +42,20 @@ extension Console {
         router.get("/api/**") { request, _ in
             let path = String(request.uri.path.dropFirst("/api/".count))
             do {
-                let key = "api " + request.uri.description
-                let (version, now) = (console.cache?.version(), console.clock())
-                if let version, let hit = console.cache?.get(key, version: version, now: now) {
-                    return ConsoleResponse.json(hit.body, lines: hit.lines, budget: console.apiByteBudget)
-                }
                 let pairs = Self.pairs(request)
-                guard let answer = try await Self.offLoop({ try console.api(path, pairs: pairs) }) else {
+                guard Self.apiCalls.contains(path) else {
                     return ConsoleResponse.error(status: .notFound, message: "no such API call: /api/\(path.prefix(80))", html: false)
                 }
-                if let version { console.cache?.put(key, body: answer.body, lines: answer.lines, version: version, now: now) }
+                let compute: @Sendable () async throws -> PageCache.Answer = {
+                    guard let answer = try await Self.offLoop({ try console.api(path, pairs: pairs) }) else { return ("", false) }
+                    return (answer.body, answer.lines)
+                }
+                let answer: PageCache.Answer
+                if let cache = console.cache {
+                    answer = try await cache.answer("api " + request.uri.description, now: console.clock(), compute: compute)
+                } else {
+                    answer = try await compute()
+                }
                 return ConsoleResponse.json(answer.body, lines: answer.lines, budget: console.apiByteBudget)
             } catch {
                 return Self.failure(error, html: false)

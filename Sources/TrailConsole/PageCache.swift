@@ -40,6 +40,34 @@ final class PageCache: Sendable {
         self.maxBytes = maxBytes
     }
 
+    private let inFlight = Mutex<[String: Task<Answer, any Error>]>([:])
+    typealias Answer = (body: String, lines: Bool)
+
+    /// The cached answer for `key`, or `compute`'s, computed once however many requests for the
+    /// same key and store version arrive while it runs (20 clients on one busy page wait for one
+    /// render instead of each rendering it).
+    func answer(_ key: String, now: EventTime, compute: @escaping @Sendable () async throws -> Answer) async throws -> Answer {
+        // The version is read before computing: a commit during the render makes the next request miss.
+        let version = version()
+        if let hit = get(key, version: version, now: now) { return hit }
+        let flight = key + "\u{0}" + version.fields.map(String.init).joined(separator: ",")
+        let task = inFlight.withLock { running in
+            if let task = running[flight] { return task }
+            let task = Task { try await compute() }
+            running[flight] = task
+            return task
+        }
+        do {
+            let value = try await task.value
+            put(key, body: value.body, lines: value.lines, version: version, now: now)
+            inFlight.withLock { if $0[flight] == task { $0[flight] = nil } }
+            return value
+        } catch {
+            inFlight.withLock { if $0[flight] == task { $0[flight] = nil } }
+            throw error
+        }
+    }
+
     /// Answers served from the cache so far (for tests).
     var hits: Int { state.withLock { $0.hits } }
 
