@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import Testing
 @testable import TrailConsole
 import TrailModel
@@ -41,5 +42,30 @@ import TrailStore
         cache.put("big", body: String(repeating: "x", count: 2_000), lines: false, version: v, now: EventTime(milliseconds: 10_000))
         #expect(cache.get("big", version: v, now: EventTime(milliseconds: 10_000))?.lines == nil, "over the byte budget")
         #expect(cache.get("c", version: v, now: EventTime(milliseconds: 10_000)) != nil, "and it evicted nothing")
+    }
+
+    @Test func concurrentMissesRenderOnce() async throws {
+        let cache = PageCache(path: "/nonexistent")
+        let renders = Mutex(0)
+        let (started, startedGo) = AsyncStream<Void>.makeStream()
+        let (gate, open) = AsyncStream<Void>.makeStream()
+        let compute: @Sendable () async throws -> PageCache.Answer = {
+            renders.withLock { $0 += 1 }
+            startedGo.yield()
+            for await _ in gate { break }
+            return ("page", false)
+        }
+        let now = EventTime(milliseconds: 0)
+        try await withThrowingTaskGroup(of: String.self) { group in
+            group.addTask { try await cache.answer("k", now: now, compute: compute).body }
+            for await _ in started { break }  // the first render is running and waits at the gate
+            for _ in 0..<9 { group.addTask { try await cache.answer("k", now: now, compute: compute).body } }
+            // Every later caller joins the running render (or, once it is done, finds the cache).
+            for _ in 0..<9 { await Task.yield() }
+            open.yield()
+            open.finish()
+            for try await body in group { #expect(body == "page") }
+        }
+        #expect(renders.withLock { $0 } == 1)
     }
 }
