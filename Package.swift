@@ -28,6 +28,11 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         // NIO's types at the HTTP client's edge, the metrics endpoint, and the tests' loopback stand-ins.
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        // The read-only web console (`trailwatch serve`): HTTP routing on NIO, graceful shutdown on signals.
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
     ],
     targets: [
         // Core: pure, no I/O. `Lifetimes` (supported by the release toolchain, no unsafe flags)
@@ -49,6 +54,8 @@ let package = Package(
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
         ]),
+        // What the CLI and the console share above the store: tables, CSV and JSON lines, time rendering, `--since`.
+        .target(name: "TrailPresentation", dependencies: ["TrailStore", "TrailModel", "TrailJSON"]),
         .target(name: "TrailAlerts", dependencies: [
             "TrailModel", "TrailJSON",
             .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -77,13 +84,24 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        // `trailwatch serve`: routes, HTML pages with inline SVG charts, the JSON API, auth and security headers.
+        .target(name: "TrailConsole", dependencies: [
+            "TrailStore", "TrailPresentation", "TrailModel", "TrailJSON",
+            .product(name: "Hummingbird", package: "hummingbird"),
+            .product(name: "HummingbirdCore", package: "hummingbird"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            .product(name: "HTTPTypes", package: "swift-http-types"),
+            .product(name: "Logging", package: "swift-log"),
+        ]),
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailPipeline", "TrailStore", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest", "TrailSync",
+            "TrailPipeline", "TrailStore", "TrailPresentation", "TrailConsole", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest", "TrailSync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
         .executableTarget(name: "trailwatch-bench", dependencies: [
-            "TrailStore", "TrailModel", "TrailIngest", "TrailDecode", "TrailJSON", "TrailTestSupport",
+            "TrailStore", "TrailPresentation", "TrailModel", "TrailIngest", "TrailDecode", "TrailJSON", "TrailTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/trailwatch-bench"),
 
@@ -104,8 +122,13 @@ let package = Package(
             .product(name: "NIOPosix", package: "swift-nio"),
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
+        .testTarget(name: "TrailConsoleTests", dependencies: [
+            "TrailConsole", "TrailStore", "TrailPresentation", "TrailModel",
+            .product(name: "GRDB", package: "GRDB.swift"),
+            .product(name: "HummingbirdTesting", package: "hummingbird"),
+        ]),
         .testTarget(name: "TrailAlertsTests", dependencies: ["TrailAlerts", "TrailModel", "TrailJSON"]),
-        .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailPresentation", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `trailwatch` binary; imports no target.
         .testTarget(name: "TrailwatchCLITests", resources: [.copy("Fixtures")]),
     ]

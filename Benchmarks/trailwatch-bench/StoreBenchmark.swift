@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrailModel
+import TrailPresentation
 import TrailStore
 
 /// `trailwatch-bench store`: fills a fresh store through `Store.commit` in file-sized batches,

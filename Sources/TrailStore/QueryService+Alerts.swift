@@ -7,11 +7,6 @@ public struct AlertList: Sendable, Equatable {
     public var table: ResultTable
     /// Each alert's JSON line as first emitted, with `count` updated by later suppressed repeats.
     public var jsonLines: [String]
-
-    /// Table or CSV through the formatter; JSON prints the stored alert lines.
-    public func render(_ formatter: ResultFormatter) -> String {
-        formatter.format == .json ? jsonLines.map { $0 + "\n" }.joined() : formatter.render(table)
-    }
 }
 
 extension QueryService {

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailAlerts
 import TrailModel
+import TrailPresentation
 import TrailStore
 
 /// `trailwatch alerts`: the stored alerts, newest first; what the sinks have not confirmed; re-queueing.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import TrailPresentation
 import TrailStore
 
 /// `trailwatch query`: the access history, from the SQLite store.

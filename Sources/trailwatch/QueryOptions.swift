@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrailModel
+import TrailPresentation
 import TrailStore
 
 /// Options shared by the read commands (`query ...`, `alerts`, `status`).

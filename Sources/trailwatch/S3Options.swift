@@ -3,6 +3,7 @@ import Foundation
 import TrailAWS
 import TrailIngest
 import TrailModel
+import TrailPresentation
 import TrailStore
 
 /// Options for `s3://` sources (and the delivery-day range, which applies to local files too).

@@ -1,6 +1,7 @@
 import ArgumentParser
 import TrailIngest
 import TrailJSON
+import TrailPresentation
 import TrailStore
 
 /// `trailwatch status`: what the ledger and the history hold, and how far behind they are.

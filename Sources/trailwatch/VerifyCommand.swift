@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailIngest
 import TrailModel
+import TrailPresentation
 import TrailStore
 import TrailVerify
 

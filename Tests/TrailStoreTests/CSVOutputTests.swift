@@ -1,5 +1,6 @@
 import Testing
 @testable import TrailStore
+import TrailPresentation
 
 /// CSV output quotes by bytes (RFC 4180) and defuses spreadsheet formulas in event text.
 @Suite struct CSVOutputTests {

@@ -1,6 +1,7 @@
 import Foundation
 import TrailModel
 @testable import TrailStore
+import TrailPresentation
 
 /// A small, hand-made history: two accounts, a secret known by partial then full ARN, a name
 /// shared by two accounts, a role name shared by two accounts, deletions and a restore.

@@ -2,6 +2,7 @@ import Foundation
 import Testing
 import TrailModel
 @testable import TrailStore
+import TrailPresentation
 
 /// What people type, resolved to stored secrets and principals; ambiguity is listed, not guessed.
 @Suite struct NameResolutionTests {

@@ -1,6 +1,7 @@
 import Testing
 import TrailModel
 @testable import TrailStore
+import TrailPresentation
 
 /// Each query on the fixture store, with the exact table, JSON-lines and CSV output.
 @Suite struct QueryOutputTests {
@@ -260,7 +261,7 @@ import TrailModel
 
             """)
         #expect(StatusReport.lagText(nil) == "-")
-        #expect(StatusReport.lagText(-5) == "ahead")
+        #expect(StatusReport.lagText(-5) == "in the future")
         #expect(StatusReport.lagText(42_000) == "42s")
         #expect(StatusReport.lagText(3_720_000) == "1h 2m")
     }

@@ -1,6 +1,7 @@
 import Testing
 import TrailModel
 @testable import TrailStore
+import TrailPresentation
 
 /// The newest verified digest per account, region and trail: stored with its file's commit, never
 /// replaced by an older one, and shown by `status`.

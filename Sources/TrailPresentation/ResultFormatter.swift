@@ -1,5 +1,6 @@
 import TrailJSON
 import TrailModel
+import TrailStore
 
 /// Prints a `ResultTable` as an aligned table, JSON lines or CSV.
 ///
@@ -63,7 +64,7 @@ public struct ResultFormatter: Sendable {
     }
 
     /// The cell as plain text (empty for null).
-    func plain(_ cell: Cell, listSeparator: String) -> String {
+    public func plain(_ cell: Cell, listSeparator: String) -> String {
         switch cell {
         case .text(let s): return s
         case .integer(let v): return String(v)

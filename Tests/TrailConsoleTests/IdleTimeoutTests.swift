@@ -1,0 +1,52 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import Hummingbird
+import HummingbirdTesting
+import Testing
+import TrailConsole
+
+@Suite struct IdleTimeoutTests {
+    /// A client that connects and sends only part of a request head (slowloris) is disconnected
+    /// after the idle timeout (injected short here; 30 s in `serve`).
+    @Test func anIdleOrTricklingConnectionIsClosed() async throws {
+        var server = try ConsoleServer(console: ConsoleFixture.console(), listen: ListenAddress(parsing: "127.0.0.1:0"), token: nil)
+        server.idleTimeout = .milliseconds(200)
+        try await server.application().test(.live) { client in
+            let port = try #require(client.port)
+            for partial in ["", "GET / HTTP/1.1\r\nHost: localho"] {
+                let fd = try Self.connect(port)
+                defer { close(fd) }
+                if !partial.isEmpty { _ = partial.withCString { send(fd, $0, strlen($0), 0) } }
+                var buffer = [UInt8](repeating: 0, count: 512)
+                let n = recv(fd, &buffer, buffer.count, 0)
+                #expect(n == 0, "the server closed the connection (recv gave \(n), errno \(errno)) for \"\(partial)\"")
+            }
+            // A whole request is still answered (the test client's own connection has idled out).
+            let fd = try Self.connect(port)
+            defer { close(fd) }
+            _ = "GET /console.css HTTP/1.1\r\nHost: localhost\r\n\r\n".withCString { send(fd, $0, strlen($0), 0) }
+            var buffer = [UInt8](repeating: 0, count: 512)
+            let n = recv(fd, &buffer, buffer.count, 0)
+            #expect(n > 0 && String(decoding: buffer.prefix(max(n, 0)), as: UTF8.self).hasPrefix("HTTP/1.1 200"))
+        }
+    }
+
+    /// A blocking loopback TCP connection whose reads give up after 20 s (a bound, not a timed
+    /// assertion: the server's close comes long before).
+    static func connect(_ port: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try #require(fd >= 0)
+        var limit = timeval(tv_sec: 20, tv_usec: 0)
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        let connected = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+        }
+        try #require(connected == 0)
+        return fd
+    }
+}
