@@ -86,7 +86,7 @@ let package = Package(
         ]),
         // `trailwatch serve`: routes, HTML pages with inline SVG charts, the JSON API, auth and security headers.
         .target(name: "TrailConsole", dependencies: [
-            "TrailStore", "TrailPresentation", "TrailModel", "TrailJSON",
+            "TrailStore", "TrailPresentation", "TrailModel", "TrailJSON", "TrailSync",
             .product(name: "Hummingbird", package: "hummingbird"),
             .product(name: "HummingbirdCore", package: "hummingbird"),
             .product(name: "NIOCore", package: "swift-nio"),
@@ -123,7 +123,7 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TrailConsoleTests", dependencies: [
-            "TrailConsole", "TrailStore", "TrailPresentation", "TrailModel",
+            "TrailConsole", "TrailStore", "TrailPresentation", "TrailModel", "TrailSync",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Backfill of a generated 1,000,000-record archive, side by side (issues 3 and 15).
+# Backfill of a generated 1,000,000-record archive, side by side with gzip -dc, DuckDB and a baseline build.
 #
 #   Benchmarks/backfill.sh [TREE]      TREE defaults to $TMPDIR/trailwatch-bench-<RECORDS>
 #

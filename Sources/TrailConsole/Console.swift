@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 import TrailModel
 import TrailStore
 
@@ -13,6 +14,8 @@ public struct Console: Sendable {
     /// Largest body an `/api/…` list answers with: rows past it are left off and the response says
     /// so (`X-TrailWatch-Truncated`).
     public var apiByteBudget = 4 << 20
+    /// The running binary's gunzip, as `status` names it (nil leaves it out of `/api/status`).
+    public var inflater: String?
     /// Rendered pages and API answers, reused while the store's files are unchanged (at most 2 s,
     /// for times relative to now); nil to render every request.
     var cache: PageCache?
@@ -40,7 +43,7 @@ public struct Console: Sendable {
     /// A shared turn counter.
     private final class Counter: Sendable {
         private let value = Mutex(0)
-        func take() -> Int { value.withLock { v in defer { v &+= 1 }; return v & Int.max } }
+        func take() -> Int { value.locked { v in defer { v &+= 1 }; return v & Int.max } }
     }
 
     /// A day number (days since 1970-01-01 UTC).

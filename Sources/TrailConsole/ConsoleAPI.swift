@@ -17,7 +17,7 @@ extension Console {
         case "status":
             let q = try ConsoleRequest(pairs: pairs, allowed: ["limit"])
             let scope = try q.scope(now: clock(), defaultLimit: 100, maxLimit: Self.apiMaxLimit)
-            return (try service().status(limit: scope.limit).render(json), false)
+            return (try service().status(limit: scope.limit).render(json, inflater: inflater), false)
         case "alerts":
             let q = try ConsoleRequest(pairs: pairs, allowed: Self.listParameters.union(["rule", "severity"]))
             let service = service()

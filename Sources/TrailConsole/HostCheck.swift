@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import Synchronization
+import TrailSync
 
 /// The `Host` values the console answers (against DNS rebinding: a page on `evil.example` whose
 /// name later resolves to 127.0.0.1 sends `Host: evil.example`).
@@ -30,7 +31,7 @@ public final class HostPolicy: Sendable {
     }
 
     /// Records the port the server is bound to (for `--listen HOST:0`).
-    public func bound(port: Int) { self.port.withLock { $0 = port } }
+    public func bound(port: Int) { self.port.locked { $0 = port } }
 
     /// True when a request with this `Host` (authority) is answered.
     public func allows(_ authority: String?) -> Bool {
@@ -44,7 +45,7 @@ public final class HostPolicy: Sendable {
         if proxyNames.contains(String(name)) { return portText.map { UInt16($0) != nil } ?? true }
         guard names.contains(String(name)) else { return false }
         guard let portText else { return true }
-        let bound = port.withLock { $0 }
+        let bound = port.locked { $0 }
         return Int(portText) == bound
     }
 }

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import Synchronization
+import TrailSync
 import TrailModel
 
 /// Recently rendered pages and API answers, keyed by the request's path and query, reused while
@@ -51,7 +52,7 @@ final class PageCache: Sendable {
         let version = version()
         if let hit = get(key, version: version, now: now) { return hit }
         let flight = key + "\u{0}" + version.fields.map(String.init).joined(separator: ",")
-        let task = inFlight.withLock { running in
+        let task = inFlight.locked { running in
             if let task = running[flight] { return task }
             let task = Task { try await compute() }
             running[flight] = task
@@ -60,16 +61,16 @@ final class PageCache: Sendable {
         do {
             let value = try await task.value
             put(key, body: value.body, lines: value.lines, version: version, now: now)
-            inFlight.withLock { if $0[flight] == task { $0[flight] = nil } }
+            inFlight.locked { if $0[flight] == task { $0[flight] = nil } }
             return value
         } catch {
-            inFlight.withLock { if $0[flight] == task { $0[flight] = nil } }
+            inFlight.locked { if $0[flight] == task { $0[flight] = nil } }
             throw error
         }
     }
 
     /// Answers served from the cache so far (for tests).
-    var hits: Int { state.withLock { $0.hits } }
+    var hits: Int { state.locked { $0.hits } }
 
     /// The store's files as they are now.
     func version() -> Version {
@@ -86,7 +87,7 @@ final class PageCache: Sendable {
     }
 
     func get(_ key: String, version: Version, now: EventTime) -> (body: String, lines: Bool)? {
-        state.withLock { s in
+        state.locked { s in
             guard let e = s.entries[key], e.version == version, now.milliseconds - e.made < maxAge, now.milliseconds >= e.made else {
                 return nil
             }
@@ -98,7 +99,7 @@ final class PageCache: Sendable {
     func put(_ key: String, body: String, lines: Bool, version: Version, now: EventTime) {
         let size = body.utf8.count + key.utf8.count
         guard size <= min(Self.maxEntryBytes, maxBytes) else { return }
-        state.withLock { s in
+        state.locked { s in
             if let old = s.entries.removeValue(forKey: key) {
                 s.bytes -= old.body.utf8.count + key.utf8.count
                 s.order.removeAll { $0 == key }

@@ -4,8 +4,9 @@ import TrailStore
 
 extension StatusReport {
     /// Table: a summary block then PER ACCOUNT AND REGION, FAILED FILES, SKIPPED FILES. JSON: one object.
-    /// CSV: the per-account-and-region rows.
-    public func render(_ formatter: ResultFormatter) -> String {
+    /// CSV: the per-account-and-region rows. `inflater` names the running binary's gunzip
+    /// (`inflate` last in the table, `inflater` in JSON; nil leaves it out).
+    public func render(_ formatter: ResultFormatter, inflater: String? = nil) -> String {
         switch formatter.format {
         case .csv: return formatter.render(places)
         case .json:
@@ -26,6 +27,7 @@ extension StatusReport {
                 for row in table.rows { formatter.writeObject(table.columns, row, into: &w) }
                 w.endArray()
             }
+            if let inflater { w.key("inflater"); w.string(inflater) }
             w.endObject()
             return w.text + "\n"
         case .table:
@@ -40,6 +42,7 @@ extension StatusReport {
             if !skipped.rows.isEmpty { out += "\nSKIPPED FILES\n" + formatter.render(skipped) }
             if !verifiedDigests.rows.isEmpty { out += "\nNEWEST VERIFIED DIGEST\n" + formatter.render(verifiedDigests) }
             if !outbox.rows.isEmpty { out += "\nALERT OUTBOX\n" + formatter.render(outbox) }
+            if let inflater { out += "\ninflate: \(inflater)\n" }
             return out
         }
     }

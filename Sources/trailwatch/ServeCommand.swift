@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrailConsole
+import TrailIngest
 import TrailModel
 import TrailStore
 
@@ -71,7 +72,8 @@ struct ServeCommand: AsyncParsableCommand {
             StandardError.line("trailwatch: \(error)")
             throw ExitCode(CommandFailure(error).exitCode)
         }
-        let console = Console(stores: stores, clock: { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) })
+        var console = Console(stores: stores, clock: { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) })
+        console.inflater = InflateBackend.description
         var server: ConsoleServer
         do {
             server = try ConsoleServer(console: console, listen: address, token: token, allowHosts: allowHost)

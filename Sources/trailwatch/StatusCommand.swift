@@ -1,6 +1,5 @@
 import ArgumentParser
 import TrailIngest
-import TrailJSON
 import TrailPresentation
 import TrailStore
 
@@ -27,22 +26,6 @@ struct StatusCommand: AsyncParsableCommand {
         try OptionRange.check("--limit", limit, OptionRange.limit)
     }
 
-    /// Adds the inflater this binary uses (`inflate` in the table, `inflater` in JSON; CSV holds
-    /// only the per-account-and-region rows).
-    static func withInflater(_ text: String, format: OutputFormat) -> String {
-        switch format {
-        case .csv:
-            return text
-        case .table:
-            return text + "\ninflate: \(InflateBackend.description)\n"
-        case .json:
-            guard text.hasSuffix("}\n") else { return text }
-            var w = JSONWriter()
-            w.string(InflateBackend.description)
-            return String(text.dropLast(2)) + ",\"inflater\":" + w.text + "}\n"
-        }
-    }
-
     func run() async throws {
         var options = QueryOptions()
         options.db = db
@@ -50,7 +33,7 @@ struct StatusCommand: AsyncParsableCommand {
         options.local = local
         try runReadCommand {
             let report = try QueryService(store: try options.openStore(), now: options.now).status(limit: limit)
-            return Self.withInflater(report.render(options.formatter), format: format)
+            return report.render(options.formatter, inflater: InflateBackend.description)
         }
     }
 }

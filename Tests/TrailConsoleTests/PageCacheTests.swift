@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import Testing
 @testable import TrailConsole
 import TrailModel
@@ -50,7 +51,7 @@ import TrailStore
         let (started, startedGo) = AsyncStream<Void>.makeStream()
         let (gate, open) = AsyncStream<Void>.makeStream()
         let compute: @Sendable () async throws -> PageCache.Answer = {
-            renders.withLock { $0 += 1 }
+            renders.locked { $0 += 1 }
             startedGo.yield()
             for await _ in gate { break }
             return ("page", false)
@@ -66,6 +67,6 @@ import TrailStore
             open.finish()
             for try await body in group { #expect(body == "page") }
         }
-        #expect(renders.withLock { $0 } == 1)
+        #expect(renders.locked { $0 } == 1)
     }
 }
