@@ -25,6 +25,8 @@ public struct AWSError: Error, CustomStringConvertible, Sendable, Equatable {
         case badResponse
         /// A response or object is larger than the limit.
         case tooLarge
+        /// A queue message (an S3 or SNS notification) could not be read.
+        case badMessage
     }
 
     /// The kind of failure.

@@ -70,3 +70,21 @@ public enum CloudTrailLayout {
         return parts.year! * 10000 + parts.month! * 100 + parts.day!
     }
 }
+
+/// What a key named by a notification is, for a consumer reading `locations`.
+public enum S3KeyKind: String, Sendable, Equatable {
+    /// A file to read: inside one of the locations, not a digest, Insight file or folder marker.
+    case log
+    /// A CloudTrail digest file (`…/CloudTrail-Digest/…`): not read by ingestion.
+    case digest
+    /// Outside every location, an Insight file, or a folder marker: nothing to read.
+    case unknown
+
+    /// Classifies `bucket`/`key` against the `s3://` locations being read.
+    public static func classify(bucket: String, key: String, locations: [S3Location]) -> S3KeyKind {
+        guard locations.contains(where: { $0.bucket == bucket && key.hasPrefix($0.prefix) }) else { return .unknown }
+        if key.contains("/CloudTrail-Digest/") { return .digest }
+        if key.contains("/CloudTrail-Insight/") || key.hasSuffix("/") { return .unknown }
+        return .log
+    }
+}
