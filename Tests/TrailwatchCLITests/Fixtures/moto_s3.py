@@ -4,7 +4,13 @@
 usage: moto_s3.py --log FILE [--upload DIR=BUCKET[/PREFIX]]... [--fail-every N] [--deny TEXT]...
 
 Uploads each DIR's files (except top-level *.json/*.jsonl beside the tree) to BUCKET under PREFIX,
-then prints 'READY <port>' and serves until standard input closes. Every request after READY is
+then prints 'READY <port>' and serves until standard input closes. Lines on standard input are
+commands, each answered with one line on standard output ('OK …' or 'ERR …'):
+  PUT BUCKET KEY FILE     store FILE's bytes as KEY (KEY percent-encoded; not a logged request)
+  QUEUE NAME              create an SQS queue; answers 'OK <queue url>'
+  SEND NAME FILE          send FILE's text as a message; answers 'OK <message id>'
+  COUNT NAME              answers 'OK <visible> <invisible>' of the messages not deleted
+  IDS NAME                answers 'OK <id> …': the ids of the messages not deleted Every request after READY is
 appended to the log as 'METHOD PATH?QUERY'; with --fail-every N every Nth of them is answered
 '503 SlowDown' instead; with --deny TEXT a listing whose prefix, or a GET whose key, contains
 TEXT is answered '403 AccessDenied'. Dummy credentials only: this never talks to AWS.
@@ -88,7 +94,34 @@ def main():
     open(args.log, "w").close()
     app.active = True
     print(f"READY {port}", flush=True)
-    sys.stdin.read()
+    from moto.sqs.models import sqs_backends
+    sqs = sqs_backends["123456789012"]["us-east-1"]
+    for line in sys.stdin:
+        parts = line.split()
+        try:
+            if parts[0] == "PUT":
+                with open(parts[3], "rb") as body:
+                    backend.put_object(parts[1], urllib.parse.unquote(parts[2]), body.read())
+                print("OK", flush=True)
+            elif parts[0] == "QUEUE":
+                sqs.create_queue(parts[1])
+                print(f"OK http://127.0.0.1:{port}/123456789012/{parts[1]}", flush=True)
+            elif parts[0] == "SEND":
+                with open(parts[2]) as body:
+                    message = sqs.send_message(parts[1], body.read())
+                print(f"OK {message.id}", flush=True)
+            elif parts[0] == "COUNT":
+                queue = sqs.get_queue(parts[1])
+                kept = list(queue._messages)  # not deleted; moto's own counters lag behind expiry
+                visible = sum(1 for message in kept if message.visible)
+                print(f"OK {visible} {len(kept) - visible}", flush=True)
+            elif parts[0] == "IDS":
+                queue = sqs.get_queue(parts[1])
+                print("OK " + " ".join(message.id for message in queue._messages), flush=True)
+            else:
+                print("ERR unknown command", flush=True)
+        except Exception as error:  # the test reads the reason
+            print(f"ERR {type(error).__name__}: {error}".replace("\n", " "), flush=True)
     server.shutdown()
 
 

