@@ -106,4 +106,65 @@ struct TailS3Tests {
         #expect(try t.ledger()["s3://\(S3TailFixture.bucket)/\(brokenKey)"] == "failed")
         #expect(try t.history(t.db) == t.localHistory(of: t.logs.filter { $0.key != t.logs[half].key } + [rest[0]] + extra))
     }
+
+    @Test("kill -9 during a polling tail, then restart: nothing lost or doubled")
+    func killNinePolling() throws {
+        let t = try S3TailFixture(seed: 13, records: 1500)
+        defer { t.stop() }
+        try t.upload(t.logs)
+        let first = try t.tail(["--poll-interval", "0.5"])
+        defer { first.send(SIGKILL) }
+        #expect(t.eventually { t.filesDone() > 0 }, "\(first.stderrSoFar())")
+        first.send(SIGKILL)
+        let killed = try first.wait(timeout: 30)
+        #expect(killed.exitCode == 128 + SIGKILL, "\(killed)")
+        let doneAtKill = t.filesDone()
+
+        let second = try t.tail(["--poll-interval", "0.5"])
+        defer { second.send(SIGKILL) }
+        #expect(t.eventually { t.filesDone() == t.logs.count }, "after restart: \(t.filesDone()) of \(t.logs.count)\n\(second.stderrSoFar())")
+        second.send(SIGTERM)
+        let result = try second.wait(timeout: 60)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(doneAtKill < t.logs.count, "the kill should come before the end (\(doneAtKill) of \(t.logs.count) done)")
+        #expect(try t.history(t.db) == t.localHistory(of: t.logs))
+    }
+
+    @Test("kill -9 during an SQS tail: no message deleted before its objects committed; after restart nothing lost or doubled")
+    func killNineSQS() throws {
+        let t = try S3TailFixture(seed: 14, records: 1500)
+        defer { t.stop() }
+        let queueURL = try t.moto.createQueue("trail-q")
+        let arguments = ["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10"]
+        let first = try t.tail(arguments)
+        defer { first.send(SIGKILL) }
+        // The start-up poll finds an empty bucket; everything then arrives by SQS, 10 objects a message.
+        #expect(t.eventually { first.stderrSoFar().contains("polling s3://") }, "\(first.stderrSoFar())")
+        try t.upload(t.logs)
+        var named: [String: [String]] = [:]
+        for start in stride(from: 0, to: t.logs.count, by: 10) {
+            let group = Array(t.logs[start..<min(t.logs.count, start + 10)])
+            let id = try t.moto.send(try S3TailFixture.s3Notification(group), queue: "trail-q", scratch: t.dir)
+            named[id] = group.map { "s3://\(S3TailFixture.bucket)/\($0.key)" }
+        }
+        #expect(t.eventually { t.filesDone() > 0 }, "\(first.stderrSoFar())")
+        first.send(SIGKILL)
+        _ = try first.wait(timeout: 30)
+        let remaining = try t.moto.messageIDs("trail-q")
+        let ledger = try t.ledger()
+        for (id, paths) in named where !remaining.contains(id) {
+            #expect(paths.allSatisfy { ledger[$0] == "done" }, "message \(id) was deleted before its objects committed")
+        }
+        #expect(!remaining.isEmpty && ledger.count < t.logs.count, "the kill should come before the end (\(ledger.count) of \(t.logs.count) in the ledger)")
+
+        // The messages left return after their visibility timeout; the ledger makes the done objects free.
+        let second = try t.tail(arguments)
+        defer { second.send(SIGKILL) }
+        #expect(t.eventually { t.filesDone() == t.logs.count && (try? t.moto.messageIDs("trail-q"))?.isEmpty == true },
+                "after restart: \(t.filesDone()) of \(t.logs.count)\n\(second.stderrSoFar())")
+        second.send(SIGTERM)
+        let result = try second.wait(timeout: 60)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(try t.history(t.db) == t.localHistory(of: t.logs))
+    }
 }
