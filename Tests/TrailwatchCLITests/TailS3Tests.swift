@@ -167,4 +167,30 @@ struct TailS3Tests {
         #expect(result.exitCode == 0, "\(result)")
         #expect(try t.history(t.db) == t.localHistory(of: t.logs))
     }
+
+    @Test("503 SlowDown on every 4th S3 and SQS request: every object read once, every message deleted")
+    func sqsFaults() throws {
+        let t = try S3TailFixture(seed: 15, records: 600, failEvery: 4)
+        defer { t.stop() }
+        let queueURL = try t.moto.createQueue("trail-q")
+        let run = try t.tail(["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10"])
+        defer { run.send(SIGKILL) }
+        #expect(t.eventually { run.stderrSoFar().contains("polling s3://") }, "\(run.stderrSoFar())")
+        try t.upload(t.logs)
+        for start in stride(from: 0, to: t.logs.count, by: 7) {
+            let group = Array(t.logs[start..<min(t.logs.count, start + 7)])
+            try t.moto.send(start % 14 == 0 ? try S3TailFixture.s3Notification(group)
+                                            : try S3TailFixture.sns(try S3TailFixture.cloudTrailNotification(group.map(\.key))),
+                            queue: "trail-q", scratch: t.dir)
+        }
+        #expect(t.eventually { t.filesDone() == t.logs.count && (try? t.moto.messageIDs("trail-q"))?.isEmpty == true },
+                "\(t.filesDone()) of \(t.logs.count)\n\(run.stderrSoFar())")
+        run.send(SIGTERM)
+        let result = try run.wait(timeout: 60)
+        #expect(result.exitCode == 0, "\(result)")
+        // Every 4th request was answered 503: with this many, SQS calls and GETs were among them.
+        #expect(t.moto.posts.count >= 8 && t.moto.gets.count >= 8, "requests: \(t.moto.requests.count)")
+        #expect(try t.history(t.db) == t.localHistory(of: t.logs))
+        #expect(!result.stderr.contains("could not be deleted"), "\(result)")
+    }
 }

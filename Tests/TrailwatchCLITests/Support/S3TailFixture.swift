@@ -16,7 +16,8 @@ final class S3TailFixture {
     let logs: [(key: String, url: URL)]
     let db: URL
 
-    init(seed: Int, records: Int = 1000) throws {
+    /// `failEvery`: moto answers `503 SlowDown` to every Nth request (S3 and SQS alike).
+    init(seed: Int, records: Int = 1000, failEvery: Int = 0) throws {
         dir = try TempDirectory(prefix: "trailwatch-s3tail")
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
@@ -42,7 +43,7 @@ final class S3TailFixture {
             .sorted { $0.key < $1.key }
         let empty = dir.path("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-        moto = try MotoS3(scratch: dir, uploads: [(empty, Self.bucket)])
+        moto = try MotoS3(scratch: dir, uploads: [(empty, Self.bucket)], failEvery: failEvery)
         db = dir.path("tail.db")
     }
 
