@@ -10,7 +10,7 @@ import TrailVerify
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
-        abstract: "Watch CloudTrail log directories and alert as files land.",
+        abstract: "Watch CloudTrail log directories or S3 buckets and alert as files land.",
         discussion: """
         On start, every file under DIR that the store's ledger does not hold is ingested (oldest \
         first), exactly as `backfill` would. Then new and moved-in files are ingested as they are \
@@ -35,6 +35,16 @@ struct TailCommand: AsyncParsableCommand {
         alerts are kept in the store across restarts. --settle PT5M alerts sooner (a file more than \
         5 minutes late may then change the alert); --settle PT0S fires at once, as files arrive.
 
+        A DIR may be s3://BUCKET[/PREFIX]: every --poll-interval (default 60 s for S3) the day prefixes \
+        of today and yesterday (UTC) are listed per account and region, and objects the ledger does \
+        not hold (bucket, key, size, ETag) are read, however late or out of order they were \
+        delivered; done objects cost no GET. With --sqs-queue-url, S3 event notifications (raw, \
+        SNS-wrapped, or the trail's own SNS notifications) name new objects at once, and the poll \
+        (default every 600 s then) catches anything missed. A message is deleted only after every \
+        object it names has committed; test events, digest and unknown keys are acknowledged and \
+        counted; unreadable messages are reported and left for the queue's redrive policy (DLQ). \
+        Credentials, region and --endpoint-url as for backfill.
+
         SIGINT/SIGTERM: finish the file in hand, commit, deliver for up to --drain-timeout, exit 0. \
         A second signal exits at once. SIGHUP reloads the rules before the next file: they are \
         checked first, and when they are invalid the previous rules stay in force (the error is logged).
@@ -47,6 +57,9 @@ struct TailCommand: AsyncParsableCommand {
           trailwatch tail /data/cloudtrail --public-keys keys.json   # keys: aws cloudtrail list-public-keys
           trailwatch tail /data/AWSLogs --metrics 127.0.0.1:9464 --sink slack:https://hooks.slack.com/services/...
           trailwatch tail /data/cloudtrail/AWSLogs --settle PT5M
+          trailwatch tail s3://org-trail-bucket/prefix --db /var/lib/trailwatch/store.db
+          trailwatch tail s3://org-trail-bucket --sqs-queue-url https://sqs.us-east-1.amazonaws.com/111122223333/trail-queue
+          trailwatch tail s3://bucket --accounts 111122223333 --regions us-east-1 --poll-interval 120
         """
     )
 

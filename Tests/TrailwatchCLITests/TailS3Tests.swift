@@ -66,7 +66,7 @@ struct TailS3Tests {
         try bytes.prefix(bytes.count / 2).write(to: brokenFile)
         try t.moto.put(brokenFile, bucket: S3TailFixture.bucket, key: brokenKey)
 
-        let run = try t.tail(["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10"])
+        let run = try t.tail(["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10", "--metrics", "127.0.0.1:0"])
         defer { run.send(SIGKILL) }
         #expect(t.eventually { t.filesDone() == first.count + rest.count }, "the start-up poll: \(t.filesDone())\n\(run.stderrSoFar())")
 
@@ -95,6 +95,13 @@ struct TailS3Tests {
         // Only the two unreadable bodies and the message with the failed object stay.
         #expect(t.eventually { (try? t.moto.messageIDs("trail-q")) == [notJSON, wrongShape, halfFailed] },
                 "left on the queue: \((try? t.moto.messageIDs("trail-q")) ?? [])\n\(run.stderrSoFar())")
+        let metricsURL = try #require(run.stderrSoFar().split(separator: "\n").first { $0.contains("metrics on http://") }?
+            .components(separatedBy: "metrics on ").last)
+        let metrics = try S3TailFixture.fetch(metricsURL)
+        for line in [#"trailwatch_sqs_messages_total{outcome="test_event"} 1"#, #"trailwatch_sqs_keys_total{kind="digest"} 1"#,
+                     #"trailwatch_sqs_keys_total{kind="unknown"} 1"#] {
+            #expect(metrics.contains(line + "\n"), "\(metrics)")
+        }
         run.send(SIGTERM)
         let result = try run.wait(timeout: 60)
         #expect(result.exitCode == 0, "\(result)")

@@ -181,3 +181,19 @@ extension S3TailFixture {
         return "not done: " + rows.joined(separator: ", ") + "; ledger rows: \(ledger.count)"
     }
 }
+
+extension S3TailFixture {
+    /// The body of an http:// URL on loopback (Python's urllib: no HTTP client in the test target).
+    static func fetch(_ url: String) throws -> String {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["python3", "-c", "import sys, urllib.request; sys.stdout.write(urllib.request.urlopen(sys.argv[1], timeout=30).read().decode())", url]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        try process.run()
+        let body = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { throw MotoS3.CommandFailed(description: "GET \(url) failed") }
+        return body
+    }
+}
