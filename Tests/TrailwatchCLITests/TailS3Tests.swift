@@ -200,4 +200,25 @@ struct TailS3Tests {
         #expect(try t.history(t.db) == t.localHistory(of: t.logs))
         #expect(!result.stderr.contains("could not be deleted"), "\(result)")
     }
+
+    @Test("an object slower to download than the visibility timeout: the message's visibility is extended, it is received once and deleted after the commit")
+    func visibilityExtended() throws {
+        let t = try S3TailFixture(seed: 16, records: 300, delay: ["slow-object=25"])
+        defer { t.stop() }
+        let queueURL = try t.moto.createQueue("trail-q")
+        let run = try t.tail(["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10"])
+        defer { run.send(SIGKILL) }
+        #expect(t.eventually { run.stderrSoFar().contains("polling s3://") }, "\(run.stderrSoFar())")
+        let slow = (key: t.logs[0].key.replacingOccurrences(of: ".json.gz", with: "-slow-object.json.gz"), url: t.logs[0].url)
+        let objects = [slow, t.logs[1]]
+        try t.upload(objects)
+        let id = try t.moto.send(try S3TailFixture.s3Notification(objects), queue: "trail-q", scratch: t.dir)
+        // The download takes 25 s, two and a half visibility timeouts.
+        #expect(t.eventually { t.filesDone() == 2 && (try? t.moto.messageIDs("trail-q"))?.isEmpty == true },
+                "\(t.filesDone()) done; queue \((try? t.moto.messageIDs("trail-q")) ?? [])\n\(run.stderrSoFar())")
+        run.send(SIGTERM)
+        let result = try run.wait(timeout: 60)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stderr.contains("sqs: 1 messages, 1 deleted"), "message \(id) was received again while in hand: \(result)")
+    }
 }

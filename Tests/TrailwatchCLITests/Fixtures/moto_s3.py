@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Test stand-in for S3: moto's server on a free loopback port, with a request log and injected faults.
 
-usage: moto_s3.py --log FILE [--upload DIR=BUCKET[/PREFIX]]... [--fail-every N] [--deny TEXT]...
+usage: moto_s3.py --log FILE [--upload DIR=BUCKET[/PREFIX]]... [--fail-every N] [--deny TEXT]... [--delay TEXT=SECONDS]...
 
 Uploads each DIR's files (except top-level *.json/*.jsonl beside the tree) to BUCKET under PREFIX,
 then prints 'READY <port>' and serves until standard input closes. Lines on standard input are
@@ -13,12 +13,14 @@ commands, each answered with one line on standard output ('OK …' or 'ERR …')
   IDS NAME                answers 'OK <id> …': the ids of the messages not deleted Every request after READY is
 appended to the log as 'METHOD PATH?QUERY'; with --fail-every N every Nth of them is answered
 '503 SlowDown' instead; with --deny TEXT a listing whose prefix, or a GET whose key, contains
-TEXT is answered '403 AccessDenied'. Dummy credentials only: this never talks to AWS.
+TEXT is answered '403 AccessDenied'; with --delay TEXT=SECONDS a GET whose key contains TEXT is
+answered SECONDS late (an object slow to download). Dummy credentials only: this never talks to AWS.
 """
 import argparse
 import os
 import sys
 import threading
+import time
 import urllib.parse
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -30,9 +32,10 @@ from moto.moto_server.werkzeug_app import DomainDispatcherApplication, create_ba
 
 
 class Logged:
-    def __init__(self, app, log_path, fail_every, deny):
+    def __init__(self, app, log_path, fail_every, deny, delays=()):
         self.app = app
         self.deny = deny
+        self.delays = [(text, float(seconds)) for text, _, seconds in (spec.rpartition("=") for spec in delays)]
         self.log_path = log_path
         self.fail_every = fail_every
         self.active = False
@@ -52,6 +55,9 @@ class Logged:
                 start_response("503 Slow Down", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
                 return [body]
             target = urllib.parse.unquote(environ.get("PATH_INFO", "") + "?" + environ.get("QUERY_STRING", ""))
+            for text, seconds in self.delays:
+                if environ["REQUEST_METHOD"] == "GET" and "list-type" not in target and text in target:
+                    time.sleep(seconds)
             if any(text in target for text in self.deny):
                 body = b"<Error><Code>AccessDenied</Code><Message>Access Denied</Message></Error>"
                 start_response("403 Forbidden", [("Content-Type", "application/xml"), ("Content-Length", str(len(body)))])
@@ -65,9 +71,10 @@ def main():
     parser.add_argument("--upload", action="append", default=[])
     parser.add_argument("--fail-every", type=int, default=0)
     parser.add_argument("--deny", action="append", default=[])
+    parser.add_argument("--delay", action="append", default=[])
     args = parser.parse_args()
 
-    app = Logged(DomainDispatcherApplication(create_backend_app), args.log, args.fail_every, args.deny)
+    app = Logged(DomainDispatcherApplication(create_backend_app), args.log, args.fail_every, args.deny, args.delay)
     server = make_server("127.0.0.1", 0, app, threaded=True)
     port = server.server_address[1]
     threading.Thread(target=server.serve_forever, daemon=True).start()

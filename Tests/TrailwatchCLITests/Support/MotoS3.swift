@@ -24,12 +24,16 @@ final class MotoS3 {
 
     /// Starts the server; `uploads` are (directory, "bucket[/prefix]").
     /// `deny`: listings and GETs whose prefix or key contains one of these answer 403 AccessDenied.
-    init(scratch: TempDirectory, uploads: [(URL, String)], failEvery: Int = 0, deny: [String] = []) throws {
+    /// `delay`: "TEXT=SECONDS", a GET whose key contains TEXT is answered that late.
+    init(scratch: TempDirectory, uploads: [(URL, String)], failEvery: Int = 0, deny: [String] = [], delay: [String] = []) throws {
         log = scratch.path("moto-requests-\(UUID().uuidString).log")
         let script = try Fixtures.url("moto_s3.py")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--log", log.path, "--fail-every", String(failEvery)]
-            + uploads.flatMap { ["--upload", "\($0.0.path)=\($0.1)"] } + deny.flatMap { ["--deny", $0] }
+        var arguments: [String] = ["python3", script.path, "--log", log.path, "--fail-every", String(failEvery)]
+        for (directory, target) in uploads { arguments += ["--upload", "\(directory.path)=\(target)"] }
+        for text in deny { arguments += ["--deny", text] }
+        for spec in delay { arguments += ["--delay", spec] }
+        process.arguments = arguments
         let stdout = Pipe()
         let stderrURL = scratch.path("moto-stderr-\(UUID().uuidString).txt")
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)

@@ -17,7 +17,7 @@ final class S3TailFixture {
     let db: URL
 
     /// `failEvery`: moto answers `503 SlowDown` to every Nth request (S3 and SQS alike).
-    init(seed: Int, records: Int = 1000, failEvery: Int = 0) throws {
+    init(seed: Int, records: Int = 1000, failEvery: Int = 0, delay: [String] = []) throws {
         dir = try TempDirectory(prefix: "trailwatch-s3tail")
         var calendar = Calendar(identifier: .gregorian)
         calendar.timeZone = TimeZone(identifier: "UTC")!
@@ -43,7 +43,7 @@ final class S3TailFixture {
             .sorted { $0.key < $1.key }
         let empty = dir.path("empty")
         try FileManager.default.createDirectory(at: empty, withIntermediateDirectories: true)
-        moto = try MotoS3(scratch: dir, uploads: [(empty, Self.bucket)], failEvery: failEvery)
+        moto = try MotoS3(scratch: dir, uploads: [(empty, Self.bucket)], failEvery: failEvery, delay: delay)
         db = dir.path("tail.db")
     }
 
