@@ -73,7 +73,11 @@ public final class S3Client: Sendable {
         let operation = "GetObject s3://\(bucket)/\(key)"
         let response = try await send(method: "GET", bucket: bucket, key: key, query: [], headers: headers, operation: operation,
                                       permission: "s3:GetObject", maxBodyBytes: maxBytes, expectedSize: expectedSize)
-        return S3ObjectContent(bytes: response.body, etag: response.header("ETag") ?? etag ?? "")
+        var metadata: [String: String] = [:]
+        for (name, value) in response.headers where name.lowercased().hasPrefix("x-amz-meta-") {
+            metadata[String(name.lowercased().dropFirst("x-amz-meta-".count))] = value
+        }
+        return S3ObjectContent(bytes: response.body, etag: response.header("ETag") ?? etag ?? "", metadata: metadata)
     }
 
     // MARK: - Requests
@@ -197,6 +201,9 @@ public struct S3ObjectSummary: Sendable, Hashable {
 public struct S3ObjectContent: Sendable {
     public var bytes: [UInt8]
     public var etag: String
+    /// User metadata (`x-amz-meta-NAME` headers), by lower-case NAME: a CloudTrail digest's
+    /// `signature` and `signature-algorithm`.
+    public var metadata: [String: String] = [:]
 }
 
 /// One `ListObjectsV2` page.

@@ -2,6 +2,7 @@
 """Test stand-in for S3: moto's server on a free loopback port, with a request log and injected faults.
 
 usage: moto_s3.py --log FILE [--upload DIR=BUCKET[/PREFIX]]... [--fail-every N] [--deny TEXT]... [--delay TEXT=SECONDS]...
+                 [--sidecars-as-metadata]
 
 Uploads each DIR's files (except top-level *.json/*.jsonl beside the tree) to BUCKET under PREFIX,
 then prints 'READY <port>' and serves until standard input closes. Lines on standard input are
@@ -14,9 +15,11 @@ commands, each answered with one line on standard output ('OK …' or 'ERR …')
 appended to the log as 'METHOD PATH?QUERY'; with --fail-every N every Nth of them is answered
 '503 SlowDown' instead; with --deny TEXT a listing whose prefix, or a GET whose key, contains
 TEXT is answered '403 AccessDenied'; with --delay TEXT=SECONDS a GET whose key contains TEXT is
-answered SECONDS late (an object slow to download). Dummy credentials only: this never talks to AWS.
+answered SECONDS late (an object slow to download); with --sidecars-as-metadata a digest's
+`.metadata.json` sidecar is not uploaded but becomes the digest object's metadata. Dummy credentials only: this never talks to AWS.
 """
 import argparse
+import json
 import os
 import sys
 import threading
@@ -72,6 +75,7 @@ def main():
     parser.add_argument("--fail-every", type=int, default=0)
     parser.add_argument("--deny", action="append", default=[])
     parser.add_argument("--delay", action="append", default=[])
+    parser.add_argument("--sidecars-as-metadata", action="store_true")
     args = parser.parse_args()
 
     app = Logged(DomainDispatcherApplication(create_backend_app), args.log, args.fail_every, args.deny, args.delay)
@@ -83,6 +87,7 @@ def main():
     from moto.s3.models import s3_backends
     backend = s3_backends["123456789012"]["global"]
     made = set()
+    sidecars = []
     for spec in args.upload:
         directory, target = spec.split("=", 1)
         bucket, _, prefix = target.partition("/")
@@ -96,8 +101,16 @@ def main():
                 if os.sep not in rel and (name.endswith(".json") or name.endswith(".jsonl")):
                     continue
                 key = (prefix.rstrip("/") + "/" if prefix else "") + rel.replace(os.sep, "/")
+                if args.sidecars_as_metadata and key.endswith(".metadata.json"):
+                    sidecars.append((bucket, key, full))
+                    continue
                 with open(full, "rb") as body:
                     backend.put_object(bucket, key, body.read())
+    # A digest's signature sidecar (what `aws s3api head-object` prints) becomes its object metadata.
+    for bucket, key, full in sidecars:
+        with open(full) as sidecar:
+            metadata = json.load(sidecar)["Metadata"]
+        backend.get_object(bucket, key[: -len(".metadata.json")]).set_metadata({"x-amz-meta-" + name.lower(): value for name, value in metadata.items()})
     open(args.log, "w").close()
     app.active = True
     print(f"READY {port}", flush=True)

@@ -25,7 +25,9 @@ final class MotoS3 {
     /// Starts the server; `uploads` are (directory, "bucket[/prefix]").
     /// `deny`: listings and GETs whose prefix or key contains one of these answer 403 AccessDenied.
     /// `delay`: "TEXT=SECONDS", a GET whose key contains TEXT is answered that late.
-    init(scratch: TempDirectory, uploads: [(URL, String)], failEvery: Int = 0, deny: [String] = [], delay: [String] = []) throws {
+    /// `sidecarsAsMetadata`: digests' `.metadata.json` sidecars become their objects' metadata.
+    init(scratch: TempDirectory, uploads: [(URL, String)], failEvery: Int = 0, deny: [String] = [], delay: [String] = [],
+         sidecarsAsMetadata: Bool = false) throws {
         log = scratch.path("moto-requests-\(UUID().uuidString).log")
         let script = try Fixtures.url("moto_s3.py")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
@@ -33,6 +35,7 @@ final class MotoS3 {
         for (directory, target) in uploads { arguments += ["--upload", "\(directory.path)=\(target)"] }
         for text in deny { arguments += ["--deny", text] }
         for spec in delay { arguments += ["--delay", spec] }
+        if sidecarsAsMetadata { arguments.append("--sidecars-as-metadata") }
         process.arguments = arguments
         let stdout = Pipe()
         let stderrURL = scratch.path("moto-stderr-\(UUID().uuidString).txt")
