@@ -116,7 +116,7 @@ struct TailS3Tests {
 
     @Test("kill -9 during a polling tail, then restart: nothing lost or doubled")
     func killNinePolling() throws {
-        let t = try S3TailFixture(seed: 13, records: 1500)
+        let t = try S3TailFixture(seed: 13, records: 1500, scenarios: false)
         defer { t.stop() }
         try t.upload(t.logs)
         let first = try t.tail(["--poll-interval", "0.5"])
@@ -139,7 +139,7 @@ struct TailS3Tests {
 
     @Test("kill -9 during an SQS tail: no message deleted before its objects committed; after restart nothing lost or doubled")
     func killNineSQS() throws {
-        let t = try S3TailFixture(seed: 14, records: 1500)
+        let t = try S3TailFixture(seed: 14, records: 1500, scenarios: false)
         defer { t.stop() }
         let queueURL = try t.moto.createQueue("trail-q")
         let arguments = ["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10"]
@@ -177,7 +177,7 @@ struct TailS3Tests {
 
     @Test("503 SlowDown on every 4th S3 and SQS request: every object read once, every message deleted")
     func sqsFaults() throws {
-        let t = try S3TailFixture(seed: 15, records: 600, failEvery: 4)
+        let t = try S3TailFixture(seed: 15, records: 600, failEvery: 4, scenarios: false)
         defer { t.stop() }
         let queueURL = try t.moto.createQueue("trail-q")
         let run = try t.tail(["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10"])
@@ -203,7 +203,7 @@ struct TailS3Tests {
 
     @Test("an object slower to download than the visibility timeout: the message's visibility is extended, it is received once and deleted after the commit")
     func visibilityExtended() throws {
-        let t = try S3TailFixture(seed: 16, records: 300, delay: ["slow-object=25"])
+        let t = try S3TailFixture(seed: 16, records: 400, delay: ["slow-object=25"], scenarios: false)
         defer { t.stop() }
         let queueURL = try t.moto.createQueue("trail-q")
         let run = try t.tail(["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10"])
@@ -220,5 +220,20 @@ struct TailS3Tests {
         let result = try run.wait(timeout: 60)
         #expect(result.exitCode == 0, "\(result)")
         #expect(result.stderr.contains("sqs: 1 messages, 1 deleted"), "message \(id) was received again while in hand: \(result)")
+    }
+
+    @Test("a queue that does not exist, or a missing bucket, exits 2 saying what to check")
+    func setupErrors() throws {
+        let t = try S3TailFixture(seed: 17, records: 400, scenarios: false)
+        defer { t.stop() }
+        let queue = try t.tail(["--sqs-queue-url", "\(t.moto.endpoint)/123456789012/no-such-queue"])
+        let result = try queue.wait(timeout: 90)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stderr.contains("the queue does not exist"), "\(result)")
+        let bucket = try TrailwatchBinary.run(["tail", "s3://no-such-bucket", "--db", t.dir.path("b.db").path], environment: t.moto.environment)
+        #expect(bucket.exitCode == 2, "\(bucket)")
+        #expect(bucket.stderr.contains("no-such-bucket does not exist"), "\(bucket)")
+        let noS3 = try TrailwatchBinary.run(["tail", t.dir.url.path, "--sqs-queue-url", "https://sqs.us-east-1.amazonaws.com/1/q", "--db", t.dir.path("c.db").path])
+        #expect(noS3.exitCode == 2 && noS3.stderr.contains("needs an s3://"), "\(noS3)")
     }
 }
