@@ -50,7 +50,8 @@ public final class TailService {
         self.log = log
     }
 
-    /// Runs until `stop` is requested. Throws only when the store fails (the service cannot go on).
+    /// Runs until `stop` is requested. Throws only when the store fails or a feed cannot start
+    /// (the service cannot go on). Every feed is finished either way.
     public func run() async throws(PipelineError) {
         do throws(PipelineError) {
             try await watch()
