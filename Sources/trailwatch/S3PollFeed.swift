@@ -14,7 +14,7 @@ import TrailPipeline
 final class S3PollFeed: TailFeed {
     let source: S3Source
     let locations: [S3Location]
-    let options: S3Options
+    let options: S3AccessOptions
     let interval: TimeInterval
     let now: @Sendable () -> Date
     let log: (String) -> Void
@@ -27,7 +27,7 @@ final class S3PollFeed: TailFeed {
     private var inHand: [String: S3Source.Object] = [:]
     private var reportedProblems: Set<String> = []
 
-    init(source: S3Source, locations: [S3Location], options: S3Options, interval: TimeInterval,
+    init(source: S3Source, locations: [S3Location], options: S3AccessOptions, interval: TimeInterval,
          now: @escaping @Sendable () -> Date = { Date() }, log: @escaping (String) -> Void) {
         self.source = source
         self.locations = locations

@@ -27,7 +27,7 @@ final class S3Source: RemoteFiles {
     /// between pipeline runs and forgets them once handled; runs only read.
     private let objects = Mutex<[String: Object]>([:])
 
-    init(options: S3Options, environment: AWSEnvironment = .process()) throws(AWSError) {
+    init(options: S3AccessOptions, environment: AWSEnvironment = .process()) throws(AWSError) {
         let endpoint = try Self.endpoint(options.endpointURL ?? environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"])
         endpointOverride = (endpoint, try Self.endpoint(options.endpointURL ?? environment["AWS_ENDPOINT_URL_SQS"] ?? environment["AWS_ENDPOINT_URL"]))
         transport = AsyncHTTPTransport()

@@ -17,7 +17,7 @@ enum S3Verify {
 
     /// The report for `locations`, and the prefixes that could not be listed.
     static func report(_ locations: [S3Location], verifier: TreeVerifier, options: S3Options) async throws(AWSError) -> (VerificationReport, [AWSError]) {
-        let source = try S3Source(options: options)
+        let source = try S3Source(options: options.access)
         do {
             let result = try await report(locations, verifier: verifier, options: options, source: source)
             await source.shutdown()
@@ -46,7 +46,7 @@ enum S3Verify {
             }
         }
         let client = source.client
-        let parallel = max(1, options.downloads)
+        let parallel = max(1, options.access.downloads)
         var inputs = [Input?](repeating: nil, count: objects.count)
         await withTaskGroup(of: (Int, Input).self) { group in
             var next = 0

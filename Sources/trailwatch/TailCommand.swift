@@ -86,7 +86,7 @@ struct TailCommand: AsyncParsableCommand {
         valueName: "seconds"))
     var sqsVisibilityTimeout: Int = 120
 
-    @OptionGroup(title: "S3") var s3Options: S3Options
+    @OptionGroup(title: "S3") var s3Options: S3AccessOptions
 
     @Option(name: .long, help: ArgumentHelp("Seconds a half-written file may stay incomplete before it is recorded as failed (0.1 to 604800).", valueName: "seconds"))
     var incompleteTimeout: Double = 60
@@ -102,9 +102,6 @@ struct TailCommand: AsyncParsableCommand {
     func validate() throws {
         if let pollInterval { try OptionRange.check("--poll-interval", pollInterval, OptionRange.pollInterval) }
         guard (10...43_200).contains(sqsVisibilityTimeout) else { throw ValidationError("--sqs-visibility-timeout must be between 10 and 43200") }
-        if s3Options.since != nil || s3Options.until != nil {
-            throw ValidationError("--since/--until are for backfill; tail reads today and yesterday (UTC) and everything that lands")
-        }
         if sqsQueueURL != nil && !directories.contains(where: S3Location.isS3) {
             throw ValidationError("--sqs-queue-url needs an s3://BUCKET[/PREFIX] to read (notifications for other buckets are ignored)")
         }

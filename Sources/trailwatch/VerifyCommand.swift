@@ -57,7 +57,7 @@ struct VerifyCommand: AsyncParsableCommand {
         guard remote == 0 || remote == paths.count else {
             throw ValidationError("give either local paths or s3:// addresses, not both (one chain analysis reads one kind)")
         }
-        let filters = [s3Options.since, s3Options.until, s3Options.accounts, s3Options.regions].contains { $0 != nil }
+        let filters = [s3Options.since, s3Options.until, s3Options.access.accounts, s3Options.access.regions].contains { $0 != nil }
         guard remote > 0 || !filters else { throw ValidationError("--since, --until, --accounts and --regions apply to s3:// addresses only") }
     }
 
