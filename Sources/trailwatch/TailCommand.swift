@@ -135,8 +135,6 @@ struct TailCommand: AsyncParsableCommand {
                 throw CLIError.usage("\(directory): not readable")
             }
         }
-        var summary = RunSummary()
-        let progress = ProgressLine(enabled: false, total: 0)
         var digestWatch: DigestWatch? = nil
         if let publicKeys {
             do {
@@ -147,10 +145,32 @@ struct TailCommand: AsyncParsableCommand {
             }
         }
         let s3: S3Source?
+        do {
+            s3 = locations.isEmpty ? nil : try S3Source(options: s3Options)
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        // The S3 client must be shut down on every path out (its deinit traps otherwise).
+        do {
+            try await serve(s3: s3, locations: locations, localDirectories: localDirectories, digestWatch: digestWatch,
+                            stop: stop, reload: reload)
+        } catch {
+            await s3?.shutdown()
+            throw error
+        }
+        await s3?.shutdown()
+        withExtendedLifetime(trap) {}
+    }
+
+    /// Everything after the S3 client exists: feeds, store, metrics, the service itself.
+    private func serve(s3: S3Source?, locations: [S3Location], localDirectories: [String], digestWatch: DigestWatch?,
+                       stop: StopSignal, reload: RulesReload) async throws {
+        let options = self.options
+        var summary = RunSummary()
+        let progress = ProgressLine(enabled: false, total: 0)
         var feeds: [any TailFeed] = []
         let sqsCounters = SQSCounters()
         do {
-            s3 = locations.isEmpty ? nil : try S3Source(options: s3Options)
             if let s3 {
                 let log: @Sendable (String) -> Void = { StandardError.line("trailwatch: " + $0) }
                 if let sqsQueueURL {
@@ -208,15 +228,13 @@ struct TailCommand: AsyncParsableCommand {
             try await service.run()
         } catch {
             _ = await options.drain(delivery)
-            await s3?.shutdown()
+            await metricsServer?.close()
             StandardError.error("\(error)")
             throw ExitCode(2)
         }
-        await s3?.shutdown()
         // Pending alerts left after --drain-timeout are delivered by the next run.
         _ = await options.drain(delivery)
         await metricsServer?.close()
-        withExtendedLifetime(trap) {}
         StandardError.line("trailwatch: stopped; " + summary.line(elapsedSeconds: Date().timeIntervalSince(started))
                            + (sqsQueueURL == nil ? "" : "; " + sqsCounters.summaryLine()))
     }
