@@ -91,7 +91,7 @@ final class S3Source: RemoteFiles {
         "s3etag:" + etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
     }
 
-    func fetch(_ file: DiscoveredFile) async throws(IngestError) -> [UInt8] {
+    func fetch(_ file: DiscoveredFile, maxBytes: Int) async throws(IngestError) -> [UInt8] {
         guard let object = objects.withLock({ $0[file.path] }) else {
             throw IngestError(path: file.path, reason: "not a planned S3 object", code: .notFound)
         }
@@ -99,9 +99,9 @@ final class S3Source: RemoteFiles {
         defer { slots.release() }
         do {
             return try await client.getObject(bucket: object.bucket, key: object.key, etag: object.etag.isEmpty ? nil : object.etag,
-                                              expectedSize: file.size, maxBytes: Int(min(file.size, Int64(Int32.max)))).bytes
+                                              expectedSize: file.size, maxBytes: Int(min(file.size, Int64(maxBytes)))).bytes
         } catch {
-            throw IngestError(path: file.path, reason: error.description, code: error.code == .noSuchKey ? .notFound : .unreadable)
+            throw IngestError(path: file.path, reason: error.description, code: error.code == .noSuchKey ? .notFound : error.code == .tooLarge ? .tooLarge : .unreadable)
         }
     }
 }
