@@ -32,11 +32,14 @@ public final class AsyncHTTPTransport: HTTPTransport {
             let response = try await client.execute(outgoing, timeout: .milliseconds(Int64(request.timeout * 1000)))
             let headers = response.headers.map { (name: $0.name, value: $0.value) }
             let expected = response.headers.first(name: "content-length").flatMap { Int($0) }
-            if let expected, expected > maxBodyBytes {
+            // The caller's limit is for a success body (an object's listed size); an error body
+            // (a 404's XML) has its own cap, so it is read and reported, not refused as too large.
+            let limit = (200..<300).contains(Int(response.status.code)) ? maxBodyBytes : Self.maxErrorBodyBytes
+            if let expected, expected > limit {
                 throw AWSError(.tooLarge, operation: operation, status: Int(response.status.code),
-                               reason: "body of \(expected) bytes is more than the limit of \(maxBodyBytes)")
+                               reason: "body of \(expected) bytes is more than the limit of \(limit)")
             }
-            let buffer = try await response.body.collect(upTo: maxBodyBytes)
+            let buffer = try await response.body.collect(upTo: limit)
             let body = Array(buffer.readableBytesView)
             if let expected, body.count != expected, request.method != "HEAD" {
                 throw AWSError(.transport, operation: operation, status: Int(response.status.code),
@@ -51,6 +54,9 @@ public final class AsyncHTTPTransport: HTTPTransport {
             throw AWSError(.transport, operation: operation, reason: "\(error)")
         }
     }
+
+    /// The most bytes read of a non-2xx body (S3 and SQS error documents are a few hundred).
+    static let maxErrorBodyBytes = 64 << 10
 
     /// The URL without its query (a query may carry a presigned signature or token).
     static func redacted(_ url: String) -> String {
