@@ -26,6 +26,7 @@ final class S3PollFeed: TailFeed {
     private var retry: [S3Source.Object: (poll: Int, backoff: Int)] = [:]
     private var inHand: [String: S3Source.Object] = [:]
     private var reportedProblems: Set<String> = []
+    private var ignoredKeys = 0
 
     init(source: S3Source, locations: [S3Location], options: S3AccessOptions, interval: TimeInterval,
          now: @escaping @Sendable () -> Date = { Date() }, log: @escaping (String) -> Void) {
@@ -55,11 +56,15 @@ final class S3PollFeed: TailFeed {
                                           accounts: options.accountSet, regions: options.regionSet, now: now)
         var listed: [S3Source.Object] = []
         var problems: [AWSError] = []
+        var ignored = 0
         for location in locations {
             do {
                 let plan = try await planner.plan(location)
                 problems += plan.problems
-                listed += plan.objects.map { S3Source.Object(bucket: location.bucket, key: $0.key, size: $0.size, etag: $0.etag) }
+                // Only CloudTrail's key layout is read; other keys under the prefix are never fetched.
+                let logs = plan.objects.filter { S3KeyKind.classify(bucket: location.bucket, key: $0.key, locations: [location]) == .log }
+                ignored += plan.objects.count - logs.count
+                listed += logs.map { S3Source.Object(bucket: location.bucket, key: $0.key, size: $0.size, etag: $0.etag) }
             } catch {
                 // Before the first good listing a missing bucket or missing credentials end the
                 // service (exit 2); later they are taken as passing and logged.
@@ -75,6 +80,10 @@ final class S3PollFeed: TailFeed {
         let texts = Set(problems.map(\.description))
         for text in texts.subtracting(reportedProblems).sorted() { log(text) }
         reportedProblems = texts
+        if ignored != ignoredKeys {
+            if ignored > 0 { log("\(ignored) listed keys are not CloudTrail log files ([PREFIX/]AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/NAME); not read") }
+            ignoredKeys = ignored
+        }
 
         // Remember only what is still in the window (bounded by two days of objects).
         let current = Set(listed)

@@ -96,12 +96,34 @@ import Testing
     @Test("keys are classified against the tailed locations: logs, digests, unknown")
     func keyKinds() {
         let locations = [S3Location(bucket: "b", prefix: "trail/")]
-        #expect(S3KeyKind.classify(bucket: "b", key: "trail/AWSLogs/1/CloudTrail/us-east-1/2024/06/03/f.json.gz", locations: locations) == .log)
-        #expect(S3KeyKind.classify(bucket: "b", key: "trail/AWSLogs/1/CloudTrail-Digest/us-east-1/2024/06/03/f.json.gz", locations: locations) == .digest)
-        #expect(S3KeyKind.classify(bucket: "b", key: "trail/AWSLogs/1/CloudTrail-Insight/us-east-1/2024/06/03/f.json.gz", locations: locations) == .unknown)
+        #expect(S3KeyKind.classify(bucket: "b", key: "trail/AWSLogs/111122223333/CloudTrail/us-east-1/2024/06/03/f.json.gz", locations: locations) == .log)
+        #expect(S3KeyKind.classify(bucket: "b", key: "trail/AWSLogs/111122223333/CloudTrail-Digest/us-east-1/2024/06/03/f.json.gz", locations: locations) == .digest)
+        #expect(S3KeyKind.classify(bucket: "b", key: "trail/AWSLogs/111122223333/CloudTrail-Insight/us-east-1/2024/06/03/f.json.gz", locations: locations) == .unknown)
         #expect(S3KeyKind.classify(bucket: "b", key: "other/AWSLogs/1/CloudTrail/x.json.gz", locations: locations) == .unknown)
-        #expect(S3KeyKind.classify(bucket: "c", key: "trail/AWSLogs/1/CloudTrail/x.json.gz", locations: locations) == .unknown)
+        #expect(S3KeyKind.classify(bucket: "c", key: "trail/AWSLogs/111122223333/CloudTrail/x.json.gz", locations: locations) == .unknown)
         #expect(S3KeyKind.classify(bucket: "b", key: "trail/AWSLogs/", locations: locations) == .unknown)
+    }
+
+    @Test("only CloudTrail's key layout is a log; other files and path tricks are unknown, never fetched", arguments: [
+        ("trail/AWSLogs/o-abcdefghij/111122223333/CloudTrail/eu-west-1/2024/06/03/f.json.gz", S3KeyKind.log),
+        ("trail/AWSLogs/o-abcdefghij/111122223333/CloudTrail-Digest/eu-west-1/2024/06/03/d.json.gz", .digest),
+        ("trail/notes/readme.txt", .unknown),
+        ("trail/AWSLogs/readme.txt", .unknown),
+        ("trail/AWSLogs/111122223333/CloudTrail/us-east-1/2024/06/03/", .unknown),
+        ("trail/AWSLogs/111122223333/CloudTrail/us-east-1/2024/06/f.json.gz", .unknown),
+        ("trail/AWSLogs/111122223333/CloudTrail/us-east-1/2024/13/03/f.json.gz", .unknown),
+        ("trail/AWSLogs/111122223333/CloudTrail/us-east-1/2024/06/03/x/f.json.gz", .unknown),
+        ("trail/AWSLogs/12345/CloudTrail/us-east-1/2024/06/03/f.json.gz", .unknown),
+        ("trail/AWSLogs/111122223333/Other/us-east-1/2024/06/03/f.json.gz", .unknown),
+        ("trail/AWSLogs/../../foreign/AWSLogs/111122223333/CloudTrail/us-east-1/2024/06/03/f.json.gz", .unknown),
+        ("trail/AWSLogs/111122223333/CloudTrail/us-east-1/2024/06/03/..", .unknown),
+        ("trail/AWSLogs/111122223333/CloudTrail/us-east-1/2024/06/03/%2e%2e", .unknown),
+        ("trail/AWSLogs/111122223333/CloudTrail/us-east-1/2024/06/03/a%2F..%2F..%2Fx", .unknown),
+        ("trail/AWSLogs/111122223333/CloudTrail/./2024/06/03/f.json.gz", .unknown),
+        ("trail//AWSLogs/111122223333/CloudTrail/us-east-1/2024/06/03/f.json.gz", .unknown),
+    ])
+    func layoutOnly(key: String, kind: S3KeyKind) {
+        #expect(S3KeyKind.classify(bucket: "b", key: key, locations: [S3Location(bucket: "b", prefix: "trail")]) == kind, "\(key)")
     }
 
     @Test("an SQS queue URL names its region; other hosts take the configured one")
