@@ -37,8 +37,10 @@ public enum S3Notification: Sendable, Equatable {
 
     /// Bodies larger than this are refused unread (SQS bodies are at most 1 MiB).
     public static let maxBodyBytes = 1 << 20
-    /// Objects one message may name.
-    public static let maxObjects = 10_000
+    /// Objects one message may name. CloudTrail and S3 name a handful; a message naming more is
+    /// refused (reported and left for the queue's redrive policy), so that one hostile message
+    /// cannot hold the tail for thousands of lookups.
+    public static let maxObjects = 1_000
 
     /// Parses one message body; `messageID` names the message in errors.
     public static func parse(_ body: [UInt8], messageID: String) throws(AWSError) -> S3Notification {

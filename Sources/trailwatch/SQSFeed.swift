@@ -43,6 +43,8 @@ final class SQSFeed: TailFeed {
 
     /// Messages received ahead of the pipeline at most (back-pressure on the receiver).
     static let maxInHand = 100
+    /// Per-key diagnostics written for one message; the rest are summed in one line.
+    static let keysLogged = 5
 
     init(client: SQSClient, source: S3Source, locations: [S3Location], counters: SQSCounters, visibility: Int,
          log: @escaping @Sendable (String) -> Void) {
@@ -83,6 +85,9 @@ final class SQSFeed: TailFeed {
             }
             var paths: Set<String> = []
             var failures: [String] = []
+            var gone = 0
+            // Extended from receipt: resolving many keys may take longer than the visibility.
+            shared.held.withLock { $0[message.id] = message }
             for item in named {
                 switch S3KeyKind.classify(bucket: item.bucket, key: item.key, locations: locations) {
                 case .digest: counters.update { $0.digestKeys += 1 }
@@ -91,7 +96,8 @@ final class SQSFeed: TailFeed {
                     do {
                         guard let object = try await resolve(item) else {
                             counters.update { $0.unknownKeys += 1 }
-                            log("SQS message \(message.id): s3://\(item.bucket)/\(item.key) no longer exists; acknowledged")
+                            gone += 1
+                            if gone <= Self.keysLogged { log("SQS message \(message.id): s3://\(item.bucket)/\(item.key) no longer exists; acknowledged") }
                             continue
                         }
                         files[object.path] = source.register(object)
@@ -101,13 +107,14 @@ final class SQSFeed: TailFeed {
                     }
                 }
             }
+            if gone > Self.keysLogged { log("SQS message \(message.id): \(gone - Self.keysLogged) more keys no longer exist; acknowledged") }
             if paths.isEmpty && failures.isEmpty {
+                shared.held.withLock { $0[message.id] = nil }
                 acknowledged.append(message)
                 continue
             }
             pending[message.id] = Pending(message: message, paths: paths, failures: failures)
             for path in paths { waiting[path, default: []].append(message.id) }
-            shared.held.withLock { $0[message.id] = message }
         }
         await delete(acknowledged)
         await settle()

@@ -93,6 +93,16 @@ import Testing
         #expect(throws: AWSError.self) { try Self.parse("{\"s3Bucket\":\"b\",\"s3ObjectKey\":[\(keys)]}") }
     }
 
+    @Test("a message may name at most 1,000 objects: 1,000 are read, 1,001 refused naming the limit")
+    func objectCap() throws {
+        func keys(_ n: Int) -> String { (0..<n).map { "\"k\($0)\"" }.joined(separator: ",") }
+        guard case let .objects(named) = try Self.parse("{\"s3Bucket\":\"b\",\"s3ObjectKey\":[\(keys(1_000))]}") else {
+            Issue.record("not objects"); return
+        }
+        #expect(named.count == 1_000)
+        #expect { try Self.parse("{\"s3Bucket\":\"b\",\"s3ObjectKey\":[\(keys(1_001))]}") } throws: { "\($0)".contains("more than 1000") }
+    }
+
     @Test("keys are classified against the tailed locations: logs, digests, unknown")
     func keyKinds() {
         let locations = [S3Location(bucket: "b", prefix: "trail/")]
