@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `HTTPTransport` on async-http-client. Redirects are not followed (a signed request must not
 /// be replayed to another host); a body shorter than its `Content-Length` is an error.
@@ -51,8 +54,17 @@ public final class AsyncHTTPTransport: HTTPTransport {
         } catch let error as NIOTooManyBytesError {
             throw AWSError(.tooLarge, operation: operation, reason: "body is more than the limit of \(maxBodyBytes) bytes (\(error))")
         } catch {
-            throw AWSError(.transport, operation: operation, reason: "\(error)")
+            throw AWSError(.transport, operation: operation, reason: Self.describe(error))
         }
+    }
+
+    /// A transport failure in plain words: NIO labels every failed connect "connection reset
+    /// (error set)", even a refused one, so a socket error is described by its errno alone.
+    static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError {
+            return "connection failed: \(String(cString: strerror(io.errnoCode))) (errno \(io.errnoCode))"
+        }
+        return "\(error)"
     }
 
     /// The most bytes read of a non-2xx body (S3 and SQS error documents are a few hundred).

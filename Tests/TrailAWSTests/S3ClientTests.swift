@@ -107,6 +107,20 @@ import Testing
         }
     }
 
+    @Test func refusedConnectionIsDescribedPlainly() async throws {
+        let transport = AsyncHTTPTransport(connectTimeout: 2)
+        do {
+            _ = try await transport.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:1/b"), maxBodyBytes: 100)
+            Issue.record("port 1 answered")
+        } catch {
+            #expect(error.code == .transport)
+            #expect(error.reason.contains("Connection refused"), "\(error)")
+            #expect(!error.reason.contains("reset"), "\(error)")
+            #expect(error.reason.filter { $0 == "(" }.count == error.reason.filter { $0 == ")" }.count, "\(error)")
+        }
+        await transport.shutdown()
+    }
+
     @Test func retriesEndWithTheLastReason() async throws {
         let server = try await LoopbackServer { _ in .text(503, "<Error><Code>SlowDown</Code></Error>") }
         defer { Task { await server.close() } }
