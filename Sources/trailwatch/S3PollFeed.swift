@@ -57,6 +57,7 @@ final class S3PollFeed: TailFeed {
         var listed: [S3Source.Object] = []
         var problems: [AWSError] = []
         var ignored = 0
+        var failed: [S3Location] = []
         for location in locations {
             do {
                 let plan = try await planner.plan(location)
@@ -71,10 +72,12 @@ final class S3PollFeed: TailFeed {
                 if !listedOnce, [.noSuchBucket, .noCredentials, .badCredentials, .badConfiguration].contains(error.code) {
                     throw PipelineError(.file, "\(error)")
                 }
+                // One location failing does not hold up the others.
                 log("listing \(location) failed, trying again in \(Int(interval)) s: \(error)")
-                return []
+                failed.append(location)
             }
         }
+        guard failed.count < locations.count else { return [] }
         if !listedOnce { log("polling \(locations.map(\.description).joined(separator: ", ")) every \(Self.format(interval))") }
         listedOnce = true
         let texts = Set(problems.map(\.description))
@@ -86,7 +89,9 @@ final class S3PollFeed: TailFeed {
         }
 
         // Remember only what is still in the window (bounded by two days of objects).
-        let current = Set(listed)
+        // What a failed location held stays remembered until it lists again.
+        let unlisted = { (object: S3Source.Object) in failed.contains { $0.bucket == object.bucket && object.key.hasPrefix($0.prefix) } }
+        let current = Set(listed).union(settled.filter(unlisted)).union(retry.keys.filter(unlisted))
         settled.formIntersection(current)
         retry = retry.filter { current.contains($0.key) }
         var files: [DiscoveredFile] = []
