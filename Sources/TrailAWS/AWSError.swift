@@ -27,6 +27,8 @@ public struct AWSError: Error, CustomStringConvertible, Sendable, Equatable {
         case tooLarge
         /// A queue message (an S3 or SNS notification) could not be read.
         case badMessage
+        /// The caller stopped (task cancelled) before the request finished; not retried.
+        case cancelled
     }
 
     /// The kind of failure.

@@ -90,6 +90,9 @@ public final class S3Client: Sendable {
         while attempt < retry.maxAttempts {
             attempt += 1
             if attempt > 1 { await retry.sleep(retry.delay(after: attempt - 1)) }
+            // A stop cancels the task: no further attempt (an unreachable endpoint would
+            // otherwise hold a SIGTERM for every attempt's connect timeout).
+            if Task.isCancelled { throw AWSError(.cancelled, operation: operation, reason: "stopped") }
             let credentials = try await self.credentials.credentials()
             let region = bucketRegions.withLock { $0[bucket] } ?? self.region
             let (endpoint, path) = try address(bucket: bucket, key: key, region: region)
@@ -102,6 +105,7 @@ public final class S3Client: Sendable {
             do throws(AWSError) {
                 response = try await transport.send(request, maxBodyBytes: maxBodyBytes)
             } catch where error.code == .transport {
+                if Task.isCancelled { throw AWSError(.cancelled, operation: operation, reason: "stopped") }
                 lastError = AWSError(.transport, operation: operation, reason: error.reason)
                 continue
             } catch {

@@ -18,6 +18,8 @@ final class S3PollFeed: TailFeed {
     let interval: TimeInterval
     let now: @Sendable () -> Date
     let log: (String) -> Void
+    /// When set, a listing in progress is cancelled once a stop is requested.
+    var stop: StopSignal?
 
     private var nextPoll = Date.distantPast
     private var polls = 0
@@ -60,13 +62,14 @@ final class S3PollFeed: TailFeed {
         var failed: [S3Location] = []
         for location in locations {
             do {
-                let plan = try await planner.plan(location)
+                let plan = try await Self.untilStopped(stop) { () async throws(AWSError) in try await planner.plan(location) }
                 problems += plan.problems
                 // Only CloudTrail's key layout is read; other keys under the prefix are never fetched.
                 let logs = plan.objects.filter { S3KeyKind.classify(bucket: location.bucket, key: $0.key, locations: [location]) == .log }
                 ignored += plan.objects.count - logs.count
                 listed += logs.map { S3Source.Object(bucket: location.bucket, key: $0.key, size: $0.size, etag: $0.etag) }
             } catch {
+                if stop?.isRequested == true { return [] }
                 // Before the first good listing a missing bucket or missing credentials end the
                 // service (exit 2); later they are taken as passing and logged.
                 if !listedOnce, [.noSuchBucket, .noCredentials, .badCredentials, .badConfiguration].contains(error.code) {
@@ -121,6 +124,24 @@ final class S3PollFeed: TailFeed {
     }
 
     func finish() async {}
+
+    /// Runs `body`, cancelling it once `stop` is requested (checked every 100 ms).
+    static func untilStopped<T: Sendable>(_ stop: StopSignal?, _ body: @escaping @Sendable () async throws(AWSError) -> T) async throws(AWSError) -> T {
+        guard let stop else { return try await body() }
+        let work = Task { () async throws -> T in try await body() }
+        let watcher = Task {
+            while !Task.isCancelled && !stop.isRequested { try? await Task.sleep(for: .milliseconds(100)) }
+            if stop.isRequested { work.cancel() }
+        }
+        defer { watcher.cancel() }
+        do {
+            return try await work.value
+        } catch let error as AWSError {
+            throw error
+        } catch {
+            throw AWSError(.cancelled, operation: "listing", reason: "\(error)")
+        }
+    }
 
     static func format(_ seconds: TimeInterval) -> String {
         seconds == seconds.rounded() ? "\(Int(seconds)) s" : String(format: "%.2f s", seconds)

@@ -179,8 +179,10 @@ struct TailCommand: AsyncParsableCommand {
                     feeds.append(SQSFeed(client: client, source: s3, locations: locations, counters: sqsCounters,
                                          visibility: sqsVisibilityTimeout, log: log))
                 }
-                feeds.append(S3PollFeed(source: s3, locations: locations, options: s3Options,
-                                        interval: pollInterval ?? (sqsQueueURL == nil ? 60 : 600), log: log))
+                let poll = S3PollFeed(source: s3, locations: locations, options: s3Options,
+                                      interval: pollInterval ?? (sqsQueueURL == nil ? 60 : 600), log: log)
+                poll.stop = stop
+                feeds.append(poll)
             }
         } catch {
             throw CLIError.usage("\(error)")
