@@ -25,6 +25,10 @@ public struct AWSError: Error, CustomStringConvertible, Sendable, Equatable {
         case badResponse
         /// A response or object is larger than the limit.
         case tooLarge
+        /// A queue message (an S3 or SNS notification) could not be read.
+        case badMessage
+        /// The caller stopped (task cancelled) before the request finished; not retried.
+        case cancelled
     }
 
     /// The kind of failure.

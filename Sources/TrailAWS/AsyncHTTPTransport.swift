@@ -1,6 +1,9 @@
 import AsyncHTTPClient
 import NIOCore
 import NIOHTTP1
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// `HTTPTransport` on async-http-client. Redirects are not followed (a signed request must not
 /// be replayed to another host); a body shorter than its `Content-Length` is an error.
@@ -32,11 +35,14 @@ public final class AsyncHTTPTransport: HTTPTransport {
             let response = try await client.execute(outgoing, timeout: .milliseconds(Int64(request.timeout * 1000)))
             let headers = response.headers.map { (name: $0.name, value: $0.value) }
             let expected = response.headers.first(name: "content-length").flatMap { Int($0) }
-            if let expected, expected > maxBodyBytes {
+            // The caller's limit is for a success body (an object's listed size); an error body
+            // (a 404's XML) has its own cap, so it is read and reported, not refused as too large.
+            let limit = (200..<300).contains(Int(response.status.code)) ? maxBodyBytes : Self.maxErrorBodyBytes
+            if let expected, expected > limit {
                 throw AWSError(.tooLarge, operation: operation, status: Int(response.status.code),
-                               reason: "body of \(expected) bytes is more than the limit of \(maxBodyBytes)")
+                               reason: "body of \(expected) bytes is more than the limit of \(limit)")
             }
-            let buffer = try await response.body.collect(upTo: maxBodyBytes)
+            let buffer = try await response.body.collect(upTo: limit)
             let body = Array(buffer.readableBytesView)
             if let expected, body.count != expected, request.method != "HEAD" {
                 throw AWSError(.transport, operation: operation, status: Int(response.status.code),
@@ -48,9 +54,21 @@ public final class AsyncHTTPTransport: HTTPTransport {
         } catch let error as NIOTooManyBytesError {
             throw AWSError(.tooLarge, operation: operation, reason: "body is more than the limit of \(maxBodyBytes) bytes (\(error))")
         } catch {
-            throw AWSError(.transport, operation: operation, reason: "\(error)")
+            throw AWSError(.transport, operation: operation, reason: Self.describe(error))
         }
     }
+
+    /// A transport failure in plain words: NIO labels every failed connect "connection reset
+    /// (error set)", even a refused one, so a socket error is described by its errno alone.
+    static func describe(_ error: any Error) -> String {
+        if let io = error as? IOError {
+            return "connection failed: \(String(cString: strerror(io.errnoCode))) (errno \(io.errnoCode))"
+        }
+        return "\(error)"
+    }
+
+    /// The most bytes read of a non-2xx body (S3 and SQS error documents are a few hundred).
+    static let maxErrorBodyBytes = 64 << 10
 
     /// The URL without its query (a query may carry a presigned signature or token).
     static func redacted(_ url: String) -> String {

@@ -70,3 +70,67 @@ public enum CloudTrailLayout {
         return parts.year! * 10000 + parts.month! * 100 + parts.day!
     }
 }
+
+/// What a key named by a notification is, for a consumer reading `locations`.
+public enum S3KeyKind: String, Sendable, Equatable {
+    /// A file to read: inside one of the locations, not a digest, Insight file or folder marker.
+    case log
+    /// A CloudTrail digest file (`…/CloudTrail-Digest/…`): not read by ingestion.
+    case digest
+    /// Outside every location, an Insight file, or a folder marker: nothing to read.
+    case unknown
+
+    /// Classifies `bucket`/`key` against the `s3://` locations being read. Only keys in
+    /// CloudTrail's layout, `[PREFIX/]AWSLogs/[o-ORG/]ACCOUNT/CloudTrail/REGION/YYYY/MM/DD/NAME`,
+    /// are logs (`CloudTrail-Digest` there: digests); anything else — another file under the
+    /// prefix, an empty, `.` or `..` segment (also once percent-decoded, which a normalising
+    /// S3-compatible store might resolve to another path) — is unknown and never fetched.
+    public static func classify(bucket: String, key: String, locations: [S3Location]) -> S3KeyKind {
+        for location in locations where location.bucket == bucket {
+            let root = CloudTrailLayout.logsRoot(prefix: location.prefix)
+            guard key.hasPrefix(root) else { continue }
+            let kind = classify(belowRoot: key.dropFirst(root.count))
+            if kind != .unknown, !hasUnsafeSegment(key) { return kind }
+        }
+        return .unknown
+    }
+
+    /// `[o-ORG/]ACCOUNT/KIND/REGION/YYYY/MM/DD/NAME` below `AWSLogs/`.
+    private static func classify(belowRoot rest: Substring) -> S3KeyKind {
+        var segments = rest.split(separator: "/", omittingEmptySubsequences: false)[...]
+        if let first = segments.first, CloudTrailLayout.isOrganization(first) { segments = segments.dropFirst() }
+        guard segments.count == 7 else { return .unknown }
+        let parts = Array(segments)
+        guard CloudTrailLayout.isAccount(parts[0]), isRegion(parts[2]),
+              parts[3].count == 4, parts[4].count == 2, parts[5].count == 2,
+              CloudTrailLayout.dayRange(Array(parts[3...5])) != nil, !parts[6].isEmpty else { return .unknown }
+        switch parts[1] {
+        case "CloudTrail": return .log
+        case "CloudTrail-Digest": return .digest
+        default: return .unknown
+        }
+    }
+
+    /// Lower-case letters, digits and hyphens (`us-east-1`, `us-gov-west-1`).
+    private static func isRegion(_ text: Substring) -> Bool {
+        !text.isEmpty && text.count <= 32 && text.utf8.allSatisfy {
+            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-")
+        }
+    }
+
+    /// True when a segment of `key`, as is or percent-decoded, is empty, `.` or `..`, or the
+    /// decoded key has a segment boundary (`%2F`) or a backslash the raw key does not.
+    static func hasUnsafeSegment(_ key: String) -> Bool {
+        for form in [key, key.removingPercentEncoding ?? key] {
+            if form.contains("\\") { return true }
+            for segment in form.split(separator: "/", omittingEmptySubsequences: false) where segment.isEmpty || segment == "." || segment == ".." {
+                return true
+            }
+        }
+        if let decoded = key.removingPercentEncoding,
+           decoded.split(separator: "/", omittingEmptySubsequences: false).count != key.split(separator: "/", omittingEmptySubsequences: false).count {
+            return true
+        }
+        return false
+    }
+}

@@ -6,7 +6,8 @@ import Foundation
 /// and a span of at most 400 days the days are enumerated without listing years and months;
 /// otherwise years, months and days are discovered and pruned to the range.
 ///
-/// Digest (`CloudTrail-Digest/`) and Insight prefixes are never listed. A prefix that is not a
+/// Digest (`CloudTrail-Digest/`) prefixes are listed only with `includeDigests` (for `verify`);
+/// Insight prefixes never. A prefix that is not a
 /// CloudTrail layout (no `AWSLogs/` below it) is listed flat. `AccessDenied` on one prefix is
 /// recorded with the prefix and the rest continues; a missing bucket or missing credentials
 /// end the plan with an error.
@@ -20,6 +21,8 @@ public struct CloudTrailS3Planner: Sendable {
     public var regions: Set<String>?
     /// Listings run at once.
     public var parallelism: Int = 16
+    /// Also list the digest prefixes (`ACCOUNT/CloudTrail-Digest/REGION/…`), for `verify`.
+    public var includeDigests = false
     public var now: @Sendable () -> Date
 
     public init(client: S3Client, since: Date? = nil, until: Date? = nil, accounts: Set<String>? = nil,
@@ -74,7 +77,9 @@ public struct CloudTrailS3Planner: Sendable {
             }
         }
         accountPrefixes = accountPrefixes.filter { accounts?.contains(String(CloudTrailLayout.lastSegment($0))) ?? true }
-        let regionListings = try await parallelList(accountPrefixes.map { ($0 + "CloudTrail/", "/") }, bucket: bucket, problems: &problems)
+        let kinds = includeDigests ? ["CloudTrail/", "CloudTrail-Digest/"] : ["CloudTrail/"]
+        let regionListings = try await parallelList(accountPrefixes.flatMap { account in kinds.map { (account + $0, "/") } },
+                                                    bucket: bucket, problems: &problems)
         var regionPrefixes: [String] = []
         for listing in regionListings {
             regionPrefixes += listing.prefixes.filter { regions?.contains(String(CloudTrailLayout.lastSegment($0))) ?? true }

@@ -74,7 +74,11 @@ public final class S3Client: Sendable {
         let operation = "GetObject s3://\(bucket)/\(key)"
         let response = try await send(method: "GET", bucket: bucket, key: key, query: [], headers: headers, operation: operation,
                                       permission: "s3:GetObject", maxBodyBytes: maxBytes, expectedSize: expectedSize)
-        return S3ObjectContent(bytes: response.body, etag: response.header("ETag") ?? etag ?? "")
+        var metadata: [String: String] = [:]
+        for (name, value) in response.headers where name.lowercased().hasPrefix("x-amz-meta-") {
+            metadata[String(name.lowercased().dropFirst("x-amz-meta-".count))] = value
+        }
+        return S3ObjectContent(bytes: response.body, etag: response.header("ETag") ?? etag ?? "", metadata: metadata)
     }
 
     // MARK: - Requests
@@ -87,6 +91,9 @@ public final class S3Client: Sendable {
         while attempt < retry.maxAttempts {
             attempt += 1
             if attempt > 1 { await retry.sleep(retry.delay(after: attempt - 1)) }
+            // A stop cancels the task: no further attempt (an unreachable endpoint would
+            // otherwise hold a SIGTERM for every attempt's connect timeout).
+            if Task.isCancelled { throw AWSError(.cancelled, operation: operation, reason: "stopped") }
             let credentials = try await self.credentials.credentials()
             let region = bucketRegions.locked { $0[bucket] } ?? self.region
             let (endpoint, path) = try address(bucket: bucket, key: key, region: region)
@@ -99,6 +106,7 @@ public final class S3Client: Sendable {
             do throws(AWSError) {
                 response = try await transport.send(request, maxBodyBytes: maxBodyBytes)
             } catch where error.code == .transport {
+                if Task.isCancelled { throw AWSError(.cancelled, operation: operation, reason: "stopped") }
                 lastError = AWSError(.transport, operation: operation, reason: error.reason)
                 continue
             } catch {
@@ -198,6 +206,9 @@ public struct S3ObjectSummary: Sendable, Hashable {
 public struct S3ObjectContent: Sendable {
     public var bytes: [UInt8]
     public var etag: String
+    /// User metadata (`x-amz-meta-NAME` headers), by lower-case NAME: a CloudTrail digest's
+    /// `signature` and `signature-algorithm`.
+    public var metadata: [String: String] = [:]
 }
 
 /// One `ListObjectsV2` page.

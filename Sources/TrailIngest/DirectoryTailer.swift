@@ -60,7 +60,13 @@ public final class DirectoryTailer: Sendable {
         var worker: TailWorker?
         var thread: pthread_t?
         var stopWriteFd: Int32 = -1
+        /// The wake-up pipe's descriptors as opened (kept after stop, for tests).
+        var wakePipe: [Int32] = []
     }
+
+    /// The wake-up pipe's descriptors as opened by `start()` (closed by `stop()`); for tests
+    /// that check this tailer's own descriptors, not the whole process's.
+    var wakePipeDescriptors: [Int32] { state.withLock { $0.wakePipe } }
 
     /// Checks that every directory exists and is a directory.
     /// - Throws: `IngestError` `.notFound` or `.unreadable` (the CLI exits 2).
@@ -132,6 +138,7 @@ public final class DirectoryTailer: Sendable {
             if s.stopped { return true }
             s.thread = thread
             s.stopWriteFd = pipeFds[1]
+            s.wakePipe = pipeFds
             return false
         }
         if stoppedMeanwhile { DirectoryTailer.halt(thread: thread, writeFd: pipeFds[1]) }

@@ -9,8 +9,9 @@ import TrailIngest
 public protocol RemoteFiles: Sendable {
     /// The ledger fingerprint of `file` as known without fetching it; nil when `file` is local.
     func fingerprint(of file: DiscoveredFile) -> String?
-    /// The file's bytes as stored (still compressed when it is gzip).
-    func fetch(_ file: DiscoveredFile) async throws(IngestError) -> [UInt8]
+    /// The file's bytes as stored (still compressed when it is gzip); a body longer than
+    /// `maxBytes` is refused while it is read (`.tooLarge`), never held whole.
+    func fetch(_ file: DiscoveredFile, maxBytes: Int) async throws(IngestError) -> [UInt8]
 }
 
 extension FileProcessor {
@@ -22,8 +23,13 @@ extension FileProcessor {
            entry.status != .failed, entry.size == file.size, entry.fingerprint == fingerprint {
             return ProcessedFile(file: file, fingerprint: fingerprint, outcome: .alreadyDone)
         }
+        // As for local files: an object listed larger than --max-file-size is refused before any GET.
+        if file.size > Int64(maxFileBytes) {
+            let reason = "\(file.path): object is \(file.size) bytes, more than the limit of \(maxFileBytes) bytes (--max-file-size)"
+            return ProcessedFile(file: file, fingerprint: fingerprint, outcome: .failed(reason: reason, incomplete: false))
+        }
         do {
-            let raw = try await remote.fetch(file)
+            let raw = try await remote.fetch(file, maxBytes: maxFileBytes)
             if Gunzip.isGzip(raw) {
                 let bytes = try Gunzip.inflate(raw, path: file.path, maxBytes: maxFileBytes)
                 return process(file, content: FileContent(bytes: bytes, compressedSize: Int64(raw.count), fingerprint: fingerprint, wasGzip: true))

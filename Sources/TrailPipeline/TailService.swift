@@ -34,6 +34,9 @@ public final class TailService {
     /// Rules reloads asked for (SIGHUP), taken between ingestions.
     public var rulesReload: RulesReload?
 
+    /// Sources besides the directories (`s3://` polling, SQS), asked for due files every tick.
+    public var feeds: [any TailFeed] = []
+
     /// Half-written files waiting to settle: when each was first deferred.
     private var pending: [String: Date] = [:]
     /// When each pending file was last checked for stability.
@@ -48,27 +51,42 @@ public final class TailService {
         self.log = log
     }
 
-    /// Runs until `stop` is requested. Throws only when the store fails (the service cannot go on).
+    /// Runs until `stop` is requested. Throws only when the store fails or a feed cannot start
+    /// (the service cannot go on). Every feed is finished either way.
     public func run() async throws(PipelineError) {
-        let tailer: DirectoryTailer
-        do {
-            tailer = try DirectoryTailer(directories: directories, options: .init(poll: options.poll, pollInterval: options.pollInterval))
-            try tailer.start()
+        do throws(PipelineError) {
+            try await watch()
         } catch {
-            throw PipelineError(.file, "\(error)")
+            for feed in feeds { await feed.finish() }
+            throw error
         }
-        defer { tailer.stop() }
-        log("watching \(directories.joined(separator: ", ")) with \(tailer.mode?.rawValue ?? "inotify")")
+        for feed in feeds { await feed.finish() }
+    }
+
+    private func watch() async throws(PipelineError) {
+        var tailer: DirectoryTailer?
+        if !directories.isEmpty {
+            do {
+                let started = try DirectoryTailer(directories: directories, options: .init(poll: options.poll, pollInterval: options.pollInterval))
+                try started.start()
+                tailer = started
+            } catch {
+                throw PipelineError(.file, "\(error)")
+            }
+            log("watching \(directories.joined(separator: ", ")) with \(tailer?.mode?.rawValue ?? "inotify")")
+        }
+        defer { tailer?.stop() }
 
         // Catch up: everything already on disk, oldest first. Files landing meanwhile are also
         // reported by the tailer; the ledger makes the second look free.
         let queue = PathQueue()
-        let consumer = Task {
+        let consumer = Task { [tailer] in
+            guard let tailer else { return }
             for await path in tailer.paths { queue.push(path) }
         }
         defer { consumer.cancel() }
 
-        try await ingest(tailer.rescan())
+        if let tailer { try await ingest(tailer.rescan()) }
 
         while !stop.isRequested {
             reloadRulesIfAsked()
@@ -78,6 +96,13 @@ public final class TailService {
                 try await ingest(files)
             }
             try await retryPending()
+            for feed in feeds where !stop.isRequested {
+                let files = try await feed.due()
+                guard !files.isEmpty else { continue }
+                // Remote objects are whole when listed: nothing is deferred as half-written.
+                let reports = try await runner.run(files, deferIncomplete: false, stop: stop)
+                await feed.ingested(reports)
+            }
             if stop.isRequested { break }
             try? await Task.sleep(for: options.tick)
         }

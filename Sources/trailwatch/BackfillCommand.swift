@@ -112,7 +112,7 @@ struct BackfillCommand: AsyncParsableCommand {
         guard !addresses.isEmpty else { return nil }
         do {
             let locations = try addresses.map { (text: String) throws(AWSError) -> S3Location in try S3Location(parsing: text) }
-            let source = try S3Source(options: options)
+            let source = try S3Source(options: options.access)
             do {
                 let (files, problems) = try await source.plan(locations, options: options)
                 for problem in problems { StandardError.error("\(problem)") }

@@ -1,25 +1,45 @@
 import Foundation
+import Synchronization
 import TrailAWS
 import TrailIngest
 import TrailPipeline
 
-/// The `s3://` sources of one run: the client (credentials, region, endpoint), the planned
-/// objects, and the `RemoteFiles` the pipeline fetches them through.
+/// The `s3://` sources of one run: the client (credentials, region, endpoint), the objects
+/// known so far, and the `RemoteFiles` the pipeline fetches them through.
 final class S3Source: RemoteFiles {
+    /// An object's listed identity.
+    struct Object: Sendable, Hashable {
+        var bucket: String
+        var key: String
+        var size: Int64
+        /// As listed, with its quotes.
+        var etag: String
+
+        var path: String { "s3://\(bucket)/\(key)" }
+    }
+
     let transport: AsyncHTTPTransport
     let client: S3Client
     let slots: AsyncSlots
-    /// Listed identity of each planned object, by its `s3://bucket/key` path.
-    private var objects: [String: (bucket: String, key: String, etag: String)] = [:]
+    /// The endpoint override, for other services (SQS) on the same stand-in.
+    let endpointOverride: (s3: Endpoint?, sqs: Endpoint?)
+    /// Identity of each known object, by its `s3://bucket/key` path. `tail` registers objects
+    /// between pipeline runs and forgets them once handled; runs only read.
+    private let objects = Mutex<[String: Object]>([:])
 
-    init(options: S3Options, environment: AWSEnvironment = .process()) throws(AWSError) {
-        let endpointText = options.endpointURL ?? environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"]
-        let endpoint = try endpointText.map { (text: String) throws(AWSError) -> Endpoint in try Endpoint(text, what: "--endpoint-url") }
+    init(options: S3AccessOptions, environment: AWSEnvironment = .process()) throws(AWSError) {
+        let endpoint = try Self.endpoint(options.endpointURL ?? environment["AWS_ENDPOINT_URL_S3"] ?? environment["AWS_ENDPOINT_URL"])
+        endpointOverride = (endpoint, try Self.endpoint(options.endpointURL ?? environment["AWS_ENDPOINT_URL_SQS"] ?? environment["AWS_ENDPOINT_URL"]))
         transport = AsyncHTTPTransport()
         let region = (try? AWSRegion.resolve(environment)) ?? nil
         client = S3Client(transport: transport, credentials: CredentialChain.standard(environment: environment, transport: transport),
                           region: region ?? "us-east-1", endpoint: endpoint, now: environment.now)
         slots = AsyncSlots(options.downloads)
+    }
+
+    private static func endpoint(_ text: String?) throws(AWSError) -> Endpoint? {
+        guard let text else { return nil }
+        return try Endpoint(text, what: "--endpoint-url")
     }
 
     /// Plans every location; returns the files to read and the prefixes that failed
@@ -33,37 +53,55 @@ final class S3Source: RemoteFiles {
             let plan = try await planner.plan(location)
             problems += plan.problems
             for object in plan.objects {
-                let path = location.url(forKey: object.key)
-                if objects[path] == nil { files.append(DiscoveredFile(path: path, size: object.size)) }
-                objects[path] = (location.bucket, object.key, object.etag)
+                let known = Object(bucket: location.bucket, key: object.key, size: object.size, etag: object.etag)
+                let isNew = objects.withLock { objects in
+                    defer { objects[known.path] = known }
+                    return objects[known.path] == nil
+                }
+                if isNew { files.append(DiscoveredFile(path: known.path, size: object.size)) }
             }
         }
         return (files, problems)
     }
 
+    /// Makes `object` fetchable by the pipeline; returns the file to hand it.
+    func register(_ object: Object) -> DiscoveredFile {
+        objects.withLock { $0[object.path] = object }
+        return DiscoveredFile(path: object.path, size: object.size)
+    }
+
+    /// Forgets objects once handled (tail keeps only what is in hand).
+    func forget(_ paths: some Sequence<String>) {
+        objects.withLock { objects in
+            for path in paths { objects[path] = nil }
+        }
+    }
+
     /// Closes the HTTP client.
     func shutdown() async { await transport.shutdown() }
 
-    // MARK: RemoteFiles (read-only after planning)
+    // MARK: RemoteFiles
 
     func fingerprint(of file: DiscoveredFile) -> String? {
-        objects[file.path].map { "s3etag:" + $0.etag.trimmingCharacters(in: CharacterSet(charactersIn: "\"")) }
+        objects.withLock { $0[file.path] }.map { Self.fingerprint(etag: $0.etag) }
     }
 
-    func fetch(_ file: DiscoveredFile) async throws(IngestError) -> [UInt8] {
-        guard let object = objects[file.path] else {
+    /// The ledger fingerprint of an object with this ETag (quotes or not).
+    static func fingerprint(etag: String) -> String {
+        "s3etag:" + etag.trimmingCharacters(in: CharacterSet(charactersIn: "\""))
+    }
+
+    func fetch(_ file: DiscoveredFile, maxBytes: Int) async throws(IngestError) -> [UInt8] {
+        guard let object = objects.withLock({ $0[file.path] }) else {
             throw IngestError(path: file.path, reason: "not a planned S3 object", code: .notFound)
         }
         await slots.acquire()
         defer { slots.release() }
         do {
             return try await client.getObject(bucket: object.bucket, key: object.key, etag: object.etag.isEmpty ? nil : object.etag,
-                                              expectedSize: file.size, maxBytes: Int(min(file.size, Int64(Int32.max)))).bytes
+                                              expectedSize: file.size, maxBytes: Int(min(file.size, Int64(maxBytes)))).bytes
         } catch {
-            throw IngestError(path: file.path, reason: error.description, code: error.code == .noSuchKey ? .notFound : .unreadable)
+            throw IngestError(path: file.path, reason: error.description, code: error.code == .noSuchKey ? .notFound : error.code == .tooLarge ? .tooLarge : .unreadable)
         }
     }
 }
-
-/// `objects` is written only by `plan`, before the pipeline starts reading it.
-extension S3Source: @unchecked Sendable {}

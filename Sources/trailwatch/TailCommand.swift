@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrailAWS
 import TrailIngest
 import TrailPipeline
 import TrailStore
@@ -9,7 +10,7 @@ import TrailVerify
 struct TailCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "tail",
-        abstract: "Watch CloudTrail log directories and alert as files land.",
+        abstract: "Watch CloudTrail log directories or S3 buckets and alert as files land.",
         discussion: """
         On start, every file under DIR that the store's ledger does not hold is ingested (oldest \
         first), exactly as `backfill` would. Then new and moved-in files are ingested as they are \
@@ -34,6 +35,16 @@ struct TailCommand: AsyncParsableCommand {
         alerts are kept in the store across restarts. --settle PT5M alerts sooner (a file more than \
         5 minutes late may then change the alert); --settle PT0S fires at once, as files arrive.
 
+        A DIR may be s3://BUCKET[/PREFIX]: every --poll-interval (default 60 s for S3) the day prefixes \
+        of today and yesterday (UTC) are listed per account and region, and objects the ledger does \
+        not hold (bucket, key, size, ETag) are read, however late or out of order they were \
+        delivered; done objects cost no GET. With --sqs-queue-url, S3 event notifications (raw, \
+        SNS-wrapped, or the trail's own SNS notifications) name new objects at once, and the poll \
+        (default every 600 s then) catches anything missed. A message is deleted only after every \
+        object it names has committed; test events, digest and unknown keys are acknowledged and \
+        counted; unreadable messages are reported and left for the queue's redrive policy (DLQ). \
+        Credentials, region and --endpoint-url as for backfill.
+
         SIGINT/SIGTERM: finish the file in hand, commit, deliver for up to --drain-timeout, exit 0. \
         A second signal exits at once. SIGHUP reloads the rules before the next file: they are \
         checked first, and when they are invalid the previous rules stay in force (the error is logged).
@@ -46,10 +57,13 @@ struct TailCommand: AsyncParsableCommand {
           trailwatch tail /data/cloudtrail --public-keys keys.json   # keys: aws cloudtrail list-public-keys
           trailwatch tail /data/AWSLogs --metrics 127.0.0.1:9464 --sink slack:https://hooks.slack.com/services/...
           trailwatch tail /data/cloudtrail/AWSLogs --settle PT5M
+          trailwatch tail s3://org-trail-bucket/prefix --db /var/lib/trailwatch/store.db
+          trailwatch tail s3://org-trail-bucket --sqs-queue-url https://sqs.us-east-1.amazonaws.com/111122223333/trail-queue
+          trailwatch tail s3://bucket --accounts 111122223333 --regions us-east-1 --poll-interval 120
         """
     )
 
-    @Argument(help: ArgumentHelp("Directories to watch (recursively).", valueName: "dir"))
+    @Argument(help: ArgumentHelp("Directories to watch (recursively), or s3://BUCKET[/PREFIX] to poll.", valueName: "dir"))
     var directories: [String]
 
     @OptionGroup var options: PipelineOptions
@@ -57,8 +71,22 @@ struct TailCommand: AsyncParsableCommand {
     @Flag(name: .long, help: "Poll instead of using inotify (for network filesystems where inotify sees nothing).")
     var poll = false
 
-    @Option(name: .long, help: ArgumentHelp("Seconds between scans when polling (0.01 to 3600).", valueName: "seconds"))
-    var pollInterval: Double = 2
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds between scans when polling (0.01 to 3600). Default: 2 for directories; for s3:// 60, or 600 with --sqs-queue-url.",
+        valueName: "seconds"))
+    var pollInterval: Double?
+
+    @Option(name: .customLong("sqs-queue-url"), help: ArgumentHelp(
+        "s3:// only: also read S3 event notifications (raw, SNS-wrapped, or the trail's SNS notifications) from this SQS queue.",
+        valueName: "url"))
+    var sqsQueueURL: String?
+
+    @Option(name: .customLong("sqs-visibility-timeout"), help: ArgumentHelp(
+        "Seconds a received SQS message stays hidden, extended every third of it while its objects are in hand (10 to 43200).",
+        valueName: "seconds"))
+    var sqsVisibilityTimeout: Int = 120
+
+    @OptionGroup(title: "S3") var s3Options: S3AccessOptions
 
     @Option(name: .long, help: ArgumentHelp("Seconds a half-written file may stay incomplete before it is recorded as failed (0.1 to 604800).", valueName: "seconds"))
     var incompleteTimeout: Double = 60
@@ -72,7 +100,11 @@ struct TailCommand: AsyncParsableCommand {
     var metrics: String?
 
     func validate() throws {
-        try OptionRange.check("--poll-interval", pollInterval, OptionRange.pollInterval)
+        if let pollInterval { try OptionRange.check("--poll-interval", pollInterval, OptionRange.pollInterval) }
+        guard (10...43_200).contains(sqsVisibilityTimeout) else { throw ValidationError("--sqs-visibility-timeout must be between 10 and 43200") }
+        if sqsQueueURL != nil && !directories.contains(where: S3Location.isS3) {
+            throw ValidationError("--sqs-queue-url needs an s3://BUCKET[/PREFIX] to read (notifications for other buckets are ignored)")
+        }
         try OptionRange.check("--incomplete-timeout", incompleteTimeout, OptionRange.incompleteTimeout)
         if let metrics, Self.metricsAddress(metrics) == nil {
             throw ValidationError("--metrics \"\(metrics)\" is not ADDR:PORT (such as 127.0.0.1:9464 or :9464)")
@@ -87,7 +119,14 @@ struct TailCommand: AsyncParsableCommand {
             try RuleBook.load(directory: RuleBook.resolveDirectory(options.rules))
         }
         let trap = SignalTrap(stop: stop, reload: reload)
-        for directory in directories {
+        let locations: [S3Location]
+        do {
+            locations = try directories.filter(S3Location.isS3).map { (text: String) throws(AWSError) -> S3Location in try S3Location(parsing: text) }
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        let localDirectories = directories.filter { !S3Location.isS3($0) }
+        for directory in localDirectories {
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: directory, isDirectory: &isDirectory), isDirectory.boolValue else {
                 throw CLIError.usage("\(directory): no such directory")
@@ -96,8 +135,6 @@ struct TailCommand: AsyncParsableCommand {
                 throw CLIError.usage("\(directory): not readable")
             }
         }
-        var summary = RunSummary()
-        let progress = ProgressLine(enabled: false, total: 0)
         var digestWatch: DigestWatch? = nil
         if let publicKeys {
             do {
@@ -107,10 +144,54 @@ struct TailCommand: AsyncParsableCommand {
                 throw CLIError.usage("--public-keys: \(error)")
             }
         }
+        let s3: S3Source?
+        do {
+            s3 = locations.isEmpty ? nil : try S3Source(options: s3Options)
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        // The S3 client must be shut down on every path out (its deinit traps otherwise).
+        do {
+            try await serve(s3: s3, locations: locations, localDirectories: localDirectories, digestWatch: digestWatch,
+                            stop: stop, reload: reload)
+        } catch {
+            await s3?.shutdown()
+            throw error
+        }
+        await s3?.shutdown()
+        withExtendedLifetime(trap) {}
+    }
+
+    /// Everything after the S3 client exists: feeds, store, metrics, the service itself.
+    private func serve(s3: S3Source?, locations: [S3Location], localDirectories: [String], digestWatch: DigestWatch?,
+                       stop: StopSignal, reload: RulesReload) async throws {
+        let options = self.options
+        var summary = RunSummary()
+        let progress = ProgressLine(enabled: false, total: 0)
+        var feeds: [any TailFeed] = []
+        let sqsCounters = SQSCounters()
+        do {
+            if let s3 {
+                let log: @Sendable (String) -> Void = { StandardError.line("trailwatch: " + $0) }
+                if let sqsQueueURL {
+                    let client = try SQSClient(transport: s3.transport, credentials: s3.client.credentials, queueURL: sqsQueueURL,
+                                               endpoint: s3.endpointOverride.sqs, region: s3.client.region)
+                    feeds.append(SQSFeed(client: client, source: s3, locations: locations, counters: sqsCounters,
+                                         visibility: sqsVisibilityTimeout, log: log))
+                }
+                let poll = S3PollFeed(source: s3, locations: locations, options: s3Options,
+                                      interval: pollInterval ?? (sqsQueueURL == nil ? 60 : 600), log: log)
+                poll.stop = stop
+                feeds.append(poll)
+            }
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
         let (runner, delivery) = try options.makeRunner(digestWatch: digestWatch) { report in
             summary.add(report)
             BackfillCommand.diagnose(report, progress: progress)
         }
+        runner.remote = s3
         var metricsServer: MetricsServer?
         if let metrics, let (host, port) = Self.metricsAddress(metrics) {
             let timer = CommitTimer()
@@ -121,11 +202,12 @@ struct TailCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError.usage("\(error)")
             }
+            let sqs = sqsQueueURL == nil ? nil : sqsCounters
             let render: @Sendable () -> String = { [delivery] in
                 guard let totals = try? reader.metrics() else { return "# the store could not be read\n" }
                 let counters = delivery.counters
                 return MetricsText.render(.init(store: totals, attempts: counters.attempts, errors: counters.errors,
-                                                commits: timer.snapshot, now: wallClockNow().milliseconds))
+                                                commits: timer.snapshot, now: wallClockNow().milliseconds)) + (sqs?.metricsText() ?? "")
             }
             do {
                 metricsServer = try await MetricsServer.start(host: host, port: port, render: render)
@@ -136,25 +218,27 @@ struct TailCommand: AsyncParsableCommand {
         }
         var serviceOptions = TailService.Options()
         serviceOptions.poll = poll
-        serviceOptions.pollInterval = .milliseconds(Int64(pollInterval * 1000))
+        serviceOptions.pollInterval = .milliseconds(Int64((pollInterval ?? 2) * 1000))
         serviceOptions.incompleteTimeout = .milliseconds(Int64(incompleteTimeout * 1000))
-        let service = TailService(directories: directories, runner: runner, options: serviceOptions, stop: stop) { message in
+        let service = TailService(directories: localDirectories, runner: runner, options: serviceOptions, stop: stop) { message in
             StandardError.line("trailwatch: " + message)
         }
         service.rulesReload = reload
+        service.feeds = feeds
         let started = Date()
         do {
             try await service.run()
         } catch {
             _ = await options.drain(delivery)
+            await metricsServer?.close()
             StandardError.error("\(error)")
             throw ExitCode(2)
         }
         // Pending alerts left after --drain-timeout are delivered by the next run.
         _ = await options.drain(delivery)
         await metricsServer?.close()
-        withExtendedLifetime(trap) {}
-        StandardError.line("trailwatch: stopped; " + summary.line(elapsedSeconds: Date().timeIntervalSince(started)))
+        StandardError.line("trailwatch: stopped; " + summary.line(elapsedSeconds: Date().timeIntervalSince(started))
+                           + (sqsQueueURL == nil ? "" : "; " + sqsCounters.summaryLine()))
     }
 
     /// `ADDR:PORT`, `:PORT` or `PORT` (ADDR 127.0.0.1); `[v6]:PORT` for IPv6.

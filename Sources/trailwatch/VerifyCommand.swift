@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import TrailAWS
 import TrailIngest
 import TrailModel
 import TrailPresentation
@@ -7,7 +8,7 @@ import TrailStore
 import TrailVerify
 
 /// `trailwatch verify`: CloudTrail log file integrity validation, offline.
-struct VerifyCommand: ParsableCommand {
+struct VerifyCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Verify CloudTrail digest chains offline: log hashes, chain links, RSA signatures and gaps.",
@@ -24,13 +25,18 @@ struct VerifyCommand: ParsableCommand {
           aws cloudtrail list-public-keys --start-time 2024-01-01 > keys.json
           trailwatch verify --public-keys keys.json AWSLogs/
           trailwatch verify --public-keys keys.json --format json bucket-copy/ | jq -r 'select(.problem) | .kind'
+          trailwatch verify --public-keys keys.json s3://org-trail-bucket/prefix --since 2024-06-01 --until 2024-06-07
+
+        PATH may be s3://BUCKET[/PREFIX] (all PATHs then): log and digest prefixes are listed as for \
+        backfill (--since/--until, --accounts, --regions), every object is downloaded (--downloads at \
+        a time) and hashed in memory, and each digest's signature is read from its object metadata.
 
         Output: findings (kind, account, region, time span, file, the digest that proves it, detail), then the
         span verified per account, region and trail. A summary line goes to standard error.
         Exit status: 0 when everything verified, 1 when problems were found, 2 for bad usage.
         """)
 
-    @Argument(help: "Files or directories holding the trail (walked recursively).")
+    @Argument(help: "Files or directories holding the trail (walked recursively), or s3://BUCKET[/PREFIX].")
     var paths: [String]
 
     @Option(help: "The JSON that `aws cloudtrail list-public-keys` prints (DER PKCS#1 or SPKI keys, base64).")
@@ -42,13 +48,21 @@ struct VerifyCommand: ParsableCommand {
     @Option(help: "Threads hashing log files (default: the number of cores).")
     var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
 
+    @OptionGroup(title: "Day range and S3") var s3Options: S3Options
+
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one PATH") }
         guard format != .csv else { throw ValidationError("--format must be table or json") }
         guard jobs >= 1 else { throw ValidationError("--jobs must be 1 or more, not \(jobs)") }
+        let remote = paths.filter(S3Location.isS3).count
+        guard remote == 0 || remote == paths.count else {
+            throw ValidationError("give either local paths or s3:// addresses, not both (one chain analysis reads one kind)")
+        }
+        let filters = [s3Options.since, s3Options.until, s3Options.access.accounts, s3Options.access.regions].contains { $0 != nil }
+        guard remote > 0 || !filters else { throw ValidationError("--since, --until, --accounts and --regions apply to s3:// addresses only") }
     }
 
-    func run() throws {
+    func run() async throws {
         let keyBytes: [UInt8]
         do {
             keyBytes = try FileReader.readRaw(path: publicKeys, maxBytes: 16 << 20)
@@ -56,10 +70,20 @@ struct VerifyCommand: ParsableCommand {
             throw CLIError.usage("--public-keys: \(error)")
         }
         let report: VerificationReport
+        var listingProblems: [AWSError] = []
         do {
             let keys = try PublicKeyRing(json: keyBytes, path: publicKeys)
-            report = try TreeVerifier(keys: keys, jobs: jobs).verify(paths: paths)
-        } catch {
+            let verifier = TreeVerifier(keys: keys, jobs: jobs)
+            if paths.allSatisfy(S3Location.isS3) {
+                let locations = try paths.map { (text: String) throws(AWSError) -> S3Location in try S3Location(parsing: text) }
+                (report, listingProblems) = try await S3Verify.report(locations, verifier: verifier, options: s3Options)
+                for problem in listingProblems { StandardError.error("\(problem)") }
+            } else {
+                report = try verifier.verify(paths: paths)
+            }
+        } catch let error as AWSError {
+            throw CLIError.usage(error.description)
+        } catch let error as VerifyError {
             throw CLIError.usage(error.description)
         }
         // A table shows file names (the account and region columns say where) and longer details;
@@ -74,7 +98,7 @@ struct VerifyCommand: ParsableCommand {
             print(formatter.render(spans), terminator: "")
         }
         StandardError.line(VerifyTables.summary(report))
-        if !report.problems.isEmpty { throw CLIError.partialFailure }
+        if !report.problems.isEmpty || !listingProblems.isEmpty { throw CLIError.partialFailure }
     }
 }
 

@@ -93,6 +93,35 @@ import Testing
         #expect(server.requests.count == 2)
     }
 
+    @Test func errorBodyLargerThanTheObjectIsReadAndReported() async throws {
+        let xml = #"<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message>"#
+            + "<Key>" + String(repeating: "k", count: 300) + "</Key></Error>"
+        let server = try await LoopbackServer { _ in .text(404, xml) }
+        defer { Task { await server.close() } }
+        let s3 = try client(server)
+        do {
+            _ = try await s3.getObject(bucket: "bucket", key: "k", etag: "\"e\"", expectedSize: 35, maxBytes: 35)
+            Issue.record("a 404 returned content")
+        } catch {
+            #expect(error.code == .noSuchKey, "\(error)")
+            #expect(!error.description.contains("more than the limit"), "\(error)")
+        }
+    }
+
+    @Test func refusedConnectionIsDescribedPlainly() async throws {
+        let transport = AsyncHTTPTransport(connectTimeout: 2)
+        do {
+            _ = try await transport.send(HTTPRequest(method: "GET", url: "http://127.0.0.1:1/b"), maxBodyBytes: 100)
+            Issue.record("port 1 answered")
+        } catch {
+            #expect(error.code == .transport)
+            #expect(error.reason.contains("Connection refused"), "\(error)")
+            #expect(!error.reason.contains("reset"), "\(error)")
+            #expect(error.reason.filter { $0 == "(" }.count == error.reason.filter { $0 == ")" }.count, "\(error)")
+        }
+        await transport.shutdown()
+    }
+
     @Test func retriesEndWithTheLastReason() async throws {
         let server = try await LoopbackServer { _ in .text(503, "<Error><Code>SlowDown</Code></Error>") }
         defer { Task { await server.close() } }

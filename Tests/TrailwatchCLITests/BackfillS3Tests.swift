@@ -98,6 +98,33 @@ struct BackfillS3Tests {
         #expect(summary.filesDone > 0 && summary.filesDone < tree.manifest.counts.logFiles)
     }
 
+    @Test("an object listed larger than --max-file-size is refused before any GET, the rest is read")
+    func maxFileSize() throws {
+        let dir = try TempDirectory()
+        let (tree, _, address) = try Self.tree(dir, [
+            "-n", "800", "--days", "2", "--seed", "9", "--accounts", "2", "--regions", "1", "--no-digests",
+        ], prefix: nil)
+        try #require(tree.manifest.counts.uncompressedBytes < 4 << 20, "every generated file must fit the limit")
+        let moto = try MotoS3(scratch: dir, uploads: [(tree.root, Self.bucket)])
+        defer { moto.stop() }
+        // A 5 MB object under a valid day prefix, beside the generated files.
+        let sample = try #require(FileManager.default.enumerator(atPath: tree.logs.path)?.compactMap { $0 as? String }
+            .first { $0.hasSuffix(".json.gz") })
+        let bigKey = "AWSLogs/" + (sample as NSString).deletingLastPathComponent + "/big_CloudTrail_us-east-1.json"
+        let big = try dir.write("big.json", Data(("{\"Records\":[]}" + String(repeating: " ", count: 5 << 20)).utf8))
+        try moto.put(big, bucket: Self.bucket, key: bigKey)
+        moto.resetLog()
+        let remote = try TrailwatchBinary.run(["backfill", address, "--db", dir.path("s3.db").path, "--no-progress", "--max-file-size", "4M"],
+                                              environment: moto.environment)
+        #expect(remote.exitCode == 1, "\(remote)")
+        #expect(remote.stderr.contains("s3://\(Self.bucket)/\(bigKey): object is \(try Data(contentsOf: big).count) bytes, more than the limit of 4194304 bytes (--max-file-size)"),
+                "\(remote)")
+        #expect(!moto.gets.contains { $0.contains("big_CloudTrail") }, "the large object was fetched: \(moto.gets)")
+        #expect(moto.gets.count == tree.manifest.counts.logFiles)
+        let summary = try #require(BackfillSummary(stderr: remote.stderr), "\(remote)")
+        #expect(summary.filesDone == tree.manifest.counts.logFiles && summary.filesFailed == 1, "\(summary)")
+    }
+
     @Test("503 SlowDown on every 5th request changes nothing")
     func slowDown() throws {
         let dir = try TempDirectory()

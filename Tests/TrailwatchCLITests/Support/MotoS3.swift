@@ -12,6 +12,7 @@ final class MotoS3 {
     let stdin = Pipe()
     let log: URL
     let port: Int
+    private let replies: FileHandle
 
     var endpoint: String { "http://127.0.0.1:\(port)" }
 
@@ -23,12 +24,19 @@ final class MotoS3 {
 
     /// Starts the server; `uploads` are (directory, "bucket[/prefix]").
     /// `deny`: listings and GETs whose prefix or key contains one of these answer 403 AccessDenied.
-    init(scratch: TempDirectory, uploads: [(URL, String)], failEvery: Int = 0, deny: [String] = []) throws {
+    /// `delay`: "TEXT=SECONDS", a GET whose key contains TEXT is answered that late.
+    /// `sidecarsAsMetadata`: digests' `.metadata.json` sidecars become their objects' metadata.
+    init(scratch: TempDirectory, uploads: [(URL, String)], failEvery: Int = 0, deny: [String] = [], delay: [String] = [],
+         sidecarsAsMetadata: Bool = false) throws {
         log = scratch.path("moto-requests-\(UUID().uuidString).log")
         let script = try Fixtures.url("moto_s3.py")
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["python3", script.path, "--log", log.path, "--fail-every", String(failEvery)]
-            + uploads.flatMap { ["--upload", "\($0.0.path)=\($0.1)"] } + deny.flatMap { ["--deny", $0] }
+        var arguments: [String] = ["python3", script.path, "--log", log.path, "--fail-every", String(failEvery)]
+        for (directory, target) in uploads { arguments += ["--upload", "\(directory.path)=\(target)"] }
+        for text in deny { arguments += ["--deny", text] }
+        for spec in delay { arguments += ["--delay", spec] }
+        if sidecarsAsMetadata { arguments.append("--sidecars-as-metadata") }
+        process.arguments = arguments
         let stdout = Pipe()
         let stderrURL = scratch.path("moto-stderr-\(UUID().uuidString).txt")
         _ = FileManager.default.createFile(atPath: stderrURL.path, contents: nil)
@@ -40,7 +48,8 @@ final class MotoS3 {
         process.environment = env
         try process.run()
         // The first line is `READY <port>` once the uploads are in (or nothing when moto is missing).
-        let line = Self.readLine(stdout.fileHandleForReading)
+        replies = stdout.fileHandleForReading
+        let line = Self.readLine(replies)
         guard line.hasPrefix("READY "), let port = Int(line.dropFirst(6)) else {
             process.terminate()
             process.waitUntilExit()
@@ -72,6 +81,44 @@ final class MotoS3 {
 
     func resetLog() { try? Data().write(to: log) }
 
+    struct CommandFailed: Error, CustomStringConvertible { var description: String }
+
+    /// Sends one command line to the fixture (see `moto_s3.py`) and returns its answer after `OK`.
+    @discardableResult
+    func command(_ line: String) throws -> String {
+        try stdin.fileHandleForWriting.write(contentsOf: Data((line + "\n").utf8))
+        let reply = Self.readLine(replies)
+        guard reply.hasPrefix("OK") else { throw CommandFailed(description: "\(line): \(reply.isEmpty ? "no answer" : reply)") }
+        return String(reply.dropFirst(2)).trimmingCharacters(in: .whitespaces)
+    }
+
+    /// Stores `file` as `key` (not a logged request).
+    func put(_ file: URL, bucket: String, key: String) throws {
+        let encoded = key.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "-._~/"))) ?? key
+        try command("PUT \(bucket) \(encoded) \(file.path)")
+    }
+
+    /// Creates a queue; returns its URL.
+    func createQueue(_ name: String) throws -> String { try command("QUEUE \(name)") }
+
+    /// Sends `body` to queue `name` (through a file in `scratch`); returns the message id.
+    @discardableResult
+    func send(_ body: String, queue name: String, scratch: TempDirectory) throws -> String {
+        let file = scratch.path("message-\(UUID().uuidString).json")
+        try Data(body.utf8).write(to: file)
+        return try command("SEND \(name) \(file.path)")
+    }
+
+    /// Messages not deleted from queue `name`: (visible now, hidden by a receive).
+    func queueCount(_ name: String) throws -> (visible: Int, inFlight: Int) {
+        let parts = try command("COUNT \(name)").split(separator: " ").compactMap { Int($0) }
+        guard parts.count == 2 else { throw CommandFailed(description: "COUNT \(name): \(parts)") }
+        return (parts[0], parts[1])
+    }
+
+    /// SQS requests logged, by action (`X-Amz-Target` is not logged, so POSTs are counted).
+    var posts: [String] { requests.filter { $0.hasPrefix("POST ") } }
+
     func stop() {
         try? stdin.fileHandleForWriting.close()
         process.waitUntilExit()
@@ -86,5 +133,12 @@ final class MotoS3 {
             bytes.append(byte)
         }
         return String(decoding: bytes, as: UTF8.self)
+    }
+}
+
+extension MotoS3 {
+    /// Ids of the messages not deleted from queue `name`.
+    func messageIDs(_ name: String) throws -> Set<String> {
+        Set(try command("IDS \(name)").split(separator: " ").map(String.init))
     }
 }
