@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 
 /// The SQS calls a notification consumer needs, on SQS's JSON protocol, signed with SigV4 over
 /// the same transport as S3: `ReceiveMessage` (long poll), `DeleteMessageBatch` and
@@ -49,7 +50,7 @@ public final class SQSClient: Sendable {
     }
 
     /// Requests issued so far, by action (retries included).
-    public var requestCounts: [String: Int] { counters.withLock { $0 } }
+    public var requestCounts: [String: Int] { counters.locked { $0 } }
 
     /// A received message.
     public struct Message: Sendable, Equatable {
@@ -141,7 +142,7 @@ public final class SQSClient: Sendable {
             let signed = SigV4(region: region, service: "sqs").sign(signable, credentials: credentials, date: now())
             let request = HTTPRequest(method: "POST", url: endpoint.url(for: signable),
                                       headers: [("Host", endpoint.hostHeader)] + extra + signed.headers, body: body, timeout: timeout)
-            counters.withLock { $0[action, default: 0] += 1 }
+            counters.locked { $0[action, default: 0] += 1 }
             let response: HTTPResponse
             do throws(AWSError) {
                 response = try await transport.send(request, maxBodyBytes: 16 << 20)

@@ -66,7 +66,7 @@ public final class DirectoryTailer: Sendable {
 
     /// The wake-up pipe's descriptors as opened by `start()` (closed by `stop()`); for tests
     /// that check this tailer's own descriptors, not the whole process's.
-    var wakePipeDescriptors: [Int32] { state.withLock { $0.wakePipe } }
+    var wakePipeDescriptors: [Int32] { state.locked { $0.wakePipe } }
 
     /// Checks that every directory exists and is a directory.
     /// - Throws: `IngestError` `.notFound` or `.unreadable` (the CLI exits 2).

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import TrailAWS
 import TrailIngest
 import TrailPipeline
@@ -54,7 +55,7 @@ final class S3Source: RemoteFiles {
             problems += plan.problems
             for object in plan.objects {
                 let known = Object(bucket: location.bucket, key: object.key, size: object.size, etag: object.etag)
-                let isNew = objects.withLock { objects in
+                let isNew = objects.locked { objects in
                     defer { objects[known.path] = known }
                     return objects[known.path] == nil
                 }
@@ -66,13 +67,13 @@ final class S3Source: RemoteFiles {
 
     /// Makes `object` fetchable by the pipeline; returns the file to hand it.
     func register(_ object: Object) -> DiscoveredFile {
-        objects.withLock { $0[object.path] = object }
+        objects.locked { $0[object.path] = object }
         return DiscoveredFile(path: object.path, size: object.size)
     }
 
     /// Forgets objects once handled (tail keeps only what is in hand).
     func forget(_ paths: some Sequence<String>) {
-        objects.withLock { objects in
+        objects.locked { objects in
             for path in paths { objects[path] = nil }
         }
     }
@@ -83,7 +84,7 @@ final class S3Source: RemoteFiles {
     // MARK: RemoteFiles
 
     func fingerprint(of file: DiscoveredFile) -> String? {
-        objects.withLock { $0[file.path] }.map { Self.fingerprint(etag: $0.etag) }
+        objects.locked { $0[file.path] }.map { Self.fingerprint(etag: $0.etag) }
     }
 
     /// The ledger fingerprint of an object with this ETag (quotes or not).
@@ -92,7 +93,7 @@ final class S3Source: RemoteFiles {
     }
 
     func fetch(_ file: DiscoveredFile, maxBytes: Int) async throws(IngestError) -> [UInt8] {
-        guard let object = objects.withLock({ $0[file.path] }) else {
+        guard let object = objects.locked({ $0[file.path] }) else {
             throw IngestError(path: file.path, reason: "not a planned S3 object", code: .notFound)
         }
         await slots.acquire()

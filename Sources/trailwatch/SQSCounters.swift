@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 
 /// What the SQS consumer did with the messages it received, for `tail --metrics` and the run
 /// summary. Counts since start.
@@ -21,9 +22,9 @@ final class SQSCounters: Sendable {
 
     private let state = Mutex(Snapshot())
 
-    var snapshot: Snapshot { state.withLock { $0 } }
+    var snapshot: Snapshot { state.locked { $0 } }
 
-    func update(_ change: (inout Snapshot) -> Void) { state.withLock { change(&$0) } }
+    func update(_ change: (inout Snapshot) -> Void) { state.locked { change(&$0) } }
 
     /// Prometheus text: `trailwatch_sqs_messages_total{outcome}` and `trailwatch_sqs_keys_total{kind}`.
     func metricsText() -> String {

@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import TrailAWS
 import TrailIngest
 import TrailPipeline
@@ -58,7 +59,7 @@ final class SQSFeed: TailFeed {
 
     func due() async throws(PipelineError) -> [DiscoveredFile] {
         if receiver == nil { start() }
-        let (messages, fatal, receivedOnce) = shared.inbox.withLock { inbox in
+        let (messages, fatal, receivedOnce) = shared.inbox.locked { inbox in
             defer { inbox.messages.removeAll() }
             return (inbox.messages, inbox.fatal, inbox.receivedOnce)
         }
@@ -87,7 +88,7 @@ final class SQSFeed: TailFeed {
             var failures: [String] = []
             var gone = 0
             // Extended from receipt: resolving many keys may take longer than the visibility.
-            shared.held.withLock { $0[message.id] = message }
+            shared.held.locked { $0[message.id] = message }
             for item in named {
                 switch S3KeyKind.classify(bucket: item.bucket, key: item.key, locations: locations) {
                 case .digest: counters.update { $0.digestKeys += 1 }
@@ -109,7 +110,7 @@ final class SQSFeed: TailFeed {
             }
             if gone > Self.keysLogged { log("SQS message \(message.id): \(gone - Self.keysLogged) more keys no longer exist; acknowledged") }
             if paths.isEmpty && failures.isEmpty {
-                shared.held.withLock { $0[message.id] = nil }
+                shared.held.locked { $0[message.id] = nil }
                 acknowledged.append(message)
                 continue
             }
@@ -136,7 +137,7 @@ final class SQSFeed: TailFeed {
         receiver?.cancel()
         heartbeat?.cancel()
         // In hand or not yet taken: visible again at once, for the next run.
-        let left = shared.held.withLock { Array($0.values) } + shared.inbox.withLock { $0.messages }
+        let left = shared.held.locked { Array($0.values) } + shared.inbox.locked { $0.messages }
         if !left.isEmpty { _ = try? await client.changeVisibility(left, seconds: 0) }
     }
 
@@ -145,7 +146,7 @@ final class SQSFeed: TailFeed {
         var done: [SQSClient.Message] = []
         for (id, entry) in pending where entry.paths.isEmpty {
             pending[id] = nil
-            shared.held.withLock { $0[id] = nil }
+            shared.held.locked { $0[id] = nil }
             if entry.failures.isEmpty {
                 done.append(entry.message)
             } else {
@@ -191,7 +192,7 @@ final class SQSFeed: TailFeed {
         receiver = Task.detached {
             var failures = 0
             while !Task.isCancelled {
-                let backlog = shared.inbox.withLock { $0.messages.count } + shared.held.withLock { $0.count }
+                let backlog = shared.inbox.locked { $0.messages.count } + shared.held.locked { $0.count }
                 if backlog >= maxInHand {
                     try? await Task.sleep(for: .milliseconds(100))
                     continue
@@ -199,13 +200,13 @@ final class SQSFeed: TailFeed {
                 do throws(AWSError) {
                     let messages = try await client.receive(maxMessages: 10, waitSeconds: 20, visibilityTimeout: visibility)
                     failures = 0
-                    shared.inbox.withLock {
+                    shared.inbox.locked {
                         $0.receivedOnce = true
                         $0.messages += messages
                     }
                 } catch {
                     if Task.isCancelled { return }
-                    let fatal = shared.inbox.withLock { inbox -> Bool in
+                    let fatal = shared.inbox.locked { inbox -> Bool in
                         guard !inbox.receivedOnce, [.badConfiguration, .accessDenied, .noCredentials, .badCredentials].contains(error.code) else { return false }
                         inbox.fatal = error
                         return true
@@ -223,7 +224,7 @@ final class SQSFeed: TailFeed {
             while !Task.isCancelled {
                 try? await Task.sleep(for: .milliseconds(Int64(period * 1000)))
                 if Task.isCancelled { return }
-                let inHand = shared.held.withLock { Array($0.values) }
+                let inHand = shared.held.locked { Array($0.values) }
                 guard !inHand.isEmpty else { continue }
                 do throws(AWSError) {
                     for failure in try await client.changeVisibility(inHand, seconds: visibility) {
