@@ -15,7 +15,7 @@ final class RunningServe {
     init(db: URL, extra: [String] = []) async throws {
         process = try TrailwatchBinary.launch(["serve", "--db", db.path, "--listen", "127.0.0.1:0"] + extra)
         var found: String?
-        let deadline = Date().addingTimeInterval(60)
+        let deadline = Date().addingTimeInterval(120)
         while found == nil && Date() < deadline && process.isRunning {
             if let line = process.stderrSoFar().split(separator: "\n").first(where: { $0.contains("serving http://") }),
                let url = line.components(separatedBy: "serving ").last?.split(separator: "/", maxSplits: 3).prefix(2).joined(separator: "//") {
