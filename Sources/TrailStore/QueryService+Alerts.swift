@@ -33,26 +33,32 @@ extension QueryService {
             if let minimumSeverity { conditions.append("a.severity_rank >= ?"); values.append(.int(SeverityRank.rank(minimumSeverity))) }
             if let account = scope.account { conditions.append("a.account = ?"); values.append(.text(account)) }
             if let region = scope.region { conditions.append("a.region = ?"); values.append(.text(region)) }
-            var s = try RawStatement(db, """
-                SELECT a.time, a.severity, a.rule, a.principal, coalesce(s.name, a.secret), a.count, a.summary, a.id,
-                       a.event_id, a.account, a.region, a.json
-                FROM alerts a LEFT JOIN secrets s ON s.arn = a.secret
-                WHERE \(conditions.joined(separator: " AND ")) ORDER BY a.time DESC, a.id LIMIT ?
-                """)
-            s.bind(all: values + [.int(scope.sqlLimit)])
-            var list = AlertList(table: ResultTable(columns: Self.alertColumns), jsonLines: [])
-            while try s.step() {
-                let count = s.int64(5)
-                list.table.rows.append([
-                    .time(EventTime(milliseconds: s.int64(0))), .text(s.string(1)), .text(s.string(2)),
-                    .text(Principal(type: "", id: s.string(3)).displayName), .optional(s.optionalString(4)), .integer(count),
-                    .text(s.string(6)), .text(s.string(7)), .text(s.string(8)), .text(s.string(9)), .text(s.string(10)),
-                ])
-                list.jsonLines.append(Self.patchCount(s.string(11), count: count))
-            }
-            s.reset()
-            return list
+            return try alertRows(db, where: conditions.joined(separator: " AND "), values + [.int(scope.sqlLimit), .int(0)])
         }
+    }
+
+    /// Alert rows matching `condition` (on `alerts a` joined to `secrets s`), newest first;
+    /// `values` binds the condition's parameters, then LIMIT and OFFSET.
+    func alertRows(_ db: Database, where condition: String, _ values: [SQLValue]) throws -> AlertList {
+        var s = try RawStatement(db, """
+            SELECT a.time, a.severity, a.rule, a.principal, coalesce(s.name, a.secret), a.count, a.summary, a.id,
+                   a.event_id, a.account, a.region, a.json
+            FROM alerts a LEFT JOIN secrets s ON s.arn = a.secret
+            WHERE \(condition) ORDER BY a.time DESC, a.id LIMIT ? OFFSET ?
+            """)
+        s.bind(all: values)
+        var list = AlertList(table: ResultTable(columns: Self.alertColumns), jsonLines: [])
+        while try s.step() {
+            let count = s.int64(5)
+            list.table.rows.append([
+                .time(EventTime(milliseconds: s.int64(0))), .text(s.string(1)), .text(s.string(2)),
+                .text(Principal(type: "", id: s.string(3)).displayName), .optional(s.optionalString(4)), .integer(count),
+                .text(s.string(6)), .text(s.string(7)), .text(s.string(8)), .text(s.string(9)), .text(s.string(10)),
+            ])
+            list.jsonLines.append(Self.patchCount(s.string(11), count: count))
+        }
+        s.reset()
+        return list
     }
 
     /// The alert JSON with its top-level `count` set to `count` (unchanged text when it already is).

@@ -92,28 +92,6 @@ extension QueryService {
         try read("show alert") { db, _ in try alertRows(db, where: "a.id = ?", [.text(id), .int(1), .int(0)]) }
     }
 
-    private func alertRows(_ db: Database, where condition: String, _ values: [SQLValue]) throws -> AlertList {
-        var s = try RawStatement(db, """
-            SELECT a.time, a.severity, a.rule, a.principal, coalesce(s.name, a.secret), a.count, a.summary, a.id,
-                   a.event_id, a.account, a.region, a.json
-            FROM alerts a LEFT JOIN secrets s ON s.arn = a.secret
-            WHERE \(condition) ORDER BY a.time DESC, a.id LIMIT ? OFFSET ?
-            """)
-        s.bind(all: values)
-        var list = AlertList(table: ResultTable(columns: Self.alertColumns), jsonLines: [])
-        while try s.step() {
-            let count = s.int64(5)
-            list.table.rows.append([
-                .time(EventTime(milliseconds: s.int64(0))), .text(s.string(1)), .text(s.string(2)),
-                .text(Principal(type: "", id: s.string(3)).displayName), .optional(s.optionalString(4)), .integer(count),
-                .text(s.string(6)), .text(s.string(7)), .text(s.string(8)), .text(s.string(9)), .text(s.string(10)),
-            ])
-            list.jsonLines.append(Self.patchCount(s.string(11), count: count))
-        }
-        s.reset()
-        return list
-    }
-
     /// Alerts per day and severity in the scope's time range (account and region applied).
     public func dailyAlerts(_ scope: QueryScope) throws(StoreError) -> [DailyCount] {
         try read("count alerts") { db, _ in
