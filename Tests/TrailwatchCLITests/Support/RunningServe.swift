@@ -16,13 +16,16 @@ final class RunningServe {
         process = try TrailwatchBinary.launch(["serve", "--db", db.path, "--listen", "127.0.0.1:0"] + extra)
         var found: String?
         let deadline = Date().addingTimeInterval(120)
-        while found == nil && Date() < deadline && process.isRunning {
+        // Look before checking the deadline: a test task starved past the deadline by a loaded
+        // machine (a sanitizer run) still finds a line that is there.
+        while true {
             if let line = process.stderrSoFar().split(separator: "\n").first(where: { $0.contains("serving http://") }),
                let url = line.components(separatedBy: "serving ").last?.split(separator: "/", maxSplits: 3).prefix(2).joined(separator: "//") {
                 found = url
-            } else {
-                try await Task.sleep(for: .milliseconds(50))
+                break
             }
+            guard Date() < deadline && process.isRunning else { break }
+            try await Task.sleep(for: .milliseconds(50))
         }
         guard let found else {
             let end = try process.wait(timeout: 5)
