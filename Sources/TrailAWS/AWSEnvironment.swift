@@ -22,6 +22,14 @@ public struct AWSEnvironment: Sendable {
     }
 
     /// A variable's value, nil when unset or empty.
+    /// Seconds to wait for the instance-metadata or container-credentials endpoint:
+    /// `AWS_METADATA_SERVICE_TIMEOUT` (as the AWS SDKs read it) when it is a number from 1 to 300,
+    /// else `fallback`.
+    public func metadataServiceTimeout(fallback: Double) -> Double {
+        guard let text = self["AWS_METADATA_SERVICE_TIMEOUT"], let seconds = Double(text), (1...300).contains(seconds) else { return fallback }
+        return seconds
+    }
+
     public subscript(_ name: String) -> String? {
         guard let value = variables[name], !value.isEmpty else { return nil }
         return value

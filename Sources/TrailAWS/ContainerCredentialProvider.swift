@@ -42,7 +42,7 @@ public struct ContainerCredentialProvider: CredentialProvider {
         while true {
             attempt += 1
             do throws(AWSError) {
-                let response = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers, timeout: 5), maxBodyBytes: 1 << 16)
+                let response = try await transport.send(HTTPRequest(method: "GET", url: url, headers: headers, timeout: environment.metadataServiceTimeout(fallback: 5)), maxBodyBytes: 1 << 16)
                 guard response.status == 200 else {
                     if response.status >= 500 && attempt < 3 { continue }
                     throw AWSError(.badCredentials, operation: "container credentials", status: response.status,

@@ -21,7 +21,7 @@ public struct InstanceMetadataCredentialProvider: CredentialProvider {
         do throws(AWSError) {
             tokenResponse = try await transport.send(
                 HTTPRequest(method: "PUT", url: base + "/latest/api/token",
-                            headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600")], timeout: 2),
+                            headers: [("X-aws-ec2-metadata-token-ttl-seconds", "21600")], timeout: environment.metadataServiceTimeout(fallback: 2)),
                 maxBodyBytes: 4096)
         } catch where error.code == .transport {
             return nil  // Not on EC2 (or IMDS unreachable): not an error for the chain.
@@ -32,7 +32,7 @@ public struct InstanceMetadataCredentialProvider: CredentialProvider {
         }
         let headers = [(name: "X-aws-ec2-metadata-token", value: String(decoding: tokenResponse.body, as: UTF8.self))]
         let listing = try await transport.send(
-            HTTPRequest(method: "GET", url: base + "/latest/meta-data/iam/security-credentials/", headers: headers, timeout: 2),
+            HTTPRequest(method: "GET", url: base + "/latest/meta-data/iam/security-credentials/", headers: headers, timeout: environment.metadataServiceTimeout(fallback: 2)),
             maxBodyBytes: 4096)
         guard listing.status == 200 else {
             if listing.status == 404 { return nil }  // No instance profile.
@@ -43,7 +43,7 @@ public struct InstanceMetadataCredentialProvider: CredentialProvider {
             throw AWSError(.badResponse, operation: "IMDS", reason: "the instance profile's role name is missing or malformed")
         }
         let document = try await transport.send(
-            HTTPRequest(method: "GET", url: base + "/latest/meta-data/iam/security-credentials/" + role, headers: headers, timeout: 2),
+            HTTPRequest(method: "GET", url: base + "/latest/meta-data/iam/security-credentials/" + role, headers: headers, timeout: environment.metadataServiceTimeout(fallback: 2)),
             maxBodyBytes: 1 << 16)
         guard document.status == 200 else {
             throw AWSError(.badCredentials, operation: "IMDS", status: document.status, reason: "cannot read the role's credentials")

@@ -10,7 +10,9 @@ import Testing
 @Suite struct CredentialChainTests {
     var transport: AsyncHTTPTransport { testTransport }
     /// A loopback port nothing listens on: IMDS "absent".
-    static let closedIMDS = ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9"]
+    /// IMDS on a closed port; the loopback stand-ins get 60 s (the defaults, 2 s for IMDS and 5 s
+    /// for containers, failed in a loaded parallel run).
+    static let closedIMDS = ["AWS_EC2_METADATA_SERVICE_ENDPOINT": "http://127.0.0.1:9", "AWS_METADATA_SERVICE_TIMEOUT": "60"]
 
     func environment(_ variables: [String: String], home: TempHome?, clock: ManualClock = ManualClock()) -> AWSEnvironment {
         AWSEnvironment(variables: Self.closedIMDS.merging(variables) { _, new in new }, home: home?.path, now: clock.function)
