@@ -1,4 +1,3 @@
-import GRDB
 
 /// A secret as people mean it: every stored identity (partial and full ARNs) of one
 /// account, region and name.
@@ -27,7 +26,7 @@ struct PrincipalRow: Sendable, Equatable {
 /// assumed-role session ARN (its role), user ARN, `role/NAME`, `user/NAME`, role or user name, or
 /// any stored identifier (service names). Every value is bound as a parameter.
 struct NameResolver {
-    let db: Database
+    let db: any SQLConnection
     let path: String
 
     private struct SecretRow {
@@ -40,7 +39,7 @@ struct NameResolver {
     }
 
     private func secretRows(where condition: String, _ values: [String]) throws -> [SecretRow] {
-        var s = try RawStatement(db, "SELECT id, arn, name, account, region, is_full FROM secrets WHERE \(condition) ORDER BY id")
+        var s = try db.statement("SELECT id, arn, name, account, region, is_full FROM secrets WHERE \(condition) ORDER BY id")
         for v in values { s.bind(v) }
         var rows: [SecretRow] = []
         while try s.step() {
@@ -52,7 +51,7 @@ struct NameResolver {
 
     /// Every stored secret, grouped by account, region and name.
     func allSecretGroups() throws -> [SecretGroup] {
-        group(try secretRows(where: "1", []))
+        group(try secretRows(where: "1 = 1", []))
     }
 
     /// Groups for `ids` (secret row ids).
@@ -109,7 +108,7 @@ struct NameResolver {
     }
 
     private func principalRows(where condition: String, _ values: [String]) throws -> [PrincipalRow] {
-        var s = try RawStatement(db, "SELECT id, arn, display, account FROM principals WHERE \(condition) ORDER BY arn")
+        var s = try db.statement("SELECT id, arn, display, account FROM principals WHERE \(condition) ORDER BY arn")
         for v in values { s.bind(v) }
         var rows: [PrincipalRow] = []
         while try s.step() { rows.append(PrincipalRow(id: s.int64(0), arn: s.string(1), display: s.string(2), account: s.optionalString(3))) }

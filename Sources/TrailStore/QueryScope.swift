@@ -21,7 +21,7 @@ public struct QueryScope: Sendable, Equatable {
 
     var hasTimeRange: Bool { since != nil || until != nil }
     /// The SQL LIMIT value (-1 = no limit).
-    var sqlLimit: Int64 { limit > 0 ? Int64(limit) : -1 }
+    var sqlLimit: Int64 { limit > 0 ? Int64(limit) : Int64.max }
     var lower: Int64 { since?.milliseconds ?? Int64.min }
     var upper: Int64 { until?.milliseconds ?? Int64.max }
     func contains(_ t: Int64) -> Bool { t >= lower && t < upper }

@@ -1,5 +1,4 @@
 import GRDB
-import GRDBSQLite
 import TrailModel
 
 /// Filters of `trailwatch query access`.
@@ -67,7 +66,11 @@ extension QueryService {
                 principal = row
             }
             // Filters shared by every plan. Event names are written `+e.name` where the plan is driven
-            // by a secret or a principal, so that SQLite keeps using that index.
+            // by a secret or a principal, so that SQLite keeps using that index. The CIDR test is an
+            // SQL function on SQLite; on PostgreSQL rows are fetched in pages and tested here, so
+            // that both engines apply the one `CIDRBlock` rule.
+            let sqlite = db.dialect == .sqlite
+            let namesByPlan = sqlite ? "+e.name" : "e.name"
             func filters(nameColumn: String, errorTest: String?, names: [String]) -> (String, [SQLValue]) {
                 var conditions: [String] = []
                 var values: [SQLValue] = []
@@ -78,40 +81,68 @@ extension QueryService {
                     values += names.map { .text($0) }
                 }
                 if let errorTest { conditions.append(errorTest) }
-                if cidr != nil { conditions.append("trailwatch_in_cidr(e.source_ip)") }
+                if cidr != nil && sqlite { conditions.append("trailwatch_in_cidr(e.source_ip)") }
                 return (conditions.map { " AND " + $0 }.joined(), values)
             }
-            if let cidr {
+            if let cidr, let connection = db as? SQLiteConnection {
                 let function = DatabaseFunction("trailwatch_in_cidr", argumentCount: 1, pure: true) { args in
                     guard let text = String.fromDatabaseValue(args[0]) else { return false }
                     return cidr.contains(text)
                 }
-                db.add(function: function)
+                connection.db.add(function: function)
             }
             let select = """
                 SELECT e.time, p.display, e.session, e.name, s.name, e.source_ip, e.user_agent, e.error_code, e.event_id,
                        p.arn, s.arn, e.account, e.region, e.id
                 """
             var rows: [(time: Int64, event: Int64, secretArn: String, cells: [Cell])] = []
+            func accessRow(_ s: any SQLStatement) -> (time: Int64, event: Int64, secretArn: String, cells: [Cell]) {
+                let cells: [Cell] = [
+                    .time(EventTime(milliseconds: s.int64(0))), .text(s.string(1)), .optional(s.optionalString(2)),
+                    .text(s.string(3)), .optional(s.optionalString(4)), .optional(s.optionalString(5)),
+                    .optional(s.optionalString(6)), .optional(s.optionalString(7)), .text(s.string(8)),
+                    .text(s.string(9)), .optional(s.optionalString(10)), .text(s.string(11)), .text(s.string(12)),
+                ]
+                return (s.int64(0), s.int64(13), s.optionalString(10) ?? "", cells)
+            }
             func collect(_ sql: String, _ bound: [SQLValue]) throws {
-                var s = try RawStatement(db, sql)
-                s.bind(all: bound)
-                while try s.step() {
-                    let cells: [Cell] = [
-                        .time(EventTime(milliseconds: s.int64(0))), .text(s.string(1)), .optional(s.optionalString(2)),
-                        .text(s.string(3)), .optional(s.optionalString(4)), .optional(s.optionalString(5)),
-                        .optional(s.optionalString(6)), .optional(s.optionalString(7)), .text(s.string(8)),
-                        .text(s.string(9)), .optional(s.optionalString(10)), .text(s.string(11)), .text(s.string(12)),
-                    ]
-                    rows.append((s.int64(0), s.int64(13), s.optionalString(10) ?? "", cells))
+                if let cidr, !sqlite {
+                    try collectPaged(sql, bound, cidr)
+                    return
                 }
+                var s = try db.statement(sql)
+                s.bind(all: bound)
+                while try s.step() { rows.append(accessRow(s)) }
                 s.reset()
+            }
+            /// `sql` ends in `LIMIT ?` (the last value): read pages of it, keeping rows whose source
+            /// address is in `cidr`, until the limit is met or the rows end.
+            func collectPaged(_ sql: String, _ bound: [SQLValue], _ cidr: CIDRBlock) throws {
+                let page: Int64 = 2_000
+                var wanted = scope.sqlLimit
+                var offset: Int64 = 0
+                let fixed = Array(bound.dropLast())
+                while wanted > 0 {
+                    let before = rows.count
+                    var s = try db.statement(sql + " OFFSET ?")
+                    s.bind(all: fixed + [.int(page), .int(offset)])
+                    var read: Int64 = 0
+                    while try s.step() {
+                        read += 1
+                        guard let ip = s.optionalString(5), cidr.contains(ip) else { continue }
+                        rows.append(accessRow(s))
+                    }
+                    s.reset()
+                    wanted -= Int64(rows.count - before)
+                    if read < page { break }
+                    offset += page
+                }
             }
             let range: [SQLValue] = [.int(scope.lower), .int(scope.upper)]
             if let group {
                 let byPrincipal = principal.map { _ in " AND a.principal = ?" } ?? ""
                 let errorTest = filter.errors.map { $0 ? "a.failed = 1" : "a.failed = 0" }
-                let (extra, values) = filters(nameColumn: "+e.name", errorTest: errorTest, names: filter.eventNames)
+                let (extra, values) = filters(nameColumn: namesByPlan, errorTest: errorTest, names: filter.eventNames)
                 let sql = select + """
                      FROM access a JOIN events e ON e.id = a.event JOIN principals p ON p.id = a.principal
                      JOIN secrets s ON s.id = a.secret
@@ -130,7 +161,7 @@ extension QueryService {
                      LEFT JOIN access a ON a.event = e.id LEFT JOIN secrets s ON s.id = a.secret
                     """
                 if let principal {
-                    let (extra, values) = filters(nameColumn: "+e.name", errorTest: errorTest, names: filter.eventNames)
+                    let (extra, values) = filters(nameColumn: namesByPlan, errorTest: errorTest, names: filter.eventNames)
                     let sql = select + from + " WHERE e.principal = ? AND e.time >= ? AND e.time < ?\(extra) ORDER BY e.time DESC, e.id DESC LIMIT ?"
                     try collect(sql, [.int(principal.id)] + range + values + [.int(scope.sqlLimit)])
                 } else if !filter.eventNames.isEmpty {

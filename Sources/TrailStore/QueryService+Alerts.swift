@@ -1,4 +1,3 @@
-import GRDB
 import TrailJSON
 import TrailModel
 
@@ -39,8 +38,8 @@ extension QueryService {
 
     /// Alert rows matching `condition` (on `alerts a` joined to `secrets s`), newest first;
     /// `values` binds the condition's parameters, then LIMIT and OFFSET.
-    func alertRows(_ db: Database, where condition: String, _ values: [SQLValue]) throws -> AlertList {
-        var s = try RawStatement(db, """
+    func alertRows(_ db: any SQLConnection, where condition: String, _ values: [SQLValue]) throws -> AlertList {
+        var s = try db.statement("""
             SELECT a.time, a.severity, a.rule, a.principal, coalesce(s.name, a.secret), a.count, a.summary, a.id,
                    a.event_id, a.account, a.region, a.json
             FROM alerts a LEFT JOIN secrets s ON s.arn = a.secret

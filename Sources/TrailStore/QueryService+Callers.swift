@@ -1,4 +1,3 @@
-import GRDB
 import TrailModel
 
 extension QueryService {
@@ -36,12 +35,12 @@ extension QueryService {
         }
     }
 
-    func callerRows(_ db: Database, group: SecretGroup, scope: QueryScope) throws -> [[Cell]] {
+    func callerRows(_ db: any SQLConnection, group: SecretGroup, scope: QueryScope) throws -> [[Cell]] {
         var byPrincipal: [Int64: UsageAggregate] = [:]
         for id in group.ids {
-            var s: RawStatement
+            var s: any SQLStatement
             if scope.hasTimeRange {
-                s = try RawStatement(db, """
+                s = try db.statement("""
                     SELECT principal, name, min(time), max(time), count(*), sum(failed) FROM access
                     WHERE secret = ? AND time >= ? AND time < ? GROUP BY principal, name
                     """)
@@ -49,7 +48,7 @@ extension QueryService {
                 s.bind(scope.lower)
                 s.bind(scope.upper)
             } else {
-                s = try RawStatement(db, "SELECT principal, name, first_seen, last_seen, count, errors FROM usage WHERE secret = ?")
+                s = try db.statement("SELECT principal, name, first_seen, last_seen, count, errors FROM usage WHERE secret = ?")
                 s.bind(id)
             }
             while try s.step() {
@@ -63,7 +62,7 @@ extension QueryService {
             s.reset()
         }
         var names: [Int64: (display: String, arn: String)] = [:]
-        var lookup = try RawStatement(db, "SELECT display, arn FROM principals WHERE id = ?")
+        var lookup = try db.statement("SELECT display, arn FROM principals WHERE id = ?")
         for id in byPrincipal.keys {
             lookup.bind(id)
             if try lookup.step() { names[id] = (lookup.string(0), lookup.string(1)) }
@@ -109,7 +108,7 @@ extension QueryService {
             var rows: [(id: Int64, arn: String, name: String, account: String, region: String, isFull: Bool)] = []
             var bySecret: [Int64: UsageAggregate] = [:]
             for plan in plans {
-                var s = try RawStatement(db, plan.sql)
+                var s = try db.statement(plan.sql)
                 s.bind(all: plan.values)
                 while try s.step() {
                     let id = s.int64(0), name = s.string(1)
@@ -152,8 +151,8 @@ extension QueryService {
     /// The secrets to scan for a time-ranged `secrets --principal`, when the principal makes most of
     /// their traffic (at most 4 rows read per row of its own); nil when following the principal's
     /// events is cheaper.
-    static func secretsToScan(_ db: Database, principal: Int64) throws -> [Int64]? {
-        var mine = try RawStatement(db, "SELECT secret, sum(count) FROM usage WHERE principal = ? GROUP BY secret")
+    static func secretsToScan(_ db: any SQLConnection, principal: Int64) throws -> [Int64]? {
+        var mine = try db.statement("SELECT secret, sum(count) FROM usage WHERE principal = ? GROUP BY secret")
         mine.bind(principal)
         var secrets: [Int64] = []
         var own: Int64 = 0
@@ -163,7 +162,7 @@ extension QueryService {
         }
         mine.reset()
         if secrets.isEmpty || secrets.count > 64 { return nil }
-        var total = try RawStatement(db, "SELECT sum(count) FROM usage WHERE secret = ?")
+        var total = try db.statement("SELECT sum(count) FROM usage WHERE secret = ?")
         var everyone: Int64 = 0
         for id in secrets {
             total.bind(id)

@@ -1,4 +1,3 @@
-import GRDB
 import TrailModel
 
 /// The console's alert filters beyond those of `trailwatch alerts`: a principal and a secret (named
@@ -108,7 +107,7 @@ extension QueryService {
     /// The newest alert time, or nil for a store without alerts.
     public func newestAlertTime() throws(StoreError) -> EventTime? {
         try read("newest alert") { db, _ in
-            var s = try RawStatement(db, "SELECT max(time) FROM alerts")
+            var s = try db.statement("SELECT max(time) FROM alerts")
             defer { s.reset() }
             return try s.step() ? s.optionalInt64(0).map { EventTime(milliseconds: $0) } : nil
         }
@@ -121,7 +120,7 @@ extension QueryService {
         try read("count reads") { db, resolver in
             guard let group = try resolver.secret(secret, scope: scope) else { return nil }
             var newest: Int64?
-            var s = try RawStatement(db, "SELECT max(time) FROM access WHERE secret = ?")
+            var s = try db.statement("SELECT max(time) FROM access WHERE secret = ?")
             for id in group.ids {
                 s.bind(id)
                 if try s.step(), let t = s.optionalInt64(0) { newest = max(newest ?? t, t) }
@@ -145,13 +144,13 @@ extension QueryService {
     public func dailyAccess(_ scope: QueryScope, principal: String, days: Int) throws(StoreError) -> DailySeries? {
         try read("count access") { db, resolver in
             guard let row = try resolver.principal(principal, scope: scope) else { return nil }
-            var s = try RawStatement(db, "SELECT max(time) FROM events WHERE principal = ?")
+            var s = try db.statement("SELECT max(time) FROM events WHERE principal = ?")
             s.bind(row.id)
             let newest = try s.step() ? s.optionalInt64(0) : nil
             s.reset()
             let window = Self.window(scope, newest: newest, now: now, days: days)
             let counts = try dailyCounts(db, """
-                SELECT e.time / 86400000, s.name, count(*) FROM events e INDEXED BY events_principal_time
+                SELECT e.time / 86400000, s.name, count(*) FROM events e\(db.indexedBy("events_principal_time"))
                 JOIN access a ON a.event = e.id JOIN secrets s ON s.id = a.secret
                 WHERE e.principal = ? AND e.time >= ? AND e.time < ? GROUP BY 1, 2
                 """, [.int(row.id), .int(window.lower), .int(window.upper)])
@@ -164,9 +163,9 @@ extension QueryService {
     public func errorHorizon(principal: String, scope: QueryScope, count: Int) throws(StoreError) -> EventTime? {
         try read("find errors") { db, resolver in
             guard let row = try resolver.principal(principal, scope: scope) else { return nil }
-            var s = try RawStatement(db, """
-                SELECT min(time) FROM (SELECT time FROM events INDEXED BY events_failed_time
-                WHERE error_code IS NOT NULL AND principal = ? AND time >= ? AND time < ? ORDER BY time DESC LIMIT ?)
+            var s = try db.statement("""
+                SELECT min(time) FROM (SELECT time FROM events\(db.indexedBy("events_failed_time"))
+                WHERE error_code IS NOT NULL AND principal = ? AND time >= ? AND time < ? ORDER BY time DESC LIMIT ?) AS horizon
                 """)
             s.bind(row.id)
             s.bind(scope.lower)
@@ -200,8 +199,8 @@ extension QueryService {
         }
     }
 
-    private func dailyCounts(_ db: Database, _ sql: String, _ values: [SQLValue]) throws -> [DailyCount] {
-        var s = try RawStatement(db, sql)
+    private func dailyCounts(_ db: any SQLConnection, _ sql: String, _ values: [SQLValue]) throws -> [DailyCount] {
+        var s = try db.statement(sql)
         s.bind(all: values)
         var out: [DailyCount] = []
         while try s.step() { out.append(DailyCount(day: s.int64(0), series: s.string(1), count: s.int64(2))) }

@@ -1,4 +1,3 @@
-import GRDB
 import TrailModel
 
 /// A secret's deletion state: the latest successful `DeleteSecret` not followed by a `RestoreSecret`.
@@ -43,10 +42,10 @@ extension QueryService {
     ]
 
     /// Latest delete/restore per secret row (row id -> list of (time, name, ...)), then per group.
-    func deletionStates(_ db: Database, only ids: [Int64]? = nil) throws -> [Int64: [(time: Int64, isDelete: Bool, principal: String, eventID: String, details: String?)]] {
-        var s = try RawStatement(db, """
+    func deletionStates(_ db: any SQLConnection, only ids: [Int64]? = nil) throws -> [Int64: [(time: Int64, isDelete: Bool, principal: String, eventID: String, details: String?)]] {
+        var s = try db.statement("""
             SELECT a.secret, a.time, a.name, p.display, e.event_id, e.details
-            FROM access a INDEXED BY access_notable_name JOIN events e ON e.id = a.event JOIN principals p ON p.id = a.principal
+            FROM access a\(db.indexedBy("access_notable_name")) JOIN events e ON e.id = a.event JOIN principals p ON p.id = a.principal
             WHERE a.notable = 1 AND a.name IN ('DeleteSecret', 'RestoreSecret') AND a.failed = 0
             """)
         let wanted = ids.map(Set.init)
@@ -110,14 +109,14 @@ extension QueryService {
             let cutoff = reference - Int64(days) * 86_400_000
             var lastRead: [Int64: Int64] = [:]
             if scope.until == nil {
-                var s = try RawStatement(db, """
+                var s = try db.statement("""
                     SELECT secret, max(last_ok) FROM usage WHERE name IN ('GetSecretValue', 'BatchGetSecretValue') AND last_ok IS NOT NULL
                     GROUP BY secret
                     """)
                 while try s.step() { lastRead[s.int64(0)] = s.int64(1) }
                 s.reset()
             }
-            var seen = try RawStatement(db, "SELECT id, first_seen, last_seen FROM secrets WHERE first_seen IS NOT NULL")
+            var seen = try db.statement("SELECT id, first_seen, last_seen FROM secrets WHERE first_seen IS NOT NULL")
             var seenRange: [Int64: (Int64, Int64)] = [:]
             while try seen.step() { seenRange[seen.int64(0)] = (seen.int64(1), seen.int64(2)) }
             seen.reset()
@@ -136,7 +135,7 @@ extension QueryService {
                     if scope.until == nil {
                         t = lastRead[id]
                     } else {
-                        var s = try RawStatement(db, """
+                        var s = try db.statement("""
                             SELECT time FROM access WHERE secret = ? AND time < ? AND failed = 0
                             AND name IN ('GetSecretValue', 'BatchGetSecretValue') ORDER BY time DESC LIMIT 1
                             """)

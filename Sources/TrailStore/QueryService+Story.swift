@@ -1,4 +1,3 @@
-import GRDB
 import TrailModel
 
 extension QueryService {
@@ -31,17 +30,17 @@ extension QueryService {
                 events: ResultTable(columns: Self.storyEventColumns), callers: ResultTable(columns: Self.callerColumns),
                 alerts: ResultTable(columns: Self.storyAlertColumns), callerCount: 0, alertCount: 0)
 
-            var seen = try RawStatement(db, "SELECT min(first_seen), max(last_seen) FROM secrets WHERE id = ?")
-            var created = try RawStatement(db, """
-                SELECT a.time, p.display FROM access a INDEXED BY access_notable_name JOIN principals p ON p.id = a.principal
+            var seen = try db.statement("SELECT min(first_seen), max(last_seen) FROM secrets WHERE id = ?")
+            var created = try db.statement("""
+                SELECT a.time, p.display FROM access a\(db.indexedBy("access_notable_name")) JOIN principals p ON p.id = a.principal
                 WHERE a.notable = 1 AND a.name = 'CreateSecret' AND a.secret = ? AND a.failed = 0 ORDER BY a.time LIMIT 1
                 """)
-            var notable = try RawStatement(db, """
+            var notable = try db.statement("""
                 SELECT a.time, a.name, p.display, e.error_code, e.details, e.event_id, a.event
-                FROM access a INDEXED BY access_notable_secret JOIN events e ON e.id = a.event JOIN principals p ON p.id = a.principal
+                FROM access a\(db.indexedBy("access_notable_secret")) JOIN events e ON e.id = a.event JOIN principals p ON p.id = a.principal
                 WHERE a.secret = ? AND a.notable = 1 AND a.time >= ? AND a.time < ? ORDER BY a.time DESC, a.event DESC LIMIT ?
                 """)
-            var keys = try RawStatement(db, "SELECT key, first_seen FROM secret_keys WHERE secret = ?")
+            var keys = try db.statement("SELECT key, first_seen FROM secret_keys WHERE secret = ?")
             var events: [(time: Int64, event: Int64, cells: [Cell])] = []
             var keyList: [(String, Int64)] = []
             for id in group.ids {
@@ -91,7 +90,7 @@ extension QueryService {
             story.callerCount = callers.count
             story.callers.rows = scope.truncate(callers)
 
-            var alerts = try RawStatement(db, """
+            var alerts = try db.statement("""
                 SELECT time, severity, rule, principal, count, summary, id FROM alerts
                 WHERE secret = ? AND time >= ? AND time < ? ORDER BY time DESC, id LIMIT ?
                 """)
@@ -111,7 +110,7 @@ extension QueryService {
                 alerts.reset()
             }
             alertRows.sort { $0.time != $1.time ? $0.time > $1.time : $0.id < $1.id }
-            var countAlerts = try RawStatement(db, "SELECT count(*) FROM alerts WHERE secret = ? AND time >= ? AND time < ?")
+            var countAlerts = try db.statement("SELECT count(*) FROM alerts WHERE secret = ? AND time >= ? AND time < ?")
             for arn in group.arns {
                 countAlerts.bind(arn)
                 countAlerts.bind(scope.lower)

@@ -1,4 +1,3 @@
-import GRDB
 import TrailModel
 
 /// The read side of the store: the `trailwatch query`, `alerts` and `status` answers as tables.
@@ -14,27 +13,10 @@ public struct QueryService: Sendable {
         self.now = now
     }
 
-    func read<T>(_ operation: String, _ body: (Database, NameResolver) throws -> T) throws(StoreError) -> T {
+    func read<T>(_ operation: String, _ body: (any SQLConnection, NameResolver) throws -> T) throws(StoreError) -> T {
         let path = store.path
         return try store.read(operation) { db in
             try body(db, NameResolver(db: db, path: path))
-        }
-    }
-}
-
-/// A value for a bound SQL parameter.
-enum SQLValue {
-    case int(Int64)
-    case text(String)
-}
-
-extension RawStatement {
-    mutating func bind(all values: [SQLValue]) {
-        for v in values {
-            switch v {
-            case .int(let i): bind(i)
-            case .text(let s): bind(s)
-            }
         }
     }
 }

@@ -44,6 +44,11 @@ public protocol SQLConnection {
 }
 
 extension SQLConnection {
+    /// SQLite's `INDEXED BY` clause, where the planner needs the hint; nothing on PostgreSQL.
+    func indexedBy(_ index: String) -> String {
+        dialect == .sqlite ? " INDEXED BY \(index)" : ""
+    }
+
     /// Runs `sql` with `values` bound in order, for statements that return no rows.
     func execute(_ sql: String, _ values: [SQLValue] = []) throws {
         var s = try statement(sql)

@@ -61,7 +61,7 @@ extension QueryService {
                 filesDone: 0, filesSkipped: 0, filesFailed: 0, records: 0, skippedRecords: 0, invalidRecords: 0, events: 0, alerts: 0,
                 places: ResultTable(columns: Self.placeColumns), failed: ResultTable(columns: Self.failedColumns),
                 skipped: ResultTable(columns: Self.skippedColumns))
-            var s = try RawStatement(db, "SELECT status, count(*), sum(records), sum(skipped), sum(invalid) FROM files GROUP BY status")
+            var s = try db.statement("SELECT status, count(*), sum(records), sum(skipped), sum(invalid) FROM files GROUP BY status")
             while try s.step() {
                 switch s.string(0) {
                 case "done": report.filesDone = s.int64(1)
@@ -73,7 +73,7 @@ extension QueryService {
                 report.invalidRecords += s.int64(4)
             }
             s.reset()
-            var totals = try RawStatement(db, "SELECT (SELECT count(*) FROM alerts), (SELECT coalesce(sum(events), 0) FROM regions)")
+            var totals = try db.statement("SELECT (SELECT count(*) FROM alerts), (SELECT coalesce(sum(events), 0) FROM regions)")
             if try totals.step() {
                 report.alerts = totals.int64(0)
                 report.events = totals.int64(1)
@@ -82,7 +82,7 @@ extension QueryService {
 
             struct Place { var files: Int64 = 0; var events: Int64 = 0; var newest: Int64? }
             var places: [String: (account: String, region: String, place: Place)] = [:]
-            var byFile = try RawStatement(db, """
+            var byFile = try db.statement("""
                 SELECT account, region, count(*), max(newest_event_time) FROM files WHERE account IS NOT NULL GROUP BY account, region
                 """)
             while try byFile.step() {
@@ -90,7 +90,7 @@ extension QueryService {
                 places[key] = (byFile.string(0), byFile.string(1), Place(files: byFile.int64(2), events: 0, newest: byFile.optionalInt64(3)))
             }
             byFile.reset()
-            var byEvent = try RawStatement(db, "SELECT account, region, events, newest FROM regions")
+            var byEvent = try db.statement("SELECT account, region, events, newest FROM regions")
             while try byEvent.step() {
                 let key = byEvent.string(0) + "\u{0}" + byEvent.string(1)
                 var entry = places[key] ?? (byEvent.string(0), byEvent.string(1), Place())
@@ -107,13 +107,13 @@ extension QueryService {
                 ])
             }
 
-            var failed = try RawStatement(db, "SELECT path, reason, ingested_at FROM files WHERE status = 'failed' ORDER BY ingested_at DESC, path LIMIT ?")
-            failed.bind(limit > 0 ? Int64(limit) : -1)
+            var failed = try db.statement("SELECT path, reason, ingested_at FROM files WHERE status = 'failed' ORDER BY ingested_at DESC, path LIMIT ?")
+            failed.bind(limit > 0 ? Int64(limit) : Int64.max)
             while try failed.step() {
                 report.failed.rows.append([.text(failed.string(0)), .optional(failed.optionalString(1)), .time(EventTime(milliseconds: failed.int64(2)))])
             }
             failed.reset()
-            var skipped = try RawStatement(db, """
+            var skipped = try db.statement("""
                 SELECT coalesce(reason, ''), count(*), min(path) FROM files WHERE status = 'skipped' GROUP BY coalesce(reason, '') ORDER BY count(*) DESC, 1
                 """)
             while try skipped.step() {

@@ -1,11 +1,10 @@
-import GRDB
 
 extension Store {
     /// Marks alerts as delivered to the sinks (after they were printed).
     public func markEmitted(_ ids: [String]) throws(StoreError) {
         guard !ids.isEmpty else { return }
         try write("mark alerts emitted") { db in
-            var statement = try RawStatement(db, "UPDATE alerts SET emitted = 1 WHERE id = ?")
+            var statement = try db.statement("UPDATE alerts SET emitted = 1 WHERE id = ?")
             for id in ids {
                 statement.bind(id)
                 try statement.run()
@@ -17,7 +16,7 @@ extension Store {
     /// oldest first, as `(id, json)`.
     public func unemittedAlerts() throws(StoreError) -> [(id: String, json: String)] {
         try read("unemitted alerts") { db in
-            var statement = try RawStatement(db, "SELECT id, json FROM alerts WHERE emitted = 0 ORDER BY time, id")
+            var statement = try db.statement("SELECT id, json FROM alerts WHERE emitted = 0 ORDER BY time, id")
             var out: [(id: String, json: String)] = []
             while try statement.step() { out.append((statement.string(0), statement.string(1))) }
             statement.reset()

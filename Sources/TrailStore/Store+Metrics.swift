@@ -26,16 +26,16 @@ extension Store {
     public func metrics() throws(StoreError) -> StoreMetrics {
         var m = try read("read metrics") { db in
             var m = StoreMetrics()
-            var files = try RawStatement(db, "SELECT status, count(*), coalesce(sum(records), 0) FROM files GROUP BY status")
+            var files = try db.statement("SELECT status, count(*), coalesce(sum(records), 0) FROM files GROUP BY status")
             while try files.step() {
                 m.files[files.string(0)] = files.int64(1)
                 m.records += files.int64(2)
             }
             files.reset()
-            var alerts = try RawStatement(db, "SELECT rule, severity, count(*) FROM alerts GROUP BY rule, severity")
+            var alerts = try db.statement("SELECT rule, severity, count(*) FROM alerts GROUP BY rule, severity")
             while try alerts.step() { m.alerts[.init(rule: alerts.string(0), severity: alerts.string(1))] = alerts.int64(2) }
             alerts.reset()
-            var places = try RawStatement(db, "SELECT account, region, events, newest FROM regions")
+            var places = try db.statement("SELECT account, region, events, newest FROM regions")
             while try places.step() {
                 m.events += places.int64(2)
                 m.newest[.init(account: places.string(0), region: places.string(1))] = places.int64(3)

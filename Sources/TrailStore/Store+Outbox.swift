@@ -1,4 +1,3 @@
-import GRDB
 
 /// A delivery waiting for (or retried by) a sink: the outbox row and the alert's stored JSON line.
 public struct PendingDelivery: Sendable, Equatable {
@@ -50,7 +49,7 @@ extension Store {
     @discardableResult
     public func enqueueUnemitted(sinks: [String], now: Int64) throws(StoreError) -> Int {
         try write("queue undelivered alerts") { db in
-            var s = try RawStatement(db, "SELECT id FROM alerts WHERE emitted = 0 ORDER BY time, id")
+            var s = try db.statement("SELECT id FROM alerts WHERE emitted = 0 ORDER BY time, id")
             var ids: [String] = []
             while try s.step() { ids.append(s.string(0)) }
             s.reset()
@@ -59,12 +58,12 @@ extension Store {
         }
     }
 
-    private static func enqueue(_ db: Database, _ ids: [String], sinks: [String], now: Int64) throws {
-        var insert = try RawStatement(db, """
-            INSERT OR IGNORE INTO deliveries (sink, alert, state, attempts, next_attempt, enqueued_at)
-            VALUES (?, ?, 'pending', 0, 0, ?)
+    private static func enqueue(_ db: any SQLConnection, _ ids: [String], sinks: [String], now: Int64) throws {
+        var insert = try db.statement("""
+            INSERT INTO deliveries (sink, alert, state, attempts, next_attempt, enqueued_at)
+            VALUES (?, ?, 'pending', 0, 0, ?) ON CONFLICT (sink, alert) DO NOTHING
             """)
-        var mark = try RawStatement(db, "UPDATE alerts SET emitted = 1 WHERE id = ?")
+        var mark = try db.statement("UPDATE alerts SET emitted = 1 WHERE id = ?")
         for id in ids {
             for sink in sinks {
                 insert.bind(sink)
@@ -81,7 +80,7 @@ extension Store {
     /// (deliveries already in flight).
     public func dueDeliveries(sink: String, now: Int64, limit: Int, excluding: Set<Int64> = []) throws(StoreError) -> [PendingDelivery] {
         try pipelineRead("read the outbox") { db in
-            var s = try RawStatement(db, """
+            var s = try db.statement("""
                 SELECT d.seq, d.alert, a.json, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert
                 WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt <= ? ORDER BY d.seq LIMIT ?
                 """)
@@ -105,7 +104,10 @@ extension Store {
     /// The earliest time a pending delivery of `sink` is due (ms since epoch), nil when none is pending.
     public func nextDeliveryDue(sink: String) throws(StoreError) -> Int64? {
         try pipelineRead("read the outbox") { db in
-            try Int64.fetchOne(db, sql: "SELECT min(next_attempt) FROM deliveries WHERE sink = ? AND state = 'pending'", arguments: [sink])
+            var s = try db.statement("SELECT min(next_attempt) FROM deliveries WHERE sink = ? AND state = 'pending'")
+            s.bind(sink)
+            defer { s.reset() }
+            return try s.step() ? s.optionalInt64(0) : nil
         }
     }
 
@@ -113,7 +115,7 @@ extension Store {
     public func markDelivered(sink: String, seqs: [Int64], at time: Int64) throws(StoreError) {
         guard !seqs.isEmpty else { return }
         try write("mark alerts delivered") { db in
-            var s = try RawStatement(db, """
+            var s = try db.statement("""
                 UPDATE deliveries SET state = 'delivered', delivered_at = ?, attempts = attempts + 1, reason = NULL
                 WHERE seq = ? AND sink = ?
                 """)
@@ -131,7 +133,7 @@ extension Store {
     public func markAttemptFailed(sink: String, seqs: [Int64], reason: String, retry: Bool, nextAttempt: Int64) throws(StoreError) {
         guard !seqs.isEmpty else { return }
         try write("record a failed delivery") { db in
-            var s = try RawStatement(db, """
+            var s = try db.statement("""
                 UPDATE deliveries SET state = ?, attempts = attempts + 1, next_attempt = ?, reason = ?
                 WHERE seq = ? AND sink = ? AND state = 'pending'
                 """)
@@ -149,8 +151,9 @@ extension Store {
     /// Pending, failed and delivered counts per sink (all sinks, or those named), by sink name.
     public func outbox(sinks: [String]? = nil) throws(StoreError) -> [SinkOutbox] {
         try read("read the outbox") { db in
-            var s = try RawStatement(db, """
-                SELECT sink, sum(state = 'pending'), sum(state = 'failed'), sum(state = 'delivered'),
+            var s = try db.statement("""
+                SELECT sink, sum(CASE WHEN state = 'pending' THEN 1 ELSE 0 END), sum(CASE WHEN state = 'failed' THEN 1 ELSE 0 END),
+                       sum(CASE WHEN state = 'delivered' THEN 1 ELSE 0 END),
                        min(CASE WHEN state = 'pending' THEN enqueued_at END)
                 FROM deliveries GROUP BY sink ORDER BY sink
                 """)
@@ -173,12 +176,12 @@ extension Store {
     /// Deliveries not confirmed (pending or failed), oldest first, optionally of one sink.
     public func undeliveredAlerts(sink: String? = nil, limit: Int) throws(StoreError) -> [UndeliveredAlert] {
         try read("list undelivered alerts") { db in
-            var s = try RawStatement(db, """
+            var s = try db.statement("""
                 SELECT d.sink, d.alert, a.rule, a.time, d.state, d.attempts, d.next_attempt, d.reason
                 FROM deliveries d JOIN alerts a ON a.id = d.alert
-                WHERE d.state IN ('pending', 'failed') AND (?1 IS NULL OR d.sink = ?1) ORDER BY d.seq LIMIT ?2
+                WHERE d.state IN ('pending', 'failed')\(sink == nil ? "" : " AND d.sink = ?") ORDER BY d.seq LIMIT ?
                 """)
-            s.bind(sink)
+            if let sink { s.bind(sink) }
             s.bind(limit <= 0 ? Int64.max : Int64(limit))
             var out: [UndeliveredAlert] = []
             while try s.step() {
@@ -195,12 +198,19 @@ extension Store {
     @discardableResult
     public func requeueDeliveries(sink: String? = nil, since: Int64? = nil) throws(StoreError) -> Int {
         try write("re-queue deliveries") { db in
-            try db.execute(sql: """
+            var conditions = ""
+            var values: [SQLValue] = []
+            if let sink { conditions += " AND sink = ?"; values.append(.text(sink)) }
+            if let since { conditions += " AND alert IN (SELECT id FROM alerts WHERE time >= ?)"; values.append(.int(since)) }
+            var s = try db.statement("""
                 UPDATE deliveries SET state = 'pending', next_attempt = 0, attempts = 0
-                WHERE state IN ('pending', 'failed') AND (?1 IS NULL OR sink = ?1)
-                  AND (?2 IS NULL OR alert IN (SELECT id FROM alerts WHERE time >= ?2))
-                """, arguments: [sink, since])
-            return db.changesCount
+                WHERE state IN ('pending', 'failed')\(conditions)
+                """)
+            s.bind(all: values)
+            _ = try s.step()
+            let changed = Int(s.changes)
+            s.reset()
+            return changed
         }
     }
 }

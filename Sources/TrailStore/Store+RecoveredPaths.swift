@@ -1,4 +1,3 @@
-import GRDB
 
 extension Store {
     /// Forgets the ledger's failed rows for `paths`, which a walk has now read (a directory that
@@ -8,12 +7,13 @@ extension Store {
     public func forgetFailures(of paths: [String]) throws(StoreError) -> Int {
         guard !paths.isEmpty else { return 0 }
         return try write("forget recovered failures") { db in
-            var statement = try RawStatement(db, "DELETE FROM files WHERE path = ? AND status = 'failed'")
+            var statement = try db.statement("DELETE FROM files WHERE path = ? AND status = 'failed'")
             var removed = 0
             for path in paths {
                 statement.bind(path)
-                try statement.run()
-                removed += db.changesCount
+                _ = try statement.step()
+                removed += Int(statement.changes)
+                statement.reset()
             }
             return removed
         }

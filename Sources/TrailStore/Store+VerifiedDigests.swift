@@ -1,11 +1,10 @@
-import GRDB
 import TrailModel
 
 extension Store {
     /// The newest verified digest stored for one account, region and trail.
     public func verifiedDigest(account: String, region: String, trail: String) throws(StoreError) -> VerifiedDigest? {
         try read("verified digest of \(account) \(region)") { db in
-            var s = try RawStatement(db, """
+            var s = try db.statement("""
                 SELECT digest, digest_end, verified_at FROM verified_digests WHERE account = ? AND region = ? AND trail = ?
                 """)
             s.bind(account)
@@ -28,9 +27,9 @@ extension QueryService {
     ]
 
     /// The newest verified digest per account, region and trail.
-    func verifiedDigests(_ db: Database) throws -> ResultTable {
+    func verifiedDigests(_ db: any SQLConnection) throws -> ResultTable {
         var table = ResultTable(columns: Self.verifiedDigestColumns)
-        var s = try RawStatement(db, """
+        var s = try db.statement("""
             SELECT account, region, trail, digest_end, verified_at, digest FROM verified_digests ORDER BY account, region, trail
             """)
         while try s.step() {

@@ -36,12 +36,12 @@ import Testing
         let path = try Fixture.temporaryDirectory() + "/t.db"
         let store = try Store.open(path: path)
         try store.lockForWriting()
-        #expect(store.committedEventIDs.candidates(["e01"]) == [])
+        #expect(store.sqlite.committedEventIDs.candidates(["e01"]) == [])
         try store.commit(FileCommit(ledger: Fixture.ledger(Fixture.path1, records: 5), events: Fixture.file1Events))
         _ = try store.commit([FileCommit(ledger: Fixture.ledger("b", records: 3), events: Fixture.file2Events)])
         let all = (Fixture.file1Events + Fixture.file2Events).map(\.eventID)
         #expect(try store.existingEventIDs(all + ["nope"]) == Set(all))
-        #expect(store.committedEventIDs.candidates(["nope", "also-not"]) == [])
+        #expect(store.sqlite.committedEventIDs.candidates(["nope", "also-not"]) == [])
     }
 
     /// A store that already holds events when the writer locks it is looked up for every id:
@@ -54,13 +54,13 @@ import Testing
         }
         let store = try Store.open(path: path)
         try store.lockForWriting()
-        #expect(store.committedEventIDs.candidates(["e01"]) == nil)
+        #expect(store.sqlite.committedEventIDs.candidates(["e01"]) == nil)
         #expect(try store.existingEventIDs(["e01", "nope"]) == ["e01"])
     }
 
     /// Without the writer lock nothing is assumed: another process may be writing.
     @Test func anUnlockedStoreIsAlwaysLookedUp() throws {
         let store = try Store.open(path: try Fixture.temporaryDirectory() + "/t.db")
-        #expect(store.committedEventIDs.candidates(["e01"]) == nil)
+        #expect(store.sqlite.committedEventIDs.candidates(["e01"]) == nil)
     }
 }

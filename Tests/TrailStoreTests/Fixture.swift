@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import TrailModel
 @testable import TrailStore
 import TrailPresentation
@@ -111,5 +112,21 @@ enum Fixture {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("trailstore-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         return dir
+    }
+}
+
+extension Store {
+    /// The GRDB queue of an SQLite store, for tests that inspect tables and pragmas directly.
+    var queue: DatabaseQueue {
+        guard let sqlite = backend as? SQLiteBackend else { fatalError("\(path) is not an SQLite store") }
+        return sqlite.queue
+    }
+}
+
+extension Store {
+    /// The SQLite engine of the store (these tests look at its event-id tracking).
+    var sqlite: SQLiteBackend {
+        guard let sqlite = backend as? SQLiteBackend else { fatalError("\(path) is not an SQLite store") }
+        return sqlite
     }
 }

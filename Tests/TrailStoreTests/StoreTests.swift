@@ -281,7 +281,7 @@ func count(_ store: Store, _ table: String) throws -> Int {
     static func dump(_ store: Store) throws -> [String: [String]] {
         var out: [String: [String]] = [:]
         for table in ["principals", "secrets", "events", "access", "usage", "regions", "secret_keys", "alerts", "files", "detector_state"] {
-            out[table] = try store.read("dump") { db in
+            out[table] = try store.queue.read { db in
                 try Row.fetchAll(db, sql: "SELECT * FROM \(table) ORDER BY 1, 2, 3").map { "\($0)" }
             }
         }

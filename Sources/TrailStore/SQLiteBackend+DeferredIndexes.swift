@@ -1,0 +1,60 @@
+import GRDB
+
+/// The secondary indexes of the two large tables (`events`, `access`), which a first load into
+/// an empty store builds once at the end instead of maintaining row by row.
+///
+/// The statements are those of the migrations, byte for byte (a test compares them with a
+/// freshly migrated store's `sqlite_master`). Unique constraints of the tables themselves
+/// (`events.event_id`, the primary keys) are never dropped: duplicate checks and exactly-once
+/// rely on them. `access_event` is unique too, but no writer path can insert a second row for
+/// an (event, secret) pair (access rows follow only a new event), and building it at the end
+/// still checks that.
+enum DeferredIndexes {
+    static let statements: [(name: String, sql: String)] = [
+        ("events_time", "CREATE INDEX events_time ON events(time)"),
+        ("events_principal_time", "CREATE INDEX events_principal_time ON events(principal, time)"),
+        ("events_name_time", "CREATE INDEX events_name_time ON events(name, time)"),
+        ("events_failed_time", "CREATE INDEX events_failed_time ON events(time) WHERE error_code IS NOT NULL"),
+        ("access_event", "CREATE UNIQUE INDEX access_event ON access(event, secret)"),
+        ("access_notable_secret", "CREATE INDEX access_notable_secret ON access(secret, time) WHERE notable = 1"),
+        ("access_notable_name", "CREATE INDEX access_notable_name ON access(name, time) WHERE notable = 1"),
+        ("access_failed", "CREATE INDEX access_failed ON access(secret, time) WHERE failed = 1"),
+    ]
+
+    static let names: Set<String> = Set(statements.map(\.name))
+}
+
+extension SQLiteBackend {
+    func deferIndexesForFirstLoad() throws(StoreError) -> Bool {
+        try writeDatabase("defer indexes for a first load") { db in
+            let missing = try Self.missingDeferredIndexes(db)
+            let empty = try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM files)") ?? false
+            guard empty || !missing.isEmpty else { return false }
+            for (name, _) in DeferredIndexes.statements where !missing.contains(name) {
+                try db.execute(sql: "DROP INDEX IF EXISTS \(name)")
+            }
+            return true
+        }
+    }
+
+    func buildDeferredIndexes() throws(StoreError) -> [String] {
+        try writeDatabase("build indexes") { db in
+            let missing = try Self.missingDeferredIndexes(db)
+            var built: [String] = []
+            for (name, sql) in DeferredIndexes.statements where missing.contains(name) {
+                try db.execute(sql: sql)
+                built.append(name)
+            }
+            return built
+        }
+    }
+
+    func missingDeferredIndexes() throws(StoreError) -> Set<String> {
+        try readDatabase("list indexes") { db in try Self.missingDeferredIndexes(db) }
+    }
+
+    private static func missingDeferredIndexes(_ db: Database) throws -> Set<String> {
+        let present = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index'")
+        return DeferredIndexes.names.subtracting(present)
+    }
+}
