@@ -4,8 +4,8 @@ import TrailModel
 /// The `details` column: event facts the queries need, as compact JSON; nil when there are none.
 ///
 /// Holds deletion windows, force flags, policy facts and KMS keys, never secret values.
-enum EventDetailsJSON {
-    static func encode(_ d: EventDetails) -> String? {
+package enum EventDetailsJSON {
+    package static func encode(_ d: EventDetails) -> String? {
         if d.kmsKeys.isEmpty, d.recoveryWindowInDays == nil, !d.forceDeleteWithoutRecovery, d.policy == nil,
            d.blockPublicPolicy == nil, d.batchFilters == nil, d.pendingWindowInDays == nil {
             return nil

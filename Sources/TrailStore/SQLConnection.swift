@@ -45,12 +45,12 @@ public protocol SQLConnection {
 
 extension SQLConnection {
     /// SQLite's `INDEXED BY` clause, where the planner needs the hint; nothing on PostgreSQL.
-    func indexedBy(_ index: String) -> String {
+    package func indexedBy(_ index: String) -> String {
         dialect == .sqlite ? " INDEXED BY \(index)" : ""
     }
 
     /// Runs `sql` with `values` bound in order, for statements that return no rows.
-    func execute(_ sql: String, _ values: [SQLValue] = []) throws {
+    package func execute(_ sql: String, _ values: [SQLValue] = []) throws {
         var s = try statement(sql)
         s.bind(all: values)
         try s.run()
@@ -58,17 +58,23 @@ extension SQLConnection {
 }
 
 /// A value for a bound SQL parameter.
-enum SQLValue {
+package enum SQLValue {
     case int(Int64)
     case text(String)
+    case null
+
+    package init(_ value: String?) { self = value.map { .text($0) } ?? .null }
+    package init(_ value: Int64?) { self = value.map { .int($0) } ?? .null }
+    package init(_ value: Bool?) { self = value.map { .int($0 ? 1 : 0) } ?? .null }
 }
 
 extension SQLStatement {
-    mutating func bind(all values: [SQLValue]) {
+    package mutating func bind(all values: [SQLValue]) {
         for v in values {
             switch v {
             case .int(let i): bind(i)
             case .text(let s): bind(s)
+            case .null: bind(String?.none)
             }
         }
     }

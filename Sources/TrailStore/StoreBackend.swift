@@ -38,4 +38,7 @@ public protocol StoreBackend: AnyObject, Sendable {
     func buildDeferredIndexes() throws(StoreError) -> [String]
     /// The deferred indexes the store lacks now.
     func missingDeferredIndexes() throws(StoreError) -> Set<String>
+
+    /// Removes events (and their access rows) older than `cutoff` (see ``Store/prune(before:)``).
+    func prune(before cutoff: Int64) throws(StoreError) -> PruneReport
 }

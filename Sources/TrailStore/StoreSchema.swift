@@ -4,7 +4,7 @@ import GRDB
 ///
 /// Never edit a registered migration: add a new one. Constraints live in the schema (unique event
 /// ids, one access row per event and secret, foreign keys) so that SQLite enforces them.
-enum StoreSchema {
+package enum StoreSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
         migrator.registerMigration("v1-access-history") { db in
@@ -27,7 +27,7 @@ enum StoreSchema {
 
     /// Event names that change a secret (rather than read it): they get `notable = 1` in `access`,
     /// which a partial index keeps cheap to find for the secret story and pending deletions.
-    static let readNames: Set<String> = [
+    package static let readNames: Set<String> = [
         "GetSecretValue", "BatchGetSecretValue", "DescribeSecret", "ListSecretVersionIds", "GetResourcePolicy",
         "ListSecrets", "GetRandomPassword", "Decrypt", "GenerateDataKey", "GenerateDataKeyWithoutPlaintext",
         "Encrypt", "ReEncrypt", "DescribeKey", "ValidateResourcePolicy",

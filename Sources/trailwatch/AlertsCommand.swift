@@ -82,8 +82,8 @@ struct AlertsRedeliverCommand: AsyncParsableCommand {
           trailwatch alerts redeliver --sink 'slack:https://hooks.slack.com/…#0f1e2d3c' --since 2d
         """)
 
-    @Option(help: "The SQLite store.")
-    var db: String = "trailwatch.db"
+    @Option(help: ArgumentHelp("The store: an SQLite file or a postgres:// URL (default: $TRAILWATCH_DB, else trailwatch.db).", valueName: "file|url"))
+    var db: String?
 
     @Option(help: ArgumentHelp("Only this sink (its name from `status`, or the --sink value it was given as).", valueName: "sink"))
     var sink: String?
@@ -100,9 +100,10 @@ struct AlertsRedeliverCommand: AsyncParsableCommand {
             }
             lower = time.milliseconds
         }
-        guard FileManager.default.fileExists(atPath: db) else { throw CLIError.usage("\(db): no such database") }
+        let location = StoreLocation(db)
+        if !location.exists { throw CLIError.usage("\(location): no such database") }
         do {
-            let store = try Store.open(path: db)
+            let store = try location.open()
             let count = try store.requeueDeliveries(sink: sink.map(storedSinkName), since: lower)
             StandardError.line("trailwatch: re-queued \(count) deliveries")
         } catch {

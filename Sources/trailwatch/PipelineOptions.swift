@@ -13,8 +13,10 @@ import TrailVerify
 
 /// Options shared by `backfill` and `tail`.
 struct PipelineOptions: ParsableArguments {
-    @Option(name: .long, help: ArgumentHelp("The SQLite store (created with mode 0600 when missing).", valueName: "file"))
-    var db: String = "trailwatch.db"
+    @Option(name: .long, help: ArgumentHelp(
+        "The store: an SQLite file (created with mode 0600 when missing) or a postgres:// URL, shared by several workers (default: $TRAILWATCH_DB, else trailwatch.db).",
+        valueName: "file|url"))
+    var db: String?
 
     @Option(name: .long, help: ArgumentHelp(
         "A directory of rule files (*.json). Default: ./Rules when it exists, else the rules built into trailwatch.",
@@ -147,7 +149,7 @@ struct PipelineOptions: ParsableArguments {
     func openStoreForWriting() throws -> Store {
         let store: Store
         do {
-            store = try Store.open(path: db, lockForWriting: true)
+            store = try StoreLocation(db).open(lockForWriting: true)
             try store.lockForWriting()
         } catch {
             throw CLIError.usage("\(error)")

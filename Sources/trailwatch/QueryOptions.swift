@@ -6,8 +6,10 @@ import TrailStore
 
 /// Options shared by the read commands (`query ...`, `alerts`, `status`).
 struct QueryOptions: ParsableArguments {
-    @Option(help: "The SQLite store to read (never created by read commands).")
-    var db: String = "trailwatch.db"
+    @Option(help: ArgumentHelp(
+        "The store to read: an SQLite file or a postgres:// URL (default: $TRAILWATCH_DB, else trailwatch.db). Read commands never create it.",
+        valueName: "file|url"))
+    var db: String?
 
     @Option(help: "Only rows at or after this time: ISO 8601 (2024-05-01, 2024-05-01T12:00:00Z) or relative (7d, 12h, 30m).")
     var since: String?
@@ -65,7 +67,7 @@ struct QueryOptions: ParsableArguments {
     /// Opens the store read-only; a missing file is a usage error (exit 2), never created.
     func openStore() throws -> Store {
         do {
-            return try Store.open(path: db, readOnly: true)
+            return try StoreLocation(db).open(readOnly: true)
         } catch {
             throw CommandFailure(error)
         }

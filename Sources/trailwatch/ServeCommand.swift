@@ -32,8 +32,10 @@ struct ServeCommand: AsyncParsableCommand {
           curl -H "Authorization: Bearer $(cat console.token)" 'http://host:8080/api/alerts?severity=high&since=7d'
         """)
 
-    @Option(help: "The SQLite store to read (never created, never written).")
-    var db: String = "trailwatch.db"
+    @Option(help: ArgumentHelp(
+        "The store to read: an SQLite file or a postgres:// URL (default: $TRAILWATCH_DB, else trailwatch.db); never created, never written.",
+        valueName: "file|url"))
+    var db: String?
 
     @Option(help: ArgumentHelp("Address and port to listen on (port 0 picks a free one, printed on standard error).", valueName: "host:port"))
     var listen: String = "127.0.0.1:8080"
@@ -66,7 +68,7 @@ struct ServeCommand: AsyncParsableCommand {
         var stores: [Store] = []
         do {
             for _ in 0..<min(8, max(2, ProcessInfo.processInfo.activeProcessorCount)) {
-                stores.append(try Store.open(path: db, readOnly: true))
+                stores.append(try StoreLocation(db).open(readOnly: true))
             }
         } catch {
             StandardError.line("trailwatch: \(error)")

@@ -10,8 +10,8 @@ struct StatusCommand: AsyncParsableCommand {
         abstract: "Files done, skipped and failed (with reasons), records, the newest event per account and region with its lag, and the alert outbox per sink.",
         discussion: "--limit caps the failed files listed (0 = all). csv prints the per-account-and-region rows.")
 
-    @Option(help: "The SQLite store to read (never created).")
-    var db: String = "trailwatch.db"
+    @Option(help: ArgumentHelp("The store to read: an SQLite file or a postgres:// URL (default: $TRAILWATCH_DB, else trailwatch.db); never created.", valueName: "file|url"))
+    var db: String?
 
     @Option(help: "Output format: table, json or csv.")
     var format: OutputFormat = .table

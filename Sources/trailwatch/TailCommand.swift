@@ -198,7 +198,7 @@ struct TailCommand: AsyncParsableCommand {
             runner.committer.commitTimer = timer
             let reader: Store
             do {
-                reader = try Store.open(path: options.db, readOnly: true)
+                reader = try StoreLocation(options.db).open(readOnly: true)
             } catch {
                 throw CLIError.usage("\(error)")
             }

@@ -22,6 +22,7 @@ struct TrailWatch: AsyncParsableCommand {
             QueryCommand.self,
             AlertsCommand.self,
             StatusCommand.self,
+            PruneCommand.self,
             ServeCommand.self,
             VerifyCommand.self,
             PatternCommand.self,

@@ -5,8 +5,8 @@ import TrailModel
 /// Alerts commit with their file and are marked emitted after printing, so a stop between the
 /// two re-prints them instead of losing them.
 @Suite struct AlertEmissionTests {
-    @Test func committedAlertsWaitUntilMarkedEmitted() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: StoreKind.engines) func committedAlertsWaitUntilMarkedEmitted(kind: StoreKind) throws {
+        let store = try makeStore(kind)
         let first = Fixture.alert("a-1", rule: "r", severity: .high, event: Fixture.file1Events[0], summary: "one")
         let second = Fixture.alert("a-2", rule: "r", severity: .low, event: Fixture.file1Events[1], summary: "two")
         try store.commit(FileCommit(ledger: Fixture.ledger("f1", records: 2), events: Array(Fixture.file1Events.prefix(2)), alerts: [first, second]))
@@ -19,8 +19,8 @@ import TrailModel
         #expect(try store.unemittedAlerts().isEmpty)
     }
 
-    @Test func aRepeatedAlertStaysEmitted() throws {
-        let store = try Store.inMemory()
+    @Test(arguments: StoreKind.engines) func aRepeatedAlertStaysEmitted(kind: StoreKind) throws {
+        let store = try makeStore(kind)
         let alert = Fixture.alert("a-1", rule: "r", severity: .high, event: Fixture.file1Events[0], summary: "one")
         try store.commit(FileCommit(ledger: Fixture.ledger("f1", records: 1), events: [Fixture.file1Events[0]], alerts: [alert]))
         try store.markEmitted(["a-1"])

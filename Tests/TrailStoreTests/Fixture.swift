@@ -2,6 +2,8 @@ import Foundation
 import GRDB
 import TrailModel
 @testable import TrailStore
+import TrailPostgres
+import TrailTestSupport
 import TrailPresentation
 
 /// A small, hand-made history: two accounts, a secret known by partial then full ARN, a name
@@ -106,6 +108,32 @@ enum Fixture {
     }
 
     static func populated() throws -> Store { try populate(try Store.inMemory()) }
+
+    /// The query service over the fixture, stored on the engine of `kind`.
+    static func queries(_ kind: StoreKind) throws -> QueryService {
+        QueryService(store: try populate(try makeStore(kind)), now: now)
+    }
+
+    /// A new, empty PostgreSQL store: a database of its own in the tests' throwaway cluster.
+    static func postgresStore() throws -> Store {
+        let database = try PostgresTestCluster.shared().makeDatabase(prefix: "store")
+        return try PostgresStore.open(url: database.url, readOnly: false)
+    }
+
+    /// Makes the store refuse a ledger row for `path` (a commit that fails at its very end).
+    static func refuseLedgerRow(_ store: Store, path: String, message: String) throws {
+        try store.write("test trigger") { db in
+            if db.dialect == .sqlite {
+                try db.execute("CREATE TRIGGER refuse BEFORE INSERT ON files WHEN NEW.path = '\(path)' BEGIN SELECT RAISE(ABORT, '\(message)'); END")
+            } else {
+                try db.execute("""
+                    CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS $$
+                    BEGIN IF NEW.path = '\(path)' THEN RAISE EXCEPTION '\(message)'; END IF; RETURN NEW; END $$
+                    """)
+                try db.execute("CREATE TRIGGER refuse BEFORE INSERT ON files FOR EACH ROW EXECUTE FUNCTION refuse()")
+            }
+        }
+    }
 
     /// A fresh temporary directory.
     static func temporaryDirectory() throws -> String {

@@ -6,31 +6,31 @@ import TrailPresentation
 
 /// What people type, resolved to stored secrets and principals; ambiguity is listed, not guessed.
 @Suite struct NameResolutionTests {
-    let q: QueryService
-    init() throws { q = QueryService(store: try Fixture.populated(), now: Fixture.now) }
 
     /// The callers query's principals for a secret given as `input`.
-    func callers(_ input: String, _ scope: QueryScope = QueryScope()) throws -> [String] {
+    func callers(_ q: QueryService, _ input: String, _ scope: QueryScope = QueryScope()) throws -> [String] {
         try q.callers(scope, secret: input).rows.map { row in
             if case .text(let s) = row[0] { return s }
             return "?"
         }
     }
 
-    @Test(arguments: [
+    @Test(arguments: StoreKind.engines, [
         "prod/db/password",                                                                  // name
         "prod/db/password-AbCdEf",                                                           // name with suffix
         "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db/password-AbCdEf",     // full ARN
         "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db/password",            // partial ARN
     ])
-    func everyFormOfASecretFindsBothOfItsIdentities(input: String) throws {
+    func everyFormOfASecretFindsBothOfItsIdentities(kind: StoreKind, input: String) throws {
+        let q = try Fixture.queries(kind)
         // The partial-ARN access (e02) and the full-ARN ones are one secret.
-        #expect(try callers(input) == ["role/app-payments", "user/alice"])
+        #expect(try callers(q, input) == ["role/app-payments", "user/alice"])
         let t = try q.access(QueryScope(limit: 0), AccessFilter(secret: input, principal: Fixture.payments1.id))
         #expect(t.rows.count == 3)
     }
 
-    @Test func anAmbiguousNameListsTheCandidates() throws {
+    @Test(arguments: StoreKind.engines) func anAmbiguousNameListsTheCandidates(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         do {
             _ = try q.callers(QueryScope(), secret: "shared/api-key")
             Issue.record("expected ambiguity")
@@ -43,13 +43,14 @@ import TrailPresentation
                 """)
         }
         // --account, --region or the ARN picks one.
-        #expect(try callers("shared/api-key", QueryScope(account: Fixture.a2)) == ["root", "role/app-payments"])
-        #expect(try callers("shared/api-key", QueryScope(region: "us-east-1")) == ["user/alice", "role/app-payments"])
-        #expect(try callers(Fixture.s3.id) == ["root", "role/app-payments"])
-        #expect(try callers("shared/api-key-Qq1Ww2") == ["root", "role/app-payments"])
+        #expect(try callers(q, "shared/api-key", QueryScope(account: Fixture.a2)) == ["root", "role/app-payments"])
+        #expect(try callers(q, "shared/api-key", QueryScope(region: "us-east-1")) == ["user/alice", "role/app-payments"])
+        #expect(try callers(q, Fixture.s3.id) == ["root", "role/app-payments"])
+        #expect(try callers(q, "shared/api-key-Qq1Ww2") == ["root", "role/app-payments"])
     }
 
-    @Test func principalsByEveryForm() throws {
+    @Test(arguments: StoreKind.engines) func principalsByEveryForm(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         let forms = [
             "arn:aws:iam::111111111111:role/service/app-payments",
             "arn:aws:sts::111111111111:assumed-role/app-payments/i-0abc",
@@ -64,7 +65,8 @@ import TrailPresentation
         #expect(try q.secrets(QueryScope(), principal: "arn:aws:iam::222222222222:root").rows.count == 1)
     }
 
-    @Test func anAmbiguousRoleNameListsTheCandidates() throws {
+    @Test(arguments: StoreKind.engines) func anAmbiguousRoleNameListsTheCandidates(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         for input in ["app-payments", "role/app-payments"] {
             do {
                 _ = try q.secrets(QueryScope(), principal: input)
@@ -78,11 +80,12 @@ import TrailPresentation
         #expect(picked.rows.count == 1)
     }
 
-    @Test(arguments: [
+    @Test(arguments: StoreKind.engines, [
         "' OR 1=1 --", "\" OR \"\"=\"", "x'; DROP TABLE events; --", "%", "_", "*", "prod/%", "1) OR (1=1",
         "arn:aws:secretsmanager:us-east-1:111111111111:secret:' OR 1=1 --", "arn:aws:sts::1:assumed-role/' OR 1=1/x",
     ])
-    func injectionLookingInputsFindNothingAndBreakNothing(input: String) throws {
+    func injectionLookingInputsFindNothingAndBreakNothing(kind: StoreKind, input: String) throws {
+        let q = try Fixture.queries(kind)
         let secret = try q.callers(QueryScope(), secret: input)
         #expect(secret.rows.isEmpty)
         #expect(secret.notes.count == 1)

@@ -5,16 +5,16 @@ import TrailModel
 /// The store is the outbox: per-sink delivery rows, handed over in commit order, confirmed,
 /// retried, parked and re-queued.
 @Suite struct OutboxTests {
-    private func storeWithAlerts() throws -> Store {
-        let store = try Store.inMemory()
+    private func storeWithAlerts(_ kind: StoreKind) throws -> Store {
+        let store = try makeStore(kind)
         let first = Fixture.alert("a-1", rule: "r", severity: .high, event: Fixture.file1Events[0], summary: "one")
         let second = Fixture.alert("a-2", rule: "r", severity: .low, event: Fixture.file1Events[1], summary: "two")
         try store.commit(FileCommit(ledger: Fixture.ledger("f1", records: 2), events: Array(Fixture.file1Events.prefix(2)), alerts: [first, second]))
         return store
     }
 
-    @Test func handOverQueuesEverySinkInOrderAndMarksEmitted() throws {
-        let store = try storeWithAlerts()
+    @Test(arguments: StoreKind.engines) func handOverQueuesEverySinkInOrderAndMarksEmitted(kind: StoreKind) throws {
+        let store = try storeWithAlerts(kind)
         try store.enqueueDeliveries(["a-2", "a-1"], sinks: ["stdout", "webhook:x"], now: 100)
         #expect(try store.unemittedAlerts().isEmpty)
         #expect(try store.dueDeliveries(sink: "stdout", now: 100, limit: 10).map(\.alertID) == ["a-2", "a-1"])
@@ -24,15 +24,15 @@ import TrailModel
         #expect(try store.outbox(sinks: ["stdout"]) == [SinkOutbox(sink: "stdout", pending: 2, failed: 0, delivered: 0, oldestPending: 100)])
     }
 
-    @Test func unemittedAlertsAreHandedOverOnce() throws {
-        let store = try storeWithAlerts()
+    @Test(arguments: StoreKind.engines) func unemittedAlertsAreHandedOverOnce(kind: StoreKind) throws {
+        let store = try storeWithAlerts(kind)
         #expect(try store.enqueueUnemitted(sinks: ["stdout"], now: 5) == 2)
         #expect(try store.enqueueUnemitted(sinks: ["stdout"], now: 6) == 0)
         #expect(try store.dueDeliveries(sink: "stdout", now: 5, limit: 10).count == 2)
     }
 
-    @Test func confirmedRetriedAndParkedDeliveries() throws {
-        let store = try storeWithAlerts()
+    @Test(arguments: StoreKind.engines) func confirmedRetriedAndParkedDeliveries(kind: StoreKind) throws {
+        let store = try storeWithAlerts(kind)
         try store.enqueueDeliveries(["a-1", "a-2"], sinks: ["w"], now: 0)
         let due = try store.dueDeliveries(sink: "w", now: 0, limit: 10)
         #expect(due.map(\.attempts) == [0, 0])
@@ -61,8 +61,8 @@ import TrailModel
         #expect(try store.nextDeliveryDue(sink: "w") == 0)
     }
 
-    @Test func requeueBySinceKeepsOlderAlertsParked() throws {
-        let store = try storeWithAlerts()
+    @Test(arguments: StoreKind.engines) func requeueBySinceKeepsOlderAlertsParked(kind: StoreKind) throws {
+        let store = try storeWithAlerts(kind)
         try store.enqueueDeliveries(["a-1", "a-2"], sinks: ["w"], now: 0)
         let due = try store.dueDeliveries(sink: "w", now: 0, limit: 10)
         try store.markAttemptFailed(sink: "w", seqs: due.map(\.seq), reason: "x", retry: false, nextAttempt: 0)

@@ -5,12 +5,11 @@ import TrailPresentation
 
 /// Each query on the fixture store, with the exact table, JSON-lines and CSV output.
 @Suite struct QueryOutputTests {
-    let q: QueryService
-    init() throws { q = QueryService(store: try Fixture.populated(), now: Fixture.now) }
 
     func text(_ table: ResultTable, _ format: OutputFormat) -> String { ResultFormatter(format: format).render(table) }
 
-    @Test func accessForOneSecret() throws {
+    @Test(arguments: StoreKind.engines) func accessForOneSecret(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         let t = try q.access(QueryScope(limit: 2), AccessFilter(secret: "prod/db/password"))
         #expect(text(t, .table) == """
             TIME                  PRINCIPAL          SESSION  EVENT                SECRET            SOURCE IP     USER AGENT       ERROR                  EVENT ID
@@ -32,34 +31,36 @@ import TrailPresentation
     }
 
     /// The event ids of an access query, in output order.
-    func ids(_ filter: AccessFilter) throws -> [String] { try ids(QueryScope(), filter) }
-    func ids(_ scope: QueryScope, _ filter: AccessFilter) throws -> [String] {
+    func ids(_ q: QueryService, _ filter: AccessFilter) throws -> [String] { try ids(q, QueryScope(), filter) }
+    func ids(_ q: QueryService, _ scope: QueryScope, _ filter: AccessFilter) throws -> [String] {
         try q.access(scope, filter).rows.map { row in
             if case .text(let id) = row[8] { return id }
             return "?"
         }
     }
 
-    @Test func accessFilters() throws {
+    @Test(arguments: StoreKind.engines) func accessFilters(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         // Newest first; events without a secret appear when no secret is asked for; limit 0 = all.
-        #expect(try ids(QueryScope(limit: 0), AccessFilter()) == ["e11", "e10", "e09", "e08", "e07", "e06", "e05", "e05", "e04", "e03", "e02", "e01"])
-        #expect(try ids(AccessFilter(principal: "alice")) == ["e11", "e07", "e06", "e04", "e01"])
-        #expect(try ids(AccessFilter(secret: "prod/db/password", principal: "user/alice")) == ["e04", "e01"])
-        #expect(try ids(AccessFilter(errors: true)) == ["e04"])
-        #expect(try ids(AccessFilter(secret: "prod/db/password", errors: false)) == ["e05", "e03", "e02", "e01"])
-        #expect(try ids(AccessFilter(eventNames: ["DeleteSecret", "RestoreSecret"])) == ["e10", "e09", "e07"])
-        #expect(try ids(AccessFilter(sourceCIDR: "203.0.113.0/24")) == ["e10", "e09", "e08"])
-        #expect(try ids(AccessFilter(sourceCIDR: "203.0.113.9")) == ["e08"])
-        #expect(try ids(AccessFilter(sourceCIDR: "2001:db8::/32")) == [])
-        #expect(try ids(QueryScope(account: Fixture.a2), AccessFilter()) == ["e10", "e09", "e08"])
-        #expect(try ids(QueryScope(region: "eu-west-1"), AccessFilter(secret: "shared/api-key")) == ["e10", "e09", "e08"])
+        #expect(try ids(q, QueryScope(limit: 0), AccessFilter()) == ["e11", "e10", "e09", "e08", "e07", "e06", "e05", "e05", "e04", "e03", "e02", "e01"])
+        #expect(try ids(q, AccessFilter(principal: "alice")) == ["e11", "e07", "e06", "e04", "e01"])
+        #expect(try ids(q, AccessFilter(secret: "prod/db/password", principal: "user/alice")) == ["e04", "e01"])
+        #expect(try ids(q, AccessFilter(errors: true)) == ["e04"])
+        #expect(try ids(q, AccessFilter(secret: "prod/db/password", errors: false)) == ["e05", "e03", "e02", "e01"])
+        #expect(try ids(q, AccessFilter(eventNames: ["DeleteSecret", "RestoreSecret"])) == ["e10", "e09", "e07"])
+        #expect(try ids(q, AccessFilter(sourceCIDR: "203.0.113.0/24")) == ["e10", "e09", "e08"])
+        #expect(try ids(q, AccessFilter(sourceCIDR: "203.0.113.9")) == ["e08"])
+        #expect(try ids(q, AccessFilter(sourceCIDR: "2001:db8::/32")) == [])
+        #expect(try ids(q, QueryScope(account: Fixture.a2), AccessFilter()) == ["e10", "e09", "e08"])
+        #expect(try ids(q, QueryScope(region: "eu-west-1"), AccessFilter(secret: "shared/api-key")) == ["e10", "e09", "e08"])
         let may2 = QueryScope(since: Fixture.time("2024-05-02T00:00:00Z"), until: Fixture.time("2024-05-03T12:00:00Z"))
-        #expect(try ids(may2, AccessFilter()) == ["e04", "e03"])
+        #expect(try ids(q, may2, AccessFilter()) == ["e04", "e03"])
         #expect(throws: StoreError.self) { try q.access(QueryScope(), AccessFilter(sourceCIDR: "10.0.0.0/33")) }
         #expect(throws: StoreError.self) { try q.access(QueryScope(), AccessFilter(sourceCIDR: "' OR 1=1 --")) }
     }
 
-    @Test func callers() throws {
+    @Test(arguments: StoreKind.engines) func callers(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         let t = try q.callers(QueryScope(), secret: "prod/db/password")
         #expect(text(t, .table) == """
             PRINCIPAL          FIRST SEEN            LAST SEEN             COUNT  ERRORS  EVENTS
@@ -88,7 +89,8 @@ import TrailPresentation
             """)
     }
 
-    @Test func secretsOfAPrincipal() throws {
+    @Test(arguments: StoreKind.engines) func secretsOfAPrincipal(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         let t = try q.secrets(QueryScope(), principal: "arn:aws:sts::111111111111:assumed-role/app-payments/i-0abc")
         #expect(text(t, .table) == """
             SECRET            ACCOUNT       REGION     FIRST SEEN            LAST SEEN             COUNT  ERRORS  EVENTS
@@ -111,7 +113,8 @@ import TrailPresentation
         #expect(ranged.rows.count == 1)
     }
 
-    @Test func secretStory() throws {
+    @Test(arguments: StoreKind.engines) func secretStory(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         guard let story = try q.secretStory(QueryScope(), secret: "shared/api-key-Zz9Yx8") else {
             Issue.record("no story")
             return
@@ -156,7 +159,8 @@ import TrailPresentation
             """)
     }
 
-    @Test func storyOfARestoredSecretAndOfOneKnownByTwoARNs() throws {
+    @Test(arguments: StoreKind.engines) func storyOfARestoredSecretAndOfOneKnownByTwoARNs(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         let restored = try q.secretStory(QueryScope(), secret: "arn:aws:secretsmanager:eu-west-1:222222222222:secret:shared/api-key-Qq1Ww2")
         #expect(restored?.deletion?.restored == Fixture.time("2024-05-06T02:00:00Z"))
         let table = restored.map { $0.render(ResultFormatter(format: .table)) } ?? ""
@@ -168,7 +172,8 @@ import TrailPresentation
         #expect(try q.secretStory(QueryScope(), secret: "nope") == nil)
     }
 
-    @Test func pendingDeletions() throws {
+    @Test(arguments: StoreKind.engines) func pendingDeletions(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         let t = try q.pendingDeletions(QueryScope())
         #expect(text(t, .table) == """
             DELETION DATE         SECRET          ACCOUNT       REGION     SCHEDULED             SCHEDULED BY  WINDOW DAYS  FORCE  STATUS
@@ -189,7 +194,8 @@ import TrailPresentation
         #expect(try q.pendingDeletions(QueryScope(account: Fixture.a2)).rows.isEmpty)
     }
 
-    @Test func unused() throws {
+    @Test(arguments: StoreKind.engines) func unused(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         let t = try q.unused(QueryScope(), days: 5)
         #expect(text(t, .table) == """
             SECRET            ACCOUNT       REGION     LAST READ             IDLE DAYS  FIRST SEEN            LAST SEEN
@@ -213,7 +219,8 @@ import TrailPresentation
         #expect(throws: StoreError.self) { try q.unused(QueryScope(), days: -1) }
     }
 
-    @Test func alerts() throws {
+    @Test(arguments: StoreKind.engines) func alerts(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         let all = try q.alerts(QueryScope())
         #expect(all.render(ResultFormatter(format: .table)) == """
             TIME                  SEVERITY  RULE             PRINCIPAL          SECRET          COUNT  SUMMARY
@@ -234,7 +241,8 @@ import TrailPresentation
         #expect(try q.alerts(QueryScope(), rule: "nothing").render(ResultFormatter(format: .table)) == "no rows\n")
     }
 
-    @Test func status() throws {
+    @Test(arguments: StoreKind.engines) func status(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         let report = try q.status()
         #expect(report.render(ResultFormatter(format: .table)) == """
             files    3 done, 1 skipped, 1 failed
@@ -266,7 +274,8 @@ import TrailPresentation
         #expect(StatusReport.lagText(3_720_000) == "1h 2m")
     }
 
-    @Test func emptyResults() throws {
+    @Test(arguments: StoreKind.engines) func emptyResults(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
         let none = try q.access(QueryScope(since: Fixture.time("2030-01-01")), AccessFilter())
         #expect(text(none, .table) == "no rows\n")
         #expect(text(none, .json) == "")

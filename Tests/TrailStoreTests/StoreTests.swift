@@ -4,18 +4,37 @@ import Testing
 import TrailModel
 @testable import TrailStore
 
-/// How each store test gets its store: the same tests run in memory and on disk.
-enum StoreKind: CaseIterable, Sendable { case memory, disk }
+/// How each store test gets its store: the same tests run on SQLite in memory and on disk, and
+/// on PostgreSQL (a throwaway cluster the tests start; see `PostgresTestCluster`).
+enum StoreKind: CaseIterable, Sendable, CustomTestStringConvertible {
+    case memory, disk, postgres
+
+    /// One SQLite and the PostgreSQL engine, for tests whose SQLite file adds nothing.
+    static let engines: [StoreKind] = [.memory, .postgres]
+
+    var testDescription: String { "\(self)" }
+}
 
 func makeStore(_ kind: StoreKind) throws -> Store {
     switch kind {
     case .memory: return try Store.inMemory()
     case .disk: return try Store.open(path: try Fixture.temporaryDirectory() + "/t.db")
+    case .postgres: return try Fixture.postgresStore()
+    }
+}
+
+/// One integer from `sql` (nil when it returns no row or NULL), on either engine.
+func scalar(_ store: Store, _ sql: String, _ values: [SQLValue] = []) throws -> Int64? {
+    try store.read("test") { db in
+        var s = try db.statement(sql)
+        s.bind(all: values)
+        defer { s.reset() }
+        return try s.step() ? s.optionalInt64(0) : nil
     }
 }
 
 func count(_ store: Store, _ table: String) throws -> Int {
-    try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT count(*) FROM \(table)") ?? -1 }
+    Int(try scalar(store, "SELECT count(*) FROM \(table)") ?? -1)
 }
 
 @Suite struct StoreTests {
@@ -76,17 +95,13 @@ func count(_ store: Store, _ table: String) throws -> Int {
         #expect(try count(store, "secrets") == 4)
         #expect(try count(store, "principals") == 4)
         #expect(try count(store, "files") == 5)
-        let batchCount = try store.queue.read { db in
-            try Int.fetchOne(db, sql: "SELECT sum(count) FROM usage WHERE name = 'BatchGetSecretValue'")
-        }
-        #expect(batchCount == 2)
-        let seen = try store.queue.read { db in
-            try Row.fetchOne(db, sql: "SELECT first_seen, last_seen FROM principals WHERE arn = ?", arguments: [Fixture.payments1.id])
-        }
-        #expect(seen?[0] == Fixture.time("2024-05-01T11:00:00Z").milliseconds)
-        #expect(seen?[1] == Fixture.time("2024-05-03T12:00:00Z").milliseconds)
-        let keys = try store.queue.read { db in try String.fetchAll(db, sql: "SELECT key FROM secret_keys") }
-        #expect(keys == [Fixture.key1])
+        #expect(try scalar(store, "SELECT sum(count) FROM usage WHERE name = 'BatchGetSecretValue'") == 2)
+        #expect(try scalar(store, "SELECT first_seen FROM principals WHERE arn = ?", [.text(Fixture.payments1.id)])
+                == Fixture.time("2024-05-01T11:00:00Z").milliseconds)
+        #expect(try scalar(store, "SELECT last_seen FROM principals WHERE arn = ?", [.text(Fixture.payments1.id)])
+                == Fixture.time("2024-05-03T12:00:00Z").milliseconds)
+        #expect(try count(store, "secret_keys") == 1)
+        #expect(try scalar(store, "SELECT count(*) FROM secret_keys WHERE key = ?", [.text(Fixture.key1)]) == 1)
         #expect(try store.knownSecrets().map(\.id) == [Fixture.s1Full.id, Fixture.s3.id, Fixture.s2.id].sorted())
     }
 
@@ -96,18 +111,16 @@ func count(_ store: Store, _ table: String) throws -> Int {
         let commit = FileCommit(ledger: Fixture.ledger(Fixture.path1, records: 5), events: Fixture.file1Events, alerts: [alert])
         #expect(try store.commit(commit) == ["alert-1"])
         let before = try ["events", "access", "usage", "alerts", "files"].map { try count(store, $0) }
-        let usage = try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT sum(count) FROM usage") }
+        let usage = try scalar(store, "SELECT sum(count) FROM usage")
         #expect(try store.commit(commit) == [])
         #expect(try ["events", "access", "usage", "alerts", "files"].map { try count(store, $0) } == before)
-        #expect(try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT sum(count) FROM usage") } == usage)
+        #expect(try scalar(store, "SELECT sum(count) FROM usage") == usage)
         #expect(try store.existingEventIDs(["e01", "e05", "nope", "e03"]) == ["e01", "e03", "e05"])
     }
 
     @Test(arguments: StoreKind.allCases) func aFailingCommitLeavesNothing(kind: StoreKind) throws {
         let store = try makeStore(kind)
-        try store.queue.write { db in
-            try db.execute(sql: "CREATE TRIGGER refuse BEFORE INSERT ON files WHEN NEW.path = 'bad' BEGIN SELECT RAISE(ABORT, 'refused by test'); END")
-        }
+        try Fixture.refuseLedgerRow(store, path: "bad", message: "refused by test")
         let alert = Fixture.alert("alert-1", rule: "r", severity: .low, event: Fixture.file1Events[0], summary: "s")
         let commit = FileCommit(ledger: Fixture.ledger("bad", records: 5), events: Fixture.file1Events, alerts: [alert],
                                 state: [DetectorStateEntry(namespace: "n", key: "k", value: "1")], learnedSecrets: [Fixture.s2])
@@ -115,7 +128,7 @@ func count(_ store: Store, _ table: String) throws -> Int {
             try store.commit(commit)
             Issue.record("commit should have failed")
         } catch {
-            #expect(error.kind == .sqlite)
+            #expect(error.kind == (kind == .postgres ? .postgres : .sqlite))
             #expect(error.description.contains("commit of bad"))
             #expect(error.description.contains("refused by test"))
         }
@@ -161,8 +174,7 @@ func count(_ store: Store, _ table: String) throws -> Int {
 
     @Test(arguments: StoreKind.allCases) func suppressedRepeatsAddToTheStoredCount(kind: StoreKind) throws {
         let store = try Fixture.populate(try makeStore(kind))
-        let n = try store.queue.read { db in try Int.fetchOne(db, sql: "SELECT count FROM alerts WHERE id = 'alert-unu-e08'") }
-        #expect(n == 3)
+        #expect(try scalar(store, "SELECT count FROM alerts WHERE id = 'alert-unu-e08'") == 3)
     }
 
     @Test func aSecondWriterIsRefusedWithThePID() throws {

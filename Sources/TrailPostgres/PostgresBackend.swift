@@ -1,0 +1,214 @@
+import Synchronization
+import TrailModel
+import TrailStore
+import TrailSync
+
+/// A PostgreSQL connection as the backend uses it: statements and transactions.
+protocol PostgresLink: AnyObject, SQLConnection, Sendable {
+    /// Runs `body` between BEGIN and COMMIT, rolled back when it throws; a connection lost in
+    /// the middle fails the transaction (it is never continued on a new connection).
+    func transaction<T>(_ body: () throws -> T) throws -> T
+    func close()
+}
+
+/// The PostgreSQL engine of a ``Store``: one database shared by any number of workers and readers.
+///
+/// Connections are opened on demand and pooled (a caller borrows one for a read, a write or a
+/// lookup, so the parallel stage's ledger lookups never wait behind a commit). Reads run in a
+/// read-only, repeatable-read transaction: one consistent snapshot. Every write transaction
+/// first takes one transaction-scoped advisory lock, so the writes of several workers are
+/// serialised: commits cannot deadlock one another, and new monthly partitions are created by
+/// one writer at a time. Workers read and decode in parallel; only the writes queue.
+public final class PostgresBackend: StoreBackend {
+    public let location: String
+    public let readOnly: Bool
+    public let openingNotes: [String]
+    public var isShared: Bool { true }
+
+    private let connect: @Sendable () throws(StoreError) -> any PostgresLink
+    private let idle = Mutex<[any PostgresLink]>([])
+    /// How long an operation keeps retrying while the server cannot be reached (a restart, a
+    /// failover, a partition) before it fails.
+    let retryLimit: Duration
+    /// Waits between retries (the real clock in use; tests inject a recorder).
+    let sleep: @Sendable (Duration) -> Void
+    /// Months whose partitions this process has seen created (to skip asking again).
+    private let knownMonths = Mutex<Set<Int>>([])
+
+    /// The advisory lock every write transaction takes ("TrailWrit" in ASCII, any constant).
+    static let writeLock: Int64 = 0x5472_6169_6C57_7269
+
+    /// Opens the store: connects once, then (for writers) migrates the schema under an advisory
+    /// lock, or (for readers) checks that it is a TrailWatch store this version can read.
+    init(location: String, readOnly: Bool, notes: [String], retryLimit: Duration, sleep: @escaping @Sendable (Duration) -> Void,
+         connect: @escaping @Sendable () throws(StoreError) -> any PostgresLink) throws(StoreError) {
+        self.location = location
+        self.readOnly = readOnly
+        self.openingNotes = notes
+        self.retryLimit = retryLimit
+        self.sleep = sleep
+        self.connect = connect
+        try prepareSchema()
+    }
+
+    deinit {
+        for link in idle.locked({ $0 }) { link.close() }
+    }
+
+    // MARK: - Connections
+
+    private func borrow() throws(StoreError) -> any PostgresLink {
+        if let link = idle.locked({ pool -> (any PostgresLink)? in pool.popLast() }) { return link }
+        return try connect()
+    }
+
+    private func giveBack(_ link: any PostgresLink) {
+        let extra = idle.locked { pool -> (any PostgresLink)? in
+            if pool.count >= 8 { return link }
+            pool.append(link)
+            return nil
+        }
+        extra?.close()
+    }
+
+    /// Runs `body` on a borrowed connection, mapping errors to ``StoreError``. When the server
+    /// cannot be reached (`.connection`: restarting, failing over, partitioned away), `body` runs
+    /// again after 0.5 s, doubling to 30 s, until ``retryLimit``; `body` must be safe to run again
+    /// (a transaction that failed this way was rolled back by the server).
+    private func withLink<T>(_ operation: String, retry: Bool = true, _ body: (any PostgresLink) throws -> T) throws(StoreError) -> T {
+        var waited = Duration.zero
+        var pause = Duration.milliseconds(500)
+        while true {
+            do {
+                return try once(operation, body)
+            } catch where retry && error.kind == .connection && waited < retryLimit {
+                sleep(pause)
+                waited += pause
+                pause = min(pause * 2, .seconds(30))
+            }
+        }
+    }
+
+    private func once<T>(_ operation: String, _ body: (any PostgresLink) throws -> T) throws(StoreError) -> T {
+        let link = try borrow()
+        defer { giveBack(link) }
+        do {
+            return try body(link)
+        } catch var error as StoreError {
+            // The statement's own error, told in the terms of what the store was doing.
+            error.path = location
+            error.operation = operation
+            throw error
+        } catch {
+            throw StoreError(.postgres, path: location, operation: operation, message: "\(error)")
+        }
+    }
+
+    public func read<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
+        try withLink(operation) { link in
+            try link.transaction {
+                try link.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                return try body(link)
+            }
+        }
+    }
+
+    public func write<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
+        if readOnly { throw StoreError(.postgres, path: location, operation: operation, message: "the store is open read-only") }
+        return try withLink(operation) { link in
+            try link.transaction {
+                try link.execute("SELECT pg_advisory_xact_lock(?)", [.int(Self.writeLock)])
+                return try body(link)
+            }
+        }
+    }
+
+    public func pipelineRead<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
+        try withLink(operation) { link in try body(link) }
+    }
+
+    // MARK: - Schema
+
+    /// Opening does not wait for the server: a wrong password or an unreachable host is reported at once.
+    private func prepareSchema() throws(StoreError) {
+        try withLink("open", retry: false) { link in
+            if readOnly {
+                try PostgresMigrator.check(link, location: location)
+            } else {
+                try PostgresMigrator.migrate(link, location: location)
+            }
+        }
+    }
+
+    // MARK: - The insert path
+
+    public func commit(_ commits: [FileCommit], label: String) throws(StoreError) -> [[String]] {
+        try ensurePartitions(for: commits)
+        return try write("commit of \(label)") { db in
+            try PostgresCommitWriter(db: db).write(commits)
+        }
+    }
+
+    /// Creates the monthly partitions the group's events fall in (each in its own short
+    /// transaction, before the commit's, so that the commit never waits on DDL).
+    private func ensurePartitions(for commits: [FileCommit]) throws(StoreError) {
+        var months = Set<Int>()
+        for c in commits {
+            for e in c.events {
+                if let m = PostgresSchema.month(of: e.eventTime.milliseconds) { months.insert(m.year * 12 + m.month - 1) }
+            }
+        }
+        let missing = knownMonths.locked { known in months.subtracting(known) }
+        guard !missing.isEmpty else { return }
+        try write("create monthly partitions") { db in
+            for key in missing.sorted() {
+                try PostgresPartitions.create(db, year: key / 12, month: key % 12 + 1)
+            }
+        }
+        knownMonths.locked { known in known.formUnion(missing) }
+    }
+
+    public func ledgerEntry(path: String) throws(StoreError) -> FileLedgerEntry? {
+        try withLink("ledger lookup") { link in
+            var s = try link.statement("""
+                SELECT path, size, fingerprint, format, records, skipped, invalid, status, reason, ingested_at, newest_event_time
+                FROM files WHERE path = ?
+                """)
+            s.bind(path)
+            defer { s.reset() }
+            guard try s.step() else { return nil }
+            return FileLedgerEntry(
+                path: s.string(0), size: s.int64(1), fingerprint: s.string(2), format: s.string(3),
+                records: s.int(4), skipped: s.int(5), invalid: s.int(6),
+                status: FileStatus(rawValue: s.string(7)) ?? .failed, reason: s.optionalString(8),
+                ingestedAt: EventTime(milliseconds: s.int64(9)),
+                newestEventTime: s.optionalInt64(10).map { EventTime(milliseconds: $0) })
+        }
+    }
+
+    public func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String> {
+        if ids.isEmpty { return [] }
+        return try withLink("event id lookup") { link in
+            var found = Set<String>()
+            var start = 0
+            while start < ids.count {
+                let end = min(start + 1_000, ids.count)
+                var s = try link.statement(
+                    "SELECT event_id FROM event_ids WHERE event_id IN (" + Array(repeating: "?", count: end - start).joined(separator: ",") + ")")
+                for id in ids[start..<end] { s.bind(id) }
+                while try s.step() { found.insert(s.string(0)) }
+                s.reset()
+                start = end
+            }
+            return found
+        }
+    }
+
+    /// Nothing to take: several workers share the store, and claims on files keep them apart.
+    public func lockForWriting() throws(StoreError) {}
+
+    /// PostgreSQL keeps its indexes during a load (several workers may be loading at once).
+    public func deferIndexesForFirstLoad() throws(StoreError) -> Bool { false }
+    public func buildDeferredIndexes() throws(StoreError) -> [String] { [] }
+    public func missingDeferredIndexes() throws(StoreError) -> Set<String> { [] }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import TrailStore
+
+/// Opens a ``Store`` on PostgreSQL from a `postgres://` URL.
+public enum PostgresStore {
+    /// Opens the store at `url`: writers create and migrate the schema (under an advisory lock,
+    /// so workers starting together migrate once); readers only check it. Fails at once, with
+    /// `.connection`, when the server cannot be reached or refuses the login, and with `.schema`
+    /// for a database that is not a TrailWatch store (readers) or was migrated by a newer version.
+    ///
+    /// Once open, an operation that loses the server retries for up to
+    /// `TRAILWATCH_DB_RETRY_SECONDS` (default 900) with backoff, then fails.
+    public static func open(
+        url: String, readOnly: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment
+    ) throws(StoreError) -> Store {
+        let location = try PostgresLocation(parsing: url, environment: environment)
+        let retrySeconds = environment["TRAILWATCH_DB_RETRY_SECONDS"].flatMap { Int($0) }.map { max(0, min($0, 86_400)) } ?? 900
+        let backend = try PostgresBackend(
+            location: location.redacted, readOnly: readOnly, notes: location.warnings,
+            retryLimit: .seconds(retrySeconds), sleep: { Thread.sleep(forTimeInterval: Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) },
+            connect: { () throws(StoreError) -> any PostgresLink in
+                let session = PostgresSession(location: location)
+                try session.connect()
+                return SessionLink(session: session)
+            })
+        return Store(backend: backend)
+    }
+}
+
+/// A ``PostgresSession`` as the backend's pooled connection.
+final class SessionLink: PostgresLink {
+    let session: PostgresSession
+    private let connection: PostgresSQLConnection
+
+    init(session: PostgresSession) {
+        self.session = session
+        connection = PostgresSQLConnection(session: session)
+    }
+
+    var dialect: SQLDialect { .postgres }
+
+    func statement(_ sql: String) throws -> any SQLStatement {
+        try connection.statement(sql)
+    }
+
+    func transaction<T>(_ body: () throws -> T) throws -> T {
+        try session.transaction(body)
+    }
+
+    func close() {
+        session.close()
+    }
+}
