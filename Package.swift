@@ -128,6 +128,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "TrailAlertsTests", dependencies: ["TrailAlerts", "TrailModel", "TrailJSON"]),
+        .testTarget(name: "TrailPipelineTests", dependencies: ["TrailPipeline", "TrailStore", "TrailIngest", "TrailModel", "TrailSync"]),
         .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailPresentation", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `trailwatch` binary; imports no target.
         .testTarget(name: "TrailwatchCLITests", resources: [.copy("Fixtures")]),

@@ -29,6 +29,9 @@ public final class FileCommitter {
     public var maxGroupDelay: TimeInterval = 0.25
     /// Records each group's commit duration (for `tail --metrics`), when set.
     public var commitTimer: CommitTimer?
+    /// The worker's claims on a shared store: each commit carries the worker id (the store
+    /// refuses it when the claim was lost), and claims end with their file's commit.
+    public var claims: ClaimKeeper?
 
     private let store: Store
     private var rules: RuleBook
@@ -120,10 +123,20 @@ public final class FileCommitter {
         case .alreadyDone:
             report.status = .alreadyDone
             return report
+        case let .claimedElsewhere(worker, until):
+            report.status = .claimedElsewhere
+            report.reason = "claimed by another worker (\(worker), lease until \(until.iso8601))"
+            return report
         case let .failed(reason, incomplete):
             if incomplete && deferIncomplete {
                 report.status = .deferred
                 report.reason = reason
+                // Tried again later, perhaps by another worker: not held meanwhile.
+                do {
+                    try claims?.release([path])
+                } catch {
+                    throw PipelineError(.store, "\(error)")
+                }
                 return report
             }
             report.status = .failed
@@ -171,6 +184,7 @@ public final class FileCommitter {
             )
         }
         staged.report = report
+        staged.commit.claim = claims?.worker.value
         if groupStarted == nil { groupStarted = Date() }
         group.append(staged)
         return nil
@@ -223,7 +237,7 @@ public final class FileCommitter {
     }
 
     /// Writes groups to the store and their alerts to the outbox.
-    public var writer: GroupWriter { GroupWriter(store: store, handOver: handOver, commitTimer: commitTimer) }
+    public var writer: GroupWriter { GroupWriter(store: store, handOver: handOver, commitTimer: commitTimer, claims: claims) }
 
     /// Hands over the alerts that a previous run committed but stopped before handing over.
     /// Returns how many there were.
@@ -299,23 +313,54 @@ public struct GroupWriter: Sendable {
     let store: Store
     let handOver: AlertHandOver
     var commitTimer: CommitTimer?
+    var claims: ClaimKeeper?
 
     /// Commits the group in one transaction, then queues its new alerts, in order, for every sink.
+    ///
+    /// With claims, a file whose claim was lost (`StoreError.Kind.claimLost`: another worker took
+    /// it over) is dropped from the group, which commits again without it; its report says
+    /// `.takenOver`. The group's detector state, carried by its last file, moves to the new last
+    /// file (or commits on its own).
     public func write(_ group: PreparedGroup) throws(PipelineError) -> [FileReport] {
-        let staged = group.staged
-        let newAlertIDs: [[String]]
-        do {
-            let started = ContinuousClock.now
-            newAlertIDs = try store.commit(staged.map(\.commit))
-            commitTimer?.record(ContinuousClock.now - started)
-        } catch {
-            let paths = staged.count == 1 ? staged[0].report.path : "\(staged[0].report.path) and \(staged.count - 1) more files"
-            throw PipelineError(.store, "\(paths): \(error)")
+        var staged = group.staged
+        var takenOver: [FileReport] = []
+        var newAlertIDs: [[String]] = []
+        while !staged.isEmpty {
+            do {
+                let started = ContinuousClock.now
+                newAlertIDs = try store.commit(staged.map(\.commit))
+                commitTimer?.record(ContinuousClock.now - started)
+                break
+            } catch where error.kind == .claimLost {
+                guard let file = error.file, let i = staged.firstIndex(where: { $0.commit.hasFile && $0.commit.ledger.path == file }) else {
+                    throw PipelineError(.store, "\(error)")
+                }
+                let lost = staged.remove(at: i)
+                claims?.forget([file])
+                var report = lost.report
+                report.status = .takenOver
+                report.reason = "\(file): another worker took this file over (the claim of \(lost.commit.claim ?? "this worker") was lost); not committed"
+                report.eventsStored = 0
+                takenOver.append(report)
+                if i == staged.count, !lost.commit.state.isEmpty {
+                    if staged.isEmpty {
+                        staged.append(FileCommitter.Staged(
+                            report: FileReport(path: "", status: .done),
+                            commit: .detectionsOnly(alerts: [], suppressed: [], state: lost.commit.state), alertOrder: [], alertLines: [:]))
+                    } else {
+                        staged[staged.count - 1].commit.state += lost.commit.state
+                    }
+                }
+            } catch {
+                let paths = staged.count == 1 ? staged[0].report.path : "\(staged[0].report.path) and \(staged.count - 1) more files"
+                throw PipelineError(.store, "\(paths): \(error)")
+            }
         }
-        var reports: [FileReport] = []
-        reports.reserveCapacity(staged.count)
+        claims?.forget(staged.lazy.filter(\.commit.hasFile).map(\.commit.ledger.path))
+        var reports: [FileReport] = takenOver
+        reports.reserveCapacity(staged.count + takenOver.count)
         var emitted: [String] = []
-        for (file, fresh) in zip(staged, newAlertIDs) {
+        for (file, fresh) in zip(staged, newAlertIDs) where file.commit.hasFile {
             let inserted = Set(fresh)
             for id in file.alertOrder where inserted.contains(id) {
                 if file.alertLines[id] != nil { emitted.append(id) }

@@ -22,6 +22,9 @@ public struct FileProcessor: Sendable {
     public var maxRecordBytes: Int = 16 << 20
     /// When set (`tail --public-keys`), each CloudTrail digest file is checked as it is read.
     public var digestWatch: DigestWatch?
+    /// When set (a store shared by several workers), each file is claimed before it is read and
+    /// after the ledger says it is new; a file another worker holds is left to it.
+    public var claims: ClaimKeeper?
 
     public init(rules: RuleBook, store: Store) {
         self.rules = rules
@@ -36,11 +39,14 @@ public struct FileProcessor: Sendable {
             if error.code == .unsupportedFileType {
                 // A FIFO, socket or device where a file was (swapped in after the walk): not a
                 // log file, skipped with the reason.
-                return ProcessedFile(file: file, fingerprint: "", outcome: .skipped(format: "not-a-file", reason: error.reason))
+                return claimGate(file, fingerprint: "", size: file.size)
+                    ?? ProcessedFile(file: file, fingerprint: "", outcome: .skipped(format: "not-a-file", reason: error.reason))
             }
-            return ProcessedFile(file: file, fingerprint: "", outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
+            return claimGate(file, fingerprint: "", size: file.size)
+                ?? ProcessedFile(file: file, fingerprint: "", outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
         if stored.bytes.isEmpty, LogFileName.isCloudTrailLog(LogFileName.baseName(file.path)) {
+            if let gate = claimGate(file, fingerprint: stored.fingerprint, size: stored.size) { return gate }
             // CloudTrail never delivers an empty log file: this is a lost delivery, or one still
             // being written (tail waits for it until --incomplete-timeout).
             return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .failed(
@@ -52,6 +58,7 @@ public struct FileProcessor: Sendable {
            entry.status != .failed, entry.size == stored.size, entry.fingerprint == stored.fingerprint {
             return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .alreadyDone)
         }
+        if let gate = claimGate(file, fingerprint: stored.fingerprint, size: stored.size) { return gate }
         let content: FileContent
         do {
             content = try FileReader.content(of: stored, path: file.path, maxBytes: maxFileBytes)

@@ -6,6 +6,14 @@ public struct FileReport: Sendable {
         case done, skipped, failed, alreadyDone
         /// Not recorded: the file looks half-written and the caller will retry it.
         case deferred
+        /// Not read: another worker on the shared store holds the file's claim (`reason` names
+        /// it). `tail` tries again later; not counted as done or failed.
+        case claimedElsewhere
+        /// Read, but not committed: this worker lost the file's claim and another worker took it
+        /// over (the commit was refused). Not counted, not retried.
+        case takenOver
+        /// Not read: the file belongs to another shard (`--shard`).
+        case outsideShard
     }
 
     public var path: String

@@ -3,6 +3,7 @@ import Synchronization
 import TrailSync
 import TrailIngest
 import TrailModel
+import TrailStore
 
 /// Runs files through the pipeline: the parallel stage on up to `jobs` files at once, then the
 /// sequential stage in the files' given order (a reorder buffer), so that the store and the
@@ -23,6 +24,11 @@ public final class IngestRunner {
     private let onReport: (FileReport) -> Void
     /// Where files that are not local (`s3://…`) are fetched from; nil when every file is local.
     public var remote: (any RemoteFiles)?
+    /// This worker's share of the files (`--shard K/N`); files of other shards are reported as
+    /// `.outsideShard` and neither read nor claimed. Nil: every file.
+    public var shard: Shard?
+    /// Diagnostics for standard error (claim renewals that failed).
+    public var log: @Sendable (String) -> Void = { _ in }
 
     public init(processor: FileProcessor, committer: FileCommitter, jobs: Int, onReport: @escaping (FileReport) -> Void) {
         self.processor = processor
@@ -36,13 +42,29 @@ public final class IngestRunner {
     /// in `status`. Returns their reports (also handed to `onReport`).
     @discardableResult
     public func recordUnreadable(_ failures: [IngestError]) throws(PipelineError) -> [FileReport] {
+        var reports: [FileReport] = []
         for failure in failures {
+            if let shard, !shard.contains(path: failure.path) { continue }
+            if let claims = processor.claims {
+                let claimed: ClaimResult
+                do {
+                    claimed = try claims.claim(failure.path)
+                } catch {
+                    throw PipelineError(.store, "\(error)")
+                }
+                if case let .held(worker, until) = claimed {
+                    let processed = ProcessedFile(file: DiscoveredFile(path: failure.path, size: 0), fingerprint: "",
+                                                  outcome: .claimedElsewhere(worker: worker, until: until))
+                    if let report = try committer.stage(processed) { reports.append(report) }
+                    continue
+                }
+            }
             let processed = ProcessedFile(
                 file: DiscoveredFile(path: failure.path, size: 0), fingerprint: "",
                 outcome: .failed(reason: "\(failure)", incomplete: false))
             _ = try committer.stage(processed)
         }
-        let reports = try committer.flush()
+        reports += try committer.flush()
         for report in reports { onReport(report) }
         return reports
     }
@@ -65,13 +87,58 @@ public final class IngestRunner {
         reloaded.maxFileBytes = processor.maxFileBytes
         reloaded.maxRecordBytes = processor.maxRecordBytes
         reloaded.digestWatch = processor.digestWatch
+        reloaded.claims = processor.claims
         processor = reloaded
     }
 
     /// Processes `files` in order; stops early (after committing the file in hand) when `stop`
     /// is requested. Returns the reports of the files handled.
+    ///
+    /// Files outside ``shard`` are reported at once and not read. With claims (``FileProcessor/claims``),
+    /// the claims in hand are renewed every third of their lease while the run goes on, and
+    /// those still in hand when it ends (files deferred or abandoned at a stop) are released.
     @discardableResult
     public func run(_ files: [DiscoveredFile], deferIncomplete: Bool = false, stop: StopSignal? = nil) async throws(PipelineError) -> [FileReport] {
+        var reports: [FileReport] = []
+        var mine = files
+        if let shard {
+            mine = []
+            for file in files {
+                if shard.contains(path: file.path) {
+                    mine.append(file)
+                } else {
+                    let report = FileReport(path: file.path, status: .outsideShard)
+                    reports.append(report)
+                    onReport(report)
+                }
+            }
+        }
+        guard let claims = processor.claims, !mine.isEmpty else {
+            return reports + (try await runFiles(mine, deferIncomplete: deferIncomplete, stop: stop))
+        }
+        let log = self.log
+        let renewal = Task {
+            await claims.renewUntilCancelled(
+                onLost: { lost in log("worker \(claims.worker): lost the claims of \(lost.count) files to other workers (their commits will be refused): \(lost.prefix(3).joined(separator: ", "))") },
+                onError: { log("worker \(claims.worker): renewing claims failed (tried again in a third of the lease): \($0)") })
+        }
+        defer { renewal.cancel() }
+        let ran: [FileReport]
+        do {
+            ran = try await runFiles(mine, deferIncomplete: deferIncomplete, stop: stop)
+        } catch {
+            try? claims.releaseAll()
+            throw error
+        }
+        do {
+            try claims.releaseAll()
+        } catch {
+            throw PipelineError(.store, "\(error)")
+        }
+        return reports + ran
+    }
+
+    private func runFiles(_ files: [DiscoveredFile], deferIncomplete: Bool, stop: StopSignal?) async throws(PipelineError) -> [FileReport] {
         if files.isEmpty { return [] }
         let processor = self.processor
         let remote = self.remote

@@ -7,6 +7,8 @@ public struct PipelineError: Error, Sendable, CustomStringConvertible {
         case store
         /// A file could not be read, decompressed or decoded.
         case file
+        /// An option given to the pipeline is not usable (`--shard`, `--worker-id`).
+        case usage
     }
 
     public var code: Code

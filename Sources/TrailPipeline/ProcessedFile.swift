@@ -25,6 +25,8 @@ public struct ProcessedFile: Sendable {
     public enum Outcome: Sendable {
         /// The ledger already holds this exact file as done or skipped.
         case alreadyDone
+        /// Another worker on the shared store holds a live claim on the file: not read.
+        case claimedElsewhere(worker: String, until: EventTime)
         /// The file could not be read or decoded; `incomplete` when it may still be being written.
         case failed(reason: String, incomplete: Bool)
         /// The file holds no CloudTrail records (digest, Insight, other JSON, empty).

@@ -23,6 +23,7 @@ extension FileProcessor {
            entry.status != .failed, entry.size == file.size, entry.fingerprint == fingerprint {
             return ProcessedFile(file: file, fingerprint: fingerprint, outcome: .alreadyDone)
         }
+        if let gate = claimGate(file, fingerprint: fingerprint, size: file.size) { return gate }
         // As for local files: an object listed larger than --max-file-size is refused before any GET.
         if file.size > Int64(maxFileBytes) {
             let reason = "\(file.path): object is \(file.size) bytes, more than the limit of \(maxFileBytes) bytes (--max-file-size)"

@@ -7,6 +7,10 @@ public struct RunSummary: Sendable {
     public var filesFailed = 0
     public var filesAlreadyDone = 0
     public var filesDeferred = 0
+    /// Files another worker held the claim of (not read by this run).
+    public var filesClaimedElsewhere = 0
+    /// Files of other shards (`--shard`): not read, not claimed.
+    public var outsideShard = 0
     public var records = 0
     public var invalidRecords = 0
     public var eventsStored = 0
@@ -21,6 +25,9 @@ public struct RunSummary: Sendable {
         case .failed: filesFailed += 1
         case .alreadyDone: filesAlreadyDone += 1
         case .deferred: filesDeferred += 1
+        case .claimedElsewhere: filesClaimedElsewhere += 1
+        case .outsideShard: outsideShard += 1
+        case .takenOver: break
         }
         records += report.records
         invalidRecords += report.invalid
@@ -33,6 +40,8 @@ public struct RunSummary: Sendable {
         let rate = elapsedSeconds > 0 ? Double(records) / elapsedSeconds : 0
         var parts = "files: \(filesDone) done, \(filesSkipped) skipped, \(filesFailed) failed"
         if filesAlreadyDone > 0 { parts += ", \(filesAlreadyDone) already ingested" }
+        if filesClaimedElsewhere > 0 { parts += ", \(filesClaimedElsewhere) claimed by another worker" }
+        if outsideShard > 0 { parts += ", \(outsideShard) outside this shard" }
         parts += "; records: \(records)"
         if invalidRecords > 0 { parts += " (\(invalidRecords) invalid)" }
         parts += "; events stored: \(eventsStored); alerts: \(alerts)"

@@ -21,6 +21,9 @@ public final class TailService {
         public var tick: Duration = .milliseconds(50)
         /// How long a half-written file must stay unchanged before it is retried.
         public var settleInterval: Duration = .seconds(1)
+        /// How often a file another worker held the claim of is tried again (it is then usually
+        /// in the ledger, or its claim expired because that worker died).
+        public var claimRetryInterval: Duration = .seconds(5)
 
         public init() {}
     }
@@ -42,6 +45,8 @@ public final class TailService {
     /// When each pending file was last checked for stability.
     private var lastChecked: [String: Date] = [:]
     private var stability = FileStability()
+    /// Files another worker held the claim of: when each was last tried.
+    private var claimedElsewhere: [String: Date] = [:]
 
     public init(directories: [String], runner: IngestRunner, options: Options, stop: StopSignal, log: @escaping (String) -> Void) {
         self.directories = directories
@@ -96,6 +101,7 @@ public final class TailService {
                 try await ingest(files)
             }
             try await retryPending()
+            try await retryClaimedElsewhere()
             for feed in feeds where !stop.isRequested {
                 let files = try await feed.due()
                 guard !files.isEmpty else { continue }
@@ -133,6 +139,7 @@ public final class TailService {
         guard !files.isEmpty else { return }
         let reports = try await runner.run(files, deferIncomplete: !giveUp, stop: stop)
         for report in reports {
+            claimedElsewhere[report.path] = report.status == .claimedElsewhere ? Date() : nil
             if report.status == .deferred {
                 if pending[report.path] == nil {
                     pending[report.path] = Date()
@@ -146,6 +153,19 @@ public final class TailService {
                 stability.forget(report.path)
             }
         }
+    }
+
+    /// Tries again the files another worker held the claim of, every `claimRetryInterval`.
+    private func retryClaimedElsewhere() async throws(PipelineError) {
+        guard !claimedElsewhere.isEmpty else { return }
+        let now = Date()
+        let interval = Self.seconds(options.claimRetryInterval)
+        var due: [DiscoveredFile] = []
+        for (path, tried) in claimedElsewhere where now.timeIntervalSince(tried) >= interval {
+            claimedElsewhere[path] = nil
+            if let file = Self.discovered(path) { due.append(file) }
+        }
+        try await ingest(ArchiveWalker.ordered(due))
     }
 
     /// Retries half-written files that have stopped changing; gives up on those past the timeout.

@@ -99,6 +99,8 @@ public final class PostgresBackend: StoreBackend {
             error.path = location
             error.operation = operation
             throw error
+        } catch let lost as ClaimLost {
+            throw lost.storeError(store: location, operation: operation)
         } catch {
             throw StoreError(.postgres, path: location, operation: operation, message: "\(error)")
         }

@@ -19,6 +19,12 @@ struct PostgresCommitWriter {
     /// Writes `commits` (inside the caller's transaction); returns, per file, the ids of its
     /// alerts newly inserted, in the order given.
     func write(_ commits: [FileCommit]) throws -> [[String]] {
+        // Fencing: each file's claim must still be this worker's (consumed here, in the transaction).
+        for c in commits where c.hasFile {
+            if let worker = c.claim, try !FileClaims.consumeClaim(db, path: c.ledger.path, worker: worker) {
+                throw ClaimLost(path: c.ledger.path, worker: worker)
+            }
+        }
         let principalIDs = try upsertPrincipals(commits)
         let secretIDs = try upsertSecrets(commits)
         try insertEvents(commits, principalIDs: principalIDs, secretIDs: secretIDs)

@@ -16,6 +16,10 @@ public struct FileCommit: Sendable {
     /// CloudTrail digests verified by this file (a digest file checked in `tail`); each replaces
     /// the stored one of its account, region and trail when it ends no earlier.
     public var verifiedDigests: [VerifiedDigest] = []
+    /// The worker whose claim on the file this commit consumes (the fencing check): when that
+    /// claim was lost, the commit is refused with `StoreError.Kind.claimLost`. Nil: no claim is
+    /// checked (a single writer).
+    public var claim: String? = nil
     /// False for detections that belong to no file (`detectionsOnly`): no ledger row is written.
     public private(set) var hasFile = true
 

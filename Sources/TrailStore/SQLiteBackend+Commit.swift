@@ -14,6 +14,8 @@ extension SQLiteBackend {
                 return inserted
             } catch let failure as SQLiteFailure {
                 throw StoreError(.sqlite, path: path, operation: "commit of \(label)", message: failure.message)
+            } catch let lost as ClaimLost {
+                throw lost.storeError(store: path, operation: "commit of \(label)")
             }
         }
     }
@@ -174,6 +176,10 @@ private struct CommitWriter {
     }
 
     mutating func write(_ c: FileCommit) throws -> [String] {
+        // 0. Fencing: the claim on the file must still be this worker's (consumed here).
+        if let worker = c.claim, c.hasFile, try !FileClaims.consumeClaim(SQLiteConnection(db: db), path: c.ledger.path, worker: worker) {
+            throw ClaimLost(path: c.ledger.path, worker: worker)
+        }
         // 1. Principals and secrets, one upsert each per file (first/last seen over the file).
         var principalSeen: [String: (Principal, SeenRange)] = [:]
         var secretSeen: [String: (SecretRef, SeenRange)] = [:]

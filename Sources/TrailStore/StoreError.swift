@@ -16,6 +16,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         case invalidArgument
         /// A name matched more than one secret or principal; `candidates` lists them.
         case ambiguous
+        /// A commit refused by the fencing check: the worker named in the commit no longer holds
+        /// the claim on `file` (it stalled past its lease and another worker took the file over).
+        /// The whole transaction rolled back; the other worker commits the file.
+        case claimLost
     }
 
     public var kind: Kind
@@ -27,6 +31,8 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public var message: String
     /// For `.ambiguous`: the matching candidates, one per line in the description.
     public var candidates: [String]
+    /// For `.claimLost`: the file whose claim was lost (a group may commit again without it).
+    public var file: String? = nil
 
     public init(_ kind: Kind, path: String, operation: String, message: String, candidates: [String] = []) {
         self.kind = kind

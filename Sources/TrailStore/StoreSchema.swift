@@ -22,6 +22,9 @@ package enum StoreSchema {
         migrator.registerMigration("v5-alert-outbox") { db in
             try db.execute(sql: v5)
         }
+        migrator.registerMigration("v6-file-claims") { db in
+            try db.execute(sql: v6)
+        }
         return migrator
     }
 
@@ -243,5 +246,15 @@ package enum StoreSchema {
         );
         CREATE INDEX deliveries_pending ON deliveries(sink, seq) WHERE state = 'pending';
         CREATE INDEX deliveries_failed ON deliveries(sink, seq) WHERE state = 'failed';
+        """
+
+    /// File claims of workers sharing the store (see ``FileClaims``): who reads a file now, until
+    /// when (ms since epoch). A commit of the file deletes its claim in the same transaction.
+    static let v6 = """
+        CREATE TABLE claims (
+            path TEXT PRIMARY KEY,
+            worker TEXT NOT NULL,
+            expires INTEGER NOT NULL
+        );
         """
 }

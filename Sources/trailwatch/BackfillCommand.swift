@@ -133,6 +133,10 @@ struct BackfillCommand: AsyncParsableCommand {
             progress.clear()
             StandardError.error(report.reason ?? "\(report.path): failed")
         }
+        if report.status == .claimedElsewhere || report.status == .takenOver {
+            progress.clear()
+            StandardError.warning(report.status == .takenOver ? report.reason ?? report.path : "\(report.path): \(report.reason ?? "claimed by another worker"); not read")
+        }
         if !report.invalidRecords.isEmpty {
             progress.clear()
             for line in report.invalidRecords.prefix(invalidShown) { StandardError.warning("invalid record: " + line) }

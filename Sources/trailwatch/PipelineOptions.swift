@@ -75,6 +75,31 @@ struct PipelineOptions: ParsableArguments {
     @Flag(name: .long, help: "Do not draw the progress line on a terminal.")
     var noProgress = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        """
+        Read only this worker's share of the files: those whose recipient account (AWSLogs/[o-ORG/]ACCOUNT/...) \
+        hashes (FNV-1a 64) to shard K of N, 1 <= K <= N <= 1024; files outside the CloudTrail layout are shard 1's. \
+        Example: --shard 2/3
+        """,
+        valueName: "K/N"))
+    var shard: String?
+
+    @Option(name: .long, help: ArgumentHelp(
+        "This worker's id in file claims and logs (default HOST:PID:RANDOM). Example: --worker-id ingest-a",
+        valueName: "id"))
+    var workerId: String?
+
+    /// Claim each file in the store before reading it (several workers on one store). On for a
+    /// shared store; on SQLite the single-writer lock still allows one writer, so this flag is
+    /// for tests.
+    @Flag(name: .long, help: .hidden)
+    var claims = false
+
+    @Option(name: .long, help: ArgumentHelp(
+        "Seconds a file claim lasts without renewal (3 to 3600; renewed every third of it): how soon another worker takes over the files of a worker that died.",
+        valueName: "seconds"))
+    var claimTtl: Double = 60
+
     func validate() throws {
         try OptionRange.check("--jobs", jobs, OptionRange.jobs)
         guard (1 << 10...3 << 30).contains(maxFileSize.bytes) else {
@@ -88,11 +113,29 @@ struct PipelineOptions: ParsableArguments {
         guard requestTimeout > 0, requestTimeout <= 3600 else { throw ValidationError("--request-timeout must be between 0 and 3600 seconds") }
         guard (1...256).contains(maxInFlight) else { throw ValidationError("--max-in-flight must be between 1 and 256") }
         guard retryInitial > 0 else { throw ValidationError("--retry-initial must be positive") }
+        try OptionRange.check("--claim-ttl", claimTtl, OptionRange.claimTTL)
+        do {
+            _ = try shardValue()
+            _ = try workerID()
+        } catch {
+            throw ValidationError(error.description)
+        }
         do {
             _ = try sinkSpecs()
         } catch {
             throw ValidationError(error.description)
         }
+    }
+
+    /// `--shard` (nil: every file).
+    func shardValue() throws(PipelineError) -> Shard? {
+        try shard.map { (text: String) throws(PipelineError) -> Shard in try Shard(parsing: text) }
+    }
+
+    /// `--worker-id`, or a new id for this process.
+    func workerID() throws(PipelineError) -> WorkerID {
+        guard let workerId else { return WorkerID.generate() }
+        return try WorkerID(workerId)
     }
 
     /// `--settle` as a duration (nil when it is not a valid ISO 8601 duration).
@@ -202,7 +245,25 @@ struct PipelineOptions: ParsableArguments {
         var processor = FileProcessor(rules: rules, store: store)
         processor.digestWatch = digestWatch
         processor.maxFileBytes = maxFileSize.bytes
+        if claims {
+            let worker: WorkerID
+            do {
+                worker = try workerID()
+            } catch {
+                throw CLIError.usage("\(error)")
+            }
+            let keeper = ClaimKeeper(store: store, worker: worker, ttl: .init(milliseconds: Int64(claimTtl * 1000)), now: wallClockNow)
+            processor.claims = keeper
+            committer.claims = keeper
+            StandardError.line("trailwatch: worker \(worker) claims each file before reading it (lease \(Int(claimTtl)) s)")
+        }
         let runner = IngestRunner(processor: processor, committer: committer, jobs: jobs, onReport: onReport)
+        do {
+            runner.shard = try shardValue()
+        } catch {
+            throw CLIError.usage("\(error)")
+        }
+        runner.log = { StandardError.warning($0) }
         return (runner, delivery)
     }
 

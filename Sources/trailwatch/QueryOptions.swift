@@ -85,7 +85,7 @@ struct CommandFailure: Error {
     var exitCode: Int32 {
         switch error.kind {
         case .notFound, .ambiguous, .invalidArgument, .schema, .locked: 2
-        case .sqlite, .io: 1
+        case .sqlite, .io, .claimLost: 1
         }
     }
 }

@@ -109,7 +109,10 @@ final class S3PollFeed: TailFeed {
     func ingested(_ reports: [FileReport]) async {
         for report in reports {
             guard let object = inHand.removeValue(forKey: report.path) else { continue }
-            if report.status == .failed {
+            if report.status == .claimedElsewhere {
+                // Another worker has it in hand: listed and looked at again on the next poll.
+                continue
+            } else if report.status == .failed {
                 let backoff = min(64, (retry[object]?.backoff ?? 0) * 2 + (retry[object] == nil ? 1 : 0))
                 retry[object] = (polls + max(1, backoff), max(1, backoff))
             } else {

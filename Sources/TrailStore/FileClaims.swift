@@ -1,0 +1,111 @@
+import TrailModel
+
+/// What a claim on a file answered.
+public enum ClaimResult: Sendable, Equatable {
+    /// The file is this worker's until the lease expires (or it commits or releases the file).
+    case granted
+    /// Another worker holds a live claim on the file.
+    case held(by: String, until: EventTime)
+}
+
+/// File claims with leases, so that several workers on one store read each file once.
+///
+/// A claim is a row of `claims` (path, worker, expiry in ms since the epoch). A worker claims a
+/// file after the ledger says it is new and before reading it, renews the claims in hand while
+/// it works, and its commit of the file consumes the claim in the same transaction
+/// (``consumeClaim(_:path:worker:)``, the fencing check): a worker that lost its claim (it
+/// stalled past its lease and another worker took the file over) cannot commit the file.
+/// An expired claim nobody took over is still its worker's: nobody else can have read the file
+/// for the store.
+///
+/// Portable SQL (SQLite and PostgreSQL): `?` parameters, `ON CONFLICT`, integers. The store
+/// never reads the clock: `now` is given by the caller.
+package enum FileClaims {
+    /// Claims `path` for `worker` until `now + ttl`: a new claim, a renewal of the worker's own, or
+    /// a takeover of an expired one; otherwise says who holds it and until when.
+    static func claim(_ c: any SQLConnection, path: String, worker: String, now: EventTime, ttl: EventTime.Duration) throws -> ClaimResult {
+        let expires = now.adding(ttl).milliseconds
+        var insert = try c.statement("INSERT INTO claims (path, worker, expires) VALUES (?, ?, ?) ON CONFLICT (path) DO NOTHING")
+        var takeOver = try c.statement("UPDATE claims SET worker = ?, expires = ? WHERE path = ? AND (worker = ? OR expires < ?)")
+        var holder = try c.statement("SELECT worker, expires FROM claims WHERE path = ?")
+        // On an engine whose statements do not share one snapshot (PostgreSQL, read committed),
+        // the holder may release the file between these statements: then try again, a few times.
+        for _ in 0..<3 {
+            insert.bind(path)
+            insert.bind(worker)
+            insert.bind(expires)
+            try insert.run()
+            if insert.changes == 1 { return .granted }
+            takeOver.bind(worker)
+            takeOver.bind(expires)
+            takeOver.bind(path)
+            takeOver.bind(worker)
+            takeOver.bind(now.milliseconds)
+            try takeOver.run()
+            if takeOver.changes == 1 { return .granted }
+            holder.bind(path)
+            let found = try holder.step()
+            let held = found ? ClaimResult.held(by: holder.string(0), until: EventTime(milliseconds: holder.int64(1))) : nil
+            holder.reset()
+            if let held { return held }
+        }
+        return .held(by: "another worker", until: now)
+    }
+
+    /// Extends `worker`'s claims on `paths` to `now + ttl`. Returns the paths whose claim the
+    /// worker no longer holds (taken over, or never claimed), in the order given.
+    static func renew(_ c: any SQLConnection, worker: String, paths: [String], now: EventTime, ttl: EventTime.Duration) throws -> [String] {
+        let expires = now.adding(ttl).milliseconds
+        var update = try c.statement("UPDATE claims SET expires = ? WHERE path = ? AND worker = ?")
+        var lost: [String] = []
+        for path in paths {
+            update.bind(expires)
+            update.bind(path)
+            update.bind(worker)
+            try update.run()
+            if update.changes != 1 { lost.append(path) }
+        }
+        return lost
+    }
+
+    /// Gives up `worker`'s claims on `paths` (files it failed to read, or abandoned); claims
+    /// held by other workers are left alone.
+    static func release(_ c: any SQLConnection, worker: String, paths: [String]) throws {
+        var delete = try c.statement("DELETE FROM claims WHERE path = ? AND worker = ?")
+        for path in paths {
+            delete.bind(path)
+            delete.bind(worker)
+            try delete.run()
+        }
+    }
+
+    /// The fencing check, inside the transaction that commits `path`: deletes `worker`'s claim.
+    /// True when the claim was still the worker's (the commit may go on); false when another
+    /// worker took the file over or the claim is gone, and the commit must be refused.
+    package static func consumeClaim(_ c: any SQLConnection, path: String, worker: String) throws -> Bool {
+        var delete = try c.statement("DELETE FROM claims WHERE path = ? AND worker = ?")
+        delete.bind(path)
+        delete.bind(worker)
+        try delete.run()
+        return delete.changes == 1
+    }
+}
+
+/// Thrown inside a commit transaction when the fencing check fails; the store turns it into
+/// `StoreError.Kind.claimLost` once the transaction has rolled back.
+package struct ClaimLost: Error {
+    package var path: String
+    package var worker: String
+
+    package init(path: String, worker: String) {
+        self.path = path
+        self.worker = worker
+    }
+
+    package func storeError(store: String, operation: String) -> StoreError {
+        var error = StoreError(.claimLost, path: store, operation: operation,
+                               message: "\(path): the claim of worker \(worker) was lost (another worker took the file over); nothing was committed")
+        error.file = path
+        return error
+    }
+}

@@ -1,0 +1,29 @@
+import TrailModel
+
+/// File claims for workers sharing one store (see ``FileClaims``). The caller gives the time:
+/// the store never reads the clock.
+extension Store {
+    /// Claims `path` for `worker` until `now + ttl` (a new claim, the worker's own renewed, or an
+    /// expired one taken over); otherwise says which worker holds it and until when.
+    public func claimFile(_ path: String, worker: String, now: EventTime, ttl: EventTime.Duration) throws(StoreError) -> ClaimResult {
+        try write("claim of \(path)") { db in
+            try FileClaims.claim(SQLiteConnection(db: db), path: path, worker: worker, now: now, ttl: ttl)
+        }
+    }
+
+    /// Extends `worker`'s claims on `paths` to `now + ttl`; returns the paths it no longer holds.
+    public func renewClaims(worker: String, paths: [String], now: EventTime, ttl: EventTime.Duration) throws(StoreError) -> [String] {
+        if paths.isEmpty { return [] }
+        return try write("renewal of \(paths.count) claims") { db in
+            try FileClaims.renew(SQLiteConnection(db: db), worker: worker, paths: paths, now: now, ttl: ttl)
+        }
+    }
+
+    /// Gives up `worker`'s claims on `paths` (other workers' claims are left alone).
+    public func releaseClaims(worker: String, paths: [String]) throws(StoreError) {
+        if paths.isEmpty { return }
+        try write("release of \(paths.count) claims") { db in
+            try FileClaims.release(SQLiteConnection(db: db), worker: worker, paths: paths)
+        }
+    }
+}

@@ -1,0 +1,166 @@
+import Foundation
+import Synchronization
+import Testing
+import TrailIngest
+import TrailModel
+import TrailPipeline
+import TrailStore
+import TrailSync
+
+/// A wall clock the test moves by hand: leases expire when the test says so.
+final class TestClock: Sendable {
+    static let start = EventTime(milliseconds: 1_714_521_600_000)  // 2024-05-01T00:00:00Z
+    private let time = Mutex(TestClock.start)
+
+    func now() -> EventTime { time.locked { $0 } }
+    func advance(seconds: Int64) { time.locked { $0 = $0.adding(.seconds(seconds)) } }
+}
+
+/// One worker of a shared store, in process: its own committer, detectors and claims.
+struct Worker {
+    let runner: IngestRunner
+    let keeper: ClaimKeeper
+
+    init(_ id: String, store: Store, clock: TestClock) throws {
+        let rules = try RuleBook.load(directory: nil)
+        let handOver = AlertHandOver(sinks: [], wallClock: { clock.now().milliseconds }, notify: {})
+        let committer = try FileCommitter(store: store, rules: rules, handOver: handOver, wallClock: { clock.now() })
+        keeper = ClaimKeeper(store: store, worker: try WorkerID(id), ttl: .seconds(60), now: { clock.now() })
+        committer.claims = keeper
+        var processor = FileProcessor(rules: rules, store: store)
+        processor.claims = keeper
+        runner = IngestRunner(processor: processor, committer: committer, jobs: 2, onReport: { _ in })
+    }
+
+    func run(_ files: [DiscoveredFile], deferIncomplete: Bool = false) async throws -> [String: FileReport] {
+        let reports = try await runner.run(files, deferIncomplete: deferIncomplete)
+        return Dictionary(reports.map { ($0.path, $0) }, uniquingKeysWith: { a, _ in a })
+    }
+}
+
+/// A temporary tree of small CloudTrail log files in the S3 layout.
+struct LogTree {
+    let root: String
+
+    init() throws {
+        root = FileManager.default.temporaryDirectory.appendingPathComponent("pipeline-claims-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: root, withIntermediateDirectories: true)
+    }
+
+    /// Writes a log file of `records` GetSecretValue records of `account` and returns it.
+    func file(_ name: String, account: String = "111111111111", records: Int = 3) throws -> DiscoveredFile {
+        let directory = "\(root)/AWSLogs/\(account)/CloudTrail/us-east-1/2024/05/01"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let body = (0..<records).map { i in
+            """
+            {"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::\(account):user/alice","accountId":"\(account)"},\
+            "eventTime":"2024-05-01T00:00:0\(i)Z","eventSource":"secretsmanager.amazonaws.com","eventName":"GetSecretValue",\
+            "awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","userAgent":"aws-cli/2","requestParameters":{"secretId":"prod/db"},\
+            "eventID":"\(name)-\(i)","readOnly":true,"eventType":"AwsApiCall","recipientAccountId":"\(account)"}
+            """
+        }.joined(separator: ",")
+        let path = "\(directory)/\(account)_CloudTrail_us-east-1_20240501T0000Z_\(name).json"
+        let data = Data("{\"Records\":[\(body)]}".utf8)
+        try data.write(to: URL(fileURLWithPath: path))
+        return DiscoveredFile(path: path, size: Int64(data.count))
+    }
+
+    func store() throws -> Store { try Store.open(path: root + "/store.db") }
+}
+
+@Suite struct ClaimingWorkerTests {
+    @Test func aWorkerSkipsTheFileAnotherHoldsAndTheOtherCommitsIt() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let a = try Worker("worker-a", store: store, clock: clock)
+        let b = try Worker("worker-b", store: store, clock: clock)
+        let f1 = try tree.file("f1")
+        let f2 = try tree.file("f2")
+
+        // b is reading f1.
+        #expect(try b.keeper.claim(f1.path) == .granted)
+        let first = try await a.run([f1, f2])
+        #expect(first[f1.path]?.status == .claimedElsewhere)
+        #expect(first[f1.path]?.reason?.contains("worker-b") == true)
+        #expect(first[f2.path]?.status == .done)
+        #expect(try store.ledgerEntry(path: f1.path) == nil, "a read the file b holds")
+        #expect(a.keeper.inHand.isEmpty)
+        var summary = RunSummary()
+        for report in first.values { summary.add(report) }
+        #expect(summary.filesClaimedElsewhere == 1 && summary.filesDone == 1 && summary.filesFailed == 0)
+
+        let second = try await b.run([f1, f2])
+        #expect(second[f1.path]?.status == .done)
+        #expect(second[f1.path]?.eventsStored == 3)
+        #expect(second[f2.path]?.status == .alreadyDone)
+        #expect(b.keeper.inHand.isEmpty)
+
+        // a, later: both files are in the ledger, nothing is read again, no claim is left behind.
+        let third = try await a.run([f1, f2])
+        #expect(third.values.allSatisfy { $0.status == .alreadyDone })
+        let c = try Worker("worker-c", store: store, clock: clock)
+        #expect(try c.keeper.claim(f1.path) == .granted && c.keeper.claim(f2.path) == .granted)
+    }
+
+    @Test func aWorkerStalledPastItsLeaseCannotCommitTheFileTakenOver() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let a = try Worker("worker-a", store: store, clock: clock)
+        let b = try Worker("worker-b", store: store, clock: clock)
+        let f1 = try tree.file("f1")
+        let f2 = try tree.file("f2")
+
+        // a reads f1, 30 s later f2, and stages them; then it stalls (a GC pause, a partition)
+        // past f1's lease.
+        #expect(try a.runner.committer.stage(a.runner.processor.process(f1)) == nil)
+        clock.advance(seconds: 30)
+        #expect(try a.runner.committer.stage(a.runner.processor.process(f2)) == nil)
+        #expect(a.keeper.inHand == [f1.path, f2.path].sorted())
+        clock.advance(seconds: 31)
+
+        // f1's lease ran out at 60 s: b takes it over and commits it.
+        let taken = try await b.run([f1])
+        #expect(taken[f1.path]?.status == .done)
+        // f2 is still a's (renewed at 30 s).
+        #expect(try b.keeper.claim(f2.path) == .held(by: "worker-a", until: TestClock.start.adding(.seconds(90))))
+
+        // a wakes up: its group commits without f1, which it reports as taken over.
+        let reports = try a.runner.committer.flush()
+        #expect(reports.map(\.status).sorted { "\($0)" < "\($1)" } == [.done, .takenOver])
+        #expect(reports.first { $0.path == f1.path }?.status == .takenOver)
+        #expect(reports.first { $0.path == f1.path }?.reason?.contains("worker-a") == true)
+        #expect(try store.ledgerEntry(path: f1.path)?.ingestedAt == TestClock.start.adding(.seconds(61)), "a's row replaced b's")
+        #expect(try store.ledgerEntry(path: f2.path)?.status == .done)
+        #expect(a.keeper.inHand.isEmpty)
+        var summary = RunSummary()
+        for report in reports { summary.add(report) }
+        #expect(summary.filesDone == 1 && summary.filesFailed == 0 && summary.filesSkipped == 0)
+    }
+
+    @Test func filesDeferredOrOutsideTheShardHoldNoClaim() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let a = try Worker("worker-a", store: store, clock: clock)
+        // An empty file with a CloudTrail log name looks like a delivery still being written.
+        let empty = try tree.file("empty", records: 0)
+        try FileManager.default.removeItem(atPath: empty.path)
+        let emptyFile = DiscoveredFile(path: empty.path + ".gz", size: 0)
+        try Data().write(to: URL(fileURLWithPath: emptyFile.path))
+        let other = try tree.file("other", account: "428471960213")  // shard 1 of 2
+        let mine = try tree.file("mine")                              // 111111111111: shard 2 of 2
+        a.runner.shard = Shard(index: 2, count: 2)
+
+        let reports = try await a.run([emptyFile, other, mine], deferIncomplete: true)
+        #expect(reports[emptyFile.path]?.status == .deferred)
+        #expect(reports[other.path]?.status == .outsideShard)
+        #expect(reports[mine.path]?.status == .done)
+        #expect(try store.ledgerEntry(path: other.path) == nil)
+        #expect(a.keeper.inHand.isEmpty)
+        let b = try Worker("worker-b", store: store, clock: clock)
+        #expect(try b.keeper.claim(emptyFile.path) == .granted, "the deferred file's claim was kept")
+        #expect(try b.keeper.claim(other.path) == .granted, "the file outside the shard was claimed")
+    }
+}
