@@ -16,6 +16,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         case invalidArgument
         /// A name matched more than one secret or principal; `candidates` lists them.
         case ambiguous
+        /// The database server could not be reached or refused the login.
+        case connection
+        /// PostgreSQL reported an error.
+        case postgres
     }
 
     public var kind: Kind
