@@ -33,6 +33,9 @@ let package = Package(
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        // The shared PostgreSQL store: the wire protocol client, and TLS for `sslmode=require|verify-full`.
+        .package(url: "https://github.com/vapor/postgres-nio", from: "1.33.2"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Core: pure, no I/O. `Lifetimes` (supported by the release toolchain, no unsafe flags)
@@ -53,6 +56,16 @@ let package = Package(
             "TrailModel", "TrailJSON", "TrailSync",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "GRDBSQLite", package: "GRDB.swift"),
+        ]),
+        // PostgreSQL for the store: connection URLs and ~/.pgpass, a blocking session over PostgresNIO,
+        // and the `SQLConnection` the store's shared SQL runs on.
+        .target(name: "TrailPostgres", dependencies: [
+            "TrailStore", "TrailSync",
+            .product(name: "PostgresNIO", package: "postgres-nio"),
+            .product(name: "NIOCore", package: "swift-nio"),
+            .product(name: "NIOPosix", package: "swift-nio"),
+            .product(name: "NIOSSL", package: "swift-nio-ssl"),
+            .product(name: "Logging", package: "swift-log"),
         ]),
         // What the CLI and the console share above the store: tables, CSV and JSON lines, time rendering, `--since`.
         .target(name: "TrailPresentation", dependencies: ["TrailStore", "TrailModel", "TrailJSON"]),
@@ -96,7 +109,7 @@ let package = Package(
             .product(name: "Logging", package: "swift-log"),
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
-            "TrailPipeline", "TrailStore", "TrailPresentation", "TrailConsole", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest", "TrailSync",
+            "TrailPipeline", "TrailStore", "TrailPostgres", "TrailPresentation", "TrailConsole", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest", "TrailSync",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
 
@@ -106,7 +119,7 @@ let package = Package(
         ], path: "Benchmarks/trailwatch-bench"),
 
         // Helpers shared by the tests and the benchmarks (a seeded random generator).
-        .target(name: "TrailTestSupport", path: "Tests/TrailTestSupport"),
+        .target(name: "TrailTestSupport", dependencies: ["TrailSync"], path: "Tests/TrailTestSupport"),
         .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON", "TrailTestSupport"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON", "TrailTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
@@ -129,7 +142,10 @@ let package = Package(
         ]),
         .testTarget(name: "TrailAlertsTests", dependencies: ["TrailAlerts", "TrailModel", "TrailJSON"]),
         .testTarget(name: "TrailPipelineTests", dependencies: ["TrailPipeline", "TrailStore", "TrailIngest", "TrailModel", "TrailSync"]),
-        .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailPresentation", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
+        .testTarget(name: "TrailPostgresTests", dependencies: ["TrailPostgres", "TrailStore", "TrailTestSupport"]),
+        .testTarget(name: "TrailStoreTests", dependencies: [
+            "TrailStore", "TrailPostgres", "TrailPresentation", "TrailModel", "TrailTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+        ]),
         // Runs the built `trailwatch` binary; imports no target.
         .testTarget(name: "TrailwatchCLITests", resources: [.copy("Fixtures")]),
     ]

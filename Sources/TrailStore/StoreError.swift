@@ -20,6 +20,10 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         /// the claim on `file` (it stalled past its lease and another worker took the file over).
         /// The whole transaction rolled back; the other worker commits the file.
         case claimLost
+        /// The database server could not be reached or refused the login.
+        case connection
+        /// PostgreSQL reported an error.
+        case postgres
     }
 
     public var kind: Kind

@@ -84,8 +84,8 @@ struct CommandFailure: Error {
 
     var exitCode: Int32 {
         switch error.kind {
-        case .notFound, .ambiguous, .invalidArgument, .schema, .locked: 2
-        case .sqlite, .io, .claimLost: 1
+        case .notFound, .ambiguous, .invalidArgument, .schema, .locked, .connection: 2
+        case .sqlite, .postgres, .io, .claimLost: 1
         }
     }
 }
