@@ -30,17 +30,15 @@ public enum PostgresStore {
 /// A ``PostgresSession`` as the backend's pooled connection.
 final class SessionLink: PostgresLink {
     let session: PostgresSession
-    private let connection: PostgresSQLConnection
 
     init(session: PostgresSession) {
         self.session = session
-        connection = PostgresSQLConnection(session: session)
     }
 
     var dialect: SQLDialect { .postgres }
 
     func statement(_ sql: String) throws -> any SQLStatement {
-        try connection.statement(sql)
+        try PostgresSQLConnection(session: session).statement(sql)
     }
 
     func transaction<T>(_ body: () throws -> T) throws -> T {

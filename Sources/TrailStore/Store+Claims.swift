@@ -7,7 +7,7 @@ extension Store {
     /// expired one taken over); otherwise says which worker holds it and until when.
     public func claimFile(_ path: String, worker: String, now: EventTime, ttl: EventTime.Duration) throws(StoreError) -> ClaimResult {
         try write("claim of \(path)") { db in
-            try FileClaims.claim(SQLiteConnection(db: db), path: path, worker: worker, now: now, ttl: ttl)
+            try FileClaims.claim(db, path: path, worker: worker, now: now, ttl: ttl)
         }
     }
 
@@ -15,7 +15,7 @@ extension Store {
     public func renewClaims(worker: String, paths: [String], now: EventTime, ttl: EventTime.Duration) throws(StoreError) -> [String] {
         if paths.isEmpty { return [] }
         return try write("renewal of \(paths.count) claims") { db in
-            try FileClaims.renew(SQLiteConnection(db: db), worker: worker, paths: paths, now: now, ttl: ttl)
+            try FileClaims.renew(db, worker: worker, paths: paths, now: now, ttl: ttl)
         }
     }
 
@@ -23,7 +23,7 @@ extension Store {
     public func releaseClaims(worker: String, paths: [String]) throws(StoreError) {
         if paths.isEmpty { return }
         try write("release of \(paths.count) claims") { db in
-            try FileClaims.release(SQLiteConnection(db: db), worker: worker, paths: paths)
+            try FileClaims.release(db, worker: worker, paths: paths)
         }
     }
 }
