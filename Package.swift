@@ -118,8 +118,8 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/trailwatch-bench"),
 
-        // Helpers shared by the tests and the benchmarks (a seeded random generator).
-        .target(name: "TrailTestSupport", path: "Tests/TrailTestSupport"),
+        // Helpers shared by the tests and the benchmarks (a seeded random generator, a throwaway PostgreSQL cluster).
+        .target(name: "TrailTestSupport", dependencies: ["TrailSync"], path: "Tests/TrailTestSupport"),
         .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON", "TrailTestSupport"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON", "TrailTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
@@ -141,7 +141,10 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "TrailAlertsTests", dependencies: ["TrailAlerts", "TrailModel", "TrailJSON"]),
-        .testTarget(name: "TrailPostgresTests", dependencies: ["TrailPostgres", "TrailStore", "TrailTestSupport"]),
+        .testTarget(name: "TrailPostgresTests", dependencies: [
+            "TrailPostgres", "TrailStore", "TrailTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "TrailStoreTests", dependencies: ["TrailStore", "TrailPresentation", "TrailModel", .product(name: "GRDB", package: "GRDB.swift")]),
         // Runs the built `trailwatch` binary; imports no target.
         .testTarget(name: "TrailwatchCLITests", resources: [.copy("Fixtures")]),
