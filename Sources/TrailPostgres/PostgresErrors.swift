@@ -1,3 +1,6 @@
+#if canImport(Glibc)
+import Glibc
+#endif
 import NIOCore
 import NIOPosix
 import NIOSSL
@@ -88,7 +91,7 @@ enum PostgresErrors {
             }
             return "\(error)"
         case let error as IOError:
-            return error.description
+            return String(cString: strerror(error.errnoCode))
         case let error as NIOSSLError:
             return "TLS failed: \(error)"
         case let error as BoringSSLError:

@@ -129,7 +129,7 @@ import TrailTestSupport
         let pid = try f.session.query("SELECT pg_backend_pid()").rows[0][0]
         let other = PostgresSession(location: f.session.location)
         guard case .int(let backend) = pid else { Issue.record("pid \(pid)"); return }
-        try other.query("SELECT pg_terminate_backend($1::int4)", [.int(backend)])
+        try other.query("SELECT pg_terminate_backend($1::int4, 10000)", [.int(backend)])
         // The session may or may not have seen the close before the next statement: either that
         // statement fails as a connection error, or it already runs on a new connection.
         do {

@@ -140,6 +140,7 @@ public final class PostgresTestCluster: Sendable {
                 throw Failure(description: "chown of \(directory) to postgres failed: \(String(cString: strerror(errno)))")
             }
         }
+        startWatchdog(directory: directory, bin: bin, asPostgres: asPostgres)
         try writeOwned(directory + "/" + ownerFile, "\(getpid())\n", asPostgres: false)
         let password = (0..<4).map { _ in String(UInt64.random(in: 1..<UInt64.max), radix: 16) }.joined()
         try writeOwned(directory + "/pwfile", password + "\n", asPostgres: asPostgres)
@@ -179,6 +180,32 @@ public final class PostgresTestCluster: Sendable {
             guard log.contains("could not bind") || log.contains("Address already in use") else { break }
         }
         throw Failure(description: lastFailure)
+    }
+
+    /// Starts a shell that stops the cluster and deletes its directory once this process is gone,
+    /// however it ends (the exit hook does not run after a crash or `kill -9`, nor, seen here, when
+    /// Swift Testing ends a failed run).
+    private static func startWatchdog(directory: String, bin: String, asPostgres: Bool) {
+        let stop = (asPostgres ? "/usr/sbin/runuser -u postgres -- " : "") + "'\(bin)/pg_ctl' -D '\(directory)/data' -m immediate -w -t 30 stop"
+        let script = "while kill -0 \(getpid()) 2>/dev/null; do sleep 1; done; \(stop) >/dev/null 2>&1; rm -rf '\(directory)'"
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
+        posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
+        posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        // Holds none of the test process's pipes, so whoever reads them sees their end at once.
+        _ = spawnActionsCloseFrom(&actions, 3)
+        // A session of its own, so a signal to the test's process group does not end it too.
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, 0x80)  // POSIX_SPAWN_SETSID, not imported
+        let argv = ["/bin/sh", "-c", script]
+        let cArguments = argv.map { strdup($0) } + [nil]
+        defer { for pointer in cArguments { free(pointer) } }
+        var pid: pid_t = 0
+        _ = posix_spawn(&pid, argv[0], &actions, &attributes, cArguments, environ)
     }
 
     /// Names the test process that started a cluster, so a later run can stop it if that process died
@@ -296,6 +323,7 @@ public final class PostgresTestCluster: Sendable {
         posix_spawn_file_actions_addopen(&actions, 0, "/dev/null", O_RDONLY, 0)
         posix_spawn_file_actions_addopen(&actions, 1, outputPath, O_WRONLY | O_CREAT | O_TRUNC, 0o644)
         posix_spawn_file_actions_adddup2(&actions, 1, 2)
+        _ = spawnActionsCloseFrom(&actions, 3)
         let cArguments = argv.map { strdup($0) } + [nil]
         defer { for pointer in cArguments { free(pointer) } }
         var pid: pid_t = 0
@@ -311,3 +339,8 @@ public final class PostgresTestCluster: Sendable {
         return (exitStatus, String(text.suffix(4000)))
     }
 }
+
+/// glibc's `posix_spawn_file_actions_addclosefrom_np` (2.34 and later), which Swift's Glibc module
+/// does not import: the child closes every descriptor from `from` up.
+@_silgen_name("posix_spawn_file_actions_addclosefrom_np")
+private func spawnActionsCloseFrom(_ actions: UnsafeMutablePointer<posix_spawn_file_actions_t>, _ from: Int32) -> Int32
