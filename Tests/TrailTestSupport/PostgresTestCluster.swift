@@ -54,6 +54,13 @@ public final class PostgresTestCluster: Sendable {
         return try result.get()
     }
 
+    /// A cluster of the caller's own (for tests that restart or reconfigure the server, which would
+    /// disturb the tests sharing `shared()`); the caller stops it with `stop()`, or the process's
+    /// end does. `tls: false` makes a server that offers no TLS.
+    public static func startPrivate(tls: Bool = true) throws(Failure) -> PostgresTestCluster {
+        try start(tls: tls)
+    }
+
     /// `postgres://trailwatch:PASSWORD@127.0.0.1:PORT/DATABASE` (plain TCP, password login).
     public func url(database: String, query: String = "") -> String {
         "postgres://\(Self.user):\(password)@127.0.0.1:\(port)/\(database)" + (query.isEmpty ? "" : "?" + query)
@@ -121,7 +128,7 @@ public final class PostgresTestCluster: Sendable {
 
     // MARK: Starting
 
-    private static func start() throws(Failure) -> PostgresTestCluster {
+    private static func start(tls wantTLS: Bool = true) throws(Failure) -> PostgresTestCluster {
         let bin = try findBinDirectory()
         sweepAbandoned(bin: bin)
         var template = Array("/tmp/trailwatch-pg-XXXXXX".utf8CString)
@@ -149,7 +156,7 @@ public final class PostgresTestCluster: Sendable {
                          asPostgres: asPostgres, logDirectory: directory)
         guard initdb.status == 0 else { throw Failure(description: "initdb failed (exit \(initdb.status)): \(initdb.output)") }
 
-        let tls = makeCertificates(directory: directory, asPostgres: asPostgres)
+        let tls = wantTLS ? makeCertificates(directory: directory, asPostgres: asPostgres) : nil
         var lastFailure = ""
         for _ in 0..<3 {
             let port = try freePort()
