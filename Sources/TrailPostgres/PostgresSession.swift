@@ -26,6 +26,8 @@ public final class PostgresSession: Sendable {
     private struct State {
         var connection: PostgresConnection?
         var inTransaction = false
+        /// The connection the open transaction began on: statements never move to another one.
+        var transactionConnection: ObjectIdentifier?
         var nextID = 1
     }
     private let state = Mutex(State())
@@ -102,7 +104,9 @@ public final class PostgresSession: Sendable {
     /// Runs `body` inside `BEGIN` … `COMMIT`; when `body` throws, or the transaction was aborted by
     /// an earlier error that `body` caught, it is rolled back and the error thrown. A rollback that
     /// fails because the connection is gone is ignored (the server has discarded the transaction).
-    /// Transactions do not nest.
+    /// When the connection is lost inside the transaction, every later statement of `body` fails
+    /// too (none runs on a new connection, outside the transaction). When COMMIT itself fails with
+    /// `.connection`, the transaction may or may not have committed. Transactions do not nest.
     public func transaction<T>(_ body: () throws -> T) throws -> T {
         try state.locked { (state: inout State) throws(StoreError) in
             guard !state.inTransaction else {
@@ -110,8 +114,14 @@ public final class PostgresSession: Sendable {
             }
             state.inTransaction = true
         }
-        defer { state.locked { $0.inTransaction = false } }
+        defer {
+            state.locked { state in
+                state.inTransaction = false
+                state.transactionConnection = nil
+            }
+        }
         try query("BEGIN")
+        state.locked { state in state.transactionConnection = state.connection.map(ObjectIdentifier.init) }
         let result: T
         do {
             result = try body()
@@ -140,13 +150,19 @@ public final class PostgresSession: Sendable {
 
     /// The open connection, or a new one.
     private func openConnection() throws(StoreError) -> PostgresConnection {
-        let (existing, id) = state.locked { state -> (PostgresConnection?, Int) in
-            if let connection = state.connection, !connection.isClosed { return (connection, 0) }
+        let (existing, id, lostTransaction) = state.locked { state -> (PostgresConnection?, Int, Bool) in
+            if let connection = state.connection, !connection.isClosed { return (connection, 0, false) }
             state.connection = nil
+            // A new connection would run the rest of the transaction's statements outside it.
+            if state.transactionConnection != nil { return (nil, 0, true) }
             defer { state.nextID += 1 }
-            return (nil, state.nextID)
+            return (nil, state.nextID, false)
         }
         if let existing { return existing }
+        guard !lostTransaction else {
+            throw StoreError(.connection, path: location.redacted, operation: "statement",
+                             message: "the connection was lost inside a transaction, which the server rolled back")
+        }
         let operation = "connect"
         guard MultiThreadedEventLoopGroup.currentEventLoop == nil else {
             throw StoreError(.postgres, path: location.redacted, operation: operation,

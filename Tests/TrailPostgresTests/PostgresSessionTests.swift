@@ -141,6 +141,24 @@ import TrailTestSupport
         #expect(try f.session.query("SELECT pg_backend_pid()").rows[0][0] != pid)
     }
 
+    @Test func statementsAfterALostConnectionNeverLeaveTheTransaction() throws {
+        let f = try ClusterFixture("lost_txn")
+        try f.session.query("CREATE TABLE t (id bigint)")
+        let other = PostgresSession(location: f.session.location)
+        #expect(throws: StoreError.self) {
+            try f.session.transaction {
+                try f.session.query("INSERT INTO t VALUES (1)")
+                guard case .int(let backend) = try f.session.query("SELECT pg_backend_pid()").rows[0][0] else { return }
+                // Waits until the backend is gone.
+                try other.query("SELECT pg_terminate_backend($1::int4, 10000)", [.int(backend)])
+                _ = try? f.session.query("INSERT INTO t VALUES (2)")
+                let error = try #require(throws: StoreError.self) { try f.session.query("INSERT INTO t VALUES (3)") }
+                #expect(error.kind == .connection)
+            }
+        }
+        #expect(try f.session.query("SELECT count(*) FROM t").rows == [[.int(0)]])
+    }
+
     @Test func anEventLoopThreadIsRefused() throws {
         let f = try ClusterFixture("eventloop")
         let message = try PostgresSession.eventLoopGroup.next().submit { () -> String in
