@@ -37,9 +37,15 @@ public final class PostgresSession: Sendable {
     /// PostgresNIO logs here; nothing is printed (standard output carries only results).
     static let logger = Logger(label: "trailwatch.postgres", factory: { _ in SwiftLogNoOpLogHandler() })
 
-    public init(location: PostgresLocation, limits: PostgresResultLimits = PostgresResultLimits()) {
+    /// How long a statement may wait for its whole result before the connection is closed and the
+    /// statement fails with `.connection` (nil: no limit). A guard against a server or network that
+    /// stops answering (a partition leaves the socket open); it must exceed the longest statement.
+    public let statementTimeout: TimeAmount?
+
+    public init(location: PostgresLocation, limits: PostgresResultLimits = PostgresResultLimits(), statementTimeout: TimeAmount? = nil) {
         self.location = location
         self.limits = limits
+        self.statementTimeout = statementTimeout
     }
 
     deinit {
@@ -85,14 +91,29 @@ public final class PostgresSession: Sendable {
         }
         let collector = RowCollector(limits: limits)
         let metadata: PostgresQueryMetadata
+        let timedOut = Mutex(false)
         do {
-            metadata = try connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger) { row in
+            let future = connection.query(PostgresQuery(unsafeSQL: sql, binds: bindings), logger: Self.logger) { row in
                 try collector.add(row)
-            }.wait()
+            }
+            let timer = statementTimeout.map { timeout in
+                connection.eventLoop.scheduleTask(in: timeout) {
+                    timedOut.locked { $0 = true }
+                    connection.close().whenComplete { _ in }
+                }
+            }
+            defer { timer?.cancel() }
+            metadata = try future.wait()
         } catch {
             // A row refused on the event loop cancels the statement: say why, not "cancelled".
             if let refusal = collector.refusal {
                 throw StoreError(.postgres, path: location.redacted, operation: operation, message: refusal)
+            }
+            if timedOut.locked({ $0 }) {
+                forget(connection)
+                let seconds = Double(statementTimeout?.nanoseconds ?? 0) / 1e9
+                throw StoreError(.connection, path: location.redacted, operation: operation,
+                                 message: "no answer within \(seconds) s: the connection was closed")
             }
             if connection.isClosed { forget(connection) }
             throw PostgresErrors.storeError(error, location: location, operation: operation, phase: .statement)

@@ -159,6 +159,15 @@ import TrailTestSupport
         #expect(try f.session.query("SELECT count(*) FROM t").rows == [[.int(0)]])
     }
 
+    @Test func aStatementWithoutAnAnswerFailsAfterTheStatementTimeout() throws {
+        let f = try ClusterFixture("stmt_timeout")
+        let session = PostgresSession(location: f.session.location, statementTimeout: .milliseconds(300))
+        let error = try #require(throws: StoreError.self) { try session.query("SELECT pg_sleep(60)") }
+        #expect(error.kind == .connection)
+        #expect(error.message == "no answer within 0.3 s: the connection was closed")
+        #expect(try session.query("SELECT 1").rows == [[.int(1)]])
+    }
+
     @Test func anEventLoopThreadIsRefused() throws {
         let f = try ClusterFixture("eventloop")
         let message = try PostgresSession.eventLoopGroup.next().submit { () -> String in
