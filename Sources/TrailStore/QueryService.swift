@@ -22,12 +22,6 @@ public struct QueryService: Sendable {
     }
 }
 
-/// A value for a bound SQL parameter.
-enum SQLValue {
-    case int(Int64)
-    case text(String)
-}
-
 extension RawStatement {
     mutating func bind(all values: [SQLValue]) {
         for v in values {

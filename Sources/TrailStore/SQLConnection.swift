@@ -52,6 +52,12 @@ extension SQLConnection {
     }
 }
 
+/// A value for a bound SQL parameter.
+enum SQLValue {
+    case int(Int64)
+    case text(String)
+}
+
 extension SQLStatement {
     mutating func bind(all values: [SQLValue]) {
         for v in values {
