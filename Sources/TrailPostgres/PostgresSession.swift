@@ -15,8 +15,10 @@ import TrailSync
 /// that fails because the connection went away throws `.connection` and is not retried, since
 /// only the caller knows whether it is safe to run again.
 ///
-/// A session serves one caller at a time: give each thread (or each transaction) its own. Never
-/// call it on an event loop thread, which it would block: that is refused with an error.
+/// Outside a transaction, several threads may share a session: their statements queue on its one
+/// connection. A transaction needs the session to itself (another thread's statement would run
+/// inside it): give each writer its own session. Never call it on an event loop thread, which it
+/// would block: that is refused with an error.
 public final class PostgresSession: Sendable {
     /// Where the server is and how to log in.
     public let location: PostgresLocation
@@ -49,10 +51,7 @@ public final class PostgresSession: Sendable {
     }
 
     deinit {
-        // The closure keeps the connection until it has closed (PostgresNIO asserts that).
-        if let connection = state.locked({ $0.connection }) {
-            connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
-        }
+        if let connection = state.locked({ $0.connection }) { Self.closeSoon(connection) }
     }
 
     /// Connects now (otherwise the first statement does), so a wrong password or an unreachable
@@ -99,7 +98,7 @@ public final class PostgresSession: Sendable {
             let timer = statementTimeout.map { timeout in
                 connection.eventLoop.scheduleTask(in: timeout) {
                     timedOut.locked { $0 = true }
-                    connection.close().whenComplete { _ in }
+                    Self.closeSoon(connection)
                 }
             }
             defer { timer?.cancel() }
@@ -205,8 +204,20 @@ public final class PostgresSession: Sendable {
         } catch {
             throw PostgresErrors.storeError(error, location: location, operation: operation, phase: .connect)
         }
-        state.locked { $0.connection = connection }
-        return connection
+        // Another thread may have connected meanwhile: keep one connection, close the other.
+        let chosen = state.locked { state -> PostgresConnection in
+            if let other = state.connection, !other.isClosed { return other }
+            state.connection = connection
+            return connection
+        }
+        if chosen !== connection { Self.closeSoon(connection) }
+        return chosen
+    }
+
+    /// Closes `connection` without waiting; the closure keeps it alive until it has closed
+    /// (PostgresNIO asserts that a connection is closed before it goes away).
+    private static func closeSoon(_ connection: PostgresConnection) {
+        connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
     private func forget(_ connection: PostgresConnection) {

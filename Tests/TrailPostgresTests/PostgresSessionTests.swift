@@ -1,4 +1,7 @@
+import Dispatch
 import NIOCore
+import Synchronization
+import TrailSync
 import Testing
 import TrailStore
 import TrailTestSupport
@@ -166,6 +169,21 @@ import TrailTestSupport
         #expect(error.kind == .connection)
         #expect(error.message == "no answer within 0.3 s: the connection was closed")
         #expect(try session.query("SELECT 1").rows == [[.int(1)]])
+    }
+
+    @Test func threadsMayShareASessionOutsideTransactions() throws {
+        let f = try ClusterFixture("shared_session")
+        let answers = Mutex<[Int64: Int]>([:])
+        DispatchQueue.concurrentPerform(iterations: 8) { thread in
+            for i in 0..<25 {
+                let n = Int64(thread * 100 + i)
+                let rows = try? f.session.query("SELECT $1::int8 * 2", [.int(n)]).rows
+                answers.locked { $0[n] = rows == [[.int(n * 2)]] ? 1 : 0 }
+            }
+        }
+        let all = answers.locked { $0 }
+        #expect(all.count == 200)
+        #expect(all.values.allSatisfy { $0 == 1 })
     }
 
     @Test func anEventLoopThreadIsRefused() throws {
