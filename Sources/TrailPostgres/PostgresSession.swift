@@ -169,7 +169,7 @@ public final class PostgresSession: Sendable {
     }
 
     /// The open connection, or a new one.
-    private func openConnection() throws(StoreError) -> PostgresConnection {
+    func openConnection() throws(StoreError) -> PostgresConnection {
         let (existing, id, lostTransaction) = state.locked { state -> (PostgresConnection?, Int, Bool) in
             if let connection = state.connection, !connection.isClosed { return (connection, 0, false) }
             state.connection = nil
@@ -220,7 +220,7 @@ public final class PostgresSession: Sendable {
         connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 
-    private func forget(_ connection: PostgresConnection) {
+    func forget(_ connection: PostgresConnection) {
         state.locked { state in
             if state.connection === connection { state.connection = nil }
         }
