@@ -118,7 +118,7 @@ let package = Package(
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/trailwatch-bench"),
 
-        // Helpers shared by the tests and the benchmarks (a seeded random generator).
+        // Helpers shared by the tests and the benchmarks (a seeded random generator, a throwaway PostgreSQL cluster).
         .target(name: "TrailTestSupport", dependencies: ["TrailSync"], path: "Tests/TrailTestSupport"),
         .testTarget(name: "TrailJSONTests", dependencies: ["TrailJSON", "TrailTestSupport"]),
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON", "TrailTestSupport"], resources: [.copy("Fixtures")]),
@@ -142,7 +142,10 @@ let package = Package(
         ]),
         .testTarget(name: "TrailAlertsTests", dependencies: ["TrailAlerts", "TrailModel", "TrailJSON"]),
         .testTarget(name: "TrailPipelineTests", dependencies: ["TrailPipeline", "TrailStore", "TrailIngest", "TrailModel", "TrailSync"]),
-        .testTarget(name: "TrailPostgresTests", dependencies: ["TrailPostgres", "TrailStore", "TrailTestSupport"]),
+        .testTarget(name: "TrailPostgresTests", dependencies: [
+            "TrailPostgres", "TrailStore", "TrailTestSupport",
+            .product(name: "NIOCore", package: "swift-nio"),
+        ]),
         .testTarget(name: "TrailStoreTests", dependencies: [
             "TrailStore", "TrailPostgres", "TrailPresentation", "TrailModel", "TrailTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),

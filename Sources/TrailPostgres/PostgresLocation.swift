@@ -194,3 +194,15 @@ extension PostgresLocation {
         }
     }
 }
+
+extension PostgresLocation: CustomReflectable {
+    /// `dump` and debuggers show the fields with the password replaced.
+    public var customMirror: Mirror {
+        Mirror(self, children: [
+            "redacted": redacted as Any,
+            "password": (password == nil ? "none" : "REDACTED") as Any,
+            "passwordSource": passwordSource as Any,
+            "warnings": warnings as Any,
+        ])
+    }
+}

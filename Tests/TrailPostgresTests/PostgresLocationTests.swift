@@ -146,6 +146,16 @@ import TrailStore
         }
     }
 
+    @Test func dumpsAndDebugDescriptionsHideThePassword() throws {
+        let l = try parse("postgres://alice:hunter2@h/d")
+        var dumped = ""
+        dump(l, to: &dumped)
+        #expect(!dumped.contains("hunter2"))
+        #expect(dumped.contains("REDACTED"))
+        #expect(!String(reflecting: l).contains("hunter2"))
+        #expect(!"\(l)".contains("hunter2"))
+    }
+
     @Test func theDescriptionEscapesControlCharacters() throws {
         let l = try parse("postgres://al%0Aice@h/d%1B%5B2J?application_name=%0D")
         #expect(l.user == "al\nice")
