@@ -164,3 +164,43 @@ struct LogTree {
         #expect(try b.keeper.claim(other.path) == .granted, "the file outside the shard was claimed")
     }
 }
+
+@Suite struct ClaimKeeperTests {
+    @Test func renewalKeepsTheClaimsInHandAndDropsThoseLost() throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let a = try Worker("worker-a", store: store, clock: clock)
+        let b = try Worker("worker-b", store: store, clock: clock)
+        #expect(try a.keeper.claim("f1") == .granted)
+        clock.advance(seconds: 30)
+        #expect(try a.keeper.claim("f2") == .granted)
+        clock.advance(seconds: 20)
+        #expect(try a.keeper.renew() == [])  // both now until 110 s
+        clock.advance(seconds: 55)
+        #expect(try b.keeper.claim("f1") == .held(by: "worker-a", until: TestClock.start.adding(.seconds(110))))
+        clock.advance(seconds: 6)  // 111 s: both expired, b takes f1 over
+        #expect(try b.keeper.claim("f1") == .granted)
+        #expect(try a.keeper.renew() == ["f1"])
+        #expect(a.keeper.inHand == ["f2"])
+        try a.keeper.releaseAll()
+        #expect(a.keeper.inHand.isEmpty)
+        #expect(try b.keeper.claim("f2") == .granted)
+        // Releasing what another worker holds leaves it alone.
+        try a.keeper.release(["f1"])
+        #expect(try a.keeper.claim("f1") == .held(by: "worker-b", until: TestClock.start.adding(.seconds(171))))
+    }
+
+    @Test(arguments: ["", "a b", "tab\there", String(repeating: "x", count: 201), "naïve"])
+    func unusableWorkerIDs(text: String) {
+        #expect(throws: PipelineError.self) { try WorkerID(text) }
+    }
+
+    @Test func generatedWorkerIDsAreUsableAndDiffer() throws {
+        let one = WorkerID.generate()
+        let two = WorkerID.generate()
+        #expect(one != two)
+        #expect(try WorkerID(one.value) == one)
+        #expect(one.value.split(separator: ":").count == 3)
+    }
+}
