@@ -56,6 +56,36 @@ struct ShardCLITests {
         #expect(seen.values.allSatisfy { $0 == 1 }, "files read by two shards: \(seen.filter { $0.value > 1 }.keys.sorted().prefix(5))")
     }
 
+    @Test("backfill --claims leaves a file another worker holds to it, says so, and counts it apart")
+    func heldFileIsLeft() throws {
+        let dir = try TempDirectory()
+        let logs = try dir.copy(PackagePaths.sampleLogs, to: "logs")
+        let db = dir.path("t.db")
+        let empty = try TrailwatchBinary.run(["backfill", dir.path("logs/README.md").path, "--db", db.path, "--no-progress"], in: dir.url)
+        #expect(empty.exitCode == 0, "\(empty)")
+        let held = try #require(FileManager.default.enumerator(atPath: logs.path)?.compactMap { $0 as? String }
+            .filter { $0.hasSuffix(".json.gz") && $0.contains("/CloudTrail/") }.sorted().first)
+        let heldPath = logs.appendingPathComponent(held).path
+        // Another worker's live claim (expiring in the year 2100).
+        let insert = Process()
+        insert.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        insert.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
+            + "c.execute('INSERT INTO claims (path, worker, expires) VALUES (?, ?, ?)', (sys.argv[2], 'other:1:beef', 4102444800000)); c.commit()",
+            db.path, heldPath]
+        try insert.run()
+        insert.waitUntilExit()
+        #expect(insert.terminationStatus == 0)
+
+        let run = try TrailwatchBinary.run(["backfill", logs.path, "--db", db.path, "--no-progress", "--claims"], in: dir.url)
+        #expect(run.exitCode == 0, "\(run)")
+        #expect(run.stderr.contains("\(heldPath): claimed by another worker (other:1:beef, lease until 2100-01-01T00:00:00"), "\(run)")
+        #expect(run.stderr.contains(", 1 claimed by another worker;"), "\(run)")
+        let ledger = try Self.ledger(db)
+        #expect(ledger[heldPath] == nil, "the held file was read")
+        #expect(ledger.count > 100)
+        #expect(try Self.ledger(db, table: "claims", columns: "path, worker") == [heldPath: "other:1:beef"])
+    }
+
     @Test("--shard, --worker-id and --claim-ttl are validated", arguments: [
         (["--shard", "0/3"], "K must be between 1 and N"),
         (["--shard", "4/3"], "K must be between 1 and N"),
