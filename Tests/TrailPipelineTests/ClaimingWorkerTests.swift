@@ -137,6 +137,7 @@ struct LogTree {
         var summary = RunSummary()
         for report in reports { summary.add(report) }
         #expect(summary.filesDone == 1 && summary.filesFailed == 0 && summary.filesSkipped == 0)
+        #expect(summary.records == 3 && summary.eventsStored == 3, "the file taken over was counted")
     }
 
     @Test func filesDeferredOrOutsideTheShardHoldNoClaim() async throws {
