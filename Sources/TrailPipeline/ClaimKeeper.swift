@@ -14,15 +14,22 @@ public final class ClaimKeeper: Sendable {
     public let ttl: EventTime.Duration
     private let store: Store
     private let now: @Sendable () -> EventTime
+    /// Waits between renewals (tests pass one that moves their clock instead of sleeping).
+    private let sleep: @Sendable (Duration) async throws -> Void
     /// Paths claimed and neither committed nor released yet.
     private let held = Mutex<Set<String>>([])
 
-    public init(store: Store, worker: WorkerID, ttl: EventTime.Duration = .seconds(60), now: @escaping @Sendable () -> EventTime) {
+    public init(store: Store, worker: WorkerID, ttl: EventTime.Duration = .seconds(60), now: @escaping @Sendable () -> EventTime,
+                sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
         self.store = store
         self.worker = worker
         self.ttl = ttl
         self.now = now
+        self.sleep = sleep
     }
+
+    /// The time between renewals: a third of the lease.
+    public var renewalInterval: Duration { .milliseconds(max(1, ttl.milliseconds / 3)) }
 
     /// Claims `path` for this worker (a claim it holds already is renewed).
     public func claim(_ path: String) throws(StoreError) -> ClaimResult {
@@ -63,10 +70,9 @@ public final class ClaimKeeper: Sendable {
     /// Renews the claims in hand every third of the lease until cancelled; `onError` hears about
     /// renewals that failed (the next one tries again) and `onLost` about claims lost.
     public func renewUntilCancelled(onLost: @escaping @Sendable ([String]) -> Void, onError: @escaping @Sendable (StoreError) -> Void) async {
-        let interval = Duration.milliseconds(max(1, ttl.milliseconds / 3))
         while !Task.isCancelled {
             do {
-                try await Task.sleep(for: interval)
+                try await sleep(renewalInterval)
             } catch {
                 return
             }

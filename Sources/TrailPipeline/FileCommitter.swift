@@ -340,6 +340,10 @@ public struct GroupWriter: Sendable {
                 var report = lost.report
                 report.status = .takenOver
                 report.reason = "\(file): another worker took this file over (the claim of \(lost.commit.claim ?? "this worker") was lost); not committed"
+                // Counted by the worker that commits it, not here.
+                report.records = 0
+                report.invalid = 0
+                report.invalidRecords = []
                 report.eventsStored = 0
                 takenOver.append(report)
                 if i == staged.count, !lost.commit.state.isEmpty {

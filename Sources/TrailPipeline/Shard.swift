@@ -1,12 +1,11 @@
-import TrailStore
-
 /// `--shard K/N`: this worker's fixed share of the files, by recipient account.
 ///
 /// A file belongs to shard K when the FNV-1a 64-bit hash of its recipient account id (from the
 /// CloudTrail key layout `AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/…`) modulo N is K − 1. The
 /// hash is stable across processes, hosts and versions (unlike Swift's randomly seeded `Hasher`),
-/// so every worker of a deployment agrees. Files whose path does not follow the layout (exports,
-/// single files) all go to shard 1.
+/// so every worker of a deployment agrees. An account's digest and Insight files
+/// (`CloudTrail-Digest`, `CloudTrail-Insight`) go with its log files. Files whose path does not
+/// follow the layout (exports, single files) all go to shard 1.
 public struct Shard: Sendable, Equatable, CustomStringConvertible {
     /// K, from 1.
     public let index: Int
@@ -47,12 +46,24 @@ public struct Shard: Sendable, Equatable, CustomStringConvertible {
 
     /// The shard (1…count) of the file at `path`.
     public static func shard(of path: String, count: Int) -> Int {
-        guard count > 1, let account = FileLedgerEntry.accountAndRegion(of: path)?.account else { return 1 }
+        guard count > 1, let account = account(of: path) else { return 1 }
         return Int(fnv1a64(account) % UInt64(count)) + 1
     }
 
+    /// The recipient account of a path in the CloudTrail layout: the segment after `AWSLogs`
+    /// (and after an `o-…` organisation id) when the next one is `CloudTrail`, `CloudTrail-Digest`
+    /// or `CloudTrail-Insight`, so an account's digest files go with its log files.
+    public static func account(of path: String) -> Substring? {
+        let parts = path.split(separator: "/", omittingEmptySubsequences: true)
+        guard let logs = parts.lastIndex(of: "AWSLogs") else { return nil }
+        var i = logs + 1
+        if i < parts.count, parts[i].hasPrefix("o-") { i += 1 }
+        guard i + 2 < parts.count, ["CloudTrail", "CloudTrail-Digest", "CloudTrail-Insight"].contains(parts[i + 1]) else { return nil }
+        return parts[i]
+    }
+
     /// FNV-1a, 64 bits, over the UTF-8 bytes of `text`.
-    public static func fnv1a64(_ text: String) -> UInt64 {
+    public static func fnv1a64(_ text: some StringProtocol) -> UInt64 {
         var hash: UInt64 = 0xcbf2_9ce4_8422_2325
         for byte in text.utf8 {
             hash ^= UInt64(byte)

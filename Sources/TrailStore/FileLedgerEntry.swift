@@ -42,10 +42,7 @@ public struct FileLedgerEntry: Sendable, Hashable {
     }
 
     /// The account and region of the S3 layout (`AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/...`), when the path follows it.
-    public var accountAndRegion: (account: String, region: String)? { Self.accountAndRegion(of: path) }
-
-    /// The account and region of the S3 layout in `path` (`AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION/...`), when it follows it.
-    public static func accountAndRegion(of path: String) -> (account: String, region: String)? {
+    public var accountAndRegion: (account: String, region: String)? {
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
         guard let logs = parts.lastIndex(of: "AWSLogs") else { return nil }
         var i = logs + 1

@@ -40,6 +40,7 @@ struct BackfillCommand: AsyncParsableCommand {
           trailwatch backfill AWSLogs --sink file:alerts.jsonl --sink slack:https://hooks.slack.com/services/...
           TRAILWATCH_WEBHOOK_TOKEN=... trailwatch backfill AWSLogs --webhook https://soar.example/hook --alert-format ocsf
           trailwatch backfill SampleLogs --settle PT0S   # threshold alerts at once, as files arrive
+          trailwatch backfill /data/AWSLogs --shard 2/3   # worker 2 of 3, by account
         """
     )
 

@@ -60,6 +60,7 @@ struct TailCommand: AsyncParsableCommand {
           trailwatch tail s3://org-trail-bucket/prefix --db /var/lib/trailwatch/store.db
           trailwatch tail s3://org-trail-bucket --sqs-queue-url https://sqs.us-east-1.amazonaws.com/111122223333/trail-queue
           trailwatch tail s3://bucket --accounts 111122223333 --regions us-east-1 --poll-interval 120
+          trailwatch tail /data/AWSLogs --shard 1/4 --worker-id ingest-1
         """
     )
 

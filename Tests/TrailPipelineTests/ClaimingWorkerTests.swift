@@ -137,6 +137,7 @@ struct LogTree {
         var summary = RunSummary()
         for report in reports { summary.add(report) }
         #expect(summary.filesDone == 1 && summary.filesFailed == 0 && summary.filesSkipped == 0)
+        #expect(summary.records == 3 && summary.eventsStored == 3, "the file taken over was counted")
     }
 
     @Test func filesDeferredOrOutsideTheShardHoldNoClaim() async throws {
@@ -162,5 +163,100 @@ struct LogTree {
         let b = try Worker("worker-b", store: store, clock: clock)
         #expect(try b.keeper.claim(emptyFile.path) == .granted, "the deferred file's claim was kept")
         #expect(try b.keeper.claim(other.path) == .granted, "the file outside the shard was claimed")
+    }
+}
+
+@Suite struct ClaimKeeperTests {
+    @Test func renewalKeepsTheClaimsInHandAndDropsThoseLost() throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let a = try Worker("worker-a", store: store, clock: clock)
+        let b = try Worker("worker-b", store: store, clock: clock)
+        #expect(try a.keeper.claim("f1") == .granted)
+        clock.advance(seconds: 30)
+        #expect(try a.keeper.claim("f2") == .granted)
+        clock.advance(seconds: 20)
+        #expect(try a.keeper.renew() == [])  // both now until 110 s
+        clock.advance(seconds: 55)
+        #expect(try b.keeper.claim("f1") == .held(by: "worker-a", until: TestClock.start.adding(.seconds(110))))
+        clock.advance(seconds: 6)  // 111 s: both expired, b takes f1 over
+        #expect(try b.keeper.claim("f1") == .granted)
+        #expect(try a.keeper.renew() == ["f1"])
+        #expect(a.keeper.inHand == ["f2"])
+        try a.keeper.releaseAll()
+        #expect(a.keeper.inHand.isEmpty)
+        #expect(try b.keeper.claim("f2") == .granted)
+        // Releasing what another worker holds leaves it alone.
+        try a.keeper.release(["f1"])
+        #expect(try a.keeper.claim("f1") == .held(by: "worker-b", until: TestClock.start.adding(.seconds(171))))
+    }
+
+    @Test(arguments: ["", "a b", "tab\there", String(repeating: "x", count: 201), "naïve"])
+    func unusableWorkerIDs(text: String) {
+        #expect(throws: PipelineError.self) { try WorkerID(text) }
+    }
+
+    @Test func generatedWorkerIDsAreUsableAndDiffer() throws {
+        let one = WorkerID.generate()
+        let two = WorkerID.generate()
+        #expect(one != two)
+        #expect(try WorkerID(one.value) == one)
+        #expect(one.value.split(separator: ":").count == 3)
+    }
+}
+
+extension ClaimKeeperTests {
+    /// The renewal loop, with a sleep that moves the test clock: every third of the lease the
+    /// claims in hand are renewed, so they outlive several leases; a claim taken over meanwhile
+    /// is reported lost.
+    @Test func theRenewalLoopRenewsEveryThirdOfTheLease() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let slept = Mutex<[Duration]>([])
+        let lostSeen = Mutex<[String]>([])
+        let keeper = ClaimKeeper(store: store, worker: try WorkerID("worker-a"), ttl: .seconds(60), now: { clock.now() },
+                                 sleep: { interval in
+                                     slept.locked { $0.append(interval) }
+                                     clock.advance(seconds: 20)
+                                     if slept.locked({ $0.count }) > 9 { throw CancellationError() }
+                                 })
+        let other = ClaimKeeper(store: store, worker: try WorkerID("worker-b"), ttl: .seconds(60), now: { clock.now() })
+        #expect(try keeper.claim("f1") == .granted)
+        #expect(try store.claimFile("f2", worker: "worker-a", now: clock.now(), ttl: .seconds(60)) == .granted)
+        // f2 is in the store but not in the keeper's hand: it is not renewed, and b takes it over.
+        await keeper.renewUntilCancelled(onLost: { lost in lostSeen.locked { $0 += lost } }, onError: { _ in })
+        #expect(slept.locked { $0 } == Array(repeating: .seconds(20), count: 10))
+        // 200 s later, f1 is still a's (renewed at 180 s, until 240 s).
+        #expect(clock.now() == TestClock.start.adding(.seconds(200)))
+        #expect(try other.claim("f1") == .held(by: "worker-a", until: TestClock.start.adding(.seconds(240))))
+        #expect(try other.claim("f2") == .granted)
+        #expect(lostSeen.locked { $0 }.isEmpty)
+        #expect(keeper.inHand == ["f1"])
+    }
+
+    /// A worker that slept past its lease (a pause) while another took its file over hears of it
+    /// at its next renewal, and no longer holds the file.
+    @Test func theRenewalLoopReportsClaimsLostDuringAPause() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let other = ClaimKeeper(store: store, worker: try WorkerID("worker-b"), ttl: .seconds(60), now: { clock.now() })
+        let calls = Mutex(0)
+        let lostSeen = Mutex<[String]>([])
+        let keeper = ClaimKeeper(store: store, worker: try WorkerID("worker-a"), ttl: .seconds(60), now: { clock.now() },
+                                 sleep: { _ in
+                                     let call = calls.locked { $0 += 1; return $0 }
+                                     if call == 2 { throw CancellationError() }
+                                     clock.advance(seconds: 61)
+                                     #expect(try other.claim("f1") == .granted)
+                                 })
+        #expect(try keeper.claim("f1") == .granted)
+        #expect(try keeper.claim("f2") == .granted)
+        await keeper.renewUntilCancelled(onLost: { lost in lostSeen.locked { $0 += lost } }, onError: { _ in })
+        #expect(lostSeen.locked { $0 } == ["f1"])
+        #expect(keeper.inHand == ["f2"])
+        #expect(try other.claim("f2") == .held(by: "worker-a", until: TestClock.start.adding(.seconds(121))))
     }
 }

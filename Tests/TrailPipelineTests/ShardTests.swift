@@ -28,7 +28,14 @@ import TrailPipeline
         #expect(Shard.shard(of: Self.path(account), count: 1) == 1)
     }
 
-    @Test(arguments: ["/tmp/export.jsonl", "lookup-events.json", "/data/AWSLogs/111111111111/CloudTrail-Digest/x.json.gz", "AWSLogs/111111111111"])
+    @Test func digestAndInsightFilesGoWithTheirAccountsLogs() {
+        for kind in ["CloudTrail-Digest", "CloudTrail-Insight"] {
+            let path = "/data/AWSLogs/o-abc123def4/123456789012/\(kind)/us-east-1/2024/05/01/f.json.gz"
+            #expect([2, 3, 7, 1024].map { Shard.shard(of: path, count: $0) } == [2, 3, 7, 328])
+        }
+    }
+
+    @Test(arguments: ["/tmp/export.jsonl", "lookup-events.json", "/data/AWSLogs/111111111111/Config/x.json.gz", "AWSLogs/111111111111"])
     func pathsOutsideTheLayoutGoToShardOne(path: String) {
         for n in [2, 3, 1024] { #expect(Shard.shard(of: path, count: n) == 1) }
     }
