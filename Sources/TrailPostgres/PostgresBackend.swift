@@ -95,9 +95,10 @@ public final class PostgresBackend: StoreBackend {
         do {
             return try body(link)
         } catch var error as StoreError {
-            // The statement's own error, told in the terms of what the store was doing.
+            // The engine's errors are told in the terms of what the store was doing; the store's
+            // own (an ambiguous name, a bad argument) keep theirs.
             error.path = location
-            error.operation = operation
+            if error.kind == .postgres || error.kind == .connection { error.operation = operation }
             throw error
         } catch let lost as ClaimLost {
             throw lost.storeError(store: location, operation: operation)
@@ -119,7 +120,7 @@ public final class PostgresBackend: StoreBackend {
         if readOnly { throw StoreError(.postgres, path: location, operation: operation, message: "the store is open read-only") }
         return try withLink(operation) { link in
             try link.transaction {
-                try link.execute("SELECT pg_advisory_xact_lock(?)", [.int(Self.writeLock)])
+                try link.execute("SELECT 1 FROM pg_advisory_xact_lock(?)", [.int(Self.writeLock)])
                 return try body(link)
             }
         }

@@ -10,7 +10,7 @@ enum PostgresMigrator {
     /// missing, the others wait for it and then find nothing to do.
     static func migrate(_ db: any PostgresLink, location: String) throws {
         try db.transaction {
-            try db.execute("SELECT pg_advisory_xact_lock(?)", [.int(PostgresSchema.migrationLock)])
+            try db.execute("SELECT 1 FROM pg_advisory_xact_lock(?)", [.int(PostgresSchema.migrationLock)])
             try db.execute("""
                 CREATE TABLE IF NOT EXISTS \(table) (name TEXT COLLATE "C" PRIMARY KEY, applied_at BIGINT NOT NULL)
                 """)

@@ -91,7 +91,7 @@ extension QueryService {
             var plans: [(sql: String, values: [SQLValue])] = []
             if scope.hasTimeRange {
                 let ranged = select("min(x.time), max(x.time), count(*), sum(x.failed)", "access x")
-                    + " WHERE x.secret = ? AND x.time >= ? AND x.time < ? AND x.principal = ? GROUP BY x.secret, x.name"
+                    + " WHERE x.secret = ? AND x.time >= ? AND x.time < ? AND x.principal = ? GROUP BY x.secret, x.name, s.id"
                 let perSecret = try Self.secretsToScan(db, principal: p.id)
                 if let perSecret {
                     // A busy principal: its secrets' histories (clustered by secret and time) are
@@ -99,7 +99,7 @@ extension QueryService {
                     plans = perSecret.map { (ranged, [.int($0), .int(scope.lower), .int(scope.upper), .int(p.id)]) }
                 } else {
                     plans = [(select("min(x.time), max(x.time), count(*), sum(x.failed)", "events e JOIN access x ON x.event = e.id")
-                              + " WHERE e.principal = ? AND e.time >= ? AND e.time < ? GROUP BY x.secret, x.name",
+                              + " WHERE e.principal = ? AND e.time >= ? AND e.time < ? GROUP BY x.secret, x.name, s.id",
                               [.int(p.id), .int(scope.lower), .int(scope.upper)])]
                 }
             } else {

@@ -13,9 +13,11 @@ import TrailModel
     static func at(_ seconds: Int64) -> EventTime { t0.adding(.seconds(seconds)) }
 
     func claims(_ store: Store) throws -> [String: String] {
-        try store.queue.read { db in
+        try store.read("test") { db in
             var out: [String: String] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT path, worker FROM claims") { out[row["path"]] = row["worker"] }
+            var s = try db.statement("SELECT path, worker FROM claims")
+            while try s.step() { out[s.string(0)] = s.string(1) }
+            s.reset()
             return out
         }
     }
@@ -141,14 +143,21 @@ import TrailModel
     }
 
     func snapshot(_ store: Store) throws -> Snapshot {
-        try store.queue.read { db in
-            Snapshot(
-                events: try Int.fetchOne(db, sql: "SELECT count(*) FROM events") ?? -1,
-                alerts: try String.fetchAll(db, sql: "SELECT id FROM alerts ORDER BY id"),
-                alertCounts: try Int.fetchOne(db, sql: "SELECT sum(count) FROM alerts") ?? -1,
-                files: try String.fetchAll(db, sql: "SELECT path || ' ' || status FROM files ORDER BY path"),
-                state: try Int.fetchOne(db, sql: "SELECT count(*) FROM detector_state") ?? -1,
-                access: try Int.fetchOne(db, sql: "SELECT count(*) FROM access") ?? -1)
+        func strings(_ sql: String) throws -> [String] {
+            try store.read("test") { db in
+                var s = try db.statement(sql)
+                var out: [String] = []
+                while try s.step() { out.append(s.string(0)) }
+                s.reset()
+                return out
+            }
         }
+        return Snapshot(
+            events: try count(store, "events"),
+            alerts: try strings("SELECT id FROM alerts ORDER BY id"),
+            alertCounts: Int(try scalar(store, "SELECT sum(count) FROM alerts") ?? -1),
+            files: try strings("SELECT path || ' ' || status FROM files ORDER BY path"),
+            state: try count(store, "detector_state"),
+            access: try count(store, "access"))
     }
 }

@@ -36,8 +36,8 @@ import TrailPresentation
             Issue.record("expected ambiguity")
         } catch {
             #expect(error.kind == .ambiguous)
-            #expect(error.description == """
-                :memory:: resolve secret: secret "shared/api-key" is ambiguous: 2 secrets match (give a full ARN, or --account/--region):
+            #expect(error.description == q.store.path + """
+                : resolve secret: secret "shared/api-key" is ambiguous: 2 secrets match (give a full ARN, or --account/--region):
                   arn:aws:secretsmanager:us-east-1:111111111111:secret:shared/api-key-Zz9Yx8  (account 111111111111, region us-east-1)
                   arn:aws:secretsmanager:eu-west-1:222222222222:secret:shared/api-key-Qq1Ww2  (account 222222222222, region eu-west-1)
                 """)
