@@ -245,7 +245,7 @@ struct PipelineOptions: ParsableArguments {
         var processor = FileProcessor(rules: rules, store: store)
         processor.digestWatch = digestWatch
         processor.maxFileBytes = maxFileSize.bytes
-        if claims {
+        if claims || store.isShared {
             let worker: WorkerID
             do {
                 worker = try workerID()
