@@ -78,8 +78,16 @@ extension Store {
 
     /// Up to `limit` pending deliveries of `sink` due at `now`, in hand-over order, skipping `excluding`
     /// (deliveries already in flight).
+    ///
+    /// On a shared store (several workers, each delivering), the deliveries returned are leased to
+    /// the caller: their next attempt moves `deliveryLease` ahead in the same transaction, and rows
+    /// another worker is taking at that moment are skipped, so two workers never send one alert at
+    /// once. A worker that dies while sending leaves them due again when the lease ends
+    /// (at-least-once, as ever); ``markDelivered(sink:seqs:at:)`` and
+    /// ``markAttemptFailed(sink:seqs:reason:retry:nextAttempt:)`` settle them as usual.
     public func dueDeliveries(sink: String, now: Int64, limit: Int, excluding: Set<Int64> = []) throws(StoreError) -> [PendingDelivery] {
-        try pipelineRead("read the outbox") { db in
+        if isShared { return try leaseDeliveries(sink: sink, now: now, limit: limit, excluding: excluding) }
+        return try pipelineRead("read the outbox") { db in
             var s = try db.statement("""
                 SELECT d.seq, d.alert, a.json, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert
                 WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt <= ? ORDER BY d.seq LIMIT ?
@@ -97,6 +105,36 @@ extension Store {
                 out.append(PendingDelivery(seq: seq, alertID: s.string(1), json: s.string(2), attempts: s.int(3)))
             }
             s.reset()
+            return out
+        }
+    }
+
+    /// How long a worker of a shared store holds the deliveries it took (ms).
+    public static let deliveryLease: Int64 = 120_000
+
+    private func leaseDeliveries(sink: String, now: Int64, limit: Int, excluding: Set<Int64>) throws(StoreError) -> [PendingDelivery] {
+        try write("lease deliveries") { db in
+            var s = try db.statement("""
+                SELECT d.seq, d.alert, a.json, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert
+                WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt <= ? ORDER BY d.seq LIMIT ?
+                FOR UPDATE OF d SKIP LOCKED
+                """)
+            s.bind(sink)
+            s.bind(now)
+            s.bind(limit + excluding.count)
+            var out: [PendingDelivery] = []
+            while try s.step(), out.count < limit {
+                let seq = s.int64(0)
+                if excluding.contains(seq) { continue }
+                out.append(PendingDelivery(seq: seq, alertID: s.string(1), json: s.string(2), attempts: s.int(3)))
+            }
+            s.reset()
+            var lease = try db.statement("UPDATE deliveries SET next_attempt = ? WHERE seq = ?")
+            for d in out {
+                lease.bind(now + Self.deliveryLease)
+                lease.bind(d.seq)
+                try lease.run()
+            }
             return out
         }
     }

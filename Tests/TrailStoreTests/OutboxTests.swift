@@ -31,7 +31,9 @@ import TrailModel
         #expect(try store.dueDeliveries(sink: "stdout", now: 5, limit: 10).count == 2)
     }
 
-    @Test(arguments: StoreKind.engines) func confirmedRetriedAndParkedDeliveries(kind: StoreKind) throws {
+    /// On one writer's store, reading the outbox takes nothing: the same deliveries are due until
+    /// settled. (A shared store leases them: see the next test.)
+    @Test(arguments: [StoreKind.memory]) func confirmedRetriedAndParkedDeliveries(kind: StoreKind) throws {
         let store = try storeWithAlerts(kind)
         try store.enqueueDeliveries(["a-1", "a-2"], sinks: ["w"], now: 0)
         let due = try store.dueDeliveries(sink: "w", now: 0, limit: 10)
@@ -68,5 +70,21 @@ import TrailModel
         try store.markAttemptFailed(sink: "w", seqs: due.map(\.seq), reason: "x", retry: false, nextAttempt: 0)
         let times = Fixture.file1Events.prefix(2).map(\.eventTime.milliseconds)
         #expect(try store.requeueDeliveries(since: times.max()!) == (times[0] == times[1] ? 2 : 1))
+    }
+
+    /// Several workers on one PostgreSQL store: a delivery taken by one is not handed to another
+    /// until its lease ends (then it is: at-least-once when the first worker died).
+    @Test func aSharedStoreLeasesDeliveriesToOneWorkerAtATime() throws {
+        let store = try storeWithAlerts(.postgres)
+        let other = Store(backend: store.backend)
+        try store.enqueueDeliveries(["a-1", "a-2"], sinks: ["w"], now: 0)
+        let first = try store.dueDeliveries(sink: "w", now: 10, limit: 1)
+        #expect(first.map(\.alertID) == ["a-1"])
+        #expect(try other.dueDeliveries(sink: "w", now: 10, limit: 10).map(\.alertID) == ["a-2"])
+        #expect(try other.dueDeliveries(sink: "w", now: 10, limit: 10).isEmpty)
+        try store.markDelivered(sink: "w", seqs: first.map(\.seq), at: 20)
+        // The second worker died holding a-2: it is due again once the lease ends.
+        #expect(try store.dueDeliveries(sink: "w", now: 10 + Store.deliveryLease - 1, limit: 10).isEmpty)
+        #expect(try store.dueDeliveries(sink: "w", now: 10 + Store.deliveryLease, limit: 10).map(\.alertID) == ["a-2"])
     }
 }
