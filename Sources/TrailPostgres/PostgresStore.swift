@@ -1,4 +1,5 @@
 import Foundation
+import NIOCore
 import TrailStore
 
 /// Opens a ``Store`` on PostgreSQL from a `postgres://` URL.
@@ -8,8 +9,8 @@ public enum PostgresStore {
     /// `.connection`, when the server cannot be reached or refuses the login, and with `.schema`
     /// for a database that is not a TrailWatch store (readers) or was migrated by a newer version.
     ///
-    /// Once open, an operation that loses the server retries for up to
-    /// `TRAILWATCH_DB_RETRY_SECONDS` (default 900) with backoff, then fails.
+    /// Once open, an operation that loses the server (or gets no answer for 5 minutes) retries
+    /// for up to `TRAILWATCH_DB_RETRY_SECONDS` (default 900) with backoff, then fails.
     public static func open(
         url: String, readOnly: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws(StoreError) -> Store {
@@ -19,7 +20,9 @@ public enum PostgresStore {
             location: location.redacted, readOnly: readOnly, notes: location.warnings,
             retryLimit: .seconds(retrySeconds), sleep: { Thread.sleep(forTimeInterval: Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) },
             connect: { () throws(StoreError) -> any PostgresLink in
-                let session = PostgresSession(location: location)
+                // A statement unanswered for 5 minutes means a dead connection (a partition drops
+                // packets without a reset): it is closed, and the operation retried on a new one.
+                let session = PostgresSession(location: location, statementTimeout: .minutes(5))
                 try session.connect()
                 return SessionLink(session: session)
             })
