@@ -165,14 +165,6 @@ struct PostgresCommitWriter {
         var name: String
     }
 
-    private struct UsageTotals {
-        var first: Int64
-        var last: Int64
-        var lastOK: Int64?
-        var count: Int64
-        var errors: Int64
-    }
-
     private func insertEvents(_ commits: [FileCommit], principalIDs: [String: Int64], secretIDs: [String: Int64]) throws {
         // Claim each new eventID (stored ones, and repeats within the group, add nothing); the
         // identity column hands out row ids in the order given.
@@ -225,15 +217,10 @@ struct PostgresCommitWriter {
                 access.append([.int(secretID), .int(t), .int(rowID), .int(principalID), .text(e.eventName),
                                .int(failed ? 1 : 0), .int(notable ? 1 : 0)])
                 let key = UsageKey(secret: secretID, principal: principalID, name: e.eventName)
-                if var u = usage[key] {
-                    u.first = min(u.first, t)
-                    u.last = max(u.last, t)
-                    if !failed { u.lastOK = max(u.lastOK ?? t, t) }
-                    u.count += 1
-                    if failed { u.errors += 1 }
-                    usage[key] = u
+                if usage[key] != nil {
+                    usage[key]?.add(time: t, failed: failed)
                 } else {
-                    usage[key] = UsageTotals(first: t, last: t, lastOK: failed ? nil : t, count: 1, errors: failed ? 1 : 0)
+                    usage[key] = UsageTotals(time: t, failed: failed)
                     usageOrder.append(key)
                 }
                 for k in e.details.kmsKeys where keyPairs.insert("\(secretID) \(k)").inserted {

@@ -1,3 +1,5 @@
+import TrailModel
+
 /// The PostgreSQL store's schema: named, append-only migrations, applied under an advisory lock
 /// so that workers starting together migrate once.
 ///
@@ -212,37 +214,14 @@ enum PostgresSchema {
 
     /// Milliseconds since the epoch at the start of `year`-`month` (UTC).
     static func monthStart(year: Int, month: Int) -> Int64 {
-        Int64(daysFromCivil(year: year, month: month, day: 1)) * 86_400_000
+        CivilDate.toDays(year: Int64(year), month: Int64(month), day: 1) * 86_400_000
     }
 
     /// The (year, month) that holds `milliseconds`, or nil outside the partitioned years.
     static func month(of milliseconds: Int64) -> (year: Int, month: Int)? {
-        let days = Int(milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000)
-        let (y, m) = civilFromDays(days)
-        guard y >= firstPartitionYear && y < endPartitionYear else { return nil }
-        return (y, m)
-    }
-
-    /// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's algorithm).
-    static func daysFromCivil(year: Int, month: Int, day: Int) -> Int {
-        let y = month <= 2 ? year - 1 : year
-        let era = (y >= 0 ? y : y - 399) / 400
-        let yoe = y - era * 400
-        let mp = (month + 9) % 12
-        let doy = (153 * mp + 2) / 5 + day - 1
-        let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy
-        return era * 146_097 + doe - 719_468
-    }
-
-    /// The date of a day number since 1970-01-01.
-    static func civilFromDays(_ z0: Int) -> (year: Int, month: Int) {
-        let z = z0 + 719_468
-        let era = (z >= 0 ? z : z - 146_096) / 146_097
-        let doe = z - era * 146_097
-        let yoe = (doe - doe / 1460 + doe / 36524 - doe / 146_096) / 365
-        let doy = doe - (365 * yoe + yoe / 4 - yoe / 100)
-        let mp = (5 * doy + 2) / 153
-        let month = mp < 10 ? mp + 3 : mp - 9
-        return (yoe + era * 400 + (month <= 2 ? 1 : 0), month)
+        let days = milliseconds >= 0 ? milliseconds / 86_400_000 : (milliseconds - 86_399_999) / 86_400_000
+        let (y, m, _) = CivilDate.fromDays(days)
+        guard y >= Int64(firstPartitionYear) && y < Int64(endPartitionYear) else { return nil }
+        return (Int(y), Int(m))
     }
 }

@@ -78,14 +78,6 @@ private struct CommitWriter {
         var name: String
     }
 
-    private struct UsageTotals {
-        var first: Int64
-        var last: Int64
-        var lastOK: Int64?
-        var count: Int64
-        var errors: Int64
-    }
-
     private struct RegionKey: Hashable {
         var account: String
         var region: String
@@ -335,15 +327,10 @@ private struct CommitWriter {
                 try insertAccess.run()
 
                 let key = UsageKey(secret: secretID, principal: principalID, name: c.events[i].eventName)
-                if var u = usage[key] {
-                    u.first = min(u.first, t)
-                    u.last = max(u.last, t)
-                    if !failed { u.lastOK = max(u.lastOK ?? t, t) }
-                    u.count += 1
-                    if failed { u.errors += 1 }
-                    usage[key] = u
+                if usage[key] != nil {
+                    usage[key]?.add(time: t, failed: failed)
                 } else {
-                    usage[key] = UsageTotals(first: t, last: t, lastOK: failed ? nil : t, count: 1, errors: failed ? 1 : 0)
+                    usage[key] = UsageTotals(time: t, failed: failed)
                 }
                 for k in c.events[i].details.kmsKeys where keyPairs.insert("\(secretID) \(k)").inserted {
                     insertKey.bind(secretID)

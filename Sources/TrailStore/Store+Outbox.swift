@@ -86,57 +86,48 @@ extension Store {
     /// (at-least-once, as ever); ``markDelivered(sink:seqs:at:)`` and
     /// ``markAttemptFailed(sink:seqs:reason:retry:nextAttempt:)`` settle them as usual.
     public func dueDeliveries(sink: String, now: Int64, limit: Int, excluding: Set<Int64> = []) throws(StoreError) -> [PendingDelivery] {
-        if isShared { return try leaseDeliveries(sink: sink, now: now, limit: limit, excluding: excluding) }
-        return try pipelineRead("read the outbox") { db in
-            var s = try db.statement("""
-                SELECT d.seq, d.alert, a.json, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert
-                WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt <= ? ORDER BY d.seq LIMIT ?
-                """)
-            s.bind(sink)
-            s.bind(now)
-            s.bind(limit + excluding.count)
-            var out: [PendingDelivery] = []
-            while try s.step(), out.count < limit {
-                let seq = s.int64(0)
-                if excluding.contains(seq) { continue }
-                // The alert as committed: later repeats folded into it (`suppress`) grow its stored
-                // count but are not sent again, so what a sink receives does not depend on when
-                // delivery ran.
-                out.append(PendingDelivery(seq: seq, alertID: s.string(1), json: s.string(2), attempts: s.int(3)))
+        if isShared {
+            // Taken in a write transaction, rows locked by another worker skipped, each leased.
+            return try write("lease deliveries") { db in
+                let due = try Self.due(db, sink: sink, now: now, limit: limit, excluding: excluding, lock: " FOR UPDATE OF d SKIP LOCKED")
+                var lease = try db.statement("UPDATE deliveries SET next_attempt = ? WHERE seq = ?")
+                for d in due {
+                    lease.bind(now + Self.deliveryLease)
+                    lease.bind(d.seq)
+                    try lease.run()
+                }
+                return due
             }
-            s.reset()
-            return out
+        }
+        return try pipelineRead("read the outbox") { db in
+            try Self.due(db, sink: sink, now: now, limit: limit, excluding: excluding, lock: "")
         }
     }
 
     /// How long a worker of a shared store holds the deliveries it took (ms).
     public static let deliveryLease: Int64 = 120_000
 
-    private func leaseDeliveries(sink: String, now: Int64, limit: Int, excluding: Set<Int64>) throws(StoreError) -> [PendingDelivery] {
-        try write("lease deliveries") { db in
-            var s = try db.statement("""
-                SELECT d.seq, d.alert, a.json, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert
-                WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt <= ? ORDER BY d.seq LIMIT ?
-                FOR UPDATE OF d SKIP LOCKED
-                """)
-            s.bind(sink)
-            s.bind(now)
-            s.bind(limit + excluding.count)
-            var out: [PendingDelivery] = []
-            while try s.step(), out.count < limit {
-                let seq = s.int64(0)
-                if excluding.contains(seq) { continue }
-                out.append(PendingDelivery(seq: seq, alertID: s.string(1), json: s.string(2), attempts: s.int(3)))
-            }
-            s.reset()
-            var lease = try db.statement("UPDATE deliveries SET next_attempt = ? WHERE seq = ?")
-            for d in out {
-                lease.bind(now + Self.deliveryLease)
-                lease.bind(d.seq)
-                try lease.run()
-            }
-            return out
+    private static func due(
+        _ db: any SQLConnection, sink: String, now: Int64, limit: Int, excluding: Set<Int64>, lock: String
+    ) throws -> [PendingDelivery] {
+        var s = try db.statement("""
+            SELECT d.seq, d.alert, a.json, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert
+            WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt <= ? ORDER BY d.seq LIMIT ?
+            """ + lock)
+        s.bind(sink)
+        s.bind(now)
+        s.bind(limit + excluding.count)
+        var out: [PendingDelivery] = []
+        while try s.step(), out.count < limit {
+            let seq = s.int64(0)
+            if excluding.contains(seq) { continue }
+            // The alert as committed: later repeats folded into it (`suppress`) grow its stored
+            // count but are not sent again, so what a sink receives does not depend on when
+            // delivery ran.
+            out.append(PendingDelivery(seq: seq, alertID: s.string(1), json: s.string(2), attempts: s.int(3)))
         }
+        s.reset()
+        return out
     }
 
     /// The earliest time a pending delivery of `sink` is due (ms since epoch), nil when none is pending.
