@@ -214,7 +214,10 @@ func firstDifference(_ a: String, _ b: String) -> Comment {
     let left = a.split(separator: "\n", omittingEmptySubsequences: false), right = b.split(separator: "\n", omittingEmptySubsequences: false)
     for index in 0..<max(left.count, right.count) {
         let l = index < left.count ? String(left[index]) : "<end>", r = index < right.count ? String(right[index]) : "<end>"
-        if l != r { return "line \(index + 1) of \(left.count)/\(right.count):\n  sqlite:   \(l.prefix(600))\n  postgres: \(r.prefix(600))" }
+        if l != r {
+            let same = zip(l, r).prefix { $0 == $1 }.count, from = max(0, same - 100)
+            return "line \(index + 1) of \(left.count)/\(right.count), from character \(from):\n  sqlite:   \(l.dropFirst(from).prefix(600))\n  postgres: \(r.dropFirst(from).prefix(600))"
+        }
     }
     return "no difference"
 }

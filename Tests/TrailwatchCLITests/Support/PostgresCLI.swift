@@ -20,6 +20,29 @@ enum PostgresCLI {
         }
     }
 
+    /// The rows (`|`-separated columns) of `query` in `database` on the shared cluster, read with
+    /// `psql` over its socket; throws when psql fails.
+    static func rows(_ query: String, database: String) throws -> [String] {
+        let cluster = try PostgresTestCluster.shared()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: cluster.binDirectory + "/psql")
+        process.arguments = ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", cluster.socketDirectory, "-p", String(cluster.port),
+                             "-U", PostgresTestCluster.user, "-d", database, "-c", query]
+        let out = FileManager.default.temporaryDirectory.appendingPathComponent("psql-\(UUID().uuidString).out")
+        _ = FileManager.default.createFile(atPath: out.path, contents: nil)
+        defer { try? FileManager.default.removeItem(at: out) }
+        process.standardOutput = try FileHandle(forWritingTo: out)
+        process.standardError = try FileHandle(forWritingTo: out)
+        try process.run()
+        process.waitUntilExit()
+        let text = (try? String(contentsOf: out, encoding: .utf8)) ?? ""
+        guard process.terminationStatus == 0 else { throw Failed(description: "psql \(query): \(text)") }
+        return text.split(separator: "\n").map(String.init)
+    }
+
+    /// The database name at the end of a `postgres://` URL.
+    static func databaseName(_ url: String) -> String { String(url.split(separator: "/").last ?? "") }
+
     /// Runs `trailwatch` and requires exit 0.
     @discardableResult
     static func succeed(_ arguments: [String], in directory: URL? = nil, timeout: TimeInterval = 120,
