@@ -55,16 +55,19 @@ struct PostgresTailCLITests {
         let access = try TrailwatchBinary.run(["query", "access", "--limit", "0", "--format", "json", "--db", postgres])
         let expected = try TrailwatchBinary.run(["query", "access", "--limit", "0", "--format", "json", "--db", reference])
         #expect(access.exitCode == 0 && expected.exitCode == 0, "\(access)\n\(expected)", sourceLocation: sourceLocation)
-        // Exact history: the same (eventID, secret name, principal, event name, time) rows, each once.
-        let rowKey = { (o: [String: Any]) in ["eventID", "secret", "principal", "eventName", "time"].map { "\(o[$0] ?? "-")" }.joined(separator: "|") }
+        // Exact history: the same (eventID, principal, event name, time) rows, as many of each.
+        // The secret's name is compared only when workers resolve like one (see below).
+        let fields = resolvesLikeOneWorker ? ["eventID", "secret", "principal", "eventName", "time"] : ["eventID", "principal", "eventName", "time"]
+        let rowKey = { (o: [String: Any]) in fields.map { "\(o[$0] ?? "-")" }.joined(separator: "|") }
         let rows = PostgresCLI.objects(access.stdout).map(rowKey).sorted(), referenceRows = PostgresCLI.objects(expected.stdout).map(rowKey).sorted()
         #expect(rows == referenceRows, "the history differs from the reference: \(firstDifference(referenceRows.joined(separator: "\n"), rows.joined(separator: "\n")))",
                 sourceLocation: sourceLocation)
         if !resolvesLikeOneWorker {
             // Known defect: each worker resolves names and partial ARNs to full ARNs with its own
             // SecretCatalog, loaded from the store at start only; a worker that did not itself see
-            // (or load) a secret's full ARN stores the partial one, so `secretArn` (and the secret
-            // rows) may differ from a single in-order run.
+            // (or load) a secret's full ARN stores the partial one, so `secretArn`, even `secret`
+            // (a partial ARN ending in `-client` read as a full one with that suffix), and the
+            // secret rows may differ from a single in-order run.
             withKnownIssue("workers do not share learned secret ARNs (SecretCatalog is per process)", isIntermittent: true) {
                 #expect(access.stdout == expected.stdout, "\(firstDifference(expected.stdout, access.stdout))", sourceLocation: sourceLocation)
             }
@@ -123,6 +126,10 @@ struct PostgresTailCLITests {
         #expect(holding && !held.isEmpty, "worker 2 never held a claim: \(victim.stderrSoFar())")
         let killed = try victim.wait(timeout: 10)
         #expect(killed.exitCode == 128 + SIGKILL, "\(killed)")
+        // The files it held and had not committed: only a takeover can complete them.
+        let doneAtKill = Set(try PostgresCLI.rows("SELECT path FROM files WHERE status = 'done'", database: database))
+        let orphaned = held.filter { !doneAtKill.contains($0) }
+        #expect(!orphaned.isEmpty, "worker 2 committed all its files before it died; nothing was left to take over")
         try grow.deliver((2 * count / 3)..<count)
 
         // The survivors finish the tree, taking the dead worker's claims over after their leases expire.
@@ -136,8 +143,8 @@ struct PostgresTailCLITests {
         workers = []
         // The dead worker's files were taken over: all done in the ledger, no claim left behind.
         let done = Set(try PostgresCLI.rows("SELECT path FROM files WHERE status = 'done'", database: database))
-        let missing = held.filter { !done.contains($0) }
-        #expect(missing.isEmpty, "files held by the killed worker are not done: \(missing)")
+        let missing = orphaned.filter { !done.contains($0) }
+        #expect(missing.isEmpty, "files orphaned by the killed worker are not done: \(missing)")
         #expect(try PostgresCLI.rows("SELECT path, worker FROM claims", database: database).isEmpty, "claims left behind")
         try Self.expectSameAsReference(postgres, reference, files: count, resolvesLikeOneWorker: false)
     }
