@@ -149,7 +149,7 @@ let package = Package(
         .testTarget(name: "TrailStoreTests", dependencies: [
             "TrailStore", "TrailPostgres", "TrailPresentation", "TrailModel", "TrailTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
-        // Runs the built `trailwatch` binary; imports no target.
-        .testTarget(name: "TrailwatchCLITests", resources: [.copy("Fixtures")]),
+        // Runs the built `trailwatch` binary; imports only TrailTestSupport (the throwaway PostgreSQL cluster).
+        .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailTestSupport"], resources: [.copy("Fixtures")]),
     ]
 )

@@ -1,0 +1,190 @@
+import Foundation
+import Testing
+import TrailTestSupport
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `tail` workers on a PostgreSQL store over a growing tree (issue 14): three workers with one
+/// killed by SIGKILL mid-way, and the database restarted under a running tail. The reference is a
+/// single SQLite backfill of the final tree; readiness is polled with deadlines, never slept.
+@Suite("PostgreSQL store: tail workers", .serialized)
+struct PostgresTailCLITests {
+    typealias Failed = PostgresCLI.Failed
+
+    /// A generated tree kept aside (`source`), delivered file by file into `watched`.
+    struct GrowingTree {
+        let dir: TempDirectory
+        let tree: GeneratedTree
+        let files: [String]
+        let watched: URL
+
+        init(_ generator: [String]) throws {
+            dir = try TempDirectory()
+            tree = try GenCloudTrail.generate(into: dir.path("source"), generator)
+            files = PostgresCLI.logFiles(tree.logs)
+            watched = dir.path("watched/AWSLogs")
+            try FileManager.default.createDirectory(at: watched, withIntermediateDirectories: true)
+        }
+
+        func deliver(_ range: Range<Int>) throws {
+            try PostgresCLI.deliver(Array(files[range]), from: tree.logs, to: watched)
+        }
+
+        /// The SQLite reference: one backfill of the whole tree.
+        func reference() throws -> String {
+            let db = dir.path("reference.db").path
+            try PostgresCLI.succeed(["backfill", tree.logs.path, "--db", db, "--no-progress"], in: dir.url)
+            return db
+        }
+
+        func tail(_ db: String, worker: String) throws -> RunningCLI {
+            try TrailwatchBinary.launch(["tail", watched.path, "--db", db, "--no-progress", "--poll", "--poll-interval", "0.2",
+                                         "--claim-ttl", "3", "--worker-id", worker, "--jobs", "1"], in: dir.url)
+        }
+    }
+
+    static func untilWatching(_ run: RunningCLI) -> Bool {
+        PostgresCLI.eventually(30, every: 0.05) { !run.isRunning || run.stderrSoFar().contains("watching") } && run.isRunning
+    }
+
+    /// Compares the PostgreSQL store with the SQLite reference: the history exactly (every row of
+    /// `query access --limit 0`), the alerts as a set with unique ids, every file done.
+    static func expectSameAsReference(_ postgres: String, _ reference: String, files: Int, resolvesLikeOneWorker: Bool = true,
+                                      sourceLocation: SourceLocation = #_sourceLocation) throws {
+        let access = try TrailwatchBinary.run(["query", "access", "--limit", "0", "--format", "json", "--db", postgres])
+        let expected = try TrailwatchBinary.run(["query", "access", "--limit", "0", "--format", "json", "--db", reference])
+        #expect(access.exitCode == 0 && expected.exitCode == 0, "\(access)\n\(expected)", sourceLocation: sourceLocation)
+        // Exact history: the same (eventID, principal, event name, time) rows, as many of each.
+        // The secret's name is compared only when workers resolve like one (see below).
+        let fields = resolvesLikeOneWorker ? ["eventID", "secret", "principal", "eventName", "time"] : ["eventID", "principal", "eventName", "time"]
+        let rowKey = { (o: [String: Any]) in fields.map { "\(o[$0] ?? "-")" }.joined(separator: "|") }
+        let rows = PostgresCLI.objects(access.stdout).map(rowKey).sorted(), referenceRows = PostgresCLI.objects(expected.stdout).map(rowKey).sorted()
+        #expect(rows == referenceRows, "the history differs from the reference: \(firstDifference(referenceRows.joined(separator: "\n"), rows.joined(separator: "\n")))",
+                sourceLocation: sourceLocation)
+        if !resolvesLikeOneWorker {
+            // Known defect: each worker resolves names and partial ARNs to full ARNs with its own
+            // SecretCatalog, loaded from the store at start only; a worker that did not itself see
+            // (or load) a secret's full ARN stores the partial one, so `secretArn`, even `secret`
+            // (a partial ARN ending in `-client` read as a full one with that suffix), and the
+            // secret rows may differ from a single in-order run.
+            withKnownIssue("workers do not share learned secret ARNs (SecretCatalog is per process)", isIntermittent: true) {
+                #expect(access.stdout == expected.stdout, "\(firstDifference(expected.stdout, access.stdout))", sourceLocation: sourceLocation)
+            }
+        } else {
+            #expect(access.stdout == expected.stdout, "the history differs from the reference: \(firstDifference(expected.stdout, access.stdout))",
+                    sourceLocation: sourceLocation)
+        }
+        let counts = try PostgresCLI.accessCounts(postgres)
+        #expect(counts.values.reduce(0, +) == PostgresCLI.objects(expected.stdout).count, sourceLocation: sourceLocation)
+
+        let alerts = PostgresCLI.objects(try PostgresCLI.succeed(["alerts", "--limit", "0", "--format", "json", "--db", postgres]).stdout)
+        let referenceAlerts = PostgresCLI.objects(try PostgresCLI.succeed(["alerts", "--limit", "0", "--format", "json", "--db", reference]).stdout)
+        let ids = alerts.compactMap { $0["id"] as? String }
+        #expect(ids.count == alerts.count && Set(ids).count == ids.count, "alert ids doubled or missing: \(ids.sorted())", sourceLocation: sourceLocation)
+        let keys = { (list: [[String: Any]]) in Set(list.map { "\($0["rule"] ?? "")|\($0["eventID"] ?? "")" }) }
+        #expect(keys(alerts) == keys(referenceAlerts), "alerts differ: only on PostgreSQL \(keys(alerts).subtracting(keys(referenceAlerts)).sorted()), only in the reference \(keys(referenceAlerts).subtracting(keys(alerts)).sorted())",
+                sourceLocation: sourceLocation)
+
+        let status = try PostgresCLI.status(postgres), referenceStatus = try PostgresCLI.status(reference)
+        let filesState = status["files"] as? [String: Any] ?? [:]
+        #expect((filesState["done"] as? NSNumber)?.intValue == files && (filesState["failed"] as? NSNumber)?.intValue == 0,
+                "not every file is done: \(status)", sourceLocation: sourceLocation)
+        #expect((status["events"] as? NSNumber) == (referenceStatus["events"] as? NSNumber), "events: \(status) vs \(referenceStatus)",
+                sourceLocation: sourceLocation)
+    }
+
+    // MARK: 2. three workers, one killed
+
+    @Test("three tail workers over a growing tree, one killed by SIGKILL: exact history, no doubled alert, its files taken over",
+          .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
+    func threeWorkersOneKilled() throws {
+        let grow = try GrowingTree(["-n", "2000", "--days", "1", "--seed", "33", "--accounts", "1", "--regions", "1",
+                                    "--scenarios", "all", "--no-digests", "--max-per-file", "60"])
+        let count = grow.files.count
+        #expect(count >= 40, "too few files to share: \(count)")
+        let reference = try grow.reference()
+        let postgres = try PostgresCLI.database("three")
+
+        try grow.deliver(0..<(count / 3))
+        var workers = try (1...3).map { try grow.tail(postgres, worker: "w\($0)") }
+        defer { for worker in workers { worker.send(SIGKILL) } }
+        for worker in workers { #expect(Self.untilWatching(worker), "\(worker.arguments): \(worker.stderrSoFar())") }
+
+        // Kill worker 2 once it has started committing (its claims are then live), while files keep arriving.
+        let victim = workers[1]
+        #expect(PostgresCLI.eventually(60) { (PostgresCLI.doneAndEvents(postgres)?.done ?? 0) > 2 }, "no file committed: \(victim.stderrSoFar())")
+        try grow.deliver((count / 3)..<(2 * count / 3))
+        // Kill it while it holds claims, so that files are left for the others to take over.
+        let database = PostgresCLI.databaseName(postgres)
+        var held: [String] = []
+        let holding = PostgresCLI.eventually(60, every: 0.01) {
+            held = (try? PostgresCLI.rows("SELECT path FROM claims WHERE worker LIKE 'w2%'", database: database)) ?? []
+            if !held.isEmpty { victim.send(SIGKILL) }
+            return !held.isEmpty || !victim.isRunning
+        }
+        #expect(holding && !held.isEmpty, "worker 2 never held a claim: \(victim.stderrSoFar())")
+        let killed = try victim.wait(timeout: 10)
+        #expect(killed.exitCode == 128 + SIGKILL, "\(killed)")
+        // The files it held and had not committed: only a takeover can complete them.
+        let doneAtKill = Set(try PostgresCLI.rows("SELECT path FROM files WHERE status = 'done'", database: database))
+        let orphaned = held.filter { !doneAtKill.contains($0) }
+        #expect(!orphaned.isEmpty, "worker 2 committed all its files before it died; nothing was left to take over")
+        try grow.deliver((2 * count / 3)..<count)
+
+        // The survivors finish the tree, taking the dead worker's claims over after their leases expire.
+        let finished = PostgresCLI.eventually(90, every: 0.5) { PostgresCLI.doneAndEvents(postgres)?.done == count }
+        #expect(finished, "the survivors did not finish: \(String(describing: PostgresCLI.doneAndEvents(postgres))) of \(count) files\n\(workers[0].stderrSoFar().suffix(2000))")
+        for index in [0, 2] {
+            workers[index].send(SIGTERM)
+            let result = try workers[index].wait(timeout: 30)
+            #expect(result.exitCode == 0, "\(result)")
+        }
+        workers = []
+        // The dead worker's files were taken over: all done in the ledger, no claim left behind.
+        let done = Set(try PostgresCLI.rows("SELECT path FROM files WHERE status = 'done'", database: database))
+        let missing = orphaned.filter { !done.contains($0) }
+        #expect(missing.isEmpty, "files orphaned by the killed worker are not done: \(missing)")
+        #expect(try PostgresCLI.rows("SELECT path, worker FROM claims", database: database).isEmpty, "claims left behind")
+        try Self.expectSameAsReference(postgres, reference, files: count, resolvesLikeOneWorker: false)
+    }
+
+    // MARK: 3. the database restarted under tail
+
+    @Test("the database restarted under a running tail: nothing lost, nothing doubled",
+          .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
+    func restartUnderTail() throws {
+        let cluster: PostgresTestCluster
+        do { cluster = try PostgresTestCluster.startPrivate(tls: false) } catch {
+            throw Failed(description: "no PostgreSQL server for the test: \(error)")
+        }
+        defer { cluster.stop() }
+        try cluster.psql("CREATE DATABASE restart")
+        let postgres = cluster.url(database: "restart")
+
+        let grow = try GrowingTree(["-n", "1500", "--days", "1", "--seed", "34", "--accounts", "1", "--regions", "1",
+                                    "--scenarios", "all", "--no-digests", "--max-per-file", "60"])
+        let count = grow.files.count
+        let reference = try grow.reference()
+        try grow.deliver(0..<(count / 2))
+        let tail = try TrailwatchBinary.launch(["tail", grow.watched.path, "--db", postgres, "--no-progress", "--poll",
+                                                "--poll-interval", "0.2", "--jobs", "1"], in: grow.dir.url)
+        defer { tail.send(SIGKILL) }
+        #expect(Self.untilWatching(tail), "\(tail.stderrSoFar())")
+        #expect(PostgresCLI.eventually(60) { (PostgresCLI.doneAndEvents(postgres)?.done ?? 0) > 2 }, "no file committed: \(tail.stderrSoFar())")
+
+        // Files keep arriving across the restart.
+        try grow.deliver((count / 2)..<(3 * count / 4))
+        try cluster.restart()
+        try grow.deliver((3 * count / 4)..<count)
+
+        let finished = PostgresCLI.eventually(90, every: 0.5) { PostgresCLI.doneAndEvents(postgres)?.done == count }
+        #expect(finished, "tail did not finish after the restart: \(String(describing: PostgresCLI.doneAndEvents(postgres))) of \(count)\n\(tail.stderrSoFar().suffix(3000))")
+        #expect(tail.isRunning, "tail exited after the restart: \(tail.stderrSoFar().suffix(3000))")
+        tail.send(SIGTERM)
+        let result = try tail.wait(timeout: 30)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(!result.stderr.contains(cluster.password))
+        try Self.expectSameAsReference(postgres, reference, files: count)
+    }
+}
