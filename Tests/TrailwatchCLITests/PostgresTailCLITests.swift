@@ -115,21 +115,23 @@ struct PostgresTailCLITests {
         let victim = workers[1]
         #expect(PostgresCLI.eventually(60) { (PostgresCLI.doneAndEvents(postgres)?.done ?? 0) > 2 }, "no file committed: \(victim.stderrSoFar())")
         try grow.deliver((count / 3)..<(2 * count / 3))
-        // Kill it while it holds claims, so that files are left for the others to take over.
+        // Kill it while it holds claims on files it has not committed, so that only a takeover can
+        // complete them: freeze it (SIGSTOP) so its claims cannot change while they are read, then
+        // kill it, or let it go on (SIGCONT) and look again.
         let database = PostgresCLI.databaseName(postgres)
-        var held: [String] = []
+        var orphaned: [String] = []
         let holding = PostgresCLI.eventually(60, every: 0.01) {
-            held = (try? PostgresCLI.rows("SELECT path FROM claims WHERE worker LIKE 'w2%'", database: database)) ?? []
-            if !held.isEmpty { victim.send(SIGKILL) }
-            return !held.isEmpty || !victim.isRunning
+            guard victim.isRunning else { return true }
+            victim.send(SIGSTOP)
+            let held = (try? PostgresCLI.rows("SELECT path FROM claims WHERE worker LIKE 'w2%'", database: database)) ?? []
+            let done = Set((try? PostgresCLI.rows("SELECT path FROM files WHERE status = 'done'", database: database)) ?? [])
+            orphaned = held.filter { !done.contains($0) }
+            if orphaned.isEmpty { victim.send(SIGCONT) } else { victim.send(SIGKILL) }
+            return !orphaned.isEmpty
         }
-        #expect(holding && !held.isEmpty, "worker 2 never held a claim: \(victim.stderrSoFar())")
+        #expect(holding && !orphaned.isEmpty, "worker 2 never held an uncommitted claim: \(victim.stderrSoFar())")
         let killed = try victim.wait(timeout: 10)
         #expect(killed.exitCode == 128 + SIGKILL, "\(killed)")
-        // The files it held and had not committed: only a takeover can complete them.
-        let doneAtKill = Set(try PostgresCLI.rows("SELECT path FROM files WHERE status = 'done'", database: database))
-        let orphaned = held.filter { !doneAtKill.contains($0) }
-        #expect(!orphaned.isEmpty, "worker 2 committed all its files before it died; nothing was left to take over")
         try grow.deliver((2 * count / 3)..<count)
 
         // The survivors finish the tree, taking the dead worker's claims over after their leases expire.
