@@ -85,18 +85,8 @@ public struct ResultFormatter: Sendable {
 
     /// Terminal-safe, cut to `maxCellWidth`; `-` for an empty cell.
     func tableText(_ cell: Cell) -> String {
-        var s = ""
-        for scalar in plain(cell, listSeparator: ",").unicodeScalars {
-            switch scalar.value {
-            case 0..<0x20, 0x7F, 0x80..<0xA0:
-                s += "\\u{" + String(scalar.value, radix: 16) + "}"
-            default:
-                s.unicodeScalars.append(scalar)
-            }
-        }
-        if s.isEmpty { return "-" }
-        if s.count > maxCellWidth { s = String(s.prefix(maxCellWidth - 1)) + "…" }
-        return s
+        let s = TerminalText.safe(plain(cell, listSeparator: ","), limit: maxCellWidth)
+        return s.isEmpty ? "-" : s
     }
 
     /// Aligned columns with an upper-case header; two spaces between columns, no trailing spaces.

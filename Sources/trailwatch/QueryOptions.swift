@@ -107,5 +107,6 @@ func runReadCommand(_ body: () throws -> String) throws {
 
 /// Writes remarks (for example "no secret matches") to standard error.
 func printNotes(_ notes: [String]) {
-    for note in notes { FileHandle.standardError.write(Data("trailwatch: \(note)\n".utf8)) }
+    // Notes repeat what was typed ("no secret matches …"): shown terminal-safe and cut.
+    for note in notes { FileHandle.standardError.write(Data("trailwatch: \(TerminalText.safe(note, limit: 1_000))\n".utf8)) }
 }
