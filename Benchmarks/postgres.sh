@@ -91,8 +91,8 @@ EOF
 export PGPASSWORD=$password
 psql_() { psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$port" -U trailwatch "$@"; }
 url() { echo "postgres://trailwatch@127.0.0.1:$port/$1"; }   # loopback: no TLS needed
-fresh_db() { psql_ -d postgres -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null; }
-settings=$(psql_ -d postgres -At -F= -c "SELECT name, setting || coalesce(unit, '') FROM pg_settings
+fresh_db() { psql_ -d postgres -c "SET client_min_messages = warning" -c "DROP DATABASE IF EXISTS $1" -c "CREATE DATABASE $1" >/dev/null; }
+settings=$(psql_ -d postgres -At -F= -c "SELECT name, current_setting(name) FROM pg_settings
     WHERE name IN ('server_version', 'fsync', 'synchronous_commit', 'full_page_writes', 'shared_buffers', 'max_wal_size', 'wal_level')
     ORDER BY name" | tr '\n' ' ')
 
