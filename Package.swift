@@ -114,7 +114,7 @@ let package = Package(
         ]),
 
         .executableTarget(name: "trailwatch-bench", dependencies: [
-            "TrailStore", "TrailPresentation", "TrailModel", "TrailIngest", "TrailDecode", "TrailJSON", "TrailTestSupport",
+            "TrailStore", "TrailPostgres", "TrailPresentation", "TrailModel", "TrailIngest", "TrailDecode", "TrailJSON", "TrailTestSupport",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/trailwatch-bench"),
 

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import TrailModel
+import TrailPostgres
 import TrailPresentation
 import TrailStore
 
@@ -20,7 +21,7 @@ struct StoreBenchmark: AsyncParsableCommand {
     @Option(help: "Files per transaction (Store.commit([FileCommit])); 1 = one transaction per file.")
     var filesPerCommit: Int = 1
 
-    @Option(help: "Database path (must not exist unless --reuse).")
+    @Option(help: "SQLite path (must not exist unless --reuse), or a postgres:// URL of an empty database (the password from PGPASSWORD or ~/.pgpass).")
     var db: String = "trailwatch-bench.db"
 
     @Flag(help: "Skip filling: time the queries on an existing database made by an earlier run.")
@@ -34,12 +35,22 @@ struct StoreBenchmark: AsyncParsableCommand {
 
     func run() async throws {
         var history = SyntheticHistory(seed: seed)
-        if !reuse {
+        if !reuse && !isPostgres {
             for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: db + suffix) }
-            try fill(&history)
         }
+        if !reuse { try fill(&history) }
         try timeQueries(history)
     }
+
+    private var isPostgres: Bool { PostgresLocation.isPostgres(db) }
+
+    /// The store at `--db`: SQLite by path, PostgreSQL by URL (as `trailwatch --db` does).
+    private func openStore(readOnly: Bool) throws -> Store {
+        isPostgres ? try PostgresStore.open(url: db, readOnly: readOnly) : try Store.open(path: db, readOnly: readOnly)
+    }
+
+    /// `--db` for printing: a URL without its password.
+    private var shownDB: String { isPostgres ? PostgresLocation.redact(db) : db }
 
     private func now() -> Double { Date().timeIntervalSince1970 }
 
@@ -52,14 +63,14 @@ struct StoreBenchmark: AsyncParsableCommand {
     }
 
     private func fill(_ history: inout SyntheticHistory) throws {
-        let store = try Store.open(path: db)
+        let store = try openStore(readOnly: false)
         try store.lockForWriting()
         let files = max(1, (events + perFile - 1) / perFile)
         var committed = 0, accessRows = 0, alerts = 0
         var commitSeconds = 0.0, generateSeconds = 0.0, commitCPU = 0.0
         let started = now()
         var lastReport = started
-        print("filling \(db): \(events) events in \(files) files of \(perFile), \(filesPerCommit) file(s) per transaction")
+        print("filling \(shownDB): \(events) events in \(files) files of \(perFile), \(filesPerCommit) file(s) per transaction")
         var pending: [FileCommit] = []
         var pendingRows = 0
         for f in 0..<files {
@@ -111,12 +122,14 @@ struct StoreBenchmark: AsyncParsableCommand {
                      committed, accessRows, alerts, total, generateSeconds, commitSeconds))
         print(String(format: "commit throughput: %.0f access rows/s, %.0f events/s (wall clock)", Double(accessRows) / commitSeconds, Double(committed) / commitSeconds))
         print(String(format: "commit CPU: %.1f s of this thread, %.0f access rows per CPU second", commitCPU, Double(accessRows) / commitCPU))
-        let size = (try? FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) ?? 0
-        print(String(format: "database size: %.0f MB", Double(size) / 1_048_576))
+        if !isPostgres {
+            let size = (try? FileManager.default.attributesOfItem(atPath: db)[.size] as? Int) ?? 0
+            print(String(format: "database size: %.0f MB", Double(size) / 1_048_576))
+        }
     }
 
     private func timeQueries(_ history: SyntheticHistory) throws {
-        let store = try Store.open(path: db, readOnly: true)
+        let store = try openStore(readOnly: true)
         // "now" is a day after the history ends, so relative ranges and lags mean something.
         let now = history.start.adding(.init(milliseconds: history.span)).adding(.days(1))
         let service = QueryService(store: store, now: now)
@@ -164,7 +177,7 @@ struct StoreBenchmark: AsyncParsableCommand {
             try service.alerts(QueryScope(), minimumSeverity: .high).render(ResultFormatter(format: .json)) }))
         cases.append(("status", { try service.status().render(table) }))
 
-        print("\nquery latency on \(db) (median of \(runs) runs, including table formatting):")
+        print("\nquery latency on \(shownDB) (median of \(runs) runs, including table formatting):")
         var worst = 0.0
         for (name, body) in cases {
             var times: [Double] = []
