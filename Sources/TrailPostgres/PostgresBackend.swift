@@ -126,6 +126,15 @@ public final class PostgresBackend: StoreBackend {
         }
     }
 
+    /// A file claim locks one row: it never waits for the write lock, so a worker can claim files
+    /// while another commits (or is stalled in a commit).
+    public func briefWrite<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
+        if readOnly { throw StoreError(.postgres, path: location, operation: operation, message: "the store is open read-only") }
+        return try withLink(operation) { link in
+            try link.transaction { try body(link) }
+        }
+    }
+
     public func pipelineRead<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
         try withLink(operation) { link in try body(link) }
     }

@@ -158,6 +158,10 @@ final class SQLiteBackend: StoreBackend {
         try writeDatabase(operation) { db in try body(SQLiteConnection(db: db)) }
     }
 
+    func briefWrite<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
+        try write(operation, body)
+    }
+
     func pipelineRead<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
         try pipelineReadDatabase(operation) { db in try body(SQLiteConnection(db: db)) }
     }

@@ -5,8 +5,11 @@ import TrailModel
 extension Store {
     /// Claims `path` for `worker` until `now + ttl` (a new claim, the worker's own renewed, or an
     /// expired one taken over); otherwise says which worker holds it and until when.
+    ///
+    /// A claim touches one row, so it does not queue behind other workers' commits (it cannot
+    /// deadlock with them); renewals and releases, which touch many, do.
     public func claimFile(_ path: String, worker: String, now: EventTime, ttl: EventTime.Duration) throws(StoreError) -> ClaimResult {
-        try write("claim of \(path)") { db in
+        try backend.briefWrite("claim of \(path)") { db in
             try FileClaims.claim(db, path: path, worker: worker, now: now, ttl: ttl)
         }
     }
