@@ -107,6 +107,10 @@ public final class PostgresBackend: StoreBackend {
         }
     }
 
+    private func refuseIfReadOnly(_ operation: String) throws(StoreError) {
+        if readOnly { throw StoreError(.postgres, path: location, operation: operation, message: "the store is open read-only") }
+    }
+
     public func read<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
         try withLink(operation) { link in
             try link.transaction {
@@ -117,7 +121,7 @@ public final class PostgresBackend: StoreBackend {
     }
 
     public func write<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
-        if readOnly { throw StoreError(.postgres, path: location, operation: operation, message: "the store is open read-only") }
+        try refuseIfReadOnly(operation)
         return try withLink(operation) { link in
             try link.transaction {
                 try link.execute("SELECT 1 FROM pg_advisory_xact_lock(?)", [.int(Self.writeLock)])
@@ -129,7 +133,7 @@ public final class PostgresBackend: StoreBackend {
     /// A file claim locks one row: it never waits for the write lock, so a worker can claim files
     /// while another commits (or is stalled in a commit).
     public func briefWrite<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
-        if readOnly { throw StoreError(.postgres, path: location, operation: operation, message: "the store is open read-only") }
+        try refuseIfReadOnly(operation)
         return try withLink(operation) { link in
             try link.transaction { try body(link) }
         }

@@ -16,7 +16,6 @@ extension Store {
     /// once. Returns, per file, the ids of its alerts newly inserted.
     public func commit(_ commits: [FileCommit]) throws(StoreError) -> [[String]] {
         guard let first = commits.first else { return [] }
-        if readOnly { throw StoreError(.sqlite, path: path, operation: "commit", message: "the store is open read-only") }
         let label = commits.count == 1 ? first.ledger.path : "\(first.ledger.path) and \(commits.count - 1) more files"
         return try backend.commit(commits, label: label)
     }

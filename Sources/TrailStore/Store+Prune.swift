@@ -25,7 +25,6 @@ extension Store {
     /// 10,000 events, each batch its own transaction, so a writer never waits long; PostgreSQL
     /// drops whole monthly partitions, so it removes only months that end on or before `cutoff`.
     public func prune(before cutoff: Int64) throws(StoreError) -> PruneReport {
-        if readOnly { throw StoreError(.sqlite, path: path, operation: "prune", message: "the store is open read-only") }
-        return try backend.prune(before: cutoff)
+        try backend.prune(before: cutoff)
     }
 }

@@ -59,8 +59,7 @@ public final class Store: Sendable {
     }
 
     func write<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
-        if readOnly { throw StoreError(.sqlite, path: path, operation: operation, message: "the store is open read-only") }
-        return try backend.write(operation, body)
+        try backend.write(operation, body)
     }
 
     /// A read by the writing process (see ``StoreBackend/pipelineRead(_:_:)``).
