@@ -59,6 +59,22 @@ public struct SecretCatalog: Sendable {
         if changed { event.secrets = SecretForms.dedupe(event.secrets) }
     }
 
+    /// Whether the catalog lacks something about the event's secrets that a store shared with
+    /// other workers may know: a full ARN it has not seen, or a name or partial ARN it cannot
+    /// resolve.
+    public func lacksAny(of event: AuditEvent) -> Bool {
+        event.secrets.contains { ref in
+            ref.isFullARN ? !knownIDs.contains(ref.id) : byName[Key(account: ref.account, region: ref.region, name: ref.name)] == nil
+        }
+    }
+
+    /// Learns full ARNs that other workers stored (in the order stored: the newest wins), without
+    /// handing them over again in ``drainLearned()``. ARNs already known keep their standing, so
+    /// reading back this worker's own secrets never brings an older ARN of a recreated secret back.
+    public mutating func learnStored(_ refs: [SecretRef]) {
+        for ref in refs where ref.isFullARN && !knownIDs.contains(ref.id) { remember(ref) }
+    }
+
     /// Returns and forgets the secrets learned since the last call.
     public mutating func drainLearned() -> [SecretRef] {
         defer { learned.removeAll() }

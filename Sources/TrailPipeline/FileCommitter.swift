@@ -50,6 +50,8 @@ public final class FileCommitter {
         var alertLines: [String: String]
     }
 
+    /// The last `secrets` row the catalog has read from the store (other workers' secrets).
+    private var catalogRowID: Int64 = 0
     private var group: [Staged] = []
     /// Event ids seen in this run, staged, and being written.
     private var eventIDs = StagedEventIDs()
@@ -164,6 +166,7 @@ public final class FileCommitter {
             ledger.newestEventTime = newest
 
             var fresh = try uniqueNewItems(items)
+            try refreshCatalogIfNeeded(fresh)
             for i in fresh.indices { catalog.resolve(&fresh[i].event) }
             let outcome = engine.process(fresh.map { (event: $0.event, record: $0.record, matched: $0.matched) })
             let stored = fresh.filter { $0.isSecretRelated || !$0.matched.isEmpty }.map(\.event)
@@ -266,6 +269,23 @@ public final class FileCommitter {
         let handed = lines.map(\.alert.id).filter { fresh.contains($0) }
         try handOver.handOver(handed, store: store)
         return handed.count
+    }
+
+    /// With other workers on the store (claims in use): before resolving a file's secrets, reads
+    /// the full ARNs they stored since the last look, when the file names a secret the catalog
+    /// lacks. So a worker resolves a name or partial ARN to the full ARN another worker learned
+    /// from an earlier, committed file, as a single worker would have. (A file still uncommitted
+    /// elsewhere is not seen: then the partial reference is stored, as a single worker reading
+    /// the files in another order would.)
+    private func refreshCatalogIfNeeded(_ items: [PipelineItem]) throws(PipelineError) {
+        guard claims != nil, items.contains(where: { catalog.lacksAny(of: $0.event) }) else { return }
+        do {
+            let (stored, last) = try store.knownSecrets(after: catalogRowID)
+            catalog.learnStored(stored)
+            catalogRowID = last
+        } catch {
+            throw PipelineError(.store, "\(error)")
+        }
     }
 
     /// Drops events already seen in this file, in the staged group or in the store (CloudTrail

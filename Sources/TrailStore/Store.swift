@@ -92,6 +92,24 @@ public final class Store: Sendable {
         }
     }
 
+    /// Secrets known by full ARN stored after row `rowID` (0: all), in the order they were stored,
+    /// with the last row's id: what other workers of a shared store have learned since a worker
+    /// last asked.
+    public func knownSecrets(after rowID: Int64) throws(StoreError) -> (secrets: [SecretRef], lastRowID: Int64) {
+        try read("known secrets") { db in
+            var s = try db.statement("SELECT id, arn, name, account, region FROM secrets WHERE is_full = 1 AND id > ? ORDER BY id")
+            s.bind(all: [.int(rowID)])
+            var out: [SecretRef] = []
+            var last = rowID
+            while try s.step() {
+                last = s.int64(0)
+                out.append(SecretRef(id: s.string(1), name: s.string(2), account: s.string(3), region: s.string(4), isFullARN: true))
+            }
+            s.reset()
+            return (out, last)
+        }
+    }
+
     /// Secrets known by full ARN, for `SecretCatalog` at start.
     public func knownSecrets() throws(StoreError) -> [SecretRef] {
         try read("known secrets") { db in

@@ -63,12 +63,12 @@ struct PostgresTailCLITests {
         #expect(rows == referenceRows, "the history differs from the reference: \(firstDifference(referenceRows.joined(separator: "\n"), rows.joined(separator: "\n")))",
                 sourceLocation: sourceLocation)
         if !resolvesLikeOneWorker {
-            // Known defect: each worker resolves names and partial ARNs to full ARNs with its own
-            // SecretCatalog, loaded from the store at start only; a worker that did not itself see
-            // (or load) a secret's full ARN stores the partial one, so `secretArn`, even `secret`
-            // (a partial ARN ending in `-client` read as a full one with that suffix), and the
-            // secret rows may differ from a single in-order run.
-            withKnownIssue("workers do not share learned secret ARNs (SecretCatalog is per process)", isIntermittent: true) {
+            // Known limit: a worker resolves names and partial ARNs with the full ARNs it has seen
+            // and those other workers have committed; one learned from a file another worker has
+            // not committed yet is not seen, so `secretArn`, even `secret` (a partial ARN ending
+            // in `-client` read as a full one with that suffix), and the secret rows may differ
+            // from a single in-order run.
+            withKnownIssue("a full ARN learned from a file another worker has not committed yet is not seen", isIntermittent: true) {
                 #expect(access.stdout == expected.stdout, "\(firstDifference(expected.stdout, access.stdout))", sourceLocation: sourceLocation)
             }
         } else {
