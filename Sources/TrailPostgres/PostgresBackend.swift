@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import TrailModel
 import TrailStore
@@ -34,6 +35,8 @@ public final class PostgresBackend: StoreBackend {
     let sleep: @Sendable (Duration) -> Void
     /// Told of every retry and of the recovery that ends them (the CLI prints them).
     let onRetry: (@Sendable (PostgresRetryEvent) -> Void)?
+    /// The wall clock, in milliseconds since the epoch (commit tokens are dated by it).
+    let now: @Sendable () -> Int64
     /// Months whose partitions this process has seen created (to skip asking again).
     private let knownMonths = Mutex<Set<Int>>([])
 
@@ -44,6 +47,7 @@ public final class PostgresBackend: StoreBackend {
     /// lock, or (for readers) checks that it is a TrailWatch store this version can read.
     init(location: String, readOnly: Bool, notes: [String], retryLimit: Duration, sleep: @escaping @Sendable (Duration) -> Void,
          onRetry: (@Sendable (PostgresRetryEvent) -> Void)? = nil,
+         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
          connect: @escaping @Sendable () throws(StoreError) -> any PostgresLink) throws(StoreError) {
         self.location = location
         self.readOnly = readOnly
@@ -51,6 +55,7 @@ public final class PostgresBackend: StoreBackend {
         self.retryLimit = retryLimit
         self.sleep = sleep
         self.onRetry = onRetry
+        self.now = now
         self.connect = connect
         try prepareSchema()
     }
@@ -166,10 +171,17 @@ public final class PostgresBackend: StoreBackend {
 
     // MARK: - The insert path
 
+    /// Commits the group in one transaction. A retry after a lost answer to COMMIT finds the
+    /// group's ``CommitToken`` and writes nothing again (its alerts not yet handed over are
+    /// returned as new).
     public func commit(_ commits: [FileCommit], label: String) throws(StoreError) -> [[String]] {
         try ensurePartitions(for: commits)
+        let token = CommitToken.make()
         return try write("commit of \(label)") { db in
-            try PostgresCommitWriter(db: db).write(commits)
+            guard try CommitToken.record(token, now: now(), on: db) else {
+                return try CommitToken.alertsNotHandedOver(commits, on: db)
+            }
+            return try PostgresCommitWriter(db: db).write(commits)
         }
     }
 
