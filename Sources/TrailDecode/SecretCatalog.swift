@@ -68,11 +68,15 @@ public struct SecretCatalog: Sendable {
         }
     }
 
-    /// Learns full ARNs that other workers stored (in the order stored: the newest wins), without
-    /// handing them over again in ``drainLearned()``. ARNs already known keep their standing, so
-    /// reading back this worker's own secrets never brings an older ARN of a recreated secret back.
+    /// Learns full ARNs that other workers stored, for names this catalog has no ARN for, without
+    /// handing them over again in ``drainLearned()``. A name it already resolves keeps its ARN:
+    /// the order in which workers store secrets is not the order of events, so a stored ARN may
+    /// be a recreated secret's older one. (Seen in an event later, such an ARN is learned as usual.)
     public mutating func learnStored(_ refs: [SecretRef]) {
-        for ref in refs where ref.isFullARN && !knownIDs.contains(ref.id) { remember(ref) }
+        for ref in refs where ref.isFullARN && !knownIDs.contains(ref.id)
+            && byName[Key(account: ref.account, region: ref.region, name: ref.name)] == nil {
+            remember(ref)
+        }
     }
 
     /// Returns and forgets the secrets learned since the last call.

@@ -13,9 +13,10 @@ enum DatabaseWaitNotice {
         }
     }
 
-    /// `0.5 s`, `12 s`, `900 s`.
+    /// To the nearest tenth: `0.5 s`, `12 s`, `900 s`.
     static func seconds(_ d: Duration) -> String {
         let ms = d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
-        return ms % 1000 == 0 ? "\(ms / 1000) s" : "\(ms / 1000).\(ms % 1000 / 100) s"
+        let tenths = (ms + 50) / 100
+        return tenths % 10 == 0 ? "\(tenths / 10) s" : "\(tenths / 10).\(tenths % 10) s"
     }
 }

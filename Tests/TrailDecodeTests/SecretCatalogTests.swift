@@ -44,6 +44,17 @@ import TrailModel
         catalog.learnStored([SecretRef(id: older, name: "prod/db", account: "123456789012", region: "us-east-1", isFullARN: true)])
         #expect(catalog.lookup(account: "123456789012", region: "us-east-1", name: "prod/db")?.id == full)
         #expect(catalog.drainLearned().map(\.id) == [full])
+
+        // A name this catalog resolves keeps its ARN whatever another worker stored later (the
+        // store's order is not the events' order): here the recreated secret's older ARN.
+        var resolving = SecretCatalog(known: [SecretRef(id: full, name: "prod/db", account: "123456789012", region: "us-east-1", isFullARN: true)])
+        resolving.learnStored([
+            SecretRef(id: older, name: "prod/db", account: "123456789012", region: "us-east-1", isFullARN: true),
+            SecretRef(id: "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-Zz9Yx8", name: "other", account: "123456789012", region: "us-east-1", isFullARN: true),
+        ])
+        #expect(resolving.lookup(account: "123456789012", region: "us-east-1", name: "prod/db")?.id == full)
+        #expect(resolving.lookup(account: "123456789012", region: "us-east-1", name: "other") != nil)
+        #expect(resolving.learned.isEmpty)
     }
 
     @Test func otherAccountOrRegionIsNotConfused() throws {

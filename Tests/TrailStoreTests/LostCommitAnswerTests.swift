@@ -73,5 +73,18 @@ final class LostCommitAnswerLink: PostgresLink {
         #expect(try count(store, "files") == 2)
         #expect(try count(store, "events") == 2)
         #expect(try store.unemittedAlerts().map(\.id) == ["a-2"])
+
+        // A file claimed by a worker (several workers share the store): the retry finds the token
+        // before the claim, which the first attempt consumed, so the file is not refused.
+        let t0 = EventTime(milliseconds: 1_714_521_600_000)
+        #expect(try store.claimFile("f3", worker: "w-1", now: t0, ttl: .seconds(60)) == .granted)
+        let third = Fixture.alert("a-3", rule: "r", severity: .low, event: Fixture.file1Events[2], summary: "three")
+        var claimed = FileCommit(ledger: Fixture.ledger("f3", records: 1), events: [Fixture.file1Events[2]], alerts: [third])
+        claimed.claim = "w-1"
+        armed.arm()
+        #expect(try store.commit(claimed) == ["a-3"])
+        #expect(!armed.isArmed)
+        #expect(try count(store, "files") == 3)
+        #expect(try count(store, "claims") == 0)
     }
 }
