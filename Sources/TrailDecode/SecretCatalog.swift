@@ -59,6 +59,26 @@ public struct SecretCatalog: Sendable {
         if changed { event.secrets = SecretForms.dedupe(event.secrets) }
     }
 
+    /// Whether the catalog lacks something about the event's secrets that a store shared with
+    /// other workers may know: a full ARN it has not seen, or a name or partial ARN it cannot
+    /// resolve.
+    public func lacksAny(of event: AuditEvent) -> Bool {
+        event.secrets.contains { ref in
+            ref.isFullARN ? !knownIDs.contains(ref.id) : byName[Key(account: ref.account, region: ref.region, name: ref.name)] == nil
+        }
+    }
+
+    /// Learns full ARNs that other workers stored, for names this catalog has no ARN for, without
+    /// handing them over again in ``drainLearned()``. A name it already resolves keeps its ARN:
+    /// the order in which workers store secrets is not the order of events, so a stored ARN may
+    /// be a recreated secret's older one. (Seen in an event later, such an ARN is learned as usual.)
+    public mutating func learnStored(_ refs: [SecretRef]) {
+        for ref in refs where ref.isFullARN && !knownIDs.contains(ref.id)
+            && byName[Key(account: ref.account, region: ref.region, name: ref.name)] == nil {
+            remember(ref)
+        }
+    }
+
     /// Returns and forgets the secrets learned since the last call.
     public mutating func drainLearned() -> [SecretRef] {
         defer { learned.removeAll() }

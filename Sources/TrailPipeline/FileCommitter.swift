@@ -50,6 +50,13 @@ public final class FileCommitter {
         var alertLines: [String: String]
     }
 
+    /// The last `secrets` row the catalog has read from the store (other workers' secrets), and
+    /// when (wall clock) it last looked for more.
+    private var catalogRowID: Int64 = 0
+    private var catalogLookedAt: EventTime?
+    /// Shortest wall-clock time between two looks: a name no stored ARN resolves (a secret older
+    /// than the logs) would otherwise cost a read for every file that names it.
+    static let catalogLookInterval = EventTime.Duration.seconds(1)
     private var group: [Staged] = []
     /// Event ids seen in this run, staged, and being written.
     private var eventIDs = StagedEventIDs()
@@ -67,7 +74,9 @@ public final class FileCommitter {
         self.handOver = handOver
         self.wallClock = wallClock
         do {
-            catalog = SecretCatalog(known: try store.knownSecrets())
+            let (known, lastRowID) = try store.knownSecrets(after: 0)
+            catalog = SecretCatalog(known: known)
+            catalogRowID = lastRowID
             engine = try DetectionEngine(rules: rules.definitions, state: try store.loadDetectorState(), settle: settle)
             // Detector state is written once per group (with the group's last file, in the same
             // transaction), not once per file.
@@ -164,6 +173,7 @@ public final class FileCommitter {
             ledger.newestEventTime = newest
 
             var fresh = try uniqueNewItems(items)
+            try refreshCatalogIfNeeded(fresh)
             for i in fresh.indices { catalog.resolve(&fresh[i].event) }
             let outcome = engine.process(fresh.map { (event: $0.event, record: $0.record, matched: $0.matched) })
             let stored = fresh.filter { $0.isSecretRelated || !$0.matched.isEmpty }.map(\.event)
@@ -266,6 +276,26 @@ public final class FileCommitter {
         let handed = lines.map(\.alert.id).filter { fresh.contains($0) }
         try handOver.handOver(handed, store: store)
         return handed.count
+    }
+
+    /// With other workers on the store (claims in use): before resolving a file's secrets, reads
+    /// the full ARNs they stored since the last look, when the file names a secret the catalog
+    /// lacks. So a worker resolves a name or partial ARN to the full ARN another worker learned
+    /// from an earlier, committed file, as a single worker would have. At most once a second
+    /// (``catalogLookInterval``). A file still uncommitted elsewhere is not seen: then the partial
+    /// reference is stored, as a single worker reading the files in another order would.
+    private func refreshCatalogIfNeeded(_ items: [PipelineItem]) throws(PipelineError) {
+        guard claims != nil, items.contains(where: { catalog.lacksAny(of: $0.event) }) else { return }
+        let now = wallClock()
+        if let last = catalogLookedAt, now.milliseconds - last.milliseconds < Self.catalogLookInterval.milliseconds { return }
+        catalogLookedAt = now
+        do {
+            let (stored, last) = try store.knownSecrets(after: catalogRowID)
+            catalog.learnStored(stored)
+            catalogRowID = last
+        } catch {
+            throw PipelineError(.store, "\(error)")
+        }
     }
 
     /// Drops events already seen in this file, in the staged group or in the store (CloudTrail

@@ -1,3 +1,4 @@
+import Foundation
 import Synchronization
 import TrailModel
 import TrailStore
@@ -32,6 +33,10 @@ public final class PostgresBackend: StoreBackend {
     let retryLimit: Duration
     /// Waits between retries (the real clock in use; tests inject a recorder).
     let sleep: @Sendable (Duration) -> Void
+    /// Told of every retry and of the recovery that ends them (the CLI prints them).
+    let onRetry: (@Sendable (PostgresRetryEvent) -> Void)?
+    /// The wall clock, in milliseconds since the epoch (commit tokens are dated by it).
+    let now: @Sendable () -> Int64
     /// Months whose partitions this process has seen created (to skip asking again).
     private let knownMonths = Mutex<Set<Int>>([])
 
@@ -41,12 +46,16 @@ public final class PostgresBackend: StoreBackend {
     /// Opens the store: connects once, then (for writers) migrates the schema under an advisory
     /// lock, or (for readers) checks that it is a TrailWatch store this version can read.
     init(location: String, readOnly: Bool, notes: [String], retryLimit: Duration, sleep: @escaping @Sendable (Duration) -> Void,
+         onRetry: (@Sendable (PostgresRetryEvent) -> Void)? = nil,
+         now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
          connect: @escaping @Sendable () throws(StoreError) -> any PostgresLink) throws(StoreError) {
         self.location = location
         self.readOnly = readOnly
         self.openingNotes = notes
         self.retryLimit = retryLimit
         self.sleep = sleep
+        self.onRetry = onRetry
+        self.now = now
         self.connect = connect
         try prepareSchema()
     }
@@ -74,14 +83,18 @@ public final class PostgresBackend: StoreBackend {
     /// Runs `body` on a borrowed connection, mapping errors to ``StoreError``. When the server
     /// cannot be reached (`.connection`: restarting, failing over, partitioned away), `body` runs
     /// again after 0.5 s, doubling to 30 s, until ``retryLimit``; `body` must be safe to run again
-    /// (a transaction that failed this way was rolled back by the server).
+    /// (a transaction that failed this way was rolled back by the server). Each retry, and the
+    /// success that ends them, is told to ``onRetry``.
     private func withLink<T>(_ operation: String, retry: Bool = true, _ body: (any PostgresLink) throws -> T) throws(StoreError) -> T {
         var waited = Duration.zero
         var pause = Duration.milliseconds(500)
         while true {
             do {
-                return try once(operation, body)
+                let result = try once(operation, body)
+                if waited > .zero { onRetry?(.recovered(operation: operation, waited: waited)) }
+                return result
             } catch where retry && error.kind == .connection && waited < retryLimit {
+                onRetry?(.retrying(operation: operation, error: error, waited: waited, pause: pause, limit: retryLimit))
                 sleep(pause)
                 waited += pause
                 pause = min(pause * 2, .seconds(30))
@@ -158,10 +171,17 @@ public final class PostgresBackend: StoreBackend {
 
     // MARK: - The insert path
 
+    /// Commits the group in one transaction. A retry after a lost answer to COMMIT finds the
+    /// group's ``CommitToken`` and writes nothing again (its alerts not yet handed over are
+    /// returned as new).
     public func commit(_ commits: [FileCommit], label: String) throws(StoreError) -> [[String]] {
         try ensurePartitions(for: commits)
+        let token = CommitToken.make()
         return try write("commit of \(label)") { db in
-            try PostgresCommitWriter(db: db).write(commits)
+            guard try CommitToken.record(token, now: now(), on: db) else {
+                return try CommitToken.alertsNotHandedOver(commits, on: db)
+            }
+            return try PostgresCommitWriter(db: db).write(commits)
         }
     }
 

@@ -25,7 +25,19 @@ enum PostgresSchema {
 
     static let migrations: [(name: String, sql: String)] = [
         ("pg1-history", v1),
+        ("pg2-commit-tokens", v2),
     ]
+
+    /// One row per committed group, named by a token its writer chose before the first attempt:
+    /// when the answer to COMMIT is lost and the commit is tried again, the token tells whether
+    /// the first attempt committed (kept two days, far longer than any retry).
+    private static let v2 = """
+        CREATE TABLE commit_tokens (
+            token TEXT COLLATE "C" PRIMARY KEY,
+            committed_at BIGINT NOT NULL
+        );
+        CREATE INDEX commit_tokens_time ON commit_tokens(committed_at);
+        """
 
     private static let v1 = """
         CREATE TABLE principals (

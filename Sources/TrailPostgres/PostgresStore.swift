@@ -10,15 +10,18 @@ public enum PostgresStore {
     /// for a database that is not a TrailWatch store (readers) or was migrated by a newer version.
     ///
     /// Once open, an operation that loses the server (or gets no answer for 5 minutes) retries
-    /// for up to `TRAILWATCH_DB_RETRY_SECONDS` (default 900) with backoff, then fails.
+    /// for up to `TRAILWATCH_DB_RETRY_SECONDS` (default 900) with backoff, then fails; `onRetry`
+    /// hears of each retry and of the recovery.
     public static func open(
-        url: String, readOnly: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment
+        url: String, readOnly: Bool = false, environment: [String: String] = ProcessInfo.processInfo.environment,
+        onRetry: (@Sendable (PostgresRetryEvent) -> Void)? = nil
     ) throws(StoreError) -> Store {
         let location = try PostgresLocation(parsing: url, environment: environment)
         let retrySeconds = environment["TRAILWATCH_DB_RETRY_SECONDS"].flatMap { Int($0) }.map { max(0, min($0, 86_400)) } ?? 900
         let backend = try PostgresBackend(
             location: location.redacted, readOnly: readOnly, notes: location.warnings,
             retryLimit: .seconds(retrySeconds), sleep: { Thread.sleep(forTimeInterval: Double($0.components.seconds) + Double($0.components.attoseconds) / 1e18) },
+            onRetry: onRetry,
             connect: { () throws(StoreError) -> any PostgresLink in
                 // A statement unanswered for 5 minutes means a dead connection (a partition drops
                 // packets without a reset): it is closed, and the operation retried on a new one.

@@ -92,16 +92,22 @@ public final class Store: Sendable {
         }
     }
 
-    /// Secrets known by full ARN, for `SecretCatalog` at start.
-    public func knownSecrets() throws(StoreError) -> [SecretRef] {
+    /// Secrets known by full ARN stored after row `rowID` (0: all, for `SecretCatalog` at start),
+    /// in the order they were stored, with the last row's id: then what other workers of a shared
+    /// store have learned since a worker last asked.
+    public func knownSecrets(after rowID: Int64) throws(StoreError) -> (secrets: [SecretRef], lastRowID: Int64) {
         try read("known secrets") { db in
-            var s = try db.statement("SELECT arn, name, account, region FROM secrets WHERE is_full = 1 ORDER BY arn")
+            var s = try db.statement("SELECT id, arn, name, account, region FROM secrets WHERE is_full = 1 AND id > ? ORDER BY id")
+            s.bind(all: [.int(rowID)])
             var out: [SecretRef] = []
+            var last = rowID
             while try s.step() {
-                out.append(SecretRef(id: s.string(0), name: s.string(1), account: s.string(2), region: s.string(3), isFullARN: true))
+                last = s.int64(0)
+                out.append(SecretRef(id: s.string(1), name: s.string(2), account: s.string(3), region: s.string(4), isFullARN: true))
             }
             s.reset()
-            return out
+            return (out, last)
         }
     }
+
 }

@@ -10,16 +10,16 @@ struct PruneCommand: AsyncParsableCommand {
         commandName: "prune",
         abstract: "Remove events older than a date from the history (retention); the file ledger is kept.",
         discussion: """
-        Removes the events before --before with their access rows. Kept: the file ledger (so no
-        pruned file is read again), alerts and their deliveries, secrets, principals, detector
-        state, and the running totals that `query callers` and `query secrets` answer from
+        Removes the events before --before with their access rows. Kept: the file ledger (so no \
+        pruned file is read again), alerts and their deliveries, secrets, principals, detector \
+        state, and the running totals that `query callers` and `query secrets` answer from \
         without --since (they still count the pruned calls).
 
-        SQLite deletes 10,000 events per transaction, oldest first, and needs the writer lock (stop
-        `tail` first, or prune between runs). PostgreSQL drops whole monthly partitions, so it
+        SQLite deletes 10,000 events per transaction, oldest first, and needs the writer lock (stop \
+        `tail` first, or prune between runs). PostgreSQL drops whole monthly partitions, so it \
         removes only months that end on or before the date; workers may keep writing meanwhile.
 
-        Prints one JSON line: the effective cutoff, the events and access rows removed, and the
+        Prints one JSON line: the effective cutoff, the events and access rows removed, and the \
         partitions dropped.
 
         Examples:

@@ -37,7 +37,9 @@ struct StoreLocation: CustomStringConvertible {
     /// Opens the store: read-only for the read commands (never created), else created and migrated.
     func open(readOnly: Bool = false, lockForWriting: Bool = false) throws(StoreError) -> Store {
         if isPostgres {
-            return try PostgresStore.open(url: value, readOnly: readOnly)
+            return try PostgresStore.open(url: value, readOnly: readOnly) { event in
+                StandardError.line("trailwatch: " + DatabaseWaitNotice.text(event))
+            }
         }
         return try Store.open(path: value, readOnly: readOnly, lockForWriting: lockForWriting)
     }

@@ -13,12 +13,12 @@ struct VerifyCommand: AsyncParsableCommand {
         commandName: "verify",
         abstract: "Verify CloudTrail digest chains offline: log hashes, chain links, RSA signatures and gaps.",
         discussion: """
-        Checks every log file's SHA-256 (of its uncompressed content) against the digest that lists it, every
-        link of each digest chain (previousDigestHashValue, previousDigestSignature), every digest's
+        Checks every log file's SHA-256 (of its uncompressed content) against the digest that lists it, every \
+        link of each digest chain (previousDigestHashValue, previousDigestSignature), every digest's \
         SHA256withRSA signature, and the hours of each trail's lifetime that no digest covers.
 
-        A digest's own signature is S3 object metadata; offline it is taken from the next digest's
-        previousDigestSignature or from a <digest>.metadata.json sidecar (what `aws s3api head-object` prints).
+        A digest's own signature is S3 object metadata; offline it is taken from the next digest's \
+        previousDigestSignature or from a <digest>.metadata.json sidecar (what `aws s3api head-object` prints). \
         Digests whose signature is known neither way are listed as digest-unchecked (a notice, not a problem).
 
         Examples:
@@ -31,7 +31,7 @@ struct VerifyCommand: AsyncParsableCommand {
         backfill (--since/--until, --accounts, --regions), every object is downloaded (--downloads at \
         a time) and hashed in memory, and each digest's signature is read from its object metadata.
 
-        Output: findings (kind, account, region, time span, file, the digest that proves it, detail), then the
+        Output: findings (kind, account, region, time span, file, the digest that proves it, detail), then the \
         span verified per account, region and trail. A summary line goes to standard error.
         Exit status: 0 when everything verified, 1 when problems were found, 2 for bad usage.
         """)

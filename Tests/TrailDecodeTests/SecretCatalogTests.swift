@@ -25,6 +25,38 @@ import TrailModel
         #expect(catalog.drainLearned().isEmpty)
     }
 
+    /// What another worker stored fills the gaps (`lacksAny` says when to look), but never
+    /// displaces an ARN this catalog already knows, nor is handed over again.
+    @Test func learnsStoredSecretsWhereItLacksThem() throws {
+        let older = "arn:aws:secretsmanager:us-east-1:123456789012:secret:prod/db-Old000"
+        var catalog = SecretCatalog(known: [])
+        let get = try event(record(sm + #","eventName":"GetSecretValue","requestParameters":{"secretId":"prod/db"}"#, id: "2"))
+        #expect(catalog.lacksAny(of: get))
+        catalog.learnStored([SecretRef(id: older, name: "prod/db", account: "123456789012", region: "us-east-1", isFullARN: true)])
+        #expect(!catalog.lacksAny(of: get))
+        #expect(catalog.learned.isEmpty)
+
+        // This worker then sees the recreated secret's ARN itself; reading the older one back
+        // from the store does not bring it back.
+        var create = try event(record(sm + #","eventName":"CreateSecret","requestParameters":{"name":"prod/db"},"responseElements":{"arn":"\#(full)","name":"prod/db"}"#, id: "1"))
+        #expect(catalog.lacksAny(of: create))
+        catalog.resolve(&create)
+        catalog.learnStored([SecretRef(id: older, name: "prod/db", account: "123456789012", region: "us-east-1", isFullARN: true)])
+        #expect(catalog.lookup(account: "123456789012", region: "us-east-1", name: "prod/db")?.id == full)
+        #expect(catalog.drainLearned().map(\.id) == [full])
+
+        // A name this catalog resolves keeps its ARN whatever another worker stored later (the
+        // store's order is not the events' order): here the recreated secret's older ARN.
+        var resolving = SecretCatalog(known: [SecretRef(id: full, name: "prod/db", account: "123456789012", region: "us-east-1", isFullARN: true)])
+        resolving.learnStored([
+            SecretRef(id: older, name: "prod/db", account: "123456789012", region: "us-east-1", isFullARN: true),
+            SecretRef(id: "arn:aws:secretsmanager:us-east-1:123456789012:secret:other-Zz9Yx8", name: "other", account: "123456789012", region: "us-east-1", isFullARN: true),
+        ])
+        #expect(resolving.lookup(account: "123456789012", region: "us-east-1", name: "prod/db")?.id == full)
+        #expect(resolving.lookup(account: "123456789012", region: "us-east-1", name: "other") != nil)
+        #expect(resolving.learned.isEmpty)
+    }
+
     @Test func otherAccountOrRegionIsNotConfused() throws {
         var catalog = SecretCatalog(known: [SecretRef(id: full, name: "prod/db", account: "123456789012", region: "us-east-1", isFullARN: true)])
         var e = try event(#"{"eventID":"x","eventTime":"2024-06-03T10:00:00Z","awsRegion":"eu-west-1","recipientAccountId":"123456789012",\#(sm),"requestParameters":{"secretId":"prod/db"}}"#)

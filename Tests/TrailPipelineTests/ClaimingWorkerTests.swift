@@ -65,6 +65,23 @@ struct LogTree {
         return DiscoveredFile(path: path, size: Int64(data.count))
     }
 
+    /// Writes a log file holding one `CreateSecret` of `name`, whose response names its full ARN.
+    func createSecret(_ fileName: String, name: String, arn: String, account: String = "111111111111") throws -> DiscoveredFile {
+        let directory = "\(root)/AWSLogs/\(account)/CloudTrail/us-east-1/2024/04/30"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let record = """
+            {"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::\(account):user/alice","accountId":"\(account)"},\
+            "eventTime":"2024-04-30T23:00:00Z","eventSource":"secretsmanager.amazonaws.com","eventName":"CreateSecret",\
+            "awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","userAgent":"aws-cli/2","requestParameters":{"name":"\(name)"},\
+            "responseElements":{"arn":"\(arn)","name":"\(name)"},\
+            "eventID":"\(fileName)-create","readOnly":false,"eventType":"AwsApiCall","recipientAccountId":"\(account)"}
+            """
+        let path = "\(directory)/\(account)_CloudTrail_us-east-1_20240430T2300Z_\(fileName).json"
+        let data = Data("{\"Records\":[\(record)]}".utf8)
+        try data.write(to: URL(fileURLWithPath: path))
+        return DiscoveredFile(path: path, size: Int64(data.count))
+    }
+
     func store() throws -> Store { try Store.open(path: root + "/store.db") }
 }
 
@@ -101,6 +118,26 @@ struct LogTree {
         #expect(third.values.allSatisfy { $0.status == .alreadyDone })
         let c = try Worker("worker-c", store: store, clock: clock)
         #expect(try c.keeper.claim(f1.path) == .granted && c.keeper.claim(f2.path) == .granted)
+    }
+
+    /// Worker b started before worker a learned a secret's full ARN (from its CreateSecret) and
+    /// committed it; b then reads calls that name the secret by name only, and resolves them to
+    /// the full ARN a stored, as one worker reading both files would.
+    @Test func aWorkerResolvesNamesToTheFullARNAnotherWorkerStored() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let a = try Worker("worker-a", store: store, clock: clock)
+        let b = try Worker("worker-b", store: store, clock: clock)
+        let full = "arn:aws:secretsmanager:us-east-1:111111111111:secret:prod/db-AbCdEf"
+        let create = try tree.createSecret("c1", name: "prod/db", arn: full)
+        let reads = try tree.file("f1")
+
+        #expect(try await a.run([create])[create.path]?.status == .done)
+        #expect(try await b.run([reads])[reads.path]?.eventsStored == 3)
+        let rows = try QueryService(store: store, now: clock.now()).access(QueryScope(limit: 0), AccessFilter(eventNames: ["GetSecretValue"])).rows
+        #expect(rows.count == 3)
+        #expect(rows.allSatisfy { $0[10] == .text(full) }, "\(rows.map { $0[10] })")
     }
 
     @Test func aWorkerStalledPastItsLeaseCannotCommitTheFileTakenOver() async throws {

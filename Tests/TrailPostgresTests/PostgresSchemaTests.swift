@@ -1,7 +1,7 @@
 import Foundation
 import Synchronization
 import Testing
-import TrailPostgres
+@testable import TrailPostgres
 import TrailStore
 import TrailSync
 import TrailTestSupport
@@ -21,8 +21,10 @@ import TrailTestSupport
         }
         #expect(failures.locked { $0 } == [])
         let session = PostgresSession(location: try PostgresLocation(parsing: database.url, environment: [:]))
-        let applied = try session.query("SELECT name FROM trailwatch_migrations")
-        #expect(applied.rows.count == 1)
+        let applied = try session.query("SELECT name FROM trailwatch_migrations ORDER BY name")
+        // Each migration once.
+        let names: [[PostgresCellValue]] = PostgresSchema.migrations.map(\.name).sorted().map { [.text($0)] }
+        #expect(applied.rows == names)
     }
 
     @Test func aStoreFromANewerVersionIsRefused() throws {

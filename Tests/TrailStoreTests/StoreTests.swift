@@ -102,7 +102,11 @@ func count(_ store: Store, _ table: String) throws -> Int {
                 == Fixture.time("2024-05-03T12:00:00Z").milliseconds)
         #expect(try count(store, "secret_keys") == 1)
         #expect(try scalar(store, "SELECT count(*) FROM secret_keys WHERE key = ?", [.text(Fixture.key1)]) == 1)
-        #expect(try store.knownSecrets().map(\.id) == [Fixture.s1Full.id, Fixture.s3.id, Fixture.s2.id].sorted())
+        let known = try store.knownSecrets(after: 0)
+        #expect(known.secrets.map(\.id).sorted() == [Fixture.s1Full.id, Fixture.s3.id, Fixture.s2.id].sorted())
+        // Later rows only, after a row id.
+        #expect(try store.knownSecrets(after: known.lastRowID).secrets.isEmpty)
+        #expect(try store.knownSecrets(after: known.lastRowID).lastRowID == known.lastRowID)
     }
 
     @Test(arguments: StoreKind.allCases) func recommittingAFileAddsNothing(kind: StoreKind) throws {
@@ -230,9 +234,9 @@ func count(_ store: Store, _ table: String) throws -> Int {
     @Test func aPartialReferenceLaterLearnedStaysOneSecret() throws {
         let store = try Store.inMemory()
         try store.commit(FileCommit(ledger: Fixture.ledger("a", records: 1), events: [Fixture.file1Events[1]]))
-        #expect(try store.knownSecrets().isEmpty)
+        #expect(try store.knownSecrets(after: 0).secrets.isEmpty)
         try store.commit(FileCommit(ledger: Fixture.ledger("b", records: 0), learnedSecrets: [Fixture.s1Full]))
-        #expect(try store.knownSecrets() == [Fixture.s1Full])
+        #expect(try store.knownSecrets(after: 0).secrets == [Fixture.s1Full])
         let q = QueryService(store: store, now: Fixture.now)
         let story = try q.secretStory(QueryScope(), secret: "prod/db/password")
         #expect(story?.arns == [Fixture.s1Full.id, Fixture.s1Partial.id])

@@ -96,6 +96,21 @@ public final class PostgresTestCluster: Sendable {
         guard result.status == 0 else { throw Failure(description: "pg_ctl restart failed: \(result.output)\n\(serverLog())") }
     }
 
+    /// Stops the server (`pg_ctl stop -m fast`: open connections are cut), keeping its data, until
+    /// ``startServer()``: the server is away, as in a failover or a partition.
+    public func stopServer() throws(Failure) {
+        let result = Self.run(binDirectory + "/pg_ctl", ["-D", directory + "/data", "-m", "fast", "-w", "-t", "60", "stop"],
+                              asPostgres: true, logDirectory: directory)
+        guard result.status == 0 else { throw Failure(description: "pg_ctl stop failed: \(result.output)\n\(serverLog())") }
+    }
+
+    /// Starts the server stopped by ``stopServer()`` again, on the same port.
+    public func startServer() throws(Failure) {
+        let result = Self.run(binDirectory + "/pg_ctl", ["-D", directory + "/data", "-l", directory + "/server.log", "-w", "-t", "60", "start"],
+                              asPostgres: true, logDirectory: directory)
+        guard result.status == 0 else { throw Failure(description: "pg_ctl start failed: \(result.output)\n\(serverLog())") }
+    }
+
     /// Stops the server at once and deletes its directory.
     public func stop() {
         _ = Self.run(binDirectory + "/pg_ctl", ["-D", directory + "/data", "-m", "immediate", "-w", "-t", "30", "stop"], asPostgres: true, logDirectory: nil)
