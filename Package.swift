@@ -115,7 +115,7 @@ let package = Package(
 
         .executableTarget(name: "trailwatch-bench", dependencies: [
             "TrailStore", "TrailPostgres", "TrailPresentation", "TrailModel", "TrailIngest", "TrailDecode", "TrailJSON", "TrailTestSupport",
-            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            "TrailPipeline", .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ], path: "Benchmarks/trailwatch-bench"),
 
         // Helpers shared by the tests and the benchmarks (a seeded random generator, a throwaway PostgreSQL cluster).

@@ -48,6 +48,10 @@ public final class CompiledPatterns: Sendable {
     /// (such as `source`): one such test per sub-rule. If none passes once the top-level members
     /// other than `detail` are walked, no pattern matches and `detail` need not be walked.
     let gateMatchers: [Int32]?
+    /// When every sub-rule requires an indexed test on a constant field of the envelope
+    /// (`source`, `detail-type`, `version`): those tests. If none passes on an envelope's constant
+    /// part, no pattern matches any event with that part (see ``mayMatch(constants:scratch:)``).
+    let constantGateMatchers: [Int32]?
 
     /// The number of patterns.
     public let count: Int
@@ -163,6 +167,20 @@ public final class CompiledPatterns: Sendable {
             }
         }
         self.gateMatchers = gates
+        let constantFields: Set<[UInt8]> = [Array("source".utf8), Array("detail-type".utf8), Array("version".utf8)]
+        var constantGates: [Int32]? = subRules.isEmpty ? nil : []
+        for rule in subRules where constantGates != nil {
+            let gate = conditionList[Int(rule.conditionStart)..<Int(rule.conditionEnd)].first { c in
+                !c.allowsAbsent && c.matcherEnd > c.matcherStart && constantFields.contains(pathOfField[Int(c.field)])
+                    && matcherList[Int(c.matcherStart)..<Int(c.matcherEnd)].allSatisfy { deferred[Int($0)] == nil }
+            }
+            if let gate {
+                for m in matcherList[Int(gate.matcherStart)..<Int(gate.matcherEnd)] where constantGates?.contains(m) == false { constantGates?.append(m) }
+            } else {
+                constantGates = nil
+            }
+        }
+        self.constantGateMatchers = constantGates
         self.matcherField = specOf.map(\.0)
         var start: [Int32] = [0]
         var flat: [Int32] = []
@@ -203,6 +221,21 @@ public final class CompiledPatterns: Sendable {
     func matchingIndexes(event root: JSONValue, detail: JSONValue?, scratch: MatchScratch) -> [Int] {
         let state = scratch.state
         return matchingIndexes(event: root, detail: detail, state: &state.pointee)
+    }
+
+    /// Whether some pattern may match an event whose envelope has `constants` as its constant part
+    /// (`version`, `detail-type`, `source`: ``EnvelopeView/base``). False only when every pattern
+    /// requires a value of one of those fields that `constants` does not have, so that an event
+    /// with that part can be passed over without building its envelope.
+    func mayMatch(constants: JSONValue, scratch: MatchScratch) -> Bool {
+        guard let gates = constantGateMatchers else { return true }
+        let state = scratch.state
+        state.pointee.reset(matchers: postingStart.count - 1, fields: fields.count, subRules: subRules.count, patterns: count)
+        if constants.kind == .object {
+            EventWalker(patterns: self).walk(constants.document, constants.index, node: 0, state: &state.pointee)
+        }
+        for m in gates where state.pointee.passed(m) { return true }
+        return false
     }
 
     /// Ascending indexes of the patterns that match the event `envelope` describes (the same as

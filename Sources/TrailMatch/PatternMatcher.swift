@@ -18,6 +18,20 @@ public final class PatternMatcher {
         patterns.matchingIndexes(event: root, detail: detail, scratch: scratch)
     }
 
+    /// Whether some pattern may match an event whose envelope's constant part is `constants`
+    /// (false: none can, whatever the rest of the event; the answer is cached per document, so
+    /// pass the shared constants of ``EnvelopeView/base``).
+    public func mayMatch(constants: JSONValue) -> Bool {
+        let key = ObjectIdentifier(constants.document)
+        if let known = constantsVerdicts[key], known.index == constants.index { return known.verdict }
+        let verdict = patterns.mayMatch(constants: constants, scratch: scratch)
+        // The document is kept with its verdict, so its address cannot be reused by another.
+        constantsVerdicts[key] = (constants.document, constants.index, verdict)
+        return verdict
+    }
+
+    private var constantsVerdicts: [ObjectIdentifier: (document: JSONDocument, index: Int, verdict: Bool)] = [:]
+
     /// Same as ``CompiledPatterns/matchingIndexes(envelope:)``.
     public func matchingIndexes(envelope: EnvelopeView) -> [Int] {
         patterns.matchingIndexes(envelope: envelope, scratch: scratch)

@@ -104,6 +104,8 @@ public struct FileProcessor: Sendable {
             // envelope and normalise only those the committer will see.
             if let sketch = sketcher.sketch(record.record) {
                 if newest.map({ sketch.eventTime > $0 }) ?? true { newest = sketch.eventTime }
+                // A source no rule looks at, and no secret: passed over without an envelope.
+                guard sketch.isSecretsManager || sketch.kmsMayNameSecret || matcher.mayMatch(constants: sketch.constants) else { continue }
                 var view = EnvelopeView(base: sketch.constants, detail: record.record)
                 view.addMember("id", detailNode: sketch.eventID)
                 view.addMember("account", detailNode: sketch.account)

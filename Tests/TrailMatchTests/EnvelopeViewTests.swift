@@ -90,6 +90,57 @@ import TrailJSON
         #expect(open.gateMatchers == nil)
     }
 
+    /// `mayMatch(constants:)` is false exactly when no pattern can match any event with that
+    /// constant part: checked against full matching over varied details, for rule sets whose
+    /// every pattern requires `source` or `detail-type`, and for sets where one does not.
+    @Test func constantPartsNoRuleLooksAt() throws {
+        func compile(_ patterns: [String]) throws -> CompiledPatterns {
+            try CompiledPatterns(try patterns.enumerated().map { i, p in NamedPattern(name: "c\(i)", file: nil, pattern: try JSONDocument(text: p).root) })
+        }
+        let gated = try compile([
+            #"{"source":["aws.secretsmanager"],"detail":{"eventName":["GetSecretValue"]}}"#,
+            #"{"$or":[{"source":["aws.kms"]},{"detail-type":["AWS Console Sign In via CloudTrail"]}],"detail":{"eventName":[{"prefix":""}]}}"#,
+            #"{"source":[{"prefix":"aws.cloudtr"}],"account":["1"]}"#,
+            #"{"source":[{"anything-but":["aws.s3","aws.ec2","aws.sts","aws.iam","aws.secretsmanager","aws.kms"]}],"detail-type":["AWS Service Event via CloudTrail"]}"#,
+        ])
+        #expect(gated.constantGateMatchers != nil)
+        let constants: [(source: String, type: String, may: Bool)] = [
+            ("aws.secretsmanager", "AWS API Call via CloudTrail", true),
+            ("aws.kms", "AWS API Call via CloudTrail", true),
+            ("aws.cloudtrail", "AWS API Call via CloudTrail", true),
+            ("aws.s3", "AWS Console Sign In via CloudTrail", true),
+            ("aws.s3", "AWS API Call via CloudTrail", false),
+            ("aws.ec2", "AWS Service Event via CloudTrail", true),  // one gate per pattern: its detail-type passes
+            ("aws.lambda", "AWS Service Event via CloudTrail", true),
+            ("aws.lambda", "AWS API Call via CloudTrail", false),
+        ]
+        let details = [#"{"eventName":"GetSecretValue"}"#, #"{"eventName":"DisableKey"}"#, #"{}"#]
+        for c in constants {
+            let base = try JSONDocument(text: #"{"version":"0","detail-type":"\#(c.type)","source":"\#(c.source)"}"#)
+            let matcher = PatternMatcher(gated)
+            #expect(matcher.mayMatch(constants: base.root) == c.may, "\(c)")
+            #expect(matcher.mayMatch(constants: base.root) == c.may, "\(c), cached")
+            if !c.may {
+                for d in details {
+                    let detail = try JSONDocument(text: d)
+                    for account in ["1", "2"] {
+                        let whole = try JSONDocument(text: #"{"version":"0","detail-type":"\#(c.type)","source":"\#(c.source)","account":"\#(account)","detail":\#(d)}"#)
+                        #expect(gated.matchingIndexes(event: whole.root, detail: nil).isEmpty, "\(c) \(d)")
+                        #expect(gated.matchingIndexes(envelope: EnvelopeView(base: base.root, detail: detail.root)).isEmpty)
+                    }
+                }
+            }
+        }
+        // One pattern without a constant-field condition: anything may match.
+        let open = try compile([#"{"source":["aws.kms"]}"#, #"{"account":["1"]}"#])
+        #expect(open.constantGateMatchers == nil)
+        let base = try JSONDocument(text: #"{"version":"0","detail-type":"AWS API Call via CloudTrail","source":"aws.s3"}"#)
+        #expect(PatternMatcher(open).mayMatch(constants: base.root))
+        // `exists: false` on source is satisfied by absence: not a gate.
+        let absent = try compile([#"{"source":[{"exists":false}]}"#])
+        #expect(PatternMatcher(absent).mayMatch(constants: base.root))
+    }
+
     @Test func arrayConsistencyAcrossTheList() throws {
         let set = try CompiledPatterns([NamedPattern(name: "a", file: nil, pattern: try JSONDocument(text:
             #"{"resources":["arn:x"],"detail":{"resources":{"ARN":["arn:x"],"type":["T"]}}}"#).root)])
