@@ -148,39 +148,16 @@ public final class CompiledPatterns: Sendable {
             }
         }
         self.deferred = deferred
-        // Gates: per sub-rule, the first condition on a one-segment path other than `detail`
-        // that must hold (not satisfied by absence) and whose tests are all indexed.
         var pathOfField = [[UInt8]](repeating: [], count: fields.count)
         for (path, f) in fieldOfPath { pathOfField[Int(f)] = path }
-        var gates: [Int32]? = subRules.isEmpty ? nil : []
-        for rule in subRules where gates != nil {
-            let gate = conditionList[Int(rule.conditionStart)..<Int(rule.conditionEnd)].first { c in
-                let path = pathOfField[Int(c.field)]
-                return !c.allowsAbsent && c.matcherEnd > c.matcherStart
-                    && !path.contains(UInt8(ascii: ".")) && path != Array("detail".utf8)
-                    && matcherList[Int(c.matcherStart)..<Int(c.matcherEnd)].allSatisfy { deferred[Int($0)] == nil }
-            }
-            if let gate {
-                for m in matcherList[Int(gate.matcherStart)..<Int(gate.matcherEnd)] where gates?.contains(m) == false { gates?.append(m) }
-            } else {
-                gates = nil
-            }
+        // Gates: per sub-rule, the first condition on a one-segment path other than `detail`.
+        self.gateMatchers = Self.gates(subRules, conditionList, matcherList, deferred) { field in
+            let path = pathOfField[Int(field)]
+            return !path.contains(UInt8(ascii: ".")) && path != Array("detail".utf8)
         }
-        self.gateMatchers = gates
+        // Constant gates: the same on the envelope's constant fields only.
         let constantFields: Set<[UInt8]> = [Array("source".utf8), Array("detail-type".utf8), Array("version".utf8)]
-        var constantGates: [Int32]? = subRules.isEmpty ? nil : []
-        for rule in subRules where constantGates != nil {
-            let gate = conditionList[Int(rule.conditionStart)..<Int(rule.conditionEnd)].first { c in
-                !c.allowsAbsent && c.matcherEnd > c.matcherStart && constantFields.contains(pathOfField[Int(c.field)])
-                    && matcherList[Int(c.matcherStart)..<Int(c.matcherEnd)].allSatisfy { deferred[Int($0)] == nil }
-            }
-            if let gate {
-                for m in matcherList[Int(gate.matcherStart)..<Int(gate.matcherEnd)] where constantGates?.contains(m) == false { constantGates?.append(m) }
-            } else {
-                constantGates = nil
-            }
-        }
-        self.constantGateMatchers = constantGates
+        self.constantGateMatchers = Self.gates(subRules, conditionList, matcherList, deferred) { constantFields.contains(pathOfField[Int($0)]) }
         self.matcherField = specOf.map(\.0)
         var start: [Int32] = [0]
         var flat: [Int32] = []
@@ -201,6 +178,24 @@ public final class CompiledPatterns: Sendable {
         self.postings = flat
         self.alwaysCheck = always
         self.count = patterns.count
+    }
+
+    /// Per sub-rule, the tests of its first condition on a field `qualifies` accepts that must
+    /// hold (absence does not satisfy it) and whose tests are all indexed (decided while walking);
+    /// the union over sub-rules, or nil when some sub-rule has no such condition.
+    private static func gates(_ subRules: [SubRule], _ conditionList: [Condition], _ matcherList: [Int32], _ deferred: [MatcherSpec?],
+                              qualifies: (Int32) -> Bool) -> [Int32]? {
+        guard !subRules.isEmpty else { return nil }
+        var gates: [Int32] = []
+        for rule in subRules {
+            let gate = conditionList[Int(rule.conditionStart)..<Int(rule.conditionEnd)].first { c in
+                !c.allowsAbsent && c.matcherEnd > c.matcherStart && qualifies(c.field)
+                    && matcherList[Int(c.matcherStart)..<Int(c.matcherEnd)].allSatisfy { deferred[Int($0)] == nil }
+            }
+            guard let gate else { return nil }
+            for m in matcherList[Int(gate.matcherStart)..<Int(gate.matcherEnd)] where !gates.contains(m) { gates.append(m) }
+        }
+        return gates
     }
 
     /// Ascending indexes of the patterns that match the event.
