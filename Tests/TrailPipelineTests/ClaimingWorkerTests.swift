@@ -49,35 +49,36 @@ struct LogTree {
 
     /// Writes a log file of `records` GetSecretValue records of `account` and returns it.
     func file(_ name: String, account: String = "111111111111", records: Int = 3) throws -> DiscoveredFile {
-        let directory = "\(root)/AWSLogs/\(account)/CloudTrail/us-east-1/2024/05/01"
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let body = (0..<records).map { i in
+        try write(name, account: account, day: "2024/05/01", stamp: "20240501T0000Z", records: (0..<records).map { i in
             """
-            {"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::\(account):user/alice","accountId":"\(account)"},\
-            "eventTime":"2024-05-01T00:00:0\(i)Z","eventSource":"secretsmanager.amazonaws.com","eventName":"GetSecretValue",\
-            "awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","userAgent":"aws-cli/2","requestParameters":{"secretId":"prod/db"},\
-            "eventID":"\(name)-\(i)","readOnly":true,"eventType":"AwsApiCall","recipientAccountId":"\(account)"}
+            "eventTime":"2024-05-01T00:00:0\(i)Z","eventName":"GetSecretValue","requestParameters":{"secretId":"prod/db"},\
+            "eventID":"\(name)-\(i)","readOnly":true
             """
-        }.joined(separator: ",")
-        let path = "\(directory)/\(account)_CloudTrail_us-east-1_20240501T0000Z_\(name).json"
-        let data = Data("{\"Records\":[\(body)]}".utf8)
-        try data.write(to: URL(fileURLWithPath: path))
-        return DiscoveredFile(path: path, size: Int64(data.count))
+        })
     }
 
     /// Writes a log file holding one `CreateSecret` of `name`, whose response names its full ARN.
     func createSecret(_ fileName: String, name: String, arn: String, account: String = "111111111111") throws -> DiscoveredFile {
-        let directory = "\(root)/AWSLogs/\(account)/CloudTrail/us-east-1/2024/04/30"
+        try write(fileName, account: account, day: "2024/04/30", stamp: "20240430T2300Z", records: ["""
+            "eventTime":"2024-04-30T23:00:00Z","eventName":"CreateSecret","requestParameters":{"name":"\(name)"},\
+            "responseElements":{"arn":"\(arn)","name":"\(name)"},"eventID":"\(fileName)-create","readOnly":false
+            """])
+    }
+
+    /// Writes a log file of Secrets Manager calls by alice in `account`, each record's own fields
+    /// given as JSON members.
+    private func write(_ name: String, account: String, day: String, stamp: String, records: [String]) throws -> DiscoveredFile {
+        let directory = "\(root)/AWSLogs/\(account)/CloudTrail/us-east-1/\(day)"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let record = """
-            {"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::\(account):user/alice","accountId":"\(account)"},\
-            "eventTime":"2024-04-30T23:00:00Z","eventSource":"secretsmanager.amazonaws.com","eventName":"CreateSecret",\
-            "awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","userAgent":"aws-cli/2","requestParameters":{"name":"\(name)"},\
-            "responseElements":{"arn":"\(arn)","name":"\(name)"},\
-            "eventID":"\(fileName)-create","readOnly":false,"eventType":"AwsApiCall","recipientAccountId":"\(account)"}
+        let body = records.map { fields in
             """
-        let path = "\(directory)/\(account)_CloudTrail_us-east-1_20240430T2300Z_\(fileName).json"
-        let data = Data("{\"Records\":[\(record)]}".utf8)
+            {"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::\(account):user/alice","accountId":"\(account)"},\
+            "eventSource":"secretsmanager.amazonaws.com","awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","userAgent":"aws-cli/2",\
+            "eventType":"AwsApiCall","recipientAccountId":"\(account)",\(fields)}
+            """
+        }.joined(separator: ",")
+        let path = "\(directory)/\(account)_CloudTrail_us-east-1_\(stamp)_\(name).json"
+        let data = Data("{\"Records\":[\(body)]}".utf8)
         try data.write(to: URL(fileURLWithPath: path))
         return DiscoveredFile(path: path, size: Int64(data.count))
     }
