@@ -25,7 +25,23 @@ enum PostgresSchema {
 
     static let migrations: [(name: String, sql: String)] = [
         ("pg1-history", v1),
+        ("pg2-history-without-row-triggers", v2),
     ]
+
+    /// The foreign keys of `events` and `access` ran a lookup (and a row lock on the principal
+    /// or secret) for every row stored: about a quarter of the server's work in a backfill. The
+    /// only writer of these rows is the commit, which takes each principal and secret id from the
+    /// upsert in the same transaction, and `prune` removes history rows, never principals or
+    /// secrets; so the references hold without the triggers. (The SQLite store keeps its
+    /// foreign keys: there they cost an index probe, not a statement.) The unique index on
+    /// `event_ids.id` goes too: no query looks a row id up there, and the identity column alone
+    /// hands out each id once.
+    private static let v2 = """
+        ALTER TABLE event_ids DROP CONSTRAINT IF EXISTS event_ids_id_key;
+        ALTER TABLE events DROP CONSTRAINT IF EXISTS events_principal_fkey;
+        ALTER TABLE access DROP CONSTRAINT IF EXISTS access_secret_fkey;
+        ALTER TABLE access DROP CONSTRAINT IF EXISTS access_principal_fkey;
+        """
 
     private static let v1 = """
         CREATE TABLE principals (

@@ -48,6 +48,10 @@ final class SessionLink: PostgresLink {
         try session.transaction(body)
     }
 
+    func copy(into table: String, columns: [String], rows: [[PostgresBindValue]]) throws {
+        try session.copy(into: table, columns: columns, rows: rows)
+    }
+
     func close() {
         session.close()
     }

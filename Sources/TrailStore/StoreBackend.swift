@@ -21,7 +21,7 @@ public protocol StoreBackend: AnyObject, Sendable {
     func write<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T
     /// A short write transaction that locks at most one row at a time, so it cannot deadlock with
     /// a commit and need not queue behind other writers' commits (a file claim): PostgreSQL runs
-    /// it without the store's write lock; SQLite as ``write(_:_:)``.
+    /// it without the store's write lock, each statement committed on its own; SQLite as ``write(_:_:)``.
     func briefWrite<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T
     /// A read by the writing process for the pipeline (the outbox, state): the backend may answer
     /// on the writer's own connection.
