@@ -42,9 +42,11 @@ public final class PostgresBackend: StoreBackend {
 
     /// Opens the store: connects once, then (for writers) migrates the schema under an advisory
     /// lock, or (for readers) checks that it is a TrailWatch store this version can read.
-    init(location: String, readOnly: Bool, notes: [String], retryLimit: Duration, sleep: @escaping @Sendable (Duration) -> Void,
-         connect: @escaping @Sendable () throws(StoreError) -> any PostgresLink) throws(StoreError) {
+    init(location: String, readOnly: Bool, notes: [String], retryLimit: Duration, analyzeAfterEvents: Int = 100_000,
+         sleep: @escaping @Sendable (Duration) -> Void, connect: @escaping @Sendable () throws(StoreError) -> any PostgresLink) throws(StoreError) {
         self.location = location
+        self.analyzeAfterEvents = analyzeAfterEvents
+        self.growth = Mutex(Growth(nextAnalyze: analyzeAfterEvents))
         self.readOnly = readOnly
         self.openingNotes = notes
         self.retryLimit = retryLimit
@@ -164,10 +166,49 @@ public final class PostgresBackend: StoreBackend {
 
     public func commit(_ commits: [FileCommit], label: String) throws(StoreError) -> [[String]] {
         try ensurePartitions(for: commits)
-        return try write("commit of \(label)") { db in
+        let written = try write("commit of \(label)") { db in
             guard let link = db as? any PostgresLink else { preconditionFailure("a PostgreSQL write runs on a PostgresLink") }
             return try PostgresCommitWriter(db: link).write(commits)
         }
+        let due = growth.locked { g -> Bool in
+            g.stored += written.events
+            g.sinceAnalyze += written.events
+            guard g.stored >= g.nextAnalyze else { return false }
+            g.nextAnalyze = 2 * g.stored
+            return true
+        }
+        if due { analyze() }
+        return written.alerts
+    }
+
+    // MARK: - Planner statistics after a bulk load
+
+    /// Events this process stored, and since its last ANALYZE; the count that triggers the next.
+    private struct Growth {
+        var stored = 0
+        var sinceAnalyze = 0
+        var nextAnalyze: Int
+    }
+    private let growth: Mutex<Growth>
+    /// Events a process stores before it first refreshes the statistics (then at each doubling).
+    let analyzeAfterEvents: Int
+
+    /// Refreshes the planner's statistics of the history tables. Autovacuum analyses the monthly
+    /// partitions on its own, later, but never the partitioned tables themselves, whose
+    /// statistics the plans of `query` use: straight after a bulk load, queries would be planned
+    /// as if the history were empty (seconds instead of milliseconds on millions of events).
+    /// ANALYZE samples a fixed number of rows and does not block writers; a failure (another
+    /// worker analysing at the same moment) is left for the next one.
+    private func analyze() {
+        _ = try? withLink("analyze", retry: false) { link in try link.execute("ANALYZE events, access, event_ids") }
+        growth.locked { $0.sinceAnalyze = 0 }
+    }
+
+    /// At the end of a load (`backfill`): refreshes the statistics when the load stored at
+    /// least ``analyzeAfterEvents`` events, some of them since the last refresh.
+    private func analyzeAfterLoad() {
+        let due = growth.locked { g in g.stored >= analyzeAfterEvents && g.sinceAnalyze > 0 }
+        if due { analyze() }
     }
 
     /// Creates the monthly partitions the group's events fall in (each in its own short
@@ -228,8 +269,13 @@ public final class PostgresBackend: StoreBackend {
     /// Nothing to take: several workers share the store, and claims on files keep them apart.
     public func lockForWriting() throws(StoreError) {}
 
-    /// PostgreSQL keeps its indexes during a load (several workers may be loading at once).
+    /// PostgreSQL keeps its indexes during a load (several workers may be loading at once); at
+    /// its end (``buildDeferredIndexes()``), a load that stored many events refreshes the
+    /// planner's statistics instead.
     public func deferIndexesForFirstLoad() throws(StoreError) -> Bool { false }
-    public func buildDeferredIndexes() throws(StoreError) -> [String] { [] }
+    public func buildDeferredIndexes() throws(StoreError) -> [String] {
+        analyzeAfterLoad()
+        return []
+    }
     public func missingDeferredIndexes() throws(StoreError) -> Set<String> { [] }
 }

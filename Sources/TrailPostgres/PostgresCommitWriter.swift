@@ -19,18 +19,18 @@ struct PostgresCommitWriter {
     static let maximumBinds = 30_000
 
     /// Writes `commits` (inside the caller's transaction); returns, per file, the ids of its
-    /// alerts newly inserted, in the order given.
-    func write(_ commits: [FileCommit]) throws -> [[String]] {
+    /// alerts newly inserted, in the order given, and the number of events stored.
+    func write(_ commits: [FileCommit]) throws -> (alerts: [[String]], events: Int) {
         try consumeClaims(commits)
         let principalIDs = try upsertPrincipals(commits)
         let secretIDs = try upsertSecrets(commits)
-        try insertEvents(commits, principalIDs: principalIDs, secretIDs: secretIDs)
+        let events = try insertEvents(commits, principalIDs: principalIDs, secretIDs: secretIDs)
         let inserted = try insertAlerts(commits)
         try foldSuppressed(commits)
         try putVerifiedDigests(commits)
         try putDetectorState(commits)
         try putLedger(commits)
-        return inserted
+        return (inserted, events)
     }
 
     // MARK: - Fencing
@@ -189,7 +189,8 @@ struct PostgresCommitWriter {
         var name: String
     }
 
-    private func insertEvents(_ commits: [FileCommit], principalIDs: [String: Int64], secretIDs: [String: Int64]) throws {
+    /// Returns the number of events stored.
+    private func insertEvents(_ commits: [FileCommit], principalIDs: [String: Int64], secretIDs: [String: Int64]) throws -> Int {
         // Claim each new eventID (stored ones, and repeats within the group, add nothing); the
         // identity column hands out row ids in the order given.
         var candidates: [(commit: Int, event: Int)] = []
@@ -199,7 +200,7 @@ struct PostgresCommitWriter {
                 if seenIDs.insert(c.events[ei].eventID).inserted { candidates.append((ci, ei)) }
             }
         }
-        guard !candidates.isEmpty else { return }
+        guard !candidates.isEmpty else { return 0 }
         // The candidates go to a temporary table by COPY, then into `event_ids` in their order
         // (the identity hands out ids in the order rows are inserted); the unique key skips
         // eventIDs stored already, by this worker or another.
@@ -299,6 +300,7 @@ struct PostgresCommitWriter {
              ON CONFLICT (account, region) DO UPDATE SET events = regions.events + excluded.events,
                 oldest = LEAST(regions.oldest, excluded.oldest), newest = GREATEST(regions.newest, excluded.newest)
             """)
+        return events.count
     }
 
     // MARK: - Alerts, digests, state, ledger
