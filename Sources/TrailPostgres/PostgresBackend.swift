@@ -206,7 +206,7 @@ public final class PostgresBackend: StoreBackend {
 
     /// At the end of a load (`backfill`): refreshes the statistics when the load stored at
     /// least ``analyzeAfterEvents`` events, some of them since the last refresh.
-    private func analyzeAfterLoad() {
+    public func finishLoad() {
         let due = growth.locked { g in g.stored >= analyzeAfterEvents && g.sinceAnalyze > 0 }
         if due { analyze() }
     }
@@ -269,13 +269,8 @@ public final class PostgresBackend: StoreBackend {
     /// Nothing to take: several workers share the store, and claims on files keep them apart.
     public func lockForWriting() throws(StoreError) {}
 
-    /// PostgreSQL keeps its indexes during a load (several workers may be loading at once); at
-    /// its end (``buildDeferredIndexes()``), a load that stored many events refreshes the
-    /// planner's statistics instead.
+    /// PostgreSQL keeps its indexes during a load (several workers may be loading at once).
     public func deferIndexesForFirstLoad() throws(StoreError) -> Bool { false }
-    public func buildDeferredIndexes() throws(StoreError) -> [String] {
-        analyzeAfterLoad()
-        return []
-    }
+    public func buildDeferredIndexes() throws(StoreError) -> [String] { [] }
     public func missingDeferredIndexes() throws(StoreError) -> Set<String> { [] }
 }

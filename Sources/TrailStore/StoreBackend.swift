@@ -42,7 +42,14 @@ public protocol StoreBackend: AnyObject, Sendable {
     func buildDeferredIndexes() throws(StoreError) -> [String]
     /// The deferred indexes the store lacks now.
     func missingDeferredIndexes() throws(StoreError) -> Set<String>
+    /// At the end of a load (`backfill`): whatever the engine does once the rows are in
+    /// (PostgreSQL: refresh the planner's statistics after a large load; SQLite: nothing).
+    func finishLoad()
 
     /// Removes events (and their access rows) older than `cutoff` (see ``Store/prune(before:)``).
     func prune(before cutoff: Int64) throws(StoreError) -> PruneReport
+}
+
+extension StoreBackend {
+    public func finishLoad() {}
 }

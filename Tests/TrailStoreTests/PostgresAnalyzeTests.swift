@@ -38,9 +38,9 @@ import TrailTestSupport
         #expect(try analysedRows() == .int(6))
         try commit(2)  // 8 < 12: not yet
         #expect(try analysedRows() == .int(6))
-        try store.buildDeferredIndexes()  // the end of a load that stored >= 5 events: analysed again
+        store.finishLoad()  // the end of a load that stored >= 5 events: analysed again
         #expect(try analysedRows() == .int(8))
-        try store.buildDeferredIndexes()  // nothing stored since
+        store.finishLoad()  // nothing stored since
         try commit(1)
         #expect(try analysedRows() == .int(8))
     }
@@ -50,7 +50,7 @@ import TrailTestSupport
         let store = try PostgresStore.open(url: database.url)
         try store.commit(FileCommit(ledger: Fixture.ledger("f", records: 1),
                                     events: [Fixture.event("one", "2024-05-01T10:00:00Z", "GetSecretValue", Fixture.alice, [Fixture.s2])]))
-        try store.buildDeferredIndexes()
+        store.finishLoad()
         let session = PostgresSession(location: try PostgresLocation(parsing: database.url, environment: [:]))
         #expect(try session.query("SELECT reltuples::bigint FROM pg_class WHERE relname = 'event_ids'").rows.first?.first == .int(-1))
     }
