@@ -254,10 +254,9 @@ public final class PostgresBackend: StoreBackend {
             var found = Set<String>()
             var start = 0
             while start < ids.count {
-                let end = min(start + 1_000, ids.count)
-                var s = try link.statement(
-                    "SELECT event_id FROM event_ids WHERE event_id IN (" + Array(repeating: "?", count: end - start).joined(separator: ",") + ")")
-                for id in ids[start..<end] { s.bind(id) }
+                let end = min(start + 5_000, ids.count)
+                var s = try link.statement("SELECT event_id FROM event_ids WHERE event_id = ANY(?::text[])")
+                s.bind(PostgresArrayLiteral.text(ids[start..<end]))
                 while try s.step() { found.insert(s.string(0)) }
                 s.reset()
                 start = end
