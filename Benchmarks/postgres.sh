@@ -11,8 +11,9 @@
 #       RUNS times in alternating order: median wall, CPU (of trailwatch; the server's own CPU is
 #       printed apart), peak RSS, records/s, and the ratio PostgreSQL / SQLite records/s;
 #   (b) WORKERS `backfill` processes started together on the same TREE and the same database
-#       (--jobs JOBS each) against one: wall time, speed-up, and a check that both databases hold the
-#       same events, access rows and alerts, and that the workers printed as many alerts as one did;
+#       (--jobs JOBS each) against one, first with `--shard K/WORKERS`, then without shards: wall
+#       time, speed-up, and a check that each database holds the same events, access rows, alert
+#       ids and ledger as the one worker's, and that the workers printed as many alerts as one did;
 #   (c) `trailwatch-bench store` fills a fresh database with EVENTS synthetic events through
 #       Store.commit and times every query command (median of QUERY_RUNS), then EXPLAIN ANALYZE of
 #       the access query for the busiest principal.
@@ -128,6 +129,7 @@ backfill() {   # backfill NAME DB-ARG [extra args]: one timed run into results
     s0=$(server_cpu)
     /usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" "$bin" backfill "$tree/AWSLogs" --jobs "$jobs" --db "$db" \
         --no-progress "$@" >"$work/$name.stdout" 2>"$work/$name.stderr" || status=$?
+    [[ $db == *://* ]] && sleep 1   # let the server reap the backends before reading its CPU
     s1=$(server_cpu)
     if [[ $status != 0 ]]; then
         echo "$name failed (exit $status):" >&2
@@ -156,31 +158,46 @@ if [[ $parts == *a* ]]; then
 fi
 
 # --- (b) WORKERS backfills together against one -------------------------------------------------
-if [[ $parts == *b* ]]; then
-    fresh_db bench_one
-    backfill one "$(url bench_one)" --worker-id one > "$work/b.one"
-    fresh_db bench_many
+# ledger DB: a digest of what the store holds beyond counts (alert ids, the ledger), to compare runs.
+ledger() {
+    psql_ -d "$1" -At -F' ' -c "SELECT md5(coalesce(string_agg(id, ',' ORDER BY id), '')) FROM alerts" \
+        -c "SELECT md5(string_agg(path || ' ' || status || ' ' || records || ' ' || skipped || ' ' || invalid, ',' ORDER BY path)) FROM files" |
+        tr '\n' ' '
+}
+# many NAME SHARDED: WORKERS processes started together on one fresh database, with --shard K/N or without.
+many() {
+    local name=$1 sharded=$2 s0 s1 start wall cpu rss w
+    fresh_db "bench_$name"
     s0=$(server_cpu)
     start=$(date +%s.%N)
-    pids=()
+    local pids=()
     for ((w = 1; w <= workers; w++)); do
-        /usr/bin/time -f '%e %U %S %M' -o "$work/w$w.time" "$bin" backfill "$tree/AWSLogs" --jobs "$jobs" --db "$(url bench_many)" \
-            --no-progress --worker-id "w$w" >"$work/w$w.stdout" 2>"$work/w$w.stderr" &
+        local extra=()
+        [[ $sharded == 1 ]] && extra=(--shard "$w/$workers")
+        /usr/bin/time -f '%e %U %S %M' -o "$work/$name.w$w.time" "$bin" backfill "$tree/AWSLogs" --jobs "$jobs" --db "$(url "bench_$name")" \
+            --no-progress --worker-id "w$w" "${extra[@]}" >"$work/$name.w$w.stdout" 2>"$work/$name.w$w.stderr" &
         pids+=($!)
     done
     for ((w = 1; w <= workers; w++)); do
-        wait "${pids[$((w - 1))]}" || { echo "worker w$w failed:" >&2; tail -n 5 "$work/w$w.stderr" >&2; exit 1; }
+        wait "${pids[$((w - 1))]}" || { echo "worker w$w ($name) failed:" >&2; tail -n 5 "$work/$name.w$w.stderr" >&2; exit 1; }
     done
     wall=$(echo "$(date +%s.%N) - $start" | bc)
+    sleep 1   # let the server reap the workers' backends before reading its CPU
     s1=$(server_cpu)
-    cpu=$(cat "$work"/w*.time | awk '{ t += $2 + $3 } END { printf "%.2f", t }')
-    rss=$(cat "$work"/w*.time | awk '{ if ($4 > m) m = $4 } END { print m }')
-    echo "many $wall $cpu 0 $rss $(echo "$s1 - $s0" | bc)" > "$work/b.many"
-    count bench_one > "$work/b.one.counts"
-    count bench_many > "$work/b.many.counts"
+    cpu=$(cat "$work/$name".w*.time | awk '{ t += $2 + $3 } END { printf "%.2f", t }')
+    rss=$(cat "$work/$name".w*.time | awk '{ if ($4 > m) m = $4 } END { print m }')
+    echo "$name $wall $cpu 0 $rss $(echo "$s1 - $s0" | bc)" > "$work/b.$name"
+    echo "$(count "bench_$name") $(ledger "bench_$name")" > "$work/b.$name.counts"
+    cat "$work/$name".w*.stdout | wc -l > "$work/b.$name.alerts"
+    for ((w = 1; w <= workers; w++)); do tail -n 1 "$work/$name.w$w.stderr" | sed "s/^/$name w$w: /" >&2; done
+}
+if [[ $parts == *b* ]]; then
+    fresh_db bench_one
+    backfill one "$(url bench_one)" --worker-id one > "$work/b.one"
+    echo "$(count bench_one) $(ledger bench_one)" > "$work/b.one.counts"
     cat "$work/one.stdout" | wc -l > "$work/b.one.alerts"
-    cat "$work"/w*.stdout | wc -l > "$work/b.many.alerts"
-    for ((w = 1; w <= workers; w++)); do tail -n 1 "$work/w$w.stderr" | sed "s/^/w$w: /" >&2; done
+    many sharded 1
+    many unsharded 0
 fi
 
 echo "load average after (a), (b):  $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -212,19 +229,22 @@ if os.path.exists(f"{work}/a.results"):
     print(f"    ratio postgres / sqlite records/s: {med['sqlite'][0] / med['postgres'][0]:.2f} (target >= 0.5)")
     a, b = read("a.sqlite.counts"), read("a.postgres.counts")
     print(f"    stored (events, access, alerts): sqlite {' '.join(a)}, postgres {' '.join(b)}: {'same' if a == b else 'DIFFERENT'}")
-if os.path.exists(f"{work}/b.many"):
+if os.path.exists(f"{work}/b.one"):
     one = open(f"{work}/b.one").read().split()
-    many = open(f"{work}/b.many").read().split()
-    w1, c1, s1 = float(one[1]), float(one[2]) + float(one[3]), float(one[5])
-    wn, cn, sn = float(many[1]), float(many[2]), float(many[5])
+    w1 = float(one[1])
+    ref, ref_alerts = read("b.one.counts"), read("b.one.alerts")
     print(f"(b) {workers} backfill workers (--jobs {jobs} each) vs one, one run each, PostgreSQL")
-    print(f"    one worker   wall {w1:6.2f} s  {recs / w1:9,.0f} records/s  CPU {c1:6.2f} s  server CPU {s1:6.2f} s")
-    print(f"    {workers} workers    wall {wn:6.2f} s  {recs / wn:9,.0f} records/s  CPU {cn:6.2f} s  server CPU {sn:6.2f} s")
-    print(f"    speed-up: {w1 / wn:.2f}x on {os.cpu_count()} cores")
-    a, b = read("b.one.counts"), read("b.many.counts")
-    ao, am = read("b.one.alerts"), read("b.many.alerts")
-    print(f"    stored (events, access, alerts): one {' '.join(a)}, {workers} workers {' '.join(b)}: {'same' if a == b else 'DIFFERENT'}; "
-          f"alerts printed: one {ao[0]}, {workers} workers {am[0]}: {'same' if ao == am else 'DIFFERENT'}")
+    print(f"    one worker   wall {w1:6.2f} s  {recs / w1:9,.0f} records/s  CPU {float(one[2]) + float(one[3]):6.2f} s  server CPU {float(one[5]):6.2f} s")
+    for name, label in (("sharded", f"--shard K/{workers}"), ("unsharded", "no --shard")):
+        if not os.path.exists(f"{work}/b.{name}"):
+            continue
+        many = open(f"{work}/b.{name}").read().split()
+        wn = float(many[1])
+        got, alerts = read(f"b.{name}.counts"), read(f"b.{name}.alerts")
+        print(f"    {workers} workers, {label:12} wall {wn:6.2f} s  {recs / wn:9,.0f} records/s  CPU {float(many[2]):6.2f} s  "
+              f"server CPU {float(many[5]):6.2f} s  speed-up {w1 / wn:.2f}x on {os.cpu_count()} cores")
+        print(f"      events, access rows, alerts, alert ids, ledger: {'same as one worker' if got == ref else 'DIFFERENT: ' + ' '.join(got) + ' vs ' + ' '.join(ref)}; "
+              f"alerts printed: {alerts[0]} ({'same' if alerts == ref_alerts else 'one worker printed ' + ref_alerts[0]})")
 PY
 fi
 

@@ -9,6 +9,8 @@ protocol PostgresLink: AnyObject, SQLConnection, Sendable {
     /// Runs `body` between BEGIN and COMMIT, rolled back when it throws; a connection lost in
     /// the middle fails the transaction (it is never continued on a new connection).
     func transaction<T>(_ body: () throws -> T) throws -> T
+    /// Loads `rows` into `table` with `COPY … FROM STDIN` (inside the open transaction, if any).
+    func copy(into table: String, columns: [String], rows: [[PostgresBindValue]]) throws
     func close()
 }
 
@@ -45,11 +47,14 @@ public final class PostgresBackend: StoreBackend {
 
     /// Opens the store: connects once, then (for writers) migrates the schema under an advisory
     /// lock, or (for readers) checks that it is a TrailWatch store this version can read.
-    init(location: String, readOnly: Bool, notes: [String], retryLimit: Duration, sleep: @escaping @Sendable (Duration) -> Void,
+    init(location: String, readOnly: Bool, notes: [String], retryLimit: Duration, analyzeAfterEvents: Int = 100_000,
+         sleep: @escaping @Sendable (Duration) -> Void,
          onRetry: (@Sendable (PostgresRetryEvent) -> Void)? = nil,
          now: @escaping @Sendable () -> Int64 = { Int64(Date().timeIntervalSince1970 * 1000) },
          connect: @escaping @Sendable () throws(StoreError) -> any PostgresLink) throws(StoreError) {
         self.location = location
+        self.analyzeAfterEvents = analyzeAfterEvents
+        self.growth = Mutex(Growth(nextAnalyze: analyzeAfterEvents))
         self.readOnly = readOnly
         self.openingNotes = notes
         self.retryLimit = retryLimit
@@ -144,12 +149,14 @@ public final class PostgresBackend: StoreBackend {
     }
 
     /// A file claim locks one row: it never waits for the write lock, so a worker can claim files
-    /// while another commits (or is stalled in a commit).
+    /// while another commits (or is stalled in a commit). Its statements run on their own, each
+    /// committed when it ends (no BEGIN and COMMIT around them: two round trips fewer per file):
+    /// each is correct alone (insert if absent, take over if expired or one's own, read the
+    /// holder), as they are in a read-committed transaction, and running one again after a lost
+    /// answer finds the worker's own claim.
     public func briefWrite<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
         try refuseIfReadOnly(operation)
-        return try withLink(operation) { link in
-            try link.transaction { try body(link) }
-        }
+        return try withLink(operation) { link in try body(link) }
     }
 
     public func pipelineRead<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T {
@@ -177,12 +184,52 @@ public final class PostgresBackend: StoreBackend {
     public func commit(_ commits: [FileCommit], label: String) throws(StoreError) -> [[String]] {
         try ensurePartitions(for: commits)
         let token = CommitToken.make()
-        return try write("commit of \(label)") { db in
+        let written = try write("commit of \(label)") { db in
             guard try CommitToken.record(token, now: now(), on: db) else {
-                return try CommitToken.alertsNotHandedOver(commits, on: db)
+                return (alerts: try CommitToken.alertsNotHandedOver(commits, on: db), events: 0)
             }
-            return try PostgresCommitWriter(db: db).write(commits)
+            guard let link = db as? any PostgresLink else { preconditionFailure("a PostgreSQL write runs on a PostgresLink") }
+            return try PostgresCommitWriter(db: link).write(commits)
         }
+        let due = growth.locked { g -> Bool in
+            g.stored += written.events
+            g.sinceAnalyze += written.events
+            guard g.stored >= g.nextAnalyze else { return false }
+            g.nextAnalyze = 2 * g.stored
+            return true
+        }
+        if due { analyze() }
+        return written.alerts
+    }
+
+    // MARK: - Planner statistics after a bulk load
+
+    /// Events this process stored, and since its last ANALYZE; the count that triggers the next.
+    private struct Growth {
+        var stored = 0
+        var sinceAnalyze = 0
+        var nextAnalyze: Int
+    }
+    private let growth: Mutex<Growth>
+    /// Events a process stores before it first refreshes the statistics (then at each doubling).
+    let analyzeAfterEvents: Int
+
+    /// Refreshes the planner's statistics of the history tables. Autovacuum analyses the monthly
+    /// partitions on its own, later, but never the partitioned tables themselves, whose
+    /// statistics the plans of `query` use: straight after a bulk load, queries would be planned
+    /// as if the history were empty (seconds instead of milliseconds on millions of events).
+    /// ANALYZE samples a fixed number of rows and does not block writers; a failure (another
+    /// worker analysing at the same moment) is left for the next one.
+    private func analyze() {
+        _ = try? withLink("analyze", retry: false) { link in try link.execute("ANALYZE events, access, event_ids") }
+        growth.locked { $0.sinceAnalyze = 0 }
+    }
+
+    /// At the end of a load (`backfill`): refreshes the statistics when the load stored at
+    /// least ``analyzeAfterEvents`` events, some of them since the last refresh.
+    public func finishLoad() {
+        let due = growth.locked { g in g.stored >= analyzeAfterEvents && g.sinceAnalyze > 0 }
+        if due { analyze() }
     }
 
     /// Creates the monthly partitions the group's events fall in (each in its own short
@@ -228,10 +275,9 @@ public final class PostgresBackend: StoreBackend {
             var found = Set<String>()
             var start = 0
             while start < ids.count {
-                let end = min(start + 1_000, ids.count)
-                var s = try link.statement(
-                    "SELECT event_id FROM event_ids WHERE event_id IN (" + Array(repeating: "?", count: end - start).joined(separator: ",") + ")")
-                for id in ids[start..<end] { s.bind(id) }
+                let end = min(start + 5_000, ids.count)
+                var s = try link.statement("SELECT event_id FROM event_ids WHERE event_id = ANY(?::text[])")
+                s.bind(PostgresArrayLiteral.text(ids[start..<end]))
                 while try s.step() { found.insert(s.string(0)) }
                 s.reset()
                 start = end

@@ -2,7 +2,9 @@ import TrailModel
 import TrailStore
 
 /// The insert path of the PostgreSQL store: a commit group (several files, one transaction)
-/// written as a handful of multi-row statements per table, rather than a round trip per row.
+/// written as a handful of statements per table, rather than a round trip per row: the big
+/// tables (`events`, `access`, and the new `eventID`s) stream through `COPY … FROM STDIN`, the
+/// upserted ones take multi-row statements with bound values.
 ///
 /// The end state equals the SQLite store's row-by-row insert path for the same files in the same
 /// order (a test compares them): principals and secrets take their first appearance's names and
@@ -11,29 +13,51 @@ import TrailStore
 /// count; detector state and the ledger keep each key's last value. Row ids are handed out in
 /// the order SQLite would hand them out, so listings ordered by id agree too.
 struct PostgresCommitWriter {
-    let db: any SQLConnection
+    let db: any PostgresLink
 
     /// Rows per multi-row statement are limited so that a statement binds at most this many values.
     static let maximumBinds = 30_000
 
     /// Writes `commits` (inside the caller's transaction); returns, per file, the ids of its
-    /// alerts newly inserted, in the order given.
-    func write(_ commits: [FileCommit]) throws -> [[String]] {
-        // Fencing: each file's claim must still be this worker's (consumed here, in the transaction).
-        for c in commits where c.hasFile {
-            if let worker = c.claim, try !FileClaims.consumeClaim(db, path: c.ledger.path, worker: worker) {
-                throw ClaimLost(path: c.ledger.path, worker: worker)
-            }
-        }
+    /// alerts newly inserted, in the order given, and the number of events stored.
+    func write(_ commits: [FileCommit]) throws -> (alerts: [[String]], events: Int) {
+        try consumeClaims(commits)
         let principalIDs = try upsertPrincipals(commits)
         let secretIDs = try upsertSecrets(commits)
-        try insertEvents(commits, principalIDs: principalIDs, secretIDs: secretIDs)
+        let events = try insertEvents(commits, principalIDs: principalIDs, secretIDs: secretIDs)
         let inserted = try insertAlerts(commits)
         try foldSuppressed(commits)
         try putVerifiedDigests(commits)
         try putDetectorState(commits)
         try putLedger(commits)
-        return inserted
+        return (inserted, events)
+    }
+
+    // MARK: - Fencing
+
+    /// Each file's claim must still be this worker's: consumed here, in the transaction, with
+    /// one statement per worker (a commit group is one worker's) rather than one per file. The
+    /// first file (in order) whose claim is gone, or that the group names twice, fails the commit.
+    private func consumeClaims(_ commits: [FileCommit]) throws {
+        var workers: [String] = []
+        var paths: [String: [String]] = [:]
+        for c in commits where c.hasFile {
+            guard let worker = c.claim else { continue }
+            if paths[worker] == nil { workers.append(worker) }
+            paths[worker, default: []].append(c.ledger.path)
+        }
+        var consumed = Set<String>()
+        for worker in workers {
+            try insertRows(
+                "DELETE FROM claims WHERE worker = ? AND path IN (VALUES",
+                (paths[worker] ?? []).map { [.text($0)] },
+                ") RETURNING path", fixed: [.text(worker)]
+            ) { s in consumed.insert(s.string(0) + "\u{0}" + worker) }
+        }
+        for c in commits where c.hasFile {
+            guard let worker = c.claim else { continue }
+            if consumed.remove(c.ledger.path + "\u{0}" + worker) == nil { throw ClaimLost(path: c.ledger.path, worker: worker) }
+        }
     }
 
     // MARK: - Principals and secrets
@@ -165,7 +189,8 @@ struct PostgresCommitWriter {
         var name: String
     }
 
-    private func insertEvents(_ commits: [FileCommit], principalIDs: [String: Int64], secretIDs: [String: Int64]) throws {
+    /// Returns the number of events stored.
+    private func insertEvents(_ commits: [FileCommit], principalIDs: [String: Int64], secretIDs: [String: Int64]) throws -> Int {
         // Claim each new eventID (stored ones, and repeats within the group, add nothing); the
         // identity column hands out row ids in the order given.
         var candidates: [(commit: Int, event: Int)] = []
@@ -175,16 +200,29 @@ struct PostgresCommitWriter {
                 if seenIDs.insert(c.events[ei].eventID).inserted { candidates.append((ci, ei)) }
             }
         }
-        guard !candidates.isEmpty else { return }
+        guard !candidates.isEmpty else { return 0 }
+        // The candidates go to a temporary table by COPY, then into `event_ids` in their order
+        // (the identity hands out ids in the order rows are inserted); the unique key skips
+        // eventIDs stored already, by this worker or another.
+        try db.execute("""
+            CREATE TEMPORARY TABLE IF NOT EXISTS incoming_event_ids (
+                ord BIGINT NOT NULL, event_id TEXT COLLATE "C" NOT NULL, time BIGINT NOT NULL
+            ) ON COMMIT DELETE ROWS
+            """)
+        try db.copy(into: "incoming_event_ids", columns: ["ord", "event_id", "time"], rows: candidates.enumerated().map { n, c in
+            let e = commits[c.commit].events[c.event]
+            return [.int(Int64(n)), .text(e.eventID), .int(e.eventTime.milliseconds)]
+        })
         var newIDs: [String: Int64] = [:]
-        try insertRows(
-            "INSERT INTO event_ids (event_id, time) VALUES",
-            candidates.map { [.text(commits[$0.commit].events[$0.event].eventID), .int(commits[$0.commit].events[$0.event].eventTime.milliseconds)] },
-            " ON CONFLICT (event_id) DO NOTHING RETURNING event_id, id"
-        ) { s in newIDs[s.string(0)] = s.int64(1) }
+        var s = try db.statement("""
+            INSERT INTO event_ids (event_id, time) SELECT event_id, time FROM incoming_event_ids ORDER BY ord
+            ON CONFLICT (event_id) DO NOTHING RETURNING event_id, id
+            """)
+        while try s.step() { newIDs[s.string(0)] = s.int64(1) }
+        s.reset()
 
-        var events: [[SQLValue]] = []
-        var access: [[SQLValue]] = []
+        var events: [[PostgresBindValue]] = []
+        var access: [[PostgresBindValue]] = []
         var keys: [[SQLValue]] = []
         var keyPairs = Set<String>()
         var usageOrder: [UsageKey] = []
@@ -197,9 +235,9 @@ struct PostgresCommitWriter {
             let t = e.eventTime.milliseconds
             events.append([
                 .int(rowID), .text(e.eventID), .int(t), .text(e.eventSource), .text(e.eventName), .text(e.eventType),
-                .text(e.account), .text(e.region), .int(principalID), SQLValue(e.principal.session), SQLValue(e.sourceIPAddress),
-                SQLValue(e.userAgent), SQLValue(e.errorCode), SQLValue(e.errorMessage), SQLValue(e.readOnly),
-                SQLValue(EventDetailsJSON.encode(e.details)),
+                .text(e.account), .text(e.region), .int(principalID), .init(e.principal.session), .init(e.sourceIPAddress),
+                .init(e.userAgent), .init(e.errorCode), .init(e.errorMessage), e.readOnly.map { .int($0 ? 1 : 0) } ?? .null,
+                .init(EventDetailsJSON.encode(e.details)),
             ])
             let place = e.account + "\u{0}" + e.region
             if let r = regions[place] {
@@ -228,12 +266,14 @@ struct PostgresCommitWriter {
                 }
             }
         }
-        try insertRows(
-            """
-            INSERT INTO events (id, event_id, time, source, name, type, account, region, principal, session,
-                source_ip, user_agent, error_code, error_message, read_only, details) VALUES
-            """, events, "")
-        try insertRows("INSERT INTO access (secret, time, event, principal, name, failed, notable) VALUES", access, "")
+        if !events.isEmpty {
+            try db.copy(into: "events", columns: ["id", "event_id", "time", "source", "name", "type", "account", "region", "principal",
+                                                  "session", "source_ip", "user_agent", "error_code", "error_message", "read_only", "details"],
+                        rows: events)
+        }
+        if !access.isEmpty {
+            try db.copy(into: "access", columns: ["secret", "time", "event", "principal", "name", "failed", "notable"], rows: access)
+        }
         try insertRows("INSERT INTO secret_keys (secret, key, first_seen) VALUES", keys, " ON CONFLICT (secret, key) DO NOTHING")
         try insertRows(
             "INSERT INTO usage (secret, principal, name, first_seen, last_seen, last_ok, count, errors) VALUES",
@@ -260,6 +300,7 @@ struct PostgresCommitWriter {
              ON CONFLICT (account, region) DO UPDATE SET events = regions.events + excluded.events,
                 oldest = LEAST(regions.oldest, excluded.oldest), newest = GREATEST(regions.newest, excluded.newest)
             """)
+        return events.count
     }
 
     // MARK: - Alerts, digests, state, ledger
@@ -378,15 +419,18 @@ struct PostgresCommitWriter {
 
     /// Runs `prefix (?, …), (?, …) … suffix` over `rows` in chunks of at most ``maximumBinds``
     /// values, calling `row` for each row a chunk returns. Every value is bound.
-    private func insertRows(_ prefix: String, _ rows: [[SQLValue]], _ suffix: String, row: ((any SQLStatement) -> Void)? = nil) throws {
+    /// `fixed` values are bound first, in every chunk.
+    private func insertRows(_ prefix: String, _ rows: [[SQLValue]], _ suffix: String, fixed: [SQLValue] = [],
+                            row: ((any SQLStatement) -> Void)? = nil) throws {
         guard let width = rows.first?.count, width > 0 else { return }
         let tuple = "(" + Array(repeating: "?", count: width).joined(separator: ", ") + ")"
-        let perChunk = max(1, Self.maximumBinds / width)
+        let perChunk = max(1, (Self.maximumBinds - fixed.count) / width)
         var start = 0
         while start < rows.count {
             let end = min(start + perChunk, rows.count)
             let sql = prefix + " " + Array(repeating: tuple, count: end - start).joined(separator: ", ") + suffix
             var s = try db.statement(sql)
+            s.bind(all: fixed)
             for r in rows[start..<end] { s.bind(all: r) }
             if let row {
                 while try s.step() { row(s) }

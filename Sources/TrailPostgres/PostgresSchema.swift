@@ -25,13 +25,29 @@ enum PostgresSchema {
 
     static let migrations: [(name: String, sql: String)] = [
         ("pg1-history", v1),
-        ("pg2-commit-tokens", v2),
+        ("pg2-history-without-row-triggers", v2),
+        ("pg3-commit-tokens", v3),
     ]
+
+    /// The foreign keys of `events` and `access` ran a lookup (and a row lock on the principal
+    /// or secret) for every row stored: about a quarter of the server's work in a backfill. The
+    /// only writer of these rows is the commit, which takes each principal and secret id from the
+    /// upsert in the same transaction, and `prune` removes history rows, never principals or
+    /// secrets; so the references hold without the triggers. (The SQLite store keeps its
+    /// foreign keys: there they cost an index probe, not a statement.) The unique index on
+    /// `event_ids.id` goes too: no query looks a row id up there, and the identity column alone
+    /// hands out each id once.
+    private static let v2 = """
+        ALTER TABLE event_ids DROP CONSTRAINT IF EXISTS event_ids_id_key;
+        ALTER TABLE events DROP CONSTRAINT IF EXISTS events_principal_fkey;
+        ALTER TABLE access DROP CONSTRAINT IF EXISTS access_secret_fkey;
+        ALTER TABLE access DROP CONSTRAINT IF EXISTS access_principal_fkey;
+        """
 
     /// One row per committed group, named by a token its writer chose before the first attempt:
     /// when the answer to COMMIT is lost and the commit is tried again, the token tells whether
     /// the first attempt committed (kept two days, far longer than any retry).
-    private static let v2 = """
+    private static let v3 = """
         CREATE TABLE commit_tokens (
             token TEXT COLLATE "C" PRIMARY KEY,
             committed_at BIGINT NOT NULL

@@ -67,6 +67,11 @@ extension PostgresSession {
                 case .int(let number):
                     buffer.writeString(String(number))
                 case .text(let text):
+                    // Most values need no escape: copied whole rather than byte by byte.
+                    guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
+                        buffer.writeString(text)
+                        continue
+                    }
                     for byte in text.utf8 {
                         switch byte {
                         case UInt8(ascii: "\\"): buffer.writeStaticString("\\\\")

@@ -270,14 +270,15 @@ private final class RowCollector: Sendable {
 
     private func collect(_ row: PostgresRow) throws {
         var cells: [PostgresCellValue] = []
-        var columns: [String] = []
+        cells.reserveCapacity(row.count)
         var bytes = 0
         for cell in row {
             let value = try PostgresCellDecoder.decode(cell)
             cells.append(value)
-            columns.append(cell.columnName)
             bytes += cell.bytes?.readableBytes ?? 0
         }
+        // Column names once per result, from its first row.
+        let columns = rows.locked { $0.rows.isEmpty } ? row.map(\.columnName) : []
         let limits = self.limits
         try rows.locked { (rows: inout Rows) throws(TooLarge) in
             rows.cells += cells.count

@@ -5,6 +5,9 @@ public enum PostgresBindValue: Sendable, Equatable {
     case int(Int64)
     /// Sent as `text`.
     case text(String)
+
+    /// `.text`, or `.null` for nil.
+    init(_ value: String?) { self = value.map { .text($0) } ?? .null }
 }
 
 /// One cell of a result row.

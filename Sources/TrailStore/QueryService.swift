@@ -7,6 +7,9 @@ import TrailModel
 public struct QueryService: Sendable {
     public let store: Store
     public let now: EventTime
+    /// Rows per page when PostgreSQL rows are tested against a `--source-ip` block here (tests
+    /// make it small to cross page boundaries).
+    var cidrPageRows: Int64 = 2_000
 
     public init(store: Store, now: EventTime) {
         self.store = store

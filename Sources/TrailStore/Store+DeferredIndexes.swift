@@ -24,4 +24,10 @@ extension Store {
     public func missingDeferredIndexes() throws(StoreError) -> Set<String> {
         try backend.missingDeferredIndexes()
     }
+
+    /// Call at the end of a load (`backfill`), after ``buildDeferredIndexes()``: PostgreSQL
+    /// refreshes the planner's statistics when the load stored many events; SQLite does nothing.
+    public func finishLoad() {
+        backend.finishLoad()
+    }
 }

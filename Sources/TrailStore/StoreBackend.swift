@@ -21,7 +21,7 @@ public protocol StoreBackend: AnyObject, Sendable {
     func write<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T
     /// A short write transaction that locks at most one row at a time, so it cannot deadlock with
     /// a commit and need not queue behind other writers' commits (a file claim): PostgreSQL runs
-    /// it without the store's write lock; SQLite as ``write(_:_:)``.
+    /// it without the store's write lock, each statement committed on its own; SQLite as ``write(_:_:)``.
     func briefWrite<T>(_ operation: String, _ body: (any SQLConnection) throws -> T) throws(StoreError) -> T
     /// A read by the writing process for the pipeline (the outbox, state): the backend may answer
     /// on the writer's own connection.
@@ -42,7 +42,14 @@ public protocol StoreBackend: AnyObject, Sendable {
     func buildDeferredIndexes() throws(StoreError) -> [String]
     /// The deferred indexes the store lacks now.
     func missingDeferredIndexes() throws(StoreError) -> Set<String>
+    /// At the end of a load (`backfill`): whatever the engine does once the rows are in
+    /// (PostgreSQL: refresh the planner's statistics after a large load; SQLite: nothing).
+    func finishLoad()
 
     /// Removes events (and their access rows) older than `cutoff` (see ``Store/prune(before:)``).
     func prune(before cutoff: Int64) throws(StoreError) -> PruneReport
+}
+
+extension StoreBackend {
+    public func finishLoad() {}
 }

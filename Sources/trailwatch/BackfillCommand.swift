@@ -92,6 +92,7 @@ struct BackfillCommand: AsyncParsableCommand {
             summary.alerts += try runner.committer.releaseHeld()
             progress.clear()
             try options.buildDeferredIndexes(runner.processor.store)
+            runner.processor.store.finishLoad()
         } catch {
             progress.clear()
             // What was committed stays, with its indexes (a kill here leaves them to the next run).

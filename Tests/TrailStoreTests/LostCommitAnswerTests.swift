@@ -26,6 +26,9 @@ final class LostCommitAnswerLink: PostgresLink {
     var dialect: SQLDialect { inner.dialect }
     func statement(_ sql: String) throws -> any SQLStatement { try inner.statement(sql) }
     func close() { inner.close() }
+    func copy(into table: String, columns: [String], rows: [[PostgresBindValue]]) throws {
+        try inner.copy(into: table, columns: columns, rows: rows)
+    }
     func transaction<T>(_ body: () throws -> T) throws -> T {
         let result = try inner.transaction(body)
         if armed.take() {

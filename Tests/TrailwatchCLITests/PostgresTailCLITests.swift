@@ -83,8 +83,28 @@ struct PostgresTailCLITests {
         let ids = alerts.compactMap { $0["id"] as? String }
         #expect(ids.count == alerts.count && Set(ids).count == ids.count, "alert ids doubled or missing: \(ids.sorted())", sourceLocation: sourceLocation)
         let keys = { (list: [[String: Any]]) in Set(list.map { "\($0["rule"] ?? "")|\($0["eventID"] ?? "")" }) }
-        #expect(keys(alerts) == keys(referenceAlerts), "alerts differ: only on PostgreSQL \(keys(alerts).subtracting(keys(referenceAlerts)).sorted()), only in the reference \(keys(referenceAlerts).subtracting(keys(alerts)).sorted())",
-                sourceLocation: sourceLocation)
+        let differ = { (found: Set<String>, expected: Set<String>) in
+            "alerts differ: only on PostgreSQL \(found.subtracting(expected).sorted()), only in the reference \(expected.subtracting(found).sorted())"
+        }
+        if resolvesLikeOneWorker {
+            #expect(keys(alerts) == keys(referenceAlerts), "\(differ(keys(alerts), keys(referenceAlerts)))", sourceLocation: sourceLocation)
+        } else {
+            // Rules that decide on one event alone raise the same alerts however the files were
+            // shared. Those whose state spans files (bursts, first sightings, deletion schedules,
+            // key links, trail history) see only the files their worker read: without shards a
+            // burst split across workers may be missed or raised by each (README, "Several workers").
+            let spansFiles: Set<String> = [
+                "secret-batch-retrieval-regions", "secret-batch-retrieval-volume", "secret-read-burst", "secret-read-denied-burst",
+                "secret-read-by-new-principal", "secret-read-pending-deletion", "kms-key-disabled-or-deleted", "organization-left",
+                "trail-deleted", "trail-event-selectors-narrowed", "trail-logging-stopped", "trail-weakened",
+            ]
+            let perEvent = { (list: [[String: Any]]) in keys(list.filter { !spansFiles.contains($0["rule"] as? String ?? "") }) }
+            #expect(perEvent(alerts) == perEvent(referenceAlerts), "\(differ(perEvent(alerts), perEvent(referenceAlerts)))", sourceLocation: sourceLocation)
+            #expect(!perEvent(referenceAlerts).isEmpty, "the tree raised no per-event alert: the comparison proves nothing", sourceLocation: sourceLocation)
+            withKnownIssue("without shards, detections whose state spans files see only the files their worker read", isIntermittent: true) {
+                #expect(keys(alerts) == keys(referenceAlerts), "\(differ(keys(alerts), keys(referenceAlerts)))", sourceLocation: sourceLocation)
+            }
+        }
 
         let status = try PostgresCLI.status(postgres), referenceStatus = try PostgresCLI.status(reference)
         let filesState = status["files"] as? [String: Any] ?? [:]
