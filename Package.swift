@@ -147,7 +147,7 @@ let package = Package(
             .product(name: "NIOCore", package: "swift-nio"),
         ]),
         .testTarget(name: "TrailStoreTests", dependencies: [
-            "TrailStore", "TrailPostgres", "TrailPresentation", "TrailModel", "TrailTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
+            "TrailStore", "TrailPostgres", "TrailPresentation", "TrailModel", "TrailSync", "TrailTestSupport", .product(name: "GRDB", package: "GRDB.swift"),
         ]),
         // Runs the built `trailwatch` binary; imports only TrailTestSupport (the throwaway PostgreSQL cluster).
         .testTarget(name: "TrailwatchCLITests", dependencies: ["TrailTestSupport"], resources: [.copy("Fixtures")]),

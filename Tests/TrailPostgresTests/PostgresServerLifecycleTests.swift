@@ -1,5 +1,6 @@
 import Foundation
 import Synchronization
+import TrailSync
 import Testing
 import TrailStore
 import TrailTestSupport
@@ -39,31 +40,31 @@ import TrailTestSupport
         let (url, _) = try cluster.makeDatabase(prefix: "wait")
         let events = Mutex<[PostgresRetryEvent]>([])
         let store = try PostgresStore.open(url: url, environment: ["TRAILWATCH_DB_RETRY_SECONDS": "120"]) { event in
-            events.withLock { $0.append(event) }
+            events.locked { $0.append(event) }
         }
         #expect(try store.loadDetectorState().isEmpty)
         try cluster.stopServer()
         let outcome = Mutex<Result<Int, StoreError>?>(nil)
         let worker = Thread {
             let result = Result { () throws(StoreError) -> Int in try store.loadDetectorState().count }
-            outcome.withLock { $0 = result }
+            outcome.locked { $0 = result }
         }
         worker.start()
         var waited = 0
-        while events.withLock({ $0.count }) < 2 && waited < 600 {
+        while events.locked({ $0.count }) < 2 && waited < 600 {
             Thread.sleep(forTimeInterval: 0.05)
             waited += 1
         }
         try cluster.startServer()
         waited = 0
-        while outcome.withLock({ $0 == nil }) && waited < 1200 {
+        while outcome.locked({ $0 == nil }) && waited < 1200 {
             Thread.sleep(forTimeInterval: 0.05)
             waited += 1
         }
-        let result = try #require(outcome.withLock { $0 }, "the operation did not finish once the server was back")
+        let result = try #require(outcome.locked { $0 }, "the operation did not finish once the server was back")
         #expect(try result.get() == 0)
 
-        let told = events.withLock { $0 }
+        let told = events.locked { $0 }
         var retries: [(waited: Duration, pause: Duration)] = []
         for event in told {
             guard case let .retrying(operation, error, waited, pause, limit) = event else { continue }

@@ -1,4 +1,5 @@
 import Synchronization
+import TrailSync
 import Testing
 import TrailModel
 import TrailTestSupport
@@ -10,9 +11,9 @@ import TrailTestSupport
 /// Whether the next transaction's answer is lost (disarms itself when used).
 final class LoseNextAnswer: Sendable {
     let armed = Mutex(false)
-    func arm() { armed.withLock { $0 = true } }
-    var isArmed: Bool { armed.withLock { $0 } }
-    func take() -> Bool { armed.withLock { let was = $0; $0 = false; return was } }
+    func arm() { armed.locked { $0 = true } }
+    var isArmed: Bool { armed.locked { $0 } }
+    func take() -> Bool { armed.locked { let was = $0; $0 = false; return was } }
 }
 
 final class LostCommitAnswerLink: PostgresLink {
