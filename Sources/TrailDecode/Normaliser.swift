@@ -87,7 +87,7 @@ public struct Normaliser: Sendable {
             secrets: secrets,
             details: details,
             location: location
-        ))
+        ).replacingNULCharacters())
     }
 }
 

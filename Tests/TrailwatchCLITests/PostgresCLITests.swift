@@ -76,6 +76,28 @@ struct PostgresCLITests {
         #expect(alerts.count >= 3, "the planted incidents raised only \(alerts.count) alerts")
     }
 
+    /// A forged record that spells NUL characters (`\u0000`, which PostgreSQL's text cannot hold)
+    /// in its strings is stored on both engines with U+FFFD in their place: the backfill does not
+    /// fail, and both stores answer alike.
+    @Test("records holding NUL characters are stored on PostgreSQL as on SQLite")
+    func nulCharactersAreStored() throws {
+        let dir = try TempDirectory()
+        let logs = dir.path("AWSLogs/111111111111/CloudTrail/us-east-1/2024/05/01")
+        try FileManager.default.createDirectory(at: logs, withIntermediateDirectories: true)
+        let record = #"{"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/al\u0000ice","accountId":"111111111111"},"eventTime":"2024-05-01T00:00:00Z","eventSource":"secretsmanager.amazonaws.com","eventName":"GetSecretValue","awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","userAgent":"evil\u0000agent","requestParameters":{"secretId":"prod/db"},"errorCode":"AccessDenied","errorMessage":"no\u0000pe","eventID":"nul\u0000-1","readOnly":true,"eventType":"AwsApiCall","recipientAccountId":"111111111111"}"#
+        try Data("{\"Records\":[\(record)]}".utf8).write(to: logs.appendingPathComponent("111111111111_CloudTrail_us-east-1_20240501T0000Z_nul.json"))
+        let sqlite = dir.path("nul.db").path
+        let postgres = try PostgresCLI.database("nul")
+        for db in [sqlite, postgres] {
+            let result = try TrailwatchBinary.run(["backfill", dir.path("AWSLogs").path, "--db", db, "--no-progress"], in: dir.url, timeout: 60)
+            #expect(result.exitCode == 0, "\(result)")
+        }
+        let lite = try PostgresCLI.succeed(["query", "access", "--limit", "0", "--format", "json", "--db", sqlite]).stdout
+        let pg = try PostgresCLI.succeed(["query", "access", "--limit", "0", "--format", "json", "--db", postgres]).stdout
+        #expect(lite == pg, "\(firstDifference(lite, pg))")
+        #expect(pg.contains("evil\u{FFFD}agent") && pg.contains("nul\u{FFFD}-1") && pg.contains("al\u{FFFD}ice"), "\(pg)")
+    }
+
     // MARK: 4. failures that exit 2 without the password
 
     @Test("wrong password, unreachable host and an unknown URL parameter exit 2; the password is never printed")
