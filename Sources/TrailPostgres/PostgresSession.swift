@@ -85,7 +85,7 @@ public final class PostgresSession: Sendable {
             switch value {
             case .null: bindings.appendNull()
             case .int(let i): bindings.append(i)
-            case .text(let s): bindings.append(s)
+            case .text(let s): bindings.append(PostgresBindValue.storable(s))
             }
         }
         let collector = RowCollector(limits: limits)

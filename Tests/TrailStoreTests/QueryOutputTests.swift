@@ -285,3 +285,15 @@ import TrailPresentation
         #expect(unknown.notes == ["no secret in the store matches \"does/not/exist\""])
     }
 }
+
+/// A name holding a NUL character (the console's search box can send one) finds nothing and
+/// fails nothing, on either engine (PostgreSQL's text cannot hold NUL).
+@Suite struct NULQueryInputTests {
+    @Test(arguments: StoreKind.engines) func namesHoldingNULFindNothing(kind: StoreKind) throws {
+        let q = try Fixture.queries(kind)
+        let t = try q.access(QueryScope(), AccessFilter(secret: "prod/db\u{0}password"))
+        #expect(t.rows.isEmpty)
+        #expect(try q.access(QueryScope(), AccessFilter(principal: "alice\u{0}")).rows.isEmpty)
+        #expect(try q.callers(QueryScope(), secret: "\u{0}").rows.isEmpty)
+    }
+}
