@@ -1,7 +1,9 @@
 import NIOCore
 import NIOPosix
 import PostgresNIO
+import Synchronization
 import TrailStore
+import TrailSync
 
 extension PostgresSession {
     /// Loads `rows` into `table` with `COPY … FROM STDIN` (text format), the fast path for bulk
@@ -36,9 +38,25 @@ extension PostgresSession {
                 promise.fail(error)
             }
         }
+        // As for statements: no answer within the statement timeout (a partition dropping packets)
+        // closes the connection, so the commit fails with `.connection` and is retried.
+        let timedOut = Mutex(false)
+        let timer = statementTimeout.map { timeout in
+            connection.eventLoop.scheduleTask(in: timeout) {
+                timedOut.locked { $0 = true }
+                Self.closeSoon(connection)
+            }
+        }
+        defer { timer?.cancel() }
         do {
             try promise.futureResult.wait()
         } catch {
+            if timedOut.locked({ $0 }) {
+                forget(connection)
+                let seconds = Double(statementTimeout?.nanoseconds ?? 0) / 1e9
+                throw StoreError(.connection, path: location.redacted, operation: operation,
+                                 message: "no answer within \(seconds) s: the connection was closed")
+            }
             if connection.isClosed { forget(connection) }
             throw PostgresErrors.storeError(error, location: location, operation: operation, phase: .statement)
         }
@@ -66,7 +84,8 @@ extension PostgresSession {
                     buffer.writeStaticString("\\N")
                 case .int(let number):
                     buffer.writeString(String(number))
-                case .text(let text):
+                case .text(let value):
+                    let text = PostgresBindValue.storable(value)
                     // Most values need no escape: copied whole rather than byte by byte.
                     guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
                         buffer.writeString(text)

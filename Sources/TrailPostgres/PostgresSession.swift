@@ -216,7 +216,7 @@ public final class PostgresSession: Sendable {
 
     /// Closes `connection` without waiting; the closure keeps it alive until it has closed
     /// (PostgresNIO asserts that a connection is closed before it goes away).
-    private static func closeSoon(_ connection: PostgresConnection) {
+    static func closeSoon(_ connection: PostgresConnection) {
         connection.close().whenComplete { _ in withExtendedLifetime(connection) {} }
     }
 

@@ -31,6 +31,27 @@ import TrailTestSupport
         }
     }
 
+    /// A COPY the server does not answer (here: it waits for a lock another session holds; in
+    /// production, a partition dropping packets) fails with `.connection` after the statement
+    /// timeout, as a statement does, so the commit is retried instead of hanging.
+    @Test func aCopyWithoutAnAnswerFailsAfterTheStatementTimeout() throws {
+        let f = try ClusterFixture("copy_timeout")
+        try f.session.query("CREATE TABLE t (n bigint)")
+        let session = PostgresSession(location: f.session.location, statementTimeout: .milliseconds(300))
+        // Without the timeout the COPY would wait for the lock: the server gives up after 10 s
+        // instead (a `.postgres` error), so the test fails rather than hangs.
+        try session.query("SET lock_timeout = '10s'")
+        let holder = PostgresSession(location: f.session.location)
+        try holder.transaction {
+            try holder.query("LOCK TABLE t IN ACCESS EXCLUSIVE MODE")
+            let error = try #require(throws: StoreError.self) { try session.copy(into: "t", columns: ["n"], rows: [[.int(1)]]) }
+            #expect(error.kind == .connection)
+            #expect(error.message == "no answer within 0.3 s: the connection was closed")
+        }
+        try session.copy(into: "t", columns: ["n"], rows: [[.int(2)]])
+        #expect(try f.session.query("SELECT n FROM t").rows == [[.int(2)]])
+    }
+
     @Test func aConstraintViolationIsTheServersErrorAndTheSessionGoesOn() throws {
         let f = try ClusterFixture("copy_conflict")
         try f.session.query("CREATE TABLE t (n bigint PRIMARY KEY)")
