@@ -60,7 +60,7 @@ let package = Package(
         // PostgreSQL for the store: connection URLs and ~/.pgpass, a blocking session over PostgresNIO,
         // and the `SQLConnection` the store's shared SQL runs on.
         .target(name: "TrailPostgres", dependencies: [
-            "TrailStore", "TrailSync",
+            "TrailStore", "TrailModel", "TrailSync",
             .product(name: "PostgresNIO", package: "postgres-nio"),
             .product(name: "NIOCore", package: "swift-nio"),
             .product(name: "NIOPosix", package: "swift-nio"),

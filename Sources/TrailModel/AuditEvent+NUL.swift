@@ -10,7 +10,7 @@ extension AuditEvent {
         var changed = false
         func fix(_ s: inout String) {
             guard s.utf8.contains(0) else { return }
-            s = String(String.UnicodeScalarView(s.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
+            s = s.replacingNULCharacters()
             changed = true
         }
         func fix(_ s: inout String?) {
@@ -34,5 +34,14 @@ extension AuditEvent {
             e.details.batchFilters = filters
         }
         return changed ? e : self
+    }
+}
+
+extension String {
+    /// The string with every U+0000 replaced by U+FFFD (itself when it holds none): what the
+    /// stores keep for a NUL character, which PostgreSQL's `text` cannot hold.
+    public func replacingNULCharacters() -> String {
+        guard utf8.contains(0) else { return self }
+        return String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
     }
 }

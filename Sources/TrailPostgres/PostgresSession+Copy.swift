@@ -71,7 +71,9 @@ extension PostgresSession {
     }
 
     /// COPY's text format in buffers of about 256 KiB: values separated by tabs, rows ended by
-    /// newlines, NULL as `\N`, and backslash, tab, newline and carriage return escaped.
+    /// newlines, NULL as `\N`, and backslash, tab, newline and carriage return escaped; a NUL
+    /// character (which `text` cannot hold) is written as U+FFFD, as the normaliser
+    /// stores it and `query` binds it.
     static func copyText(_ rows: [[PostgresBindValue]]) -> [ByteBuffer] {
         var chunks: [ByteBuffer] = []
         var buffer = ByteBuffer()
@@ -84,10 +86,9 @@ extension PostgresSession {
                     buffer.writeStaticString("\\N")
                 case .int(let number):
                     buffer.writeString(String(number))
-                case .text(let value):
-                    let text = PostgresBindValue.storable(value)
+                case .text(let text):
                     // Most values need no escape: copied whole rather than byte by byte.
-                    guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") }) else {
+                    guard text.utf8.contains(where: { $0 == UInt8(ascii: "\\") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\n") || $0 == UInt8(ascii: "\r") || $0 == 0 }) else {
                         buffer.writeString(text)
                         continue
                     }
@@ -97,6 +98,7 @@ extension PostgresSession {
                         case UInt8(ascii: "\t"): buffer.writeStaticString("\\t")
                         case UInt8(ascii: "\n"): buffer.writeStaticString("\\n")
                         case UInt8(ascii: "\r"): buffer.writeStaticString("\\r")
+                        case 0: buffer.writeStaticString("\u{FFFD}")
                         default: buffer.writeInteger(byte)
                         }
                     }

@@ -3,6 +3,7 @@ import NIOCore
 import NIOPosix
 import PostgresNIO
 import Synchronization
+import TrailModel
 import TrailStore
 import TrailSync
 
@@ -85,7 +86,9 @@ public final class PostgresSession: Sendable {
             switch value {
             case .null: bindings.appendNull()
             case .int(let i): bindings.append(i)
-            case .text(let s): bindings.append(PostgresBindValue.storable(s))
+            // `text` has no NUL character: a looked-up name holding one (the console's search
+            // box) finds U+FFFD, as the normaliser stores it, instead of failing the query.
+            case .text(let s): bindings.append(s.replacingNULCharacters())
             }
         }
         let collector = RowCollector(limits: limits)

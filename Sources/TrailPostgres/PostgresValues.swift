@@ -8,15 +8,6 @@ public enum PostgresBindValue: Sendable, Equatable {
 
     /// `.text`, or `.null` for nil.
     init(_ value: String?) { self = value.map { .text($0) } ?? .null }
-
-    /// `text` as PostgreSQL can take it: its `text` type has no NUL character, so each U+0000
-    /// becomes U+FFFD, as the normaliser stores it (`AuditEvent.replacingNULCharacters()`). Stored
-    /// values never hold one; a looked-up name can (the console's search box), and then finds the
-    /// replacement instead of failing the query.
-    static func storable(_ text: String) -> String {
-        guard text.utf8.contains(0) else { return text }
-        return String(String.UnicodeScalarView(text.unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
-    }
 }
 
 /// One cell of a result row.

@@ -31,6 +31,15 @@ import TrailTestSupport
         }
     }
 
+    /// A NUL character, which PostgreSQL's text cannot hold, arrives as U+FFFD (as the normaliser
+    /// stores it) instead of failing the COPY.
+    @Test func aNULCharacterArrivesAsTheReplacementCharacter() throws {
+        let f = try ClusterFixture("copy_nul")
+        try f.session.query("CREATE TABLE t (n bigint, s text)")
+        try f.session.copy(into: "t", columns: ["n", "s"], rows: [[.int(1), .text("a\u{0}b\tc")], [.int(2), .text("\u{0}")]])
+        #expect(try f.session.query("SELECT s FROM t ORDER BY n").rows == [[.text("a\u{FFFD}b\tc")], [.text("\u{FFFD}")]])
+    }
+
     /// A COPY the server does not answer (here: it waits for a lock another session holds; in
     /// production, a partition dropping packets) fails with `.connection` after the statement
     /// timeout, as a statement does, so the commit is retried instead of hanging.
