@@ -4,36 +4,38 @@ extension AuditEvent {
     /// CloudTrail never sends a NUL character, but a forged record can spell one (`\u0000`) in
     /// any string. PostgreSQL's `text` cannot hold it (a commit holding one fails whole), so the
     /// normaliser stores the same visible replacement on both engines. Most events hold none and
-    /// are returned unchanged.
+    /// are returned unchanged, after a scan that only reads (no copy of the event or its arrays).
     public func replacingNULCharacters() -> AuditEvent {
+        guard containsNULCharacter else { return self }
         var e = self
-        var changed = false
-        func fix(_ s: inout String) {
-            guard s.utf8.contains(0) else { return }
-            s = s.replacingNULCharacters()
-            changed = true
-        }
-        func fix(_ s: inout String?) {
-            guard var value = s, value.utf8.contains(0) else { return }
-            fix(&value)
-            s = value
-        }
+        func fix(_ s: inout String) { s = s.replacingNULCharacters() }
+        func fix(_ s: inout String?) { s = s?.replacingNULCharacters() }
         fix(&e.eventID); fix(&e.eventSource); fix(&e.eventName); fix(&e.eventType); fix(&e.region); fix(&e.account)
         fix(&e.sourceIPAddress); fix(&e.userAgent); fix(&e.errorCode); fix(&e.errorMessage)
         fix(&e.principal.type); fix(&e.principal.id); fix(&e.principal.session); fix(&e.principal.accountId)
-        for i in e.secrets.indices {
-            fix(&e.secrets[i].id); fix(&e.secrets[i].name); fix(&e.secrets[i].account); fix(&e.secrets[i].region)
+        e.secrets = e.secrets.map {
+            SecretRef(id: $0.id.replacingNULCharacters(), name: $0.name.replacingNULCharacters(),
+                      account: $0.account.replacingNULCharacters(), region: $0.region.replacingNULCharacters(),
+                      isFullARN: $0.isFullARN)
         }
-        for i in e.details.kmsKeys.indices { fix(&e.details.kmsKeys[i]) }
+        e.details.kmsKeys = e.details.kmsKeys.map { $0.replacingNULCharacters() }
         fix(&e.details.policy)
-        if var filters = e.details.batchFilters {
-            for i in filters.indices {
-                fix(&filters[i].key)
-                for j in filters[i].values.indices { fix(&filters[i].values[j]) }
-            }
-            e.details.batchFilters = filters
+        e.details.batchFilters = e.details.batchFilters?.map {
+            BatchFilter(key: $0.key.replacingNULCharacters(), values: $0.values.map { $0.replacingNULCharacters() })
         }
-        return changed ? e : self
+        return e
+    }
+
+    /// Whether any string of the event holds U+0000 (read only).
+    private var containsNULCharacter: Bool {
+        func nul(_ s: String) -> Bool { s.utf8.contains(0) }
+        func nul(_ s: String?) -> Bool { s.map(nul) ?? false }
+        if nul(eventID) || nul(eventSource) || nul(eventName) || nul(eventType) || nul(region) || nul(account) { return true }
+        if nul(sourceIPAddress) || nul(userAgent) || nul(errorCode) || nul(errorMessage) { return true }
+        if nul(principal.type) || nul(principal.id) || nul(principal.session) || nul(principal.accountId) { return true }
+        if secrets.contains(where: { nul($0.id) || nul($0.name) || nul($0.account) || nul($0.region) }) { return true }
+        if details.kmsKeys.contains(where: nul) || nul(details.policy) { return true }
+        return details.batchFilters?.contains(where: { nul($0.key) || $0.values.contains(where: nul) }) ?? false
     }
 }
 

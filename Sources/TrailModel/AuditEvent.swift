@@ -3,27 +3,81 @@
 /// The raw record stays with the decoder's document; this value holds only what detectors, the
 /// store and alerts need, already resolved (stable principal, canonical secrets).
 public struct AuditEvent: Sendable, Hashable {
-    public var eventID: String
-    public var eventTime: EventTime
+    /// The fields, held once in a box: an event passes through detectors, windows, commit groups
+    /// and alerts, and copying a box costs one reference count where copying the fields cost one
+    /// per string and array. Writes copy the box first unless this value holds the only
+    /// reference (copy on write), so `AuditEvent` keeps value semantics.
+    private var storage: Storage
+
+    public var eventID: String {
+        get { storage.fields.eventID }
+        set { uniqueFields.eventID = newValue }
+    }
+    public var eventTime: EventTime {
+        get { storage.fields.eventTime }
+        set { uniqueFields.eventTime = newValue }
+    }
     /// `secretsmanager.amazonaws.com`, `kms.amazonaws.com`, ...
-    public var eventSource: String
-    public var eventName: String
+    public var eventSource: String {
+        get { storage.fields.eventSource }
+        set { uniqueFields.eventSource = newValue }
+    }
+    public var eventName: String {
+        get { storage.fields.eventName }
+        set { uniqueFields.eventName = newValue }
+    }
     /// `AwsApiCall`, `AwsServiceEvent`, `AwsConsoleSignIn`, ...
-    public var eventType: String
-    public var region: String
+    public var eventType: String {
+        get { storage.fields.eventType }
+        set { uniqueFields.eventType = newValue }
+    }
+    public var region: String {
+        get { storage.fields.region }
+        set { uniqueFields.region = newValue }
+    }
     /// `recipientAccountId`, else `userIdentity.accountId`.
-    public var account: String
-    public var sourceIPAddress: String?
-    public var userAgent: String?
-    public var errorCode: String?
-    public var errorMessage: String?
-    public var readOnly: Bool?
-    public var principal: Principal
+    public var account: String {
+        get { storage.fields.account }
+        set { uniqueFields.account = newValue }
+    }
+    public var sourceIPAddress: String? {
+        get { storage.fields.sourceIPAddress }
+        set { uniqueFields.sourceIPAddress = newValue }
+    }
+    public var userAgent: String? {
+        get { storage.fields.userAgent }
+        set { uniqueFields.userAgent = newValue }
+    }
+    public var errorCode: String? {
+        get { storage.fields.errorCode }
+        set { uniqueFields.errorCode = newValue }
+    }
+    public var errorMessage: String? {
+        get { storage.fields.errorMessage }
+        set { uniqueFields.errorMessage = newValue }
+    }
+    public var readOnly: Bool? {
+        get { storage.fields.readOnly }
+        set { uniqueFields.readOnly = newValue }
+    }
+    public var principal: Principal {
+        get { storage.fields.principal }
+        set { uniqueFields.principal = newValue }
+    }
     /// The secrets the event concerns, one per secret (a `BatchGetSecretValue` names several).
-    public var secrets: [SecretRef]
+    public var secrets: [SecretRef] {
+        get { storage.fields.secrets }
+        set { uniqueFields.secrets = newValue }
+    }
     /// Facts from request and response that detectors need (deletion window, policy, KMS keys).
-    public var details: EventDetails
-    public var location: RecordLocation
+    public var details: EventDetails {
+        get { storage.fields.details }
+        set { uniqueFields.details = newValue }
+    }
+    public var location: RecordLocation {
+        get { storage.fields.location }
+        set { uniqueFields.location = newValue }
+    }
 
     public init(
         eventID: String, eventTime: EventTime, eventSource: String, eventName: String,
@@ -32,22 +86,67 @@ public struct AuditEvent: Sendable, Hashable {
         readOnly: Bool? = nil, principal: Principal, secrets: [SecretRef] = [],
         details: EventDetails = EventDetails(), location: RecordLocation
     ) {
-        self.eventID = eventID
-        self.eventTime = eventTime
-        self.eventSource = eventSource
-        self.eventName = eventName
-        self.eventType = eventType
-        self.region = region
-        self.account = account
-        self.sourceIPAddress = sourceIPAddress
-        self.userAgent = userAgent
-        self.errorCode = errorCode
-        self.errorMessage = errorMessage
-        self.readOnly = readOnly
-        self.principal = principal
-        self.secrets = secrets
-        self.details = details
-        self.location = location
+        storage = Storage(Fields(
+            eventID: eventID,
+            eventTime: eventTime,
+            eventSource: eventSource,
+            eventName: eventName,
+            eventType: eventType,
+            region: region,
+            account: account,
+            sourceIPAddress: sourceIPAddress,
+            userAgent: userAgent,
+            errorCode: errorCode,
+            errorMessage: errorMessage,
+            readOnly: readOnly,
+            principal: principal,
+            secrets: secrets,
+            details: details,
+            location: location
+        ))
+    }
+
+    public static func == (lhs: AuditEvent, rhs: AuditEvent) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        storage.fields.hash(into: &hasher)
+    }
+
+    /// The fields, for writing: copies the box first when another value shares it.
+    private var uniqueFields: Fields {
+        get { storage.fields }
+        _modify {
+            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
+            yield &storage.fields
+        }
+    }
+
+    private struct Fields: Hashable, Sendable {
+        var eventID: String
+        var eventTime: EventTime
+        var eventSource: String
+        var eventName: String
+        var eventType: String
+        var region: String
+        var account: String
+        var sourceIPAddress: String?
+        var userAgent: String?
+        var errorCode: String?
+        var errorMessage: String?
+        var readOnly: Bool?
+        var principal: Principal
+        var secrets: [SecretRef]
+        var details: EventDetails
+        var location: RecordLocation
+    }
+
+    /// Mutated only through ``uniqueFields``, after `isKnownUniquelyReferenced`: a box that two
+    /// values (or two threads) share is never written, which is what makes it `Sendable`.
+    private final class Storage: @unchecked Sendable {
+        var fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
     }
 
     /// The service part of `eventSource`: `secretsmanager` for `secretsmanager.amazonaws.com`.
