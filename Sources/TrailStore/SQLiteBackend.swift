@@ -1,3 +1,4 @@
+import CSQLiteTuning
 import Foundation
 import GRDB
 import TrailModel
@@ -26,6 +27,12 @@ final class SQLiteBackend: StoreBackend {
     /// One file, one writer: the writer lock keeps a second from starting.
     var isShared: Bool { false }
 
+    /// Process-wide SQLite settings, applied once before the first connection opens (a Swift
+    /// `static let` runs its initialiser once, on first use, under a lock): memory statistics
+    /// off, since with them every allocation inside SQLite takes one mutex that the writer and
+    /// the readers share.
+    static let libraryConfigured: Bool = trailwatch_sqlite_disable_memory_statistics() == 0
+
     private init(path: String, readOnly: Bool, queue: DatabaseQueue, writerLock: WriterLock = WriterLock(), notes: [String] = []) {
         self.path = path
         self.readOnly = readOnly
@@ -48,6 +55,7 @@ final class SQLiteBackend: StoreBackend {
     /// schema, so that of two writers racing on a new store the second gets `.locked`, not a
     /// migration conflict; call ``lockForWriting()`` afterwards as usual.
     static func open(path: String, readOnly: Bool, lockForWriting: Bool) throws(StoreError) -> SQLiteBackend {
+        _ = libraryConfigured
         let exists = try StoreFile.checkRegular(path)
         if readOnly && !exists {
             throw StoreError(.notFound, path: path, operation: "open", message: "no such database (run `trailwatch backfill` first, or give --db)")
