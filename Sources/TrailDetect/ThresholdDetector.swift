@@ -81,6 +81,11 @@ final class ThresholdDetector {
     let definition: RuleDefinition?
     let foldKey: ((AuditEvent) -> String)?
     private(set) var groups: [String: Group] = [:]
+    /// No group's newest entry is older than this (exact after each sweep of
+    /// ``expire(watermarks:)``, lowered whenever a group is stored): while every watermark is
+    /// within window + lateness of it, no group can expire and the sweep over all groups, once
+    /// per file, is skipped.
+    private var oldestNewest = Int64.max
     private var dirty: Set<String> = []
     /// Groups with held alerts.
     private var holding: Set<String> = []
@@ -136,7 +141,7 @@ final class ThresholdDetector {
                 added = true
             }
             guard added else {
-                if existed { groups[g] = group }
+                if existed { store(group, at: g) }
                 continue
             }
             group.partition = partitionOf(e)
@@ -170,7 +175,7 @@ final class ThresholdDetector {
             if config.distinct != nil && settle == nil {
                 for (v, _) in values { compact(&group, value: v) }
             }
-            groups[g] = group
+            store(group, at: g)
         }
         return finding
     }
@@ -360,7 +365,7 @@ final class ThresholdDetector {
             group.lastFired = ready.last!.end
             group.held.removeFirst(ready.count)
             if group.held.isEmpty { holding.remove(g) }
-            groups[g] = group
+            store(group, at: g)
             dirty.insert(g)
         }
         return out
@@ -370,12 +375,23 @@ final class ThresholdDetector {
     /// (a group holding alerts stays until they are released).
     func expire(watermarks: [String: Int64]) {
         let span = config.window.milliseconds + lateness.milliseconds
-        for (g, group) in groups where group.held.isEmpty {
-            if let w = watermarks[group.partition], group.newest < w - span {
+        guard let highest = watermarks.values.max(), oldestNewest < highest - span else { return }
+        var oldest = Int64.max
+        for (g, group) in groups {
+            if group.held.isEmpty, let w = watermarks[group.partition], group.newest < w - span {
                 groups[g] = nil
                 dirty.insert(g)
+            } else {
+                oldest = min(oldest, group.newest)
             }
         }
+        oldestNewest = oldest
+    }
+
+    /// Stores a changed group, keeping ``oldestNewest`` a lower bound.
+    private func store(_ group: Group, at key: String) {
+        oldestNewest = min(oldestNewest, group.newest)
+        groups[key] = group
     }
 
     func restore(key: String, value: JSONValue) {
@@ -396,7 +412,7 @@ final class ThresholdDetector {
         }
         group.held.sort { $0.end < $1.end }
         if !group.held.isEmpty { holding.insert(key) }
-        groups[key] = group
+        store(group, at: key)
     }
 
     func changes() -> [DetectorStateEntry] {

@@ -1,3 +1,11 @@
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Musl)
+import Musl
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
 extension AuditEvent {
     /// The event with every U+0000 in its strings replaced by U+FFFD.
     ///
@@ -28,7 +36,7 @@ extension AuditEvent {
 
     /// Whether any string of the event holds U+0000 (read only).
     private var containsNULCharacter: Bool {
-        func nul(_ s: String) -> Bool { s.utf8.contains(0) }
+        func nul(_ s: String) -> Bool { s.holdsNULCharacter }
         func nul(_ s: String?) -> Bool { s.map(nul) ?? false }
         if nul(eventID) || nul(eventSource) || nul(eventName) || nul(eventType) || nul(region) || nul(account) { return true }
         if nul(sourceIPAddress) || nul(userAgent) || nul(errorCode) || nul(errorMessage) { return true }
@@ -40,10 +48,19 @@ extension AuditEvent {
 }
 
 extension String {
+    /// Whether the string holds U+0000: `memchr` over its UTF-8 bytes (native strings are
+    /// contiguous), a byte-by-byte walk otherwise.
+    var holdsNULCharacter: Bool {
+        utf8.withContiguousStorageIfAvailable { bytes in
+            guard let base = bytes.baseAddress, !bytes.isEmpty else { return false }
+            return memchr(base, 0, bytes.count) != nil
+        } ?? utf8.contains(0)
+    }
+
     /// The string with every U+0000 replaced by U+FFFD (itself when it holds none): what the
     /// stores keep for a NUL character, which PostgreSQL's `text` cannot hold.
     public func replacingNULCharacters() -> String {
-        guard utf8.contains(0) else { return self }
+        guard holdsNULCharacter else { return self }
         return String(String.UnicodeScalarView(unicodeScalars.map { $0 == "\u{0}" ? "\u{FFFD}" : $0 }))
     }
 }
