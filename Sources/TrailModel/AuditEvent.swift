@@ -3,80 +3,80 @@
 /// The raw record stays with the decoder's document; this value holds only what detectors, the
 /// store and alerts need, already resolved (stable principal, canonical secrets).
 public struct AuditEvent: Sendable, Hashable {
-    /// The fields, held once in a box: an event passes through detectors, windows, commit groups
-    /// and alerts, and copying a box costs one reference count where copying the fields cost one
-    /// per string and array. Writes copy the box first unless this value holds the only
-    /// reference (copy on write), so `AuditEvent` keeps value semantics.
-    private var storage: Storage
+    /// The fields, held once in an immutable box: an event passes through detectors, windows,
+    /// commit groups and alerts, and copying a box costs one reference count where copying the
+    /// fields cost one per string and array. A write makes a new box, so `AuditEvent` keeps
+    /// value semantics.
+    @usableFromInline private(set) var storage: Storage
 
     public var eventID: String {
-        get { storage.fields.eventID }
-        set { uniqueFields.eventID = newValue }
+        @inlinable get { storage.fields.eventID }
+        set { update { $0.eventID = newValue } }
     }
     public var eventTime: EventTime {
-        get { storage.fields.eventTime }
-        set { uniqueFields.eventTime = newValue }
+        @inlinable get { storage.fields.eventTime }
+        set { update { $0.eventTime = newValue } }
     }
     /// `secretsmanager.amazonaws.com`, `kms.amazonaws.com`, ...
     public var eventSource: String {
-        get { storage.fields.eventSource }
-        set { uniqueFields.eventSource = newValue }
+        @inlinable get { storage.fields.eventSource }
+        set { update { $0.eventSource = newValue } }
     }
     public var eventName: String {
-        get { storage.fields.eventName }
-        set { uniqueFields.eventName = newValue }
+        @inlinable get { storage.fields.eventName }
+        set { update { $0.eventName = newValue } }
     }
     /// `AwsApiCall`, `AwsServiceEvent`, `AwsConsoleSignIn`, ...
     public var eventType: String {
-        get { storage.fields.eventType }
-        set { uniqueFields.eventType = newValue }
+        @inlinable get { storage.fields.eventType }
+        set { update { $0.eventType = newValue } }
     }
     public var region: String {
-        get { storage.fields.region }
-        set { uniqueFields.region = newValue }
+        @inlinable get { storage.fields.region }
+        set { update { $0.region = newValue } }
     }
     /// `recipientAccountId`, else `userIdentity.accountId`.
     public var account: String {
-        get { storage.fields.account }
-        set { uniqueFields.account = newValue }
+        @inlinable get { storage.fields.account }
+        set { update { $0.account = newValue } }
     }
     public var sourceIPAddress: String? {
-        get { storage.fields.sourceIPAddress }
-        set { uniqueFields.sourceIPAddress = newValue }
+        @inlinable get { storage.fields.sourceIPAddress }
+        set { update { $0.sourceIPAddress = newValue } }
     }
     public var userAgent: String? {
-        get { storage.fields.userAgent }
-        set { uniqueFields.userAgent = newValue }
+        @inlinable get { storage.fields.userAgent }
+        set { update { $0.userAgent = newValue } }
     }
     public var errorCode: String? {
-        get { storage.fields.errorCode }
-        set { uniqueFields.errorCode = newValue }
+        @inlinable get { storage.fields.errorCode }
+        set { update { $0.errorCode = newValue } }
     }
     public var errorMessage: String? {
-        get { storage.fields.errorMessage }
-        set { uniqueFields.errorMessage = newValue }
+        @inlinable get { storage.fields.errorMessage }
+        set { update { $0.errorMessage = newValue } }
     }
     public var readOnly: Bool? {
-        get { storage.fields.readOnly }
-        set { uniqueFields.readOnly = newValue }
+        @inlinable get { storage.fields.readOnly }
+        set { update { $0.readOnly = newValue } }
     }
     public var principal: Principal {
-        get { storage.fields.principal }
-        set { uniqueFields.principal = newValue }
+        @inlinable get { storage.fields.principal }
+        set { update { $0.principal = newValue } }
     }
     /// The secrets the event concerns, one per secret (a `BatchGetSecretValue` names several).
     public var secrets: [SecretRef] {
-        get { storage.fields.secrets }
-        set { uniqueFields.secrets = newValue }
+        @inlinable get { storage.fields.secrets }
+        set { update { $0.secrets = newValue } }
     }
     /// Facts from request and response that detectors need (deletion window, policy, KMS keys).
     public var details: EventDetails {
-        get { storage.fields.details }
-        set { uniqueFields.details = newValue }
+        @inlinable get { storage.fields.details }
+        set { update { $0.details = newValue } }
     }
     public var location: RecordLocation {
-        get { storage.fields.location }
-        set { uniqueFields.location = newValue }
+        @inlinable get { storage.fields.location }
+        set { update { $0.location = newValue } }
     }
 
     public init(
@@ -114,38 +114,35 @@ public struct AuditEvent: Sendable, Hashable {
         storage.fields.hash(into: &hasher)
     }
 
-    /// The fields, for writing: copies the box first when another value shares it.
-    private var uniqueFields: Fields {
-        get { storage.fields }
-        _modify {
-            if !isKnownUniquelyReferenced(&storage) { storage = Storage(storage.fields) }
-            yield &storage.fields
-        }
+    /// Writes go to a new box (events are built once by the normaliser and almost never
+    /// changed), so a box is never written once made: reads need no exclusivity check.
+    private mutating func update(_ change: (inout Fields) -> Void) {
+        var fields = storage.fields
+        change(&fields)
+        storage = Storage(fields)
     }
 
-    private struct Fields: Hashable, Sendable {
-        var eventID: String
-        var eventTime: EventTime
-        var eventSource: String
-        var eventName: String
-        var eventType: String
-        var region: String
-        var account: String
-        var sourceIPAddress: String?
-        var userAgent: String?
-        var errorCode: String?
-        var errorMessage: String?
-        var readOnly: Bool?
-        var principal: Principal
-        var secrets: [SecretRef]
-        var details: EventDetails
-        var location: RecordLocation
+    @usableFromInline struct Fields: Hashable, Sendable {
+        @usableFromInline var eventID: String
+        @usableFromInline var eventTime: EventTime
+        @usableFromInline var eventSource: String
+        @usableFromInline var eventName: String
+        @usableFromInline var eventType: String
+        @usableFromInline var region: String
+        @usableFromInline var account: String
+        @usableFromInline var sourceIPAddress: String?
+        @usableFromInline var userAgent: String?
+        @usableFromInline var errorCode: String?
+        @usableFromInline var errorMessage: String?
+        @usableFromInline var readOnly: Bool?
+        @usableFromInline var principal: Principal
+        @usableFromInline var secrets: [SecretRef]
+        @usableFromInline var details: EventDetails
+        @usableFromInline var location: RecordLocation
     }
 
-    /// Mutated only through ``uniqueFields``, after `isKnownUniquelyReferenced`: a box that two
-    /// values (or two threads) share is never written, which is what makes it `Sendable`.
-    private final class Storage: @unchecked Sendable {
-        var fields: Fields
+    @usableFromInline final class Storage: Sendable {
+        @usableFromInline let fields: Fields
         init(_ fields: Fields) { self.fields = fields }
     }
 
