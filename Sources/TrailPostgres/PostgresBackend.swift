@@ -89,10 +89,13 @@ public final class PostgresBackend: StoreBackend {
     /// cannot be reached (`.connection`: restarting, failing over, partitioned away), `body` runs
     /// again after 0.5 s, doubling to 30 s, until ``retryLimit``; `body` must be safe to run again
     /// (a transaction that failed this way was rolled back by the server). Each retry, and the
-    /// success that ends them, is told to ``onRetry``.
+    /// success that ends them, is told to ``onRetry``. A transaction the server rolled back to
+    /// break a deadlock (or a serialization failure) runs again at once, up to
+    /// ``rolledBackRetries`` times, silently: the other transaction has gone on.
     private func withLink<T>(_ operation: String, retry: Bool = true, _ body: (any PostgresLink) throws -> T) throws(StoreError) -> T {
         var waited = Duration.zero
         var pause = Duration.milliseconds(500)
+        var rolledBack = 0
         while true {
             do {
                 let result = try once(operation, body)
@@ -103,9 +106,14 @@ public final class PostgresBackend: StoreBackend {
                 sleep(pause)
                 waited += pause
                 pause = min(pause * 2, .seconds(30))
+            } catch where retry && PostgresErrors.isRolledBack(error) && rolledBack < Self.rolledBackRetries {
+                rolledBack += 1
             }
         }
     }
+
+    /// How many times an operation runs again after the server rolled it back for a deadlock.
+    static let rolledBackRetries = 5
 
     private func once<T>(_ operation: String, _ body: (any PostgresLink) throws -> T) throws(StoreError) -> T {
         let link = try borrow()
@@ -288,9 +296,4 @@ public final class PostgresBackend: StoreBackend {
 
     /// Nothing to take: several workers share the store, and claims on files keep them apart.
     public func lockForWriting() throws(StoreError) {}
-
-    /// PostgreSQL keeps its indexes during a load (several workers may be loading at once).
-    public func deferIndexesForFirstLoad() throws(StoreError) -> Bool { false }
-    public func buildDeferredIndexes() throws(StoreError) -> [String] { [] }
-    public func missingDeferredIndexes() throws(StoreError) -> Set<String> { [] }
 }
