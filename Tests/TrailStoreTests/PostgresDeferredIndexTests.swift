@@ -1,4 +1,5 @@
 import Dispatch
+import Foundation
 import Synchronization
 import Testing
 import TrailModel
@@ -160,6 +161,50 @@ import TrailTestSupport
         for month in ["y2024m05", "y2024m07", "y2024m08"] {
             #expect(names.contains("events_\(month)_name_time_idx") && names.contains("access_\(month)_event_secret_idx"), "\(names.sorted())")
         }
+    }
+
+    /// A reader's transaction holds `access` and then asks for `events` while the drop holds
+    /// `events` and waits for `access`: PostgreSQL rolls the drop back (40P01, the first to wait
+    /// is the first to look for a deadlock), and the drop runs again once the reader has gone.
+    @Test func aDropRolledBackForADeadlockWithAReaderRunsAgain() throws {
+        let database = try PostgresTestCluster.shared().makeDatabase(prefix: "defer-deadlock")
+        let store = try PostgresStore.open(url: database.url)
+        let location = try PostgresLocation(parsing: database.url, environment: [:])
+        let reader = PostgresSession(location: location), observer = PostgresSession(location: location)
+        defer { reader.close(); observer.close() }
+        _ = try reader.query("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+        _ = try reader.query("SELECT count(*) FROM access")
+
+        let outcome = Mutex<String?>(nil)
+        let finished = DispatchSemaphore(value: 0)
+        DispatchQueue.global().async {
+            do {
+                let deferred = try store.deferIndexesForFirstLoad()
+                outcome.withLock { $0 = "deferred \(deferred)" }
+            } catch {
+                outcome.withLock { $0 = "\(error)" }
+            }
+            finished.signal()
+        }
+        // Wait (polling the server, nothing timed decides) until the drop waits for the reader's lock.
+        var waiting = false
+        for _ in 0..<3_000 where !waiting {
+            waiting = try observer.query("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation'").rows.first?.first != .int(0)
+            if !waiting { usleep(10_000) }
+        }
+        #expect(waiting, "the drop never waited for the reader")
+        var readerError: String?
+        do {
+            _ = try reader.query("SELECT count(*) FROM events")
+            _ = try reader.query("COMMIT")
+        } catch {
+            readerError = "\(error)"
+            _ = try? reader.query("ROLLBACK")
+        }
+        finished.wait()
+        #expect(outcome.withLock { $0 } == "deferred true")
+        #expect(readerError == nil, "the reader was rolled back instead of the drop: the retry was not exercised (\(readerError ?? ""))")
+        #expect(try store.missingDeferredIndexes() == Self.deferred)
     }
 }
 
