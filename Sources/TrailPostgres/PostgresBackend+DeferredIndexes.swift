@@ -46,9 +46,10 @@ extension PostgresBackend {
     /// is serialised with the commits, partition creation, `prune` and the build of other
     /// workers: workers starting together on an empty store drop the indexes once, and none
     /// drops them under another's rows. True when the indexes are deferred (dropped now, or
-    /// missing already because an earlier first load stopped before building them).
+    /// missing already because an earlier first load stopped before building them); until the
+    /// build, this process skips the periodic ANALYZE of the history (``finishLoad()`` runs it).
     public func deferIndexesForFirstLoad() throws(StoreError) -> Bool {
-        try write("defer indexes for a first load") { db in
+        let deferred = try write("defer indexes for a first load") { db in
             let missing = try PostgresDeferredIndexes.missing(db)
             guard missing.isEmpty else { return true }
             var empty = try db.statement("SELECT NOT EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM files)")
@@ -61,12 +62,15 @@ extension PostgresBackend {
             }
             return true
         }
+        setIndexesDeferred(deferred)
+        return deferred
     }
 
     /// Creates the missing deferred indexes in one transaction under the write lock (commits of
     /// other workers wait for it; readers do not). Returns the names built.
     public func buildDeferredIndexes() throws(StoreError) -> [String] {
-        try write("build indexes") { db in
+        defer { setIndexesDeferred(false) }
+        return try write("build indexes") { db in
             let missing = try PostgresDeferredIndexes.missing(db)
             var built: [String] = []
             for (name, sql) in PostgresDeferredIndexes.statements where missing.contains(name) {

@@ -202,7 +202,9 @@ public final class PostgresBackend: StoreBackend {
         let due = growth.locked { g -> Bool in
             g.stored += written.events
             g.sinceAnalyze += written.events
-            guard g.stored >= g.nextAnalyze else { return false }
+            // Loading without the deferred indexes, no statement of the load reads the history;
+            // the end of the load analyses it, after building them.
+            guard g.stored >= g.nextAnalyze, !g.indexesDeferred else { return false }
             g.nextAnalyze = 2 * g.stored
             return true
         }
@@ -217,6 +219,8 @@ public final class PostgresBackend: StoreBackend {
         var stored = 0
         var sinceAnalyze = 0
         var nextAnalyze: Int
+        /// This process deferred the history's indexes and has not built them yet.
+        var indexesDeferred = false
     }
     private let growth: Mutex<Growth>
     /// Events a process stores before it first refreshes the statistics (then at each doubling).
@@ -230,7 +234,15 @@ public final class PostgresBackend: StoreBackend {
     /// worker analysing at the same moment) is left for the next one.
     private func analyze() {
         _ = try? withLink("analyze", retry: false) { link in try link.execute("ANALYZE events, access, event_ids") }
-        growth.locked { $0.sinceAnalyze = 0 }
+        growth.locked { g in
+            g.sinceAnalyze = 0
+            g.nextAnalyze = max(g.nextAnalyze, 2 * g.stored)
+        }
+    }
+
+    /// Whether this process is loading without the deferred indexes (no periodic ANALYZE then).
+    func setIndexesDeferred(_ deferred: Bool) {
+        growth.locked { $0.indexesDeferred = deferred }
     }
 
     /// At the end of a load (`backfill`): refreshes the statistics when the load stored at

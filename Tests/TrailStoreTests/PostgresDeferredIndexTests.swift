@@ -88,6 +88,31 @@ import TrailTestSupport
         #expect(Set(migrated).isSubset(of: now), "\(Set(migrated).subtracting(now).sorted())")
     }
 
+    /// Loading without the indexes, a writer skips the periodic ANALYZE (nothing of the load
+    /// reads the history); the end of the load analyses it once, after the build.
+    @Test func aDeferredLoadAnalysesTheHistoryAtItsEndOnly() throws {
+        let database = try PostgresTestCluster.shared().makeDatabase(prefix: "defer-analyze")
+        // The threshold made small: 5 events (100,000 by default).
+        let store = try PostgresStore.open(url: database.url, environment: ["TRAILWATCH_ANALYZE_EVENTS": "5"])
+        let session = PostgresSession(location: try PostgresLocation(parsing: database.url, environment: [:]))
+        defer { session.close() }
+        func analysedRows() throws -> PostgresCellValue? {
+            try session.query("SELECT reltuples::bigint FROM pg_class WHERE relname = 'event_ids'").rows.first?.first
+        }
+        #expect(try store.deferIndexesForFirstLoad())
+        try Self.load(store)  // 13 events
+        #expect(try analysedRows() == .int(-1))
+        _ = try store.buildDeferredIndexes()
+        store.finishLoad()
+        #expect(try analysedRows() == .int(13))
+        // With the indexes built, the periodic refresh is back (the next at 26 events stored).
+        for n in 0..<13 {
+            try store.commit(FileCommit(ledger: Fixture.ledger("logs/more-\(n).json", records: 1),
+                                        events: [Fixture.event("more-\(n)", "2024-07-03T10:00:00Z", "GetSecretValue", Fixture.alice, [Fixture.s2])]))
+        }
+        #expect(try analysedRows() == .int(26))
+    }
+
     @Test func aStoreHoldingEventsOrLedgerRowsDoesNotDefer() throws {
         let cluster = try PostgresTestCluster.shared()
         let withEvents = try cluster.makeDatabase(prefix: "defer-events")
