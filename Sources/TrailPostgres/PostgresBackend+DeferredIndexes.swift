@@ -68,18 +68,27 @@ extension PostgresBackend {
 
     /// Creates the missing deferred indexes in one transaction under the write lock (commits of
     /// other workers wait for it; readers do not). Returns the names built.
+    ///
+    /// Each `CREATE INDEX` may run for up to ``buildTimeout``, not the 5 minutes after which
+    /// other statements count as lost: on a history of hundreds of millions of events one index
+    /// can take longer, and a build cut short would be retried, and cut short, again (and `tail`
+    /// could not start, as it builds missing indexes first).
     public func buildDeferredIndexes() throws(StoreError) -> [String] {
         defer { setIndexesDeferred(false) }
         return try write("build indexes") { db in
+            guard let link = db as? any PostgresLink else { preconditionFailure("a PostgreSQL write runs on a PostgresLink") }
             let missing = try PostgresDeferredIndexes.missing(db)
             var built: [String] = []
             for (name, sql) in PostgresDeferredIndexes.statements where missing.contains(name) {
-                try db.execute(sql)
+                try link.executeLong(sql, timeout: Self.buildTimeout)
                 built.append(name)
             }
             return built
         }
     }
+
+    /// How long one `CREATE INDEX` of the build may run before its connection counts as lost.
+    static let buildTimeout = Duration.seconds(6 * 3600)
 
     public func missingDeferredIndexes() throws(StoreError) -> Set<String> {
         try read("list indexes") { db in try PostgresDeferredIndexes.missing(db) }

@@ -11,7 +11,17 @@ protocol PostgresLink: AnyObject, SQLConnection, Sendable {
     func transaction<T>(_ body: () throws -> T) throws -> T
     /// Loads `rows` into `table` with `COPY … FROM STDIN` (inside the open transaction, if any).
     func copy(into table: String, columns: [String], rows: [[PostgresBindValue]]) throws
+    /// Runs `sql` (no parameters, no rows), allowed to take up to `timeout` however short the
+    /// connection's own statement timeout is.
+    func executeLong(_ sql: String, timeout: Duration) throws
     func close()
+}
+
+extension PostgresLink {
+    /// A link without a statement timeout of its own runs it as any statement.
+    func executeLong(_ sql: String, timeout: Duration) throws {
+        try execute(sql)
+    }
 }
 
 /// The PostgreSQL engine of a ``Store``: one database shared by any number of workers and readers.

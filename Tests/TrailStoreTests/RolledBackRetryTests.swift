@@ -11,6 +11,8 @@ import TrailTestSupport
 /// How many of the next transactions are rolled back.
 final class DeadlockVictims: Sendable {
     let remaining = Mutex(0)
+    /// What ran through `executeLong`, as `timeout: sql`.
+    let longStatements = Mutex<[String]>([])
 }
 
 final class DeadlockVictimLink: PostgresLink {
@@ -26,6 +28,10 @@ final class DeadlockVictimLink: PostgresLink {
     func close() { inner.close() }
     func copy(into table: String, columns: [String], rows: [[PostgresBindValue]]) throws {
         try inner.copy(into: table, columns: columns, rows: rows)
+    }
+    func executeLong(_ sql: String, timeout: Duration) throws {
+        victims.longStatements.withLock { $0.append("\(timeout): \(sql)") }
+        try inner.executeLong(sql, timeout: timeout)
     }
     func transaction<T>(_ body: () throws -> T) throws -> T {
         try inner.transaction {
@@ -82,5 +88,18 @@ final class DeadlockVictimLink: PostgresLink {
         #expect(victims.remaining.locked { $0 } == 1_000 - 1 - PostgresBackend.rolledBackRetries)
         victims.remaining.locked { $0 = 0 }
         #expect(try count(store, "events") == 0)
+    }
+
+    /// The build's CREATE INDEX statements run with the build's own timeout (hours, not the
+    /// 5 minutes after which a statement counts as lost), and only they.
+    @Test func theIndexBuildRunsWithItsOwnTimeout() throws {
+        let victims = DeadlockVictims()
+        let store = try store(victims)
+        #expect(try store.deferIndexesForFirstLoad())
+        try Fixture.populate(store)
+        #expect(victims.longStatements.withLock { $0 }.isEmpty)
+        let built = try store.buildDeferredIndexes()
+        #expect(built.count == 9)
+        #expect(victims.longStatements.withLock { $0 } == PostgresDeferredIndexes.statements.map { "21600.0 seconds: \($0.sql)" })
     }
 }
