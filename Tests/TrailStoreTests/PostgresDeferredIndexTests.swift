@@ -214,7 +214,10 @@ import TrailTestSupport
         // Wait (polling the server, nothing timed decides) until the drop waits for the reader's lock.
         var waiting = false
         for _ in 0..<3_000 where !waiting {
-            waiting = try observer.query("SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation'").rows.first?.first != .int(0)
+            waiting = try observer.query("""
+                SELECT count(*) FROM pg_locks WHERE NOT granted AND locktype = 'relation'
+                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                """).rows.first?.first != .int(0)
             if !waiting { usleep(10_000) }
         }
         #expect(waiting, "the drop never waited for the reader")
