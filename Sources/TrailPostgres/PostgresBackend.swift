@@ -11,7 +11,17 @@ protocol PostgresLink: AnyObject, SQLConnection, Sendable {
     func transaction<T>(_ body: () throws -> T) throws -> T
     /// Loads `rows` into `table` with `COPY … FROM STDIN` (inside the open transaction, if any).
     func copy(into table: String, columns: [String], rows: [[PostgresBindValue]]) throws
+    /// Runs `sql` (no parameters, no rows), allowed to take up to `timeout` however short the
+    /// connection's own statement timeout is.
+    func executeLong(_ sql: String, timeout: Duration) throws
     func close()
+}
+
+extension PostgresLink {
+    /// A link without a statement timeout of its own runs it as any statement.
+    func executeLong(_ sql: String, timeout: Duration) throws {
+        try execute(sql)
+    }
 }
 
 /// The PostgreSQL engine of a ``Store``: one database shared by any number of workers and readers.
@@ -89,10 +99,13 @@ public final class PostgresBackend: StoreBackend {
     /// cannot be reached (`.connection`: restarting, failing over, partitioned away), `body` runs
     /// again after 0.5 s, doubling to 30 s, until ``retryLimit``; `body` must be safe to run again
     /// (a transaction that failed this way was rolled back by the server). Each retry, and the
-    /// success that ends them, is told to ``onRetry``.
+    /// success that ends them, is told to ``onRetry``. A transaction the server rolled back to
+    /// break a deadlock (or a serialization failure) runs again at once, up to
+    /// ``rolledBackRetries`` times, silently: the other transaction has gone on.
     private func withLink<T>(_ operation: String, retry: Bool = true, _ body: (any PostgresLink) throws -> T) throws(StoreError) -> T {
         var waited = Duration.zero
         var pause = Duration.milliseconds(500)
+        var rolledBack = 0
         while true {
             do {
                 let result = try once(operation, body)
@@ -103,9 +116,14 @@ public final class PostgresBackend: StoreBackend {
                 sleep(pause)
                 waited += pause
                 pause = min(pause * 2, .seconds(30))
+            } catch where retry && PostgresErrors.isRolledBack(error) && rolledBack < Self.rolledBackRetries {
+                rolledBack += 1
             }
         }
     }
+
+    /// How many times an operation runs again after the server rolled it back for a deadlock.
+    static let rolledBackRetries = 5
 
     private func once<T>(_ operation: String, _ body: (any PostgresLink) throws -> T) throws(StoreError) -> T {
         let link = try borrow()
@@ -194,7 +212,9 @@ public final class PostgresBackend: StoreBackend {
         let due = growth.locked { g -> Bool in
             g.stored += written.events
             g.sinceAnalyze += written.events
-            guard g.stored >= g.nextAnalyze else { return false }
+            // Loading without the deferred indexes, no statement of the load reads the history;
+            // the end of the load analyses it, after building them.
+            guard g.stored >= g.nextAnalyze, !g.indexesDeferred else { return false }
             g.nextAnalyze = 2 * g.stored
             return true
         }
@@ -209,6 +229,8 @@ public final class PostgresBackend: StoreBackend {
         var stored = 0
         var sinceAnalyze = 0
         var nextAnalyze: Int
+        /// This process deferred the history's indexes and has not built them yet.
+        var indexesDeferred = false
     }
     private let growth: Mutex<Growth>
     /// Events a process stores before it first refreshes the statistics (then at each doubling).
@@ -222,7 +244,15 @@ public final class PostgresBackend: StoreBackend {
     /// worker analysing at the same moment) is left for the next one.
     private func analyze() {
         _ = try? withLink("analyze", retry: false) { link in try link.execute("ANALYZE events, access, event_ids") }
-        growth.locked { $0.sinceAnalyze = 0 }
+        growth.locked { g in
+            g.sinceAnalyze = 0
+            g.nextAnalyze = max(g.nextAnalyze, 2 * g.stored)
+        }
+    }
+
+    /// Whether this process is loading without the deferred indexes (no periodic ANALYZE then).
+    func setIndexesDeferred(_ deferred: Bool) {
+        growth.locked { $0.indexesDeferred = deferred }
     }
 
     /// At the end of a load (`backfill`): refreshes the statistics when the load stored at
@@ -288,9 +318,4 @@ public final class PostgresBackend: StoreBackend {
 
     /// Nothing to take: several workers share the store, and claims on files keep them apart.
     public func lockForWriting() throws(StoreError) {}
-
-    /// PostgreSQL keeps its indexes during a load (several workers may be loading at once).
-    public func deferIndexesForFirstLoad() throws(StoreError) -> Bool { false }
-    public func buildDeferredIndexes() throws(StoreError) -> [String] { [] }
-    public func missingDeferredIndexes() throws(StoreError) -> Set<String> { [] }
 }

@@ -28,6 +28,17 @@ enum PostgresErrors {
         sqlState.hasPrefix("08") || ["57P01", "57P02", "57P03", "53300"].contains(sqlState)
     }
 
+    /// SQLSTATEs of a transaction the server rolled back so that another could go on: 40P01
+    /// deadlock detected, 40001 serialization failure. The connection is fine and nothing of the
+    /// transaction stayed, so it may run again.
+    static let rolledBackStates = ["40P01", "40001"]
+
+    /// Whether `error` is a server error with one of ``rolledBackStates`` (a server error's message
+    /// starts with its SQLSTATE, as ``classify(_:location:phase:)`` writes it).
+    static func isRolledBack(_ error: StoreError) -> Bool {
+        error.kind == .postgres && rolledBackStates.contains { error.message.hasPrefix($0 + " ") }
+    }
+
     private static func classify(_ error: any Error, location: PostgresLocation, phase: Phase) -> (StoreError.Kind, String) {
         let fallbackKind: StoreError.Kind = phase == .connect ? .connection : .postgres
         guard let psql = error as? PSQLError else {

@@ -73,9 +73,12 @@ public final class PostgresSession: Sendable {
     /// Runs `sql` (parameters written `$1`, `$2`, …) with `binds`, and returns every row and the
     /// number of rows changed. Errors are `.postgres` for the server's refusals (SQLSTATE and
     /// message) and `.connection` when the server could not be reached or went away.
+    /// `timeout`, when given, replaces ``statementTimeout`` for this statement (a statement known
+    /// to run long, such as an index build on a large table).
     @discardableResult
-    public func query(_ sql: String, _ binds: [PostgresBindValue] = []) throws(StoreError) -> PostgresResult {
+    public func query(_ sql: String, _ binds: [PostgresBindValue] = [], timeout: TimeAmount? = nil) throws(StoreError) -> PostgresResult {
         let operation = Self.operation(sql)
+        let statementTimeout = timeout ?? self.statementTimeout
         guard MultiThreadedEventLoopGroup.currentEventLoop == nil else {
             throw StoreError(.postgres, path: location.redacted, operation: operation,
                              message: "called on an event loop thread, which it would block; call it from a thread of its own")

@@ -60,6 +60,11 @@ final class SessionLink: PostgresLink {
         try session.copy(into: table, columns: columns, rows: rows)
     }
 
+    func executeLong(_ sql: String, timeout: Duration) throws {
+        let (seconds, attoseconds) = timeout.components
+        try session.query(sql, timeout: .nanoseconds(seconds * 1_000_000_000 + attoseconds / 1_000_000_000))
+    }
+
     func close() {
         session.close()
     }

@@ -171,6 +171,15 @@ import TrailTestSupport
         #expect(try session.query("SELECT 1").rows == [[.int(1)]])
     }
 
+    /// A statement known to run long (an index build) may take longer than the session's timeout.
+    @Test func aStatementGivenItsOwnTimeoutMayOutlastTheSessions() throws {
+        let f = try ClusterFixture("stmt_own_timeout")
+        let session = PostgresSession(location: f.session.location, statementTimeout: .milliseconds(300))
+        #expect(try session.query("SELECT 1 FROM pg_sleep(0.6)", timeout: .seconds(60)).rows == [[.int(1)]])
+        let error = try #require(throws: StoreError.self) { try session.query("SELECT pg_sleep(60)", timeout: .milliseconds(400)) }
+        #expect(error.message == "no answer within 0.4 s: the connection was closed")
+    }
+
     @Test func threadsMayShareASessionOutsideTransactions() throws {
         let f = try ClusterFixture("shared_session")
         let answers = Mutex<[Int64: Int]>([:])

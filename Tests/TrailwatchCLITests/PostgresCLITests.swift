@@ -74,6 +74,9 @@ struct PostgresCLITests {
         }
         let alerts = PostgresCLI.objects(try stores.both(["alerts", "--limit", "0", "--format", "json"]).1.stdout)
         #expect(alerts.count >= 3, "the planted incidents raised only \(alerts.count) alerts")
+        // The backfill into the empty database deferred the indexes of the history (see
+        // killDuringFirstLoad) and built all of them at its end.
+        #expect(try Self.historyIndexes(stores.postgres).count == 11)
     }
 
     /// A forged record that spells NUL characters (`\u0000`, which PostgreSQL's text cannot hold)
@@ -222,6 +225,53 @@ struct PostgresCLITests {
         }
         let (statusLite, statusPG) = try stores.both(["status", "--format", "json"])
         #expect(withoutLag(statusLite.stdout) == withoutLag(statusPG.stdout), firstDifference(statusLite.stdout, statusPG.stdout))
+    }
+
+    // MARK: 7. first load
+
+    /// The indexes of `events` and `access` (on the partitioned tables): `name|definition`, sorted.
+    static func historyIndexes(_ db: String) throws -> [String] {
+        try PostgresCLI.rows("""
+            SELECT indexname || '|' || indexdef FROM pg_indexes
+            WHERE schemaname = current_schema() AND tablename IN ('events', 'access') ORDER BY indexname
+            """, database: PostgresCLI.databaseName(db))
+    }
+
+    @Test("kill -9 during a first load into PostgreSQL leaves the deferred indexes missing; the next backfill builds them, every row once",
+          .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
+    func killDuringFirstLoad() throws {
+        let dir = try TempDirectory()
+        let tree = try GenCloudTrail.generate(
+            into: dir.path("tree"),
+            ["-n", "20000", "--days", "2", "--seed", "5", "--accounts", "2", "--regions", "2", "--max-per-file", "50", "--no-digests"])
+        let clean = try PostgresCLI.database("firstload-clean")
+        try PostgresCLI.succeed(["backfill", tree.logs.path, "--db", clean, "--no-progress", "--jobs", "1"], in: dir.url)
+        let all = try Self.historyIndexes(clean)
+        #expect(all.count == 11, "\(all)")  // the two primary keys and the nine deferred, built at the end
+
+        let db = try PostgresCLI.database("firstload-killed")
+        // One worker id for both runs: the second takes over the claims the killed one left
+        // (another id would skip those files until their leases expire).
+        let run = try TrailwatchBinary.launch(["backfill", tree.logs.path, "--db", db, "--jobs", "1", "--no-progress", "--worker-id", "w1"],
+                                              in: dir.url)
+        // Kill once some groups are committed (the ledger has rows), without guessing a time.
+        let committed = PostgresCLI.eventually(120, every: 0.01) {
+            ((try? PostgresCLI.rows("SELECT count(*) FROM files", database: PostgresCLI.databaseName(db)))?.first).flatMap { Int($0) } ?? 0 > 0
+        }
+        run.send(SIGKILL)
+        let killed = try run.wait()
+        guard committed, killed.exitCode == 128 + SIGKILL else {
+            Issue.record("the backfill was not killed during its load: \(killed)")
+            return
+        }
+        #expect(try Self.historyIndexes(db).map { String($0.prefix { $0 != "|" }) } == ["access_pkey", "events_pkey"])
+
+        let rerun = try PostgresCLI.succeed(["backfill", tree.logs.path, "--db", db, "--no-progress", "--jobs", "1", "--worker-id", "w1"],
+                                            in: dir.url)
+        #expect(try Self.historyIndexes(db) == all, "\(rerun)")
+        #expect(try PostgresCLI.accessCounts(db) == PostgresCLI.accessCounts(clean), "\(rerun)")
+        let (a, b) = (try PostgresCLI.status(db), try PostgresCLI.status(clean))
+        #expect(a["events"] as? NSNumber == b["events"] as? NSNumber && a["events"] != nil)
     }
 }
 
