@@ -205,9 +205,9 @@ import TrailTestSupport
         DispatchQueue.global().async {
             do {
                 let deferred = try store.deferIndexesForFirstLoad()
-                outcome.withLock { $0 = "deferred \(deferred)" }
+                outcome.locked { $0 = "deferred \(deferred)" }
             } catch {
-                outcome.withLock { $0 = "\(error)" }
+                outcome.locked { $0 = "\(error)" }
             }
             finished.signal()
         }
@@ -230,7 +230,7 @@ import TrailTestSupport
             _ = try? reader.query("ROLLBACK")
         }
         finished.wait()
-        #expect(outcome.withLock { $0 } == "deferred true")
+        #expect(outcome.locked { $0 } == "deferred true")
         #expect(readerError == nil, "the reader was rolled back instead of the drop: the retry was not exercised (\(readerError ?? ""))")
         #expect(try store.missingDeferredIndexes() == Self.deferred)
     }
@@ -239,6 +239,6 @@ import TrailTestSupport
 /// Errors collected from concurrent workers.
 private final class Failures: Sendable {
     private let list = Mutex<[String]>([])
-    func add(_ text: String) { list.withLock { $0.append(text) } }
-    var all: [String] { list.withLock { $0 } }
+    func add(_ text: String) { list.locked { $0.append(text) } }
+    var all: [String] { list.locked { $0 } }
 }

@@ -30,7 +30,7 @@ final class DeadlockVictimLink: PostgresLink {
         try inner.copy(into: table, columns: columns, rows: rows)
     }
     func executeLong(_ sql: String, timeout: Duration) throws {
-        victims.longStatements.withLock { $0.append("\(timeout): \(sql)") }
+        victims.longStatements.locked { $0.append("\(timeout): \(sql)") }
         try inner.executeLong(sql, timeout: timeout)
     }
     func transaction<T>(_ body: () throws -> T) throws -> T {
@@ -97,9 +97,9 @@ final class DeadlockVictimLink: PostgresLink {
         let store = try store(victims)
         #expect(try store.deferIndexesForFirstLoad())
         try Fixture.populate(store)
-        #expect(victims.longStatements.withLock { $0 }.isEmpty)
+        #expect(victims.longStatements.locked { $0 }.isEmpty)
         let built = try store.buildDeferredIndexes()
         #expect(built.count == 9)
-        #expect(victims.longStatements.withLock { $0 } == PostgresDeferredIndexes.statements.map { "21600.0 seconds: \($0.sql)" })
+        #expect(victims.longStatements.locked { $0 } == PostgresDeferredIndexes.statements.map { "21600.0 seconds: \($0.sql)" })
     }
 }
