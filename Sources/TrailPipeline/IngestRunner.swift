@@ -153,9 +153,15 @@ public final class IngestRunner {
         reports.reserveCapacity(files.count)
         var failure: PipelineError?
 
-        // Groups are written on their own task while the committer stages the next files: one
-        // group at a time, in order, each confirmed before the next one starts.
+        // Groups are written on a thread of their own (a commit waits for the disk or the server)
+        // while the committer stages the next files: one group at a time, in order, each
+        // confirmed before the next one starts.
         let writer = committer.writer
+        // A shared store's commit mostly waits for its server: on a lane of its own, so that the
+        // wait does not hold one of the cooperative pool's threads. SQLite's commit is work for a
+        // core, and as a third thread beside the pool's two it measured slower (3.52 s against
+        // 3.28 s, the 1,000,000-record tree, 4 alternating runs) with 15% more memory.
+        let lane = writer.store.isShared ? BlockingLane(label: "trailwatch.group-writer") : nil
         var writing: Task<Result<[FileReport], PipelineError>, Never>?
         var writingDone: CompletionFlag?
 
@@ -179,7 +185,7 @@ public final class IngestRunner {
             guard failure == nil, let prepared = committer.takeGroup() else { return }
             let done = CompletionFlag()
             writingDone = done
-            writing = Task.detached {
+            @Sendable func write() -> Result<[FileReport], PipelineError> {
                 defer { done.set() }
                 do throws(PipelineError) {
                     return .success(try writer.write(prepared))
@@ -187,6 +193,7 @@ public final class IngestRunner {
                     return .failure(error)
                 }
             }
+            writing = lane.map { lane in Task { await lane.run(write) } } ?? Task.detached { write() }
         }
 
         await withTaskGroup(of: (Int, ProcessedFile).self) { group in
