@@ -153,9 +153,8 @@ public final class IngestRunner {
         reports.reserveCapacity(files.count)
         var failure: PipelineError?
 
-        // Groups are written on a thread of their own (a commit waits for the disk or the server)
-        // while the committer stages the next files: one group at a time, in order, each
-        // confirmed before the next one starts.
+        // Groups are written on their own task while the committer stages the next files: one
+        // group at a time, in order, each confirmed before the next one starts.
         let writer = committer.writer
         // A shared store's commit mostly waits for its server: on a lane of its own, so that the
         // wait does not hold one of the cooperative pool's threads. SQLite's commit is work for a

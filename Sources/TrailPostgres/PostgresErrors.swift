@@ -19,7 +19,9 @@ enum PostgresErrors {
 
     static func storeError(_ error: any Error, location: PostgresLocation, operation: String, phase: Phase) -> StoreError {
         let (kind, message) = classify(error, location: location, phase: phase)
-        return StoreError(kind, path: location.redacted, operation: operation, message: message)
+        var storeError = StoreError(kind, path: location.redacted, operation: operation, message: message)
+        if let psql = error as? PSQLError, psql.code == .server { storeError.sqlState = psql.serverInfo?[.sqlState] }
+        return storeError
     }
 
     /// SQLSTATE classes and codes that mean the connection, not the statement, failed:
@@ -33,10 +35,9 @@ enum PostgresErrors {
     /// transaction stayed, so it may run again.
     static let rolledBackStates = ["40P01", "40001"]
 
-    /// Whether `error` is a server error with one of ``rolledBackStates`` (a server error's message
-    /// starts with its SQLSTATE, as ``classify(_:location:phase:)`` writes it).
+    /// Whether `error` is a server error with one of ``rolledBackStates``.
     static func isRolledBack(_ error: StoreError) -> Bool {
-        error.kind == .postgres && rolledBackStates.contains { error.message.hasPrefix($0 + " ") }
+        error.kind == .postgres && error.sqlState.map(rolledBackStates.contains) == true
     }
 
     private static func classify(_ error: any Error, location: PostgresLocation, phase: Phase) -> (StoreError.Kind, String) {

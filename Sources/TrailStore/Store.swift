@@ -109,5 +109,4 @@ public final class Store: Sendable {
             return (out, last)
         }
     }
-
 }

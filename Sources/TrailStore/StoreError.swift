@@ -37,6 +37,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
     public var candidates: [String]
     /// For `.claimLost`: the file whose claim was lost (a group may commit again without it).
     public var file: String? = nil
+    /// For a PostgreSQL server error: its SQLSTATE (`40P01`, `23505`, …), also at the start of
+    /// ``message``.
+    public var sqlState: String? = nil
 
     public init(_ kind: Kind, path: String, operation: String, message: String, candidates: [String] = []) {
         self.kind = kind

@@ -42,7 +42,9 @@ final class DeadlockVictimLink: PostgresLink {
                 return true
             }
             if victim {
-                throw StoreError(.postgres, path: "test", operation: "commit", message: "40P01 deadlock detected (Process 1 waits for AccessShareLock)")
+                var error = StoreError(.postgres, path: "test", operation: "commit", message: "40P01 deadlock detected (Process 1 waits for AccessShareLock)")
+                error.sqlState = "40P01"
+                throw error
             }
             return result
         }
