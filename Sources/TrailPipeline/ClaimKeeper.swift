@@ -38,6 +38,15 @@ public final class ClaimKeeper: Sendable {
         return result
     }
 
+    /// Claims each of `paths` in a few statements for the lot; answers in their order.
+    public func claim(_ paths: [String]) throws(StoreError) -> [ClaimResult] {
+        let results = try store.claimFiles(paths, worker: worker.value, now: now(), ttl: ttl)
+        held.locked { held in
+            for (path, result) in zip(paths, results) where result == .granted { held.insert(path) }
+        }
+        return results
+    }
+
     /// The paths claimed and not yet committed or released.
     public var inHand: [String] { held.locked { $0.sorted() } }
 

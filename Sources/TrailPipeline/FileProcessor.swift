@@ -31,7 +31,10 @@ public struct FileProcessor: Sendable {
         self.store = store
     }
 
-    public func process(_ file: DiscoveredFile) -> ProcessedFile {
+    /// Reads, decodes and matches `file`, unless the ledger holds it as done or (with claims)
+    /// another worker holds it. `admission`: what the store said about the file in a batch
+    /// look-up (``admissions(for:)``); without it, the file asks the store itself.
+    public func process(_ file: DiscoveredFile, admission: FileAdmission? = nil) -> ProcessedFile {
         let stored: StoredFile
         do {
             stored = try FileReader.readStored(path: file.path, systemPath: file.rawPath, maxBytes: maxFileBytes)
@@ -39,14 +42,14 @@ public struct FileProcessor: Sendable {
             if error.code == .unsupportedFileType {
                 // A FIFO, socket or device where a file was (swapped in after the walk): not a
                 // log file, skipped with the reason.
-                return claimGate(file, fingerprint: "", size: file.size)
+                return claimGate(file, fingerprint: "", size: file.size, admission: admission)
                     ?? ProcessedFile(file: file, fingerprint: "", outcome: .skipped(format: "not-a-file", reason: error.reason))
             }
-            return claimGate(file, fingerprint: "", size: file.size)
+            return claimGate(file, fingerprint: "", size: file.size, admission: admission)
                 ?? ProcessedFile(file: file, fingerprint: "", outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
         if stored.bytes.isEmpty, LogFileName.isCloudTrailLog(LogFileName.baseName(file.path)) {
-            if let gate = claimGate(file, fingerprint: stored.fingerprint, size: stored.size) { return gate }
+            if let gate = claimGate(file, fingerprint: stored.fingerprint, size: stored.size, admission: admission) { return gate }
             // CloudTrail never delivers an empty log file: this is a lost delivery, or one still
             // being written (tail waits for it until --incomplete-timeout).
             return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .failed(
@@ -54,11 +57,10 @@ public struct FileProcessor: Sendable {
         }
         // Decided from the bytes as stored, before inflating: re-runs and restarts cost a read and
         // a hash per file. A file whose size or fingerprint changed is read again.
-        if let entry = try? store.ledgerEntry(path: file.path),
-           entry.status != .failed, entry.size == stored.size, entry.fingerprint == stored.fingerprint {
+        if isDone(file, size: stored.size, fingerprint: stored.fingerprint, admission: admission) {
             return ProcessedFile(file: file, fingerprint: stored.fingerprint, outcome: .alreadyDone)
         }
-        if let gate = claimGate(file, fingerprint: stored.fingerprint, size: stored.size) { return gate }
+        if let gate = claimGate(file, fingerprint: stored.fingerprint, size: stored.size, admission: admission) { return gate }
         let content: FileContent
         do {
             content = try FileReader.content(of: stored, path: file.path, maxBytes: maxFileBytes)

@@ -138,6 +138,9 @@ public final class IngestRunner {
         return reports + ran
     }
 
+    /// How many files' ledger rows and claims are asked for in one go.
+    public static let admissionBatch = 32
+
     private func runFiles(_ files: [DiscoveredFile], deferIncomplete: Bool, stop: StopSignal?) async throws(PipelineError) -> [FileReport] {
         if files.isEmpty { return [] }
         let processor = self.processor
@@ -195,6 +198,19 @@ public final class IngestRunner {
             writing = lane.map { lane in Task { await lane.run(write) } } ?? Task.detached { write() }
         }
 
+        // What the store says about each file (its ledger row; with claims, the claim) is asked
+        // for a batch of files at once, one batch ahead of the files launched: on a shared store
+        // that is a few round trips per batch instead of two or three per file.
+        let batch = Self.admissionBatch
+        var admissions: [Int: Task<[FileAdmission]?, Never>] = [:]
+        func admissionsTask(batch number: Int) -> Task<[FileAdmission]?, Never> {
+            if let task = admissions[number] { return task }
+            let slice = Array(files[number * batch..<min(files.count, (number + 1) * batch)])
+            let task = Task { processor.admissions(for: slice) }
+            admissions[number] = task
+            return task
+        }
+
         await withTaskGroup(of: (Int, ProcessedFile).self) { group in
             var launched = 0
             var committed = 0
@@ -207,7 +223,11 @@ public final class IngestRunner {
                       !(stop?.isRequested ?? false), waitingBytes < byteBudget || launched == committed {
                     let index = launched
                     let file = files[index]
-                    group.addTask { (index, await processor.process(file, remote: remote)) }
+                    let number = index / batch
+                    let admitted = admissionsTask(batch: number)
+                    if (number + 1) * batch < files.count { _ = admissionsTask(batch: number + 1) }
+                    if index % batch == batch - 1 || index == files.count - 1 { admissions[number] = nil }
+                    group.addTask { (index, await processor.process(file, remote: remote, admission: await admitted.value?[index % batch])) }
                     launched += 1
                     unfinished += 1
                 }
@@ -242,6 +262,9 @@ public final class IngestRunner {
                 launchMore()
             }
         }
+        // Batches asked for ahead of files never launched (a stop, a failure): their claims are
+        // in hand once these finish, and released with the rest when the run ends.
+        for task in admissions.values { _ = await task.value }
         // The rest: what is staged (everything handled, or the files in hand when stopping).
         await startWriting()
         await finishWriting()

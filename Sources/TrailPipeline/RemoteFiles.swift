@@ -17,13 +17,13 @@ public protocol RemoteFiles: Sendable {
 extension FileProcessor {
     /// Processes `file`, fetching it from `remote` when it is a remote file and the ledger does
     /// not already hold it; local files go through `process(_:)`.
-    public func process(_ file: DiscoveredFile, remote: (any RemoteFiles)?) async -> ProcessedFile {
-        guard let remote, let fingerprint = remote.fingerprint(of: file) else { return process(file) }
-        if let entry = try? store.ledgerEntry(path: file.path),
-           entry.status != .failed, entry.size == file.size, entry.fingerprint == fingerprint {
+    /// `admission`: as for ``process(_:admission:)``.
+    public func process(_ file: DiscoveredFile, remote: (any RemoteFiles)?, admission: FileAdmission? = nil) async -> ProcessedFile {
+        guard let remote, let fingerprint = remote.fingerprint(of: file) else { return process(file, admission: admission) }
+        if isDone(file, size: file.size, fingerprint: fingerprint, admission: admission) {
             return ProcessedFile(file: file, fingerprint: fingerprint, outcome: .alreadyDone)
         }
-        if let gate = claimGate(file, fingerprint: fingerprint, size: file.size) { return gate }
+        if let gate = claimGate(file, fingerprint: fingerprint, size: file.size, admission: admission) { return gate }
         // As for local files: an object listed larger than --max-file-size is refused before any GET.
         if file.size > Int64(maxFileBytes) {
             let reason = "\(file.path): object is \(file.size) bytes, more than the limit of \(maxFileBytes) bytes (--max-file-size)"

@@ -283,20 +283,44 @@ public final class PostgresBackend: StoreBackend {
 
     public func ledgerEntry(path: String) throws(StoreError) -> FileLedgerEntry? {
         try withLink("ledger lookup") { link in
-            var s = try link.statement("""
-                SELECT path, size, fingerprint, format, records, skipped, invalid, status, reason, ingested_at, newest_event_time
-                FROM files WHERE path = ?
-                """)
+            var s = try link.statement(Self.ledgerSQL + "path = ?")
             s.bind(path)
             defer { s.reset() }
             guard try s.step() else { return nil }
-            return FileLedgerEntry(
-                path: s.string(0), size: s.int64(1), fingerprint: s.string(2), format: s.string(3),
-                records: s.int(4), skipped: s.int(5), invalid: s.int(6),
-                status: FileStatus(rawValue: s.string(7)) ?? .failed, reason: s.optionalString(8),
-                ingestedAt: EventTime(milliseconds: s.int64(9)),
-                newestEventTime: s.optionalInt64(10).map { EventTime(milliseconds: $0) })
+            return Self.ledgerEntry(s)
         }
+    }
+
+    /// One round trip for the lot: the paths go as one bound `text[]`.
+    public func ledgerEntries(paths: [String]) throws(StoreError) -> [String: FileLedgerEntry] {
+        try withLink("ledger lookup of \(paths.count) files") { link in
+            var entries: [String: FileLedgerEntry] = [:]
+            var start = 0
+            while start < paths.count {
+                let end = min(start + 5_000, paths.count)
+                var s = try link.statement(Self.ledgerSQL + "path = ANY(?::text[])")
+                s.bind(PostgresArrayLiteral.text(paths[start..<end]))
+                while try s.step() {
+                    let entry = Self.ledgerEntry(s)
+                    entries[entry.path] = entry
+                }
+                s.reset()
+                start = end
+            }
+            return entries
+        }
+    }
+
+    private static let ledgerSQL =
+        "SELECT path, size, fingerprint, format, records, skipped, invalid, status, reason, ingested_at, newest_event_time FROM files WHERE "
+
+    private static func ledgerEntry(_ s: any SQLStatement) -> FileLedgerEntry {
+        FileLedgerEntry(
+            path: s.string(0), size: s.int64(1), fingerprint: s.string(2), format: s.string(3),
+            records: s.int(4), skipped: s.int(5), invalid: s.int(6),
+            status: FileStatus(rawValue: s.string(7)) ?? .failed, reason: s.optionalString(8),
+            ingestedAt: EventTime(milliseconds: s.int64(9)),
+            newestEventTime: s.optionalInt64(10).map { EventTime(milliseconds: $0) })
     }
 
     public func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String> {

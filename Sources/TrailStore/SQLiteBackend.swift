@@ -234,6 +234,16 @@ final class SQLiteBackend: StoreBackend {
         }
     }
 
+    /// The ledger rows of those of `paths` seen before: one look-up each, in process, on the
+    /// ledger's own connection (no round trip to save).
+    func ledgerEntries(paths: [String]) throws(StoreError) -> [String: FileLedgerEntry] {
+        var entries: [String: FileLedgerEntry] = [:]
+        for path in paths {
+            if let entry = try ledgerEntry(path: path) { entries[path] = entry }
+        }
+        return entries
+    }
+
     /// Largest number of ids one lookup statement takes.
     static let idChunk = 256
 

@@ -14,6 +14,16 @@ extension Store {
         }
     }
 
+    /// Claims each of `paths` for `worker` as ``claimFile(_:worker:now:ttl:)`` does, in a few
+    /// statements for the lot; answers in the order of `paths`. Its statements may wait for a
+    /// commit that consumes a claim on one of the paths, never a commit for them: no deadlock.
+    public func claimFiles(_ paths: [String], worker: String, now: EventTime, ttl: EventTime.Duration) throws(StoreError) -> [ClaimResult] {
+        if paths.isEmpty { return [] }
+        return try backend.briefWrite("claim of \(paths.count) files") { db in
+            try FileClaims.claim(db, paths: paths, worker: worker, now: now, ttl: ttl)
+        }
+    }
+
     /// Extends `worker`'s claims on `paths` to `now + ttl`; returns the paths it no longer holds.
     public func renewClaims(worker: String, paths: [String], now: EventTime, ttl: EventTime.Duration) throws(StoreError) -> [String] {
         if paths.isEmpty { return [] }

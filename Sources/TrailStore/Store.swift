@@ -76,6 +76,13 @@ public final class Store: Sendable {
         try backend.ledgerEntry(path: file)
     }
 
+    /// The ledger rows of those of `paths` seen before, by path, asked in one go (a shared store
+    /// answers a batch of files in one round trip).
+    public func ledgerEntries(paths: [String]) throws(StoreError) -> [String: FileLedgerEntry] {
+        if paths.isEmpty { return [:] }
+        return try backend.ledgerEntries(paths: paths)
+    }
+
     /// Which of `ids` are stored already.
     public func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String> {
         try backend.existingEventIDs(ids)

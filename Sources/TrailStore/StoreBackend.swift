@@ -31,6 +31,8 @@ public protocol StoreBackend: AnyObject, Sendable {
     func commit(_ commits: [FileCommit], label: String) throws(StoreError) -> [[String]]
     /// The ledger row for `path`, if the file was seen before; callable from several tasks at once.
     func ledgerEntry(path: String) throws(StoreError) -> FileLedgerEntry?
+    /// The ledger rows of those of `paths` seen before, by path; callable from several tasks at once.
+    func ledgerEntries(paths: [String]) throws(StoreError) -> [String: FileLedgerEntry]
     /// Which of `ids` are stored already; callable from several tasks at once.
     func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String>
     /// Takes whatever the engine needs before writing (SQLite: the exclusive writer lock).

@@ -1,0 +1,91 @@
+import Foundation
+import Testing
+import TrailIngest
+import TrailModel
+import TrailPipeline
+import TrailStore
+
+/// The ledger rows and claims asked for a batch of files at once: each file is decided as it
+/// would be had it asked alone, and no claim taken ahead is left behind.
+@Suite struct FileAdmissionTests {
+    @Test func aBatchIsClaimedExceptWhatTheLedgerHoldsAndWhatAnotherWorkerHolds() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let a = try Worker("worker-a", store: store, clock: clock)
+        let b = try Worker("worker-b", store: store, clock: clock)
+        let done = try tree.file("done")
+        #expect(try await a.run([done])[done.path]?.status == .done)
+        let fresh = try tree.file("fresh")
+        let held = try tree.file("held")
+        #expect(try b.keeper.claim(held.path) == .granted)
+        // Rewritten after it was committed: the listed size no longer matches the ledger's.
+        let changed = try tree.file("changed")
+        #expect(try await a.run([changed])[changed.path]?.status == .done)
+        let rewritten = try tree.file("changed", records: 5)
+        #expect(rewritten.size != changed.size)
+
+        let files = [fresh, done, held, rewritten]
+        let admissions = try #require(a.runner.processor.admissions(for: files))
+        #expect(admissions[0] == FileAdmission(ledger: nil, claim: .granted, ledgerOnceClaimed: nil))
+        #expect(admissions[1].ledger?.status == .done && admissions[1].claim == nil, "a file done at its size is not claimed")
+        #expect(admissions[2].claim == .held(by: "worker-b", until: TestClock.start.adding(.seconds(60))))
+        #expect(admissions[3].claim == .granted && admissions[3].ledgerOnceClaimed?.size == changed.size)
+        #expect(a.keeper.inHand == [fresh.path, rewritten.path].sorted())
+
+        var outcomes: [String] = []
+        for (file, admission) in zip(files, admissions) {
+            switch a.runner.processor.process(file, admission: admission).outcome {
+            case let .decoded(_, records, _, _, _): outcomes.append("decoded \(records)")
+            case .alreadyDone: outcomes.append("already done")
+            case let .claimedElsewhere(worker, _): outcomes.append("held by \(worker)")
+            default: outcomes.append("other")
+            }
+        }
+        #expect(outcomes == ["decoded 3", "already done", "held by worker-b", "decoded 5"])
+    }
+
+    /// Another worker committed the file between the first look at the ledger and the claim:
+    /// the look once the claim is held says so, and the claim is given back.
+    @Test func aFileCommittedElsewhereBeforeTheClaimIsDoneAndItsClaimGivenBack() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let a = try Worker("worker-a", store: store, clock: clock)
+        let b = try Worker("worker-b", store: store, clock: clock)
+        let file = try tree.file("f1")
+        let before = try #require(a.runner.processor.admissions(for: [file])).first
+        #expect(before?.ledger == nil)
+        // What a would have seen had b committed the file just before a's claim.
+        try a.keeper.release([file.path])
+        #expect(try await b.run([file])[file.path]?.status == .done)
+        #expect(try a.keeper.claim(file.path) == .granted)
+        let admission = FileAdmission(ledger: nil, claim: .granted, ledgerOnceClaimed: try store.ledgerEntry(path: file.path))
+        guard case .alreadyDone = a.runner.processor.process(file, admission: admission).outcome else {
+            Issue.record("the file b committed was not found done")
+            return
+        }
+        #expect(a.keeper.inHand.isEmpty)
+    }
+
+    /// A run stopped after its first file: the batches asked for ahead claimed files it never
+    /// read, and gives them all back.
+    @Test func aRunStoppedEarlyLeavesNoClaimTakenAheadBehind() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let a = try Worker("worker-a", store: store, clock: clock)
+        // More files than the runner launches ahead of its commits, each committed on its own:
+        // the stop comes with the first commit, before most files are launched.
+        let files = try (0..<(IngestRunner.admissionBatch * 3 + 9)).map { try tree.file(String(format: "f%03d", $0), records: 1) }
+        a.runner.committer.maxGroupFiles = 1
+        let stop = StopSignal()
+        let runner = IngestRunner(processor: a.runner.processor, committer: a.runner.committer, jobs: 2, onReport: { _ in stop.request() })
+        let reports = try await runner.run(files, stop: stop)
+        #expect(!reports.isEmpty && reports.count < files.count, "the run stopped part way (\(reports.count) files)")
+        #expect(a.keeper.inHand.isEmpty)
+        let b = try Worker("worker-b", store: store, clock: clock)
+        let rest = files.map(\.path).filter { try! store.ledgerEntry(path: $0) == nil }
+        #expect(try b.keeper.claim(rest) == rest.map { _ in .granted }, "a claim was left behind")
+    }
+}
