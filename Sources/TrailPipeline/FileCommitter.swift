@@ -172,7 +172,7 @@ public final class FileCommitter {
             ledger.invalid = invalid.recordCount
             ledger.newestEventTime = newest
 
-            var fresh = try uniqueNewItems(items)
+            var fresh = try uniqueNewItems(items, storedAtDecode: processed.storedEventIDs)
             try refreshCatalogIfNeeded(fresh)
             for i in fresh.indices { catalog.resolve(&fresh[i].event) }
             let outcome = engine.process(fresh.map { (event: $0.event, record: $0.record, matched: $0.matched) })
@@ -300,10 +300,16 @@ public final class FileCommitter {
 
     /// Drops events already seen in this file, in the staged group or in the store (CloudTrail
     /// delivers some records twice), so nothing is counted twice.
-    private func uniqueNewItems(_ items: [PipelineItem]) throws(PipelineError) -> [PipelineItem] {
+    ///
+    /// `storedAtDecode`: the ids the store held when the file was decoded. It answers for an id
+    /// this run has never examined: such an id can have been stored since only by another worker,
+    /// whose commit races with this one however late the look-up (the store skips a repeated
+    /// eventID on insert). An id examined before (a repeat, or a filter false positive) may have
+    /// been committed by this run since the decode, so the store is asked about it now.
+    private func uniqueNewItems(_ items: [PipelineItem], storedAtDecode: Set<String>?) throws(PipelineError) -> [PipelineItem] {
         var dropped = Set<Int>()
         var candidates: [String] = []
-        candidates.reserveCapacity(items.count)
+        candidates.reserveCapacity(storedAtDecode == nil ? items.count : 0)
         // Ids earlier in this file, gathered only once one id looks like a repeat.
         var earlierInFile: Set<String>?
         for i in items.indices {
@@ -315,13 +321,15 @@ public final class FileCommitter {
                     dropped.insert(i)
                     continue
                 }
+                candidates.append(id)
+            } else if storedAtDecode == nil {
+                candidates.append(id)
             }
             earlierInFile?.insert(id)
-            candidates.append(id)
         }
-        let existing: Set<String>
+        var existing = storedAtDecode ?? []
         do {
-            existing = try store.existingEventIDs(candidates)
+            if !candidates.isEmpty { existing.formUnion(try store.existingEventIDs(candidates)) }
         } catch {
             throw PipelineError(.store, "\(error)")
         }

@@ -139,11 +139,15 @@ public struct FileProcessor: Sendable {
         }
         // Items are views into the document: while any is kept, so are the content and its tape
         // (about the content's size again for CloudTrail's density).
-        return ProcessedFile(
+        var processed = ProcessedFile(
             file: file, fingerprint: content.fingerprint,
             outcome: .decoded(format: decoded.format.rawValue, records: decoded.records.count - oversized, invalid: invalid, items: items, newestEventTime: newest),
             retainedBytes: items.isEmpty ? 0 : 2 * content.bytes.count
         )
+        // Asked here, several files at once, rather than by the committer one file after another
+        // (a round trip each on a shared store). A failed look-up leaves it to the committer.
+        if !items.isEmpty { processed.storedEventIDs = try? store.existingEventIDs(items.map(\.event.eventID)) }
+        return processed
     }
 
     /// Runs the digest checks, with the newest verified digest of the same trail from the store.

@@ -44,6 +44,10 @@ public struct ProcessedFile: Sendable {
     /// content and its tape when events (views into the document) are kept, else nothing much.
     /// The runner's look-ahead budget counts it.
     public var retainedBytes: Int = 0
+    /// Of the kept events' ids, those the store held when the file was decoded: looked up in the
+    /// parallel stage, so the committer asks the store only about ids this run has examined
+    /// before (see ``FileCommitter``). Nil: not looked up (the committer asks about them all).
+    public var storedEventIDs: Set<String>? = nil
 
     public init(file: DiscoveredFile, fingerprint: String, outcome: Outcome, retainedBytes: Int = 0) {
         self.file = file
