@@ -9,7 +9,8 @@
 # Then, with release builds:
 #   (a) backfill TREE --jobs JOBS into a fresh SQLite store and into a fresh PostgreSQL database,
 #       RUNS times in alternating order: median wall, CPU (of trailwatch; the server's own CPU is
-#       printed apart), peak RSS, records/s, and the ratio PostgreSQL / SQLite records/s;
+#       printed apart), peak RSS, records/s, and the ratio PostgreSQL / SQLite records/s; with
+#       BASE_BIN, also BASE_BIN's backfill into PostgreSQL in the same rotation, and the ratio;
 #   (b) WORKERS `backfill` processes started together on the same TREE and the same database
 #       (--jobs JOBS each) against one, first with `--shard K/WORKERS`, then without shards: wall
 #       time, speed-up, and a check that each database holds the same events, access rows, alert
@@ -19,7 +20,8 @@
 #       the access query for the busiest principal.
 #
 # Environment: RECORDS (1000000, only to name/generate TREE), JOBS (2), RUNS (3), WORKERS (3),
-#   EVENTS (5000000), QUERY_RUNS (7), PARTS (abc: which of the three to run), BIN, BENCH_BIN,
+#   EVENTS (5000000), QUERY_RUNS (7), PARTS (abc: which of the three to run), BIN, BASE_BIN (a
+#   baseline build for (a), e.g. an earlier commit's trailwatch; unset: none), BENCH_BIN,
 #   BUILD=0 to skip `swift build -c release`, GEN (../shared/tools/gen-cloudtrail).
 # The machine's load average is printed before and after: on a shared machine wall times are
 # noisy, CPU times much less so.
@@ -35,6 +37,8 @@ query_runs=${QUERY_RUNS:-7}
 parts=${PARTS:-abc}
 gen=${GEN:-../shared/tools/gen-cloudtrail}
 bin=${BIN:-.build/release/trailwatch}
+base_bin=${BASE_BIN:-}
+[[ -z $base_bin || -x $base_bin ]] || { echo "BASE_BIN $base_bin is not an executable" >&2; exit 2; }
 bench=${BENCH_BIN:-.build/release/trailwatch-bench}
 default_tree=/work/bench-tree-1m
 [[ $records == 1000000 && -f $default_tree/manifest.json ]] || default_tree=${TMPDIR:-/tmp}/trailwatch-bench-$records
@@ -127,7 +131,7 @@ backfill() {   # backfill NAME DB-ARG [extra args]: one timed run into results
     local name=$1 db=$2 s0 s1 status=0
     shift 2
     s0=$(server_cpu)
-    /usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" "$bin" backfill "$tree/AWSLogs" --jobs "$jobs" --db "$db" \
+    /usr/bin/time -f '%e %U %S %M' -o "$work/$name.time" "${run_bin:-$bin}" backfill "$tree/AWSLogs" --jobs "$jobs" --db "$db" \
         --no-progress "$@" >"$work/$name.stdout" 2>"$work/$name.stderr" || status=$?
     [[ $db == *://* ]] && sleep 1   # let the server reap the backends before reading its CPU
     s1=$(server_cpu)
@@ -141,16 +145,24 @@ backfill() {   # backfill NAME DB-ARG [extra args]: one timed run into results
 
 # --- (a) one backfill into SQLite and into PostgreSQL -------------------------------------------
 if [[ $parts == *a* ]]; then
+    engines=(sqlite postgres)
+    [[ -n $base_bin ]] && engines+=(baseline)
     for ((n = 0; n < runs; n++)); do
-        for engine in $( ((n % 2 == 0)) && echo "sqlite postgres" || echo "postgres sqlite"); do
+        # Each run rotates the order, so no engine always goes first (or after the same one).
+        order=("${engines[@]:n % ${#engines[@]}}" "${engines[@]:0:n % ${#engines[@]}}")
+        for engine in "${order[@]}"; do
             if [[ $engine == sqlite ]]; then
                 rm -f "$work/a.db"*
                 backfill sqlite "$work/a.db" >> "$work/a.results"
                 count "$work/a.db" > "$work/a.sqlite.counts"
-            else
+            elif [[ $engine == postgres ]]; then
                 fresh_db bench_a
                 backfill postgres "$(url bench_a)" >> "$work/a.results"
                 count bench_a > "$work/a.postgres.counts"
+            else
+                fresh_db bench_a
+                run_bin=$base_bin backfill baseline "$(url bench_a)" >> "$work/a.results"
+                count bench_a > "$work/a.baseline.counts"
             fi
         done
         echo "(a) run $((n + 1))/$runs done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
@@ -219,16 +231,23 @@ if os.path.exists(f"{work}/a.results"):
         rows.setdefault(name, []).append((float(wall), float(user) + float(sys_), int(rss) / 1024, float(server)))
     print(f"(a) backfill --jobs {jobs}, {runs} run(s) each, alternating; medians (min-max wall)")
     med = {}
-    for name in ("sqlite", "postgres"):
+    for name in ("sqlite", "postgres", "baseline"):
+        if name not in rows:
+            continue
         r = rows[name]
         med[name] = [statistics.median(v[i] for v in r) for i in range(4)]
         wall, cpu, rss, server = med[name]
         walls = [v[0] for v in r]
-        extra = f"  server CPU {server:6.2f} s" if name == "postgres" else ""
+        extra = f"  server CPU {server:6.2f} s" if name != "sqlite" else ""
         print(f"    {name:9} wall {wall:6.2f} s ({min(walls):.2f}-{max(walls):.2f})  {recs / wall:9,.0f} records/s  CPU {cpu:6.2f} s  peak RSS {rss:6.1f} MB{extra}")
     print(f"    ratio postgres / sqlite records/s: {med['sqlite'][0] / med['postgres'][0]:.2f} (target >= 0.5)")
     a, b = read("a.sqlite.counts"), read("a.postgres.counts")
     print(f"    stored (events, access, alerts): sqlite {' '.join(a)}, postgres {' '.join(b)}: {'same' if a == b else 'DIFFERENT'}")
+    if "baseline" in med:
+        c = read("a.baseline.counts")
+        print(f"    baseline (BASE_BIN, into PostgreSQL): postgres / baseline wall {med['postgres'][0] / med['baseline'][0]:.2f}, "
+              f"CPU {med['postgres'][1] / med['baseline'][1]:.2f}, server CPU {med['postgres'][3] / med['baseline'][3]:.2f}; "
+              f"stored {'same' if c == b else 'DIFFERENT: ' + ' '.join(c)}")
 if os.path.exists(f"{work}/b.one"):
     one = open(f"{work}/b.one").read().split()
     w1 = float(one[1])

@@ -35,6 +35,10 @@ public struct FileProcessor: Sendable {
     /// another worker holds it. `admission`: what the store said about the file in a batch
     /// look-up (``admissions(for:)``); without it, the file asks the store itself.
     public func process(_ file: DiscoveredFile, admission: FileAdmission? = nil) -> ProcessedFile {
+        // Another worker holds it, and the ledger did not hold it as done: nothing to read.
+        if case let .held(worker, until)? = admission?.claim {
+            return ProcessedFile(file: file, fingerprint: "", outcome: .claimedElsewhere(worker: worker, until: until))
+        }
         let stored: StoredFile
         do {
             stored = try FileReader.readStored(path: file.path, systemPath: file.rawPath, maxBytes: maxFileBytes)

@@ -33,6 +33,8 @@ import TrailStore
         #expect(admissions[3].claim == .granted && admissions[3].ledgerOnceClaimed?.size == changed.size)
         #expect(a.keeper.inHand == [fresh.path, rewritten.path].sorted())
 
+        // A file another worker holds is not even read: gone from disk, it is still left to b.
+        try FileManager.default.removeItem(atPath: held.path)
         var outcomes: [String] = []
         for (file, admission) in zip(files, admissions) {
             switch a.runner.processor.process(file, admission: admission).outcome {
