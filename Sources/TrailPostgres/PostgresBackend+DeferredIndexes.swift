@@ -63,11 +63,82 @@ extension PostgresBackend {
             return true
         }
         setIndexesDeferred(deferred)
+        if deferred { joinLoaders() }
         return deferred
     }
 
+    /// The advisory lock of the workers loading with deferred indexes ("TrailLoa" in ASCII): each
+    /// holds it shared, on a connection of its own, while it loads; a build takes it exclusively,
+    /// so it runs only when no other worker is still loading.
+    static let loadLock: Int64 = 0x5472_6169_6C4C_6F61
+
+    /// Takes the loaders' lock shared on a connection kept for the load. Not taken (the server
+    /// cannot be reached, or a build holds it now): this worker does not count as loading, and at
+    /// its end builds unless another worker does.
+    private func joinLoaders() {
+        guard loaderLink.locked({ $0 == nil }), let link = try? connectForLoaderLock() else { return }
+        do {
+            // A worker whose host dies holds the lock until the server notices its connection is
+            // dead: within about a minute with these keepalives (on TCP; a local socket closes
+            // with the process), not after the system's default two hours. Until then the other
+            // loaders and writers leave the build to it; the next writer after that builds.
+            try link.execute("SET tcp_keepalives_idle = 30")
+            try link.execute("SET tcp_keepalives_interval = 10")
+            try link.execute("SET tcp_keepalives_count = 3")
+            var s = try link.statement("SELECT pg_try_advisory_lock_shared(?)")
+            s.bind(Self.loadLock)
+            let joined = try s.step() && s.int64(0) == 1
+            s.reset()
+            if joined {
+                loaderLink.locked { $0 = link }
+                return
+            }
+        } catch {}
+        link.close()
+    }
+
+    /// Whether this worker may build now, and the connection holding the lock that says so.
+    enum BuildPermission {
+        /// Build; close the link (if any) afterwards to release the lock. Nil: the lock could not
+        /// be asked for (the server unreachable for it), so build as a lone worker would: the
+        /// write lock keeps that correct, it only costs other loaders their speed.
+        case granted(lockHolder: (any PostgresLink)?)
+        /// Another worker still loads, and builds when it ends (or, if it dies, the next writer does).
+        case othersLoading
+    }
+
+    /// Leaves the loaders (if this worker is one), then takes their lock exclusively, which fails
+    /// while another worker still holds it shared.
+    func askToBuild() -> BuildPermission {
+        let joined = loaderLink.locked { held -> (any PostgresLink)? in
+            defer { held = nil }
+            return held
+        }
+        guard let link = joined ?? (try? connectForLoaderLock()) else { return .granted(lockHolder: nil) }
+        do {
+            if joined != nil {
+                var leave = try link.statement("SELECT pg_advisory_unlock_shared(?)")
+                leave.bind(Self.loadLock)
+                _ = try leave.step()
+                leave.reset()
+            }
+            var take = try link.statement("SELECT pg_try_advisory_lock(?)")
+            take.bind(Self.loadLock)
+            let taken = try take.step() && take.int64(0) == 1
+            take.reset()
+            if taken { return .granted(lockHolder: link) }
+            link.close()
+            return .othersLoading
+        } catch {
+            link.close()
+            return .granted(lockHolder: nil)
+        }
+    }
+
     /// Creates the missing deferred indexes in one transaction under the write lock (commits of
-    /// other workers wait for it; readers do not). Returns the names built.
+    /// other workers wait for it; readers do not). Returns the names built: none while another
+    /// worker still loads with the indexes deferred, since a build in the middle of its load
+    /// would make it maintain them row by row for the rest; the last loader to end builds them.
     ///
     /// Each `CREATE INDEX` may run for up to ``buildTimeout``, not the 5 minutes after which
     /// other statements count as lost: on a history of hundreds of millions of events one index
@@ -75,6 +146,8 @@ extension PostgresBackend {
     /// could not start, as it builds missing indexes first).
     public func buildDeferredIndexes() throws(StoreError) -> [String] {
         defer { setIndexesDeferred(false) }
+        guard case let .granted(lockHolder) = askToBuild() else { return [] }
+        defer { lockHolder?.close() }
         return try write("build indexes") { db in
             guard let link = db as? any PostgresLink else { preconditionFailure("a PostgreSQL write runs on a PostgresLink") }
             let missing = try PostgresDeferredIndexes.missing(db)

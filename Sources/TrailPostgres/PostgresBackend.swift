@@ -51,6 +51,9 @@ public final class PostgresBackend: StoreBackend {
     let now: @Sendable () -> Int64
     /// Months whose partitions this process has seen created (to skip asking again).
     private let knownMonths = Mutex<Set<Int>>([])
+    /// While this worker loads with deferred indexes: the connection holding the loaders' lock
+    /// shared (see ``deferIndexesForFirstLoad()``).
+    let loaderLink = Mutex<(any PostgresLink)?>(nil)
 
     /// The advisory lock every write transaction takes ("TrailWrit" in ASCII, any constant).
     static let writeLock: Int64 = 0x5472_6169_6C57_7269
@@ -77,6 +80,12 @@ public final class PostgresBackend: StoreBackend {
 
     deinit {
         for link in idle.locked({ $0 }) { link.close() }
+        loaderLink.locked { $0 }?.close()
+    }
+
+    /// A connection outside the pool, for a session-level lock that must outlive any one operation.
+    func connectForLoaderLock() throws(StoreError) -> any PostgresLink {
+        try connect()
     }
 
     // MARK: - Connections

@@ -270,13 +270,19 @@ struct PipelineOptions: ParsableArguments {
     /// Builds the secondary indexes that a first load deferred. `announce`: say so on standard
     /// error (when a run starts on a store an interrupted first load left; the end of a backfill
     /// builds them silently, as part of the load).
+    ///
+    /// On PostgreSQL the build waits for the last worker still loading with the indexes deferred:
+    /// that worker builds them when it ends.
     func buildDeferredIndexes(_ store: Store, announce: Bool = false) throws {
         let missing = try store.missingDeferredIndexes()
         guard !missing.isEmpty else { return }
         if announce {
             StandardError.line("trailwatch: building \(missing.count) indexes of events and access that an interrupted first load left unbuilt")
         }
-        try store.buildDeferredIndexes()
+        let built = try store.buildDeferredIndexes()
+        if announce && built.isEmpty {
+            StandardError.line("trailwatch: not built now: another worker is still loading into this store, and builds them when it ends")
+        }
     }
 
     /// Delivers what is pending for up to --drain-timeout, then says on standard error what is

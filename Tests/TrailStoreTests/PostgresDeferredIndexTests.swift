@@ -153,6 +153,28 @@ import TrailTestSupport
         #expect(try Self.indexes(database.url) == Self.indexes(reference.url))
     }
 
+    /// A worker whose load ends while another's goes on leaves the build to the other: a build
+    /// in the middle of a load would make that worker maintain the indexes row by row for the
+    /// rest of its load. The last loader to end builds them; a writer that is not loading (a
+    /// tail at its start) waits for it too.
+    @Test func theLastLoaderToEndBuildsTheIndexes() throws {
+        let database = try PostgresTestCluster.shared().makeDatabase(prefix: "defer-last")
+        let first = try PostgresStore.open(url: database.url)
+        let second = try PostgresStore.open(url: database.url)
+        #expect(try first.deferIndexesForFirstLoad())
+        #expect(try second.deferIndexesForFirstLoad())
+        try Fixture.populate(first)
+        #expect(try first.buildDeferredIndexes() == [], "built while the second worker still loads")
+        let tail = try PostgresStore.open(url: database.url)
+        #expect(try tail.buildDeferredIndexes() == [], "a writer that is not loading built during a load")
+        try second.commit(Self.julyFile)
+        #expect(try second.missingDeferredIndexes() == Self.deferred)
+        #expect(Set(try second.buildDeferredIndexes()) == Self.deferred)
+        #expect(try first.missingDeferredIndexes().isEmpty)
+        // Nobody loads now: any writer may build (nothing is missing).
+        #expect(try tail.buildDeferredIndexes() == [])
+    }
+
     /// Workers starting together on one empty store: both defer, load and build at the same
     /// moments (on two threads); the write lock orders them, and the store ends with every index
     /// and every row once.
