@@ -26,9 +26,19 @@ public final class PatternMatcher {
         if let known = constantsVerdicts[key], known.index == constants.index { return known.verdict }
         let verdict = patterns.mayMatch(constants: constants, scratch: scratch)
         // The document is kept with its verdict, so its address cannot be reused by another.
-        constantsVerdicts[key] = (constants.document, constants.index, verdict)
+        // Bounded: a hostile file whose every record names a new source (whose constants are
+        // then built per record, not cached) would otherwise keep every one of them alive.
+        if constantsVerdicts.count < Self.verdictLimit {
+            constantsVerdicts[key] = (constants.document, constants.index, verdict)
+        }
         return verdict
     }
+
+    /// How many constants verdicts are kept.
+    var verdictCount: Int { constantsVerdicts.count }
+
+    /// Most constants verdicts kept: far more than the sources one file names.
+    static let verdictLimit = 1024
 
     private var constantsVerdicts: [ObjectIdentifier: (document: JSONDocument, index: Int, verdict: Bool)] = [:]
 

@@ -152,3 +152,18 @@ import TrailJSON
         #expect(set.matchingIndexes(envelope: view) == [])
     }
 }
+
+/// The matcher's cache of verdicts on constant parts is bounded: constants built for every record
+/// (a hostile file naming a new source in each) are answered, not all kept alive.
+@Suite struct ConstantsVerdictBoundTests {
+    @Test func verdictsBeyondTheLimitAreAnsweredButNotKept() throws {
+        let patterns = try CompiledPatterns([NamedPattern(name: "sm", file: nil, pattern: try JSONDocument(text: #"{"source":["aws.secretsmanager"]}"#).root)])
+        let matcher = PatternMatcher(patterns)
+        for i in 0..<(PatternMatcher.verdictLimit + 100) {
+            let source = i % 2 == 0 ? "aws.secretsmanager" : "aws.svc\(i)"
+            let base = try JSONDocument(text: #"{"version":"0","detail-type":"AWS API Call via CloudTrail","source":"\#(source)"}"#)
+            #expect(matcher.mayMatch(constants: base.root) == (i % 2 == 0), "\(source)")
+        }
+        #expect(matcher.verdictCount == PatternMatcher.verdictLimit)
+    }
+}
