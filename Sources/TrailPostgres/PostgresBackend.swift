@@ -296,7 +296,7 @@ public final class PostgresBackend: StoreBackend {
             s.bind(path)
             defer { s.reset() }
             guard try s.step() else { return nil }
-            return Self.ledgerEntry(s)
+            return FileLedgerEntry(row: s)
         }
     }
 
@@ -310,7 +310,7 @@ public final class PostgresBackend: StoreBackend {
                 var s = try link.statement(Self.ledgerSQL + "path = " + Self.arrayParameter)
                 s.bind(PostgresArrayLiteral.text(paths[start..<end]))
                 while try s.step() {
-                    let entry = Self.ledgerEntry(s)
+                    let entry = FileLedgerEntry(row: s)
                     entries[entry.path] = entry
                 }
                 s.reset()
@@ -328,17 +328,7 @@ public final class PostgresBackend: StoreBackend {
     /// paths over 512 ledger rows); this form plans in 0.04 ms and runs in 0.1–0.3 ms.
     static let arrayParameter = "ANY(ARRAY(SELECT unnest(?::text[])))"
 
-    private static let ledgerSQL =
-        "SELECT path, size, fingerprint, format, records, skipped, invalid, status, reason, ingested_at, newest_event_time FROM files WHERE "
-
-    private static func ledgerEntry(_ s: any SQLStatement) -> FileLedgerEntry {
-        FileLedgerEntry(
-            path: s.string(0), size: s.int64(1), fingerprint: s.string(2), format: s.string(3),
-            records: s.int(4), skipped: s.int(5), invalid: s.int(6),
-            status: FileStatus(rawValue: s.string(7)) ?? .failed, reason: s.optionalString(8),
-            ingestedAt: EventTime(milliseconds: s.int64(9)),
-            newestEventTime: s.optionalInt64(10).map { EventTime(milliseconds: $0) })
-    }
+    private static let ledgerSQL = "SELECT \(FileLedgerEntry.columns) FROM files WHERE "
 
     public func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String> {
         if ids.isEmpty { return [] }

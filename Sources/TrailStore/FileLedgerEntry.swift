@@ -51,3 +51,20 @@ public struct FileLedgerEntry: Sendable, Hashable {
         return (String(parts[i]), String(parts[i + 2]))
     }
 }
+
+extension FileLedgerEntry {
+    /// The columns of `files` that ``init(row:)`` reads, in its order, for `SELECT … FROM files`
+    /// on either engine.
+    package static let columns =
+        "path, size, fingerprint, format, records, skipped, invalid, status, reason, ingested_at, newest_event_time"
+
+    /// Reads a ledger row from a statement positioned on a row of ``columns``.
+    package init(row s: any SQLStatement) {
+        self.init(
+            path: s.string(0), size: s.int64(1), fingerprint: s.string(2), format: s.string(3),
+            records: s.int(4), skipped: s.int(5), invalid: s.int(6),
+            status: FileStatus(rawValue: s.string(7)) ?? .failed, reason: s.optionalString(8),
+            ingestedAt: EventTime(milliseconds: s.int64(9)),
+            newestEventTime: s.optionalInt64(10).map { EventTime(milliseconds: $0) })
+    }
+}

@@ -21,10 +21,7 @@ final class LedgerReader: @unchecked Sendable {
     /// `SELECT event_id … IN (?, …)` statements by number of parameters.
     private var idStatements: [Int: OpaquePointer] = [:]
 
-    static let sql = """
-        SELECT path, size, fingerprint, format, records, skipped, invalid, status, reason, ingested_at, newest_event_time
-        FROM files WHERE path = ?
-        """
+    static let sql = "SELECT \(FileLedgerEntry.columns) FROM files WHERE path = ?"
 
     init(path: String) {
         self.path = path
@@ -54,7 +51,7 @@ final class LedgerReader: @unchecked Sendable {
         } catch {
             throw StoreError(.sqlite, path: path, operation: "ledger lookup", message: error.message)
         }
-        return Self.entry(raw)
+        return FileLedgerEntry(row: raw)
     }
 
     /// Which of `ids` are stored, as of the last commit. Reading here rather than on the writer's
@@ -95,16 +92,6 @@ final class LedgerReader: @unchecked Sendable {
             start = end
         }
         return found
-    }
-
-    /// Reads a ledger row from a statement positioned on a row of `sql`'s columns.
-    static func entry(_ s: RawStatement) -> FileLedgerEntry {
-        FileLedgerEntry(
-            path: s.string(0), size: s.int64(1), fingerprint: s.string(2), format: s.string(3),
-            records: s.int(4), skipped: s.int(5), invalid: s.int(6),
-            status: FileStatus(rawValue: s.string(7)) ?? .failed, reason: s.optionalString(8),
-            ingestedAt: EventTime(milliseconds: s.int64(9)),
-            newestEventTime: s.optionalInt64(10).map { EventTime(milliseconds: $0) })
     }
 
     private func prepared() throws(StoreError) -> OpaquePointer {

@@ -230,7 +230,7 @@ final class SQLiteBackend: StoreBackend {
             s.bind(file)
             defer { s.reset() }
             guard try s.step() else { return nil }
-            return LedgerReader.entry(s)
+            return FileLedgerEntry(row: s)
         }
     }
 
