@@ -16,8 +16,8 @@ public final class ClaimKeeper: Sendable {
     private let now: @Sendable () -> EventTime
     /// Waits between renewals (tests pass one that moves their clock instead of sleeping).
     private let sleep: @Sendable (Duration) async throws -> Void
-    /// Paths claimed and neither committed nor released yet.
-    private let held = Mutex<Set<String>>([])
+    /// Paths claimed and neither committed nor released yet, by their bytes (see `PathKey`).
+    private let held = Mutex<[PathKey: String]>([:])
 
     public init(store: Store, worker: WorkerID, ttl: EventTime.Duration = .seconds(60), now: @escaping @Sendable () -> EventTime,
                 sleep: @escaping @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }) {
@@ -34,7 +34,7 @@ public final class ClaimKeeper: Sendable {
     /// Claims `path` for this worker (a claim it holds already is renewed).
     public func claim(_ path: String) throws(StoreError) -> ClaimResult {
         let result = try store.claimFile(path, worker: worker.value, now: now(), ttl: ttl)
-        if result == .granted { held.locked { _ = $0.insert(path) } }
+        if result == .granted { held.locked { $0[PathKey(path)] = path } }
         return result
     }
 
@@ -42,13 +42,13 @@ public final class ClaimKeeper: Sendable {
     public func claim(_ paths: [String]) throws(StoreError) -> [ClaimResult] {
         let results = try store.claimFiles(paths, worker: worker.value, now: now(), ttl: ttl)
         held.locked { held in
-            for (path, result) in zip(paths, results) where result == .granted { held.insert(path) }
+            for (path, result) in zip(paths, results) where result == .granted { held[PathKey(path)] = path }
         }
         return results
     }
 
     /// The paths claimed and not yet committed or released.
-    public var inHand: [String] { held.locked { $0.sorted() } }
+    public var inHand: [String] { held.locked { held in held.keys.sorted().compactMap { held[$0] } } }
 
     /// Renews every claim in hand; returns those lost (taken over after this worker's lease
     /// expired), which are no longer in hand: their commit will be refused.
@@ -62,12 +62,12 @@ public final class ClaimKeeper: Sendable {
 
     /// The claims on `paths` are gone (consumed by their commit, or lost): no longer in hand.
     public func forget(_ paths: some Sequence<String>) {
-        held.locked { held in for path in paths { held.remove(path) } }
+        held.locked { held in for path in paths { held[PathKey(path)] = nil } }
     }
 
     /// Gives up the claims on `paths` (files deferred or abandoned), so another worker may take them at once.
     public func release(_ paths: [String]) throws(StoreError) {
-        let mine = held.locked { held in paths.filter { held.remove($0) != nil } }
+        let mine = held.locked { held in paths.filter { held.removeValue(forKey: PathKey($0)) != nil } }
         try store.releaseClaims(worker: worker.value, paths: mine)
     }
 

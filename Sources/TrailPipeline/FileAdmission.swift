@@ -40,7 +40,7 @@ extension FileProcessor {
     /// failure if it persists). A claim batch that fails leaves the files unclaimed here.
     public func admissions(for files: [DiscoveredFile]) -> [FileAdmission]? {
         guard let entries = try? store.ledgerEntries(paths: files.map(\.path)) else { return nil }
-        var admissions = files.map { FileAdmission(ledger: entries[$0.path]) }
+        var admissions = files.map { FileAdmission(ledger: entries[PathKey($0.path)]) }
         guard let claims else { return admissions }
         // A file whose row is done at the size listed is almost surely done (the fingerprint is
         // checked once it is read); the rest are claimed now.
@@ -59,7 +59,7 @@ extension FileProcessor {
             for i in granted { admissions[i].claim = nil }
             return admissions
         }
-        for i in granted { admissions[i].ledgerOnceClaimed = after[files[i].path] }
+        for i in granted { admissions[i].ledgerOnceClaimed = after[PathKey(files[i].path)] }
         return admissions
     }
 }

@@ -370,7 +370,8 @@ public struct GroupWriter: Sendable {
                 commitTimer?.record(ContinuousClock.now - started)
                 break
             } catch where error.kind == .claimLost {
-                guard let file = error.file, let i = staged.firstIndex(where: { $0.commit.hasFile && $0.commit.ledger.path == file }) else {
+                guard let file = error.file,
+                      let i = staged.firstIndex(where: { $0.commit.hasFile && PathKey($0.commit.ledger.path) == PathKey(file) }) else {
                     throw PipelineError(.store, "\(error)")
                 }
                 let lost = staged.remove(at: i)

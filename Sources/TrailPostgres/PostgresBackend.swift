@@ -301,9 +301,9 @@ public final class PostgresBackend: StoreBackend {
     }
 
     /// One round trip for the lot: the paths go as one bound `text[]` (see ``arrayParameter``).
-    public func ledgerEntries(paths: [String]) throws(StoreError) -> [String: FileLedgerEntry] {
+    public func ledgerEntries(paths: [String]) throws(StoreError) -> [PathKey: FileLedgerEntry] {
         try withLink("ledger lookup of \(paths.count) files") { link in
-            var entries: [String: FileLedgerEntry] = [:]
+            var entries: [PathKey: FileLedgerEntry] = [:]
             var start = 0
             while start < paths.count {
                 let end = min(start + 5_000, paths.count)
@@ -311,7 +311,7 @@ public final class PostgresBackend: StoreBackend {
                 s.bind(PostgresArrayLiteral.text(paths[start..<end]))
                 while try s.step() {
                     let entry = FileLedgerEntry(row: s)
-                    entries[entry.path] = entry
+                    entries[PathKey(entry.path)] = entry
                 }
                 s.reset()
                 start = end

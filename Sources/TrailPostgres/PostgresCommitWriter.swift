@@ -46,17 +46,18 @@ struct PostgresCommitWriter {
             if paths[worker] == nil { workers.append(worker) }
             paths[worker, default: []].append(c.ledger.path)
         }
-        var consumed = Set<String>()
+        // By bytes (see `PathKey`): two files whose names Swift calls equal each need their claim.
+        var consumed = Set<PathKey>()
         for worker in workers {
             try insertRows(
                 "DELETE FROM claims WHERE worker = ? AND path IN (VALUES",
                 (paths[worker] ?? []).map { [.text($0)] },
                 ") RETURNING path", fixed: [.text(worker)]
-            ) { s in consumed.insert(s.string(0) + "\u{0}" + worker) }
+            ) { s in consumed.insert(PathKey(s.string(0) + "\u{0}" + worker)) }
         }
         for c in commits where c.hasFile {
             guard let worker = c.claim else { continue }
-            if consumed.remove(c.ledger.path + "\u{0}" + worker) == nil { throw ClaimLost(path: c.ledger.path, worker: worker) }
+            if consumed.remove(PathKey(c.ledger.path + "\u{0}" + worker)) == nil { throw ClaimLost(path: c.ledger.path, worker: worker) }
         }
     }
 
@@ -387,11 +388,12 @@ struct PostgresCommitWriter {
 
     /// The ledger rows last: a file counts as read only with everything above.
     private func putLedger(_ commits: [FileCommit]) throws {
-        var order: [String] = []
-        var last: [String: FileLedgerEntry] = [:]
+        var order: [PathKey] = []
+        var last: [PathKey: FileLedgerEntry] = [:]
         for c in commits where c.hasFile {
-            if last[c.ledger.path] == nil { order.append(c.ledger.path) }
-            last[c.ledger.path] = c.ledger
+            let key = PathKey(c.ledger.path)
+            if last[key] == nil { order.append(key) }
+            last[key] = c.ledger
         }
         try insertRows(
             """

@@ -58,11 +58,17 @@ package enum FileClaims {
     /// Answers in the order of `paths`.
     ///
     /// Each statement goes over its rows in path order, so two workers claiming overlapping
-    /// batches wait for each other in one order and cannot deadlock.
+    /// batches wait for each other in one order. A takeover of a stalled worker's expired claims
+    /// can still deadlock with that worker's commit, which deletes them in its own order: the
+    /// server then rolls one back, and the store runs it again (the claim statements, run again,
+    /// find the worker's own claims and answer them granted).
     static func claim(_ c: any SQLConnection, paths: [String], worker: String, now: EventTime, ttl: EventTime.Duration) throws -> [ClaimResult] {
         let expires = now.adding(ttl).milliseconds
-        var answers: [String: ClaimResult] = [:]
-        var open = Array(Set(paths)).sorted()
+        // By bytes: two spellings Swift calls equal are two files (see `PathKey`).
+        var answers: [PathKey: ClaimResult] = [:]
+        var unique: [PathKey: String] = [:]
+        for path in paths { unique[PathKey(path)] = path }
+        var open = unique.keys.sorted().compactMap { unique[$0] }
         // As for one file: a holder that releases between the statements makes a path free
         // again, so what is found unheld at the end goes round again, a few times.
         for _ in 0..<3 where !open.isEmpty {
@@ -75,10 +81,10 @@ package enum FileClaims {
                     insert.bind(worker)
                     insert.bind(expires)
                 }
-                while try insert.step() { answers[insert.string(0)] = .granted }
+                while try insert.step() { answers[PathKey(insert.string(0))] = .granted }
                 insert.reset()
             }
-            let taken = open.filter { answers[$0] == nil }
+            let taken = open.filter { answers[PathKey($0)] == nil }
             for chunk in batches(taken) {
                 var takeOver = try c.statement("UPDATE claims SET worker = ?, expires = ? WHERE path IN ("
                     + placeholders(chunk.count) + ") AND (worker = ? OR expires < ?) RETURNING path")
@@ -87,21 +93,21 @@ package enum FileClaims {
                 for path in chunk { takeOver.bind(path) }
                 takeOver.bind(worker)
                 takeOver.bind(now.milliseconds)
-                while try takeOver.step() { answers[takeOver.string(0)] = .granted }
+                while try takeOver.step() { answers[PathKey(takeOver.string(0))] = .granted }
                 takeOver.reset()
             }
-            let held = taken.filter { answers[$0] == nil }
+            let held = taken.filter { answers[PathKey($0)] == nil }
             for chunk in batches(held) {
                 var holder = try c.statement("SELECT path, worker, expires FROM claims WHERE path IN (" + placeholders(chunk.count) + ")")
                 for path in chunk { holder.bind(path) }
                 while try holder.step() {
-                    answers[holder.string(0)] = .held(by: holder.string(1), until: EventTime(milliseconds: holder.int64(2)))
+                    answers[PathKey(holder.string(0))] = .held(by: holder.string(1), until: EventTime(milliseconds: holder.int64(2)))
                 }
                 holder.reset()
             }
-            open = held.filter { answers[$0] == nil }
+            open = held.filter { answers[PathKey($0)] == nil }
         }
-        return paths.map { answers[$0] ?? .held(by: "another worker", until: now) }
+        return paths.map { answers[PathKey($0)] ?? .held(by: "another worker", until: now) }
     }
 
     /// Most paths one claim statement carries (three bound values each on insert).

@@ -236,10 +236,10 @@ final class SQLiteBackend: StoreBackend {
 
     /// The ledger rows of those of `paths` seen before: one look-up each, in process, on the
     /// ledger's own connection (no round trip to save).
-    func ledgerEntries(paths: [String]) throws(StoreError) -> [String: FileLedgerEntry] {
-        var entries: [String: FileLedgerEntry] = [:]
+    func ledgerEntries(paths: [String]) throws(StoreError) -> [PathKey: FileLedgerEntry] {
+        var entries: [PathKey: FileLedgerEntry] = [:]
         for path in paths {
-            if let entry = try ledgerEntry(path: path) { entries[path] = entry }
+            if let entry = try ledgerEntry(path: path) { entries[PathKey(path)] = entry }
         }
         return entries
     }

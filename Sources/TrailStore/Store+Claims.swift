@@ -15,8 +15,9 @@ extension Store {
     }
 
     /// Claims each of `paths` for `worker` as ``claimFile(_:worker:now:ttl:)`` does, in a few
-    /// statements for the lot; answers in the order of `paths`. Its statements may wait for a
-    /// commit that consumes a claim on one of the paths, never a commit for them: no deadlock.
+    /// statements for the lot; answers in the order of `paths`. Each statement commits on its
+    /// own: should a later one fail, claims granted by an earlier one stay until their lease
+    /// expires (the caller does not know of them), unless the worker claims those files again.
     public func claimFiles(_ paths: [String], worker: String, now: EventTime, ttl: EventTime.Duration) throws(StoreError) -> [ClaimResult] {
         if paths.isEmpty { return [] }
         return try backend.briefWrite("claim of \(paths.count) files") { db in

@@ -78,7 +78,7 @@ public final class Store: Sendable {
 
     /// The ledger rows of those of `paths` seen before, by path, asked in one go (a shared store
     /// answers a batch of files in one round trip).
-    public func ledgerEntries(paths: [String]) throws(StoreError) -> [String: FileLedgerEntry] {
+    public func ledgerEntries(paths: [String]) throws(StoreError) -> [PathKey: FileLedgerEntry] {
         if paths.isEmpty { return [:] }
         return try backend.ledgerEntries(paths: paths)
     }

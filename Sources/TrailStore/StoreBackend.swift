@@ -32,7 +32,7 @@ public protocol StoreBackend: AnyObject, Sendable {
     /// The ledger row for `path`, if the file was seen before; callable from several tasks at once.
     func ledgerEntry(path: String) throws(StoreError) -> FileLedgerEntry?
     /// The ledger rows of those of `paths` seen before, by path; callable from several tasks at once.
-    func ledgerEntries(paths: [String]) throws(StoreError) -> [String: FileLedgerEntry]
+    func ledgerEntries(paths: [String]) throws(StoreError) -> [PathKey: FileLedgerEntry]
     /// Which of `ids` are stored already; callable from several tasks at once.
     func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String>
     /// Takes whatever the engine needs before writing (SQLite: the exclusive writer lock).

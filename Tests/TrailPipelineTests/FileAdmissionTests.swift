@@ -90,4 +90,19 @@ import TrailStore
         let rest = files.map(\.path).filter { try! store.ledgerEntry(path: $0) == nil }
         #expect(try b.keeper.claim(rest) == rest.map { _ in .granted }, "a claim was left behind")
     }
+
+    /// Files whose names differ only in Unicode normalisation are two files: a lone worker with
+    /// claims claims, reads and commits each (Swift's `String` calls the two names equal).
+    @Test func aLoneWorkerStoresBothOfTwoCanonicallyEquivalentNames() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let a = try Worker("worker-a", store: store, clock: TestClock())
+        let nfc = try tree.file("caf\u{E9}")
+        let nfd = try tree.file("cafe\u{301}")
+        #expect(Array(nfc.path.utf8) != Array(nfd.path.utf8))
+        let reports = try await a.runner.run([nfc, nfd])
+        #expect(reports.map(\.status) == [.done, .done], "\(reports.map { "\($0.status) \($0.reason ?? "")" })")
+        #expect(try store.ledgerEntries(paths: [nfc.path, nfd.path]).count == 2, "a ledger row is missing")
+        #expect(a.keeper.inHand.isEmpty)
+    }
 }

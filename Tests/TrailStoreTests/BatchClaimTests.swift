@@ -52,11 +52,40 @@ import TrailModel
             try store.commit(commit)
         }
         let entries = try store.ledgerEntries(paths: hostile + ["absent"])
-        #expect(Set(entries.keys) == Set(hostile.prefix(3)))
-        for (path, entry) in entries {
-            #expect(entry == (try store.ledgerEntry(path: path)), "\(path)")
+        #expect(Set(entries.keys) == Set(hostile.prefix(3).map(PathKey.init)))
+        for (key, entry) in entries {
+            #expect(PathKey(entry.path) == key)
+            #expect(entry == (try store.ledgerEntry(path: entry.path)), "\(entry.path)")
             #expect(entry.records == 2)
         }
         #expect(try store.ledgerEntries(paths: []).isEmpty)
+    }
+
+    /// Two names Swift's `String` calls equal (a precomposed `é` against `e` + U+0301) are two
+    /// files on disk and two rows in the store: each is claimed, and looked up, as itself.
+    @Test(arguments: StoreKind.engines) func canonicallyEquivalentPathsAreTwoFiles(kind: StoreKind) throws {
+        let store = try makeStore(kind)
+        let nfc = "logs/caf\u{E9}.json", nfd = "logs/cafe\u{301}.json"
+        #expect(nfc == nfd && Array(nfc.utf8) != Array(nfd.utf8))
+        #expect(try store.claimFiles([nfc, nfd], worker: "a", now: Self.t0, ttl: Self.ttl) == [.granted, .granted])
+        #expect(try scalar(store, "SELECT count(*) FROM claims WHERE worker = ?", [.text("a")]) == 2)
+        #expect(try store.claimFile(nfd, worker: "b", now: Self.t0, ttl: Self.ttl) == .held(by: "a", until: Self.at(60)))
+        var commit = FileCommit(ledger: Fixture.ledger(nfc, records: 7))
+        commit.claim = "a"
+        try store.commit(commit)
+        let entries = try store.ledgerEntries(paths: [nfc, nfd])
+        #expect(entries.count == 1)
+        #expect(entries[PathKey(nfc)]?.records == 7 && entries[PathKey(nfd)] == nil)
+        // Both in one group: each consumes its own claim and gets its own ledger row.
+        let other = ("logs/x\u{E9}.json", "logs/xe\u{301}.json")
+        #expect(try store.claimFiles([other.0, other.1], worker: "a", now: Self.t0, ttl: Self.ttl) == [.granted, .granted])
+        var first = FileCommit(ledger: Fixture.ledger(other.0, records: 1))
+        var second = FileCommit(ledger: Fixture.ledger(other.1, records: 2))
+        first.claim = "a"
+        second.claim = "a"
+        try store.commit([first, second])
+        let both = try store.ledgerEntries(paths: [other.0, other.1])
+        #expect(both[PathKey(other.0)]?.records == 1 && both[PathKey(other.1)]?.records == 2)
+        #expect(try scalar(store, "SELECT count(*) FROM claims WHERE worker = ?", [.text("a")]) == 1, "only nfd's claim is left")
     }
 }
