@@ -39,6 +39,12 @@ extension FileProcessor {
     /// Nil when the store could not be asked: each file then asks for itself (and reports the
     /// failure if it persists). A claim batch that fails leaves the files unclaimed here.
     public func admissions(for files: [DiscoveredFile]) -> [FileAdmission]? {
+        admissions(for: files, beforeClaiming: {})
+    }
+
+    /// `beforeClaiming` runs between the first look at the ledger and the claim (tests commit a
+    /// file from another worker there).
+    func admissions(for files: [DiscoveredFile], beforeClaiming: () -> Void) -> [FileAdmission]? {
         guard let entries = try? store.ledgerEntries(paths: files.map(\.path)) else { return nil }
         var admissions = files.map { FileAdmission(ledger: entries[PathKey($0.path)]) }
         guard let claims else { return admissions }
@@ -48,7 +54,9 @@ extension FileProcessor {
             guard let entry = admissions[i].ledger else { return true }
             return entry.status == .failed || entry.size != files[i].size
         }
-        guard !toClaim.isEmpty, let answers = try? claims.claim(toClaim.map { files[$0].path }) else { return admissions }
+        guard !toClaim.isEmpty else { return admissions }
+        beforeClaiming()
+        guard let answers = try? claims.claim(toClaim.map { files[$0].path }) else { return admissions }
         for (i, answer) in zip(toClaim, answers) { admissions[i].claim = answer }
         let granted = toClaim.filter { admissions[$0].claim == .granted }
         guard !granted.isEmpty else { return admissions }

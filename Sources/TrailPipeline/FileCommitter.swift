@@ -302,9 +302,12 @@ public final class FileCommitter {
     /// delivers some records twice), so nothing is counted twice.
     ///
     /// `storedAtDecode`: the ids the store held when the file was decoded. It answers for an id
-    /// this run has never examined: such an id can have been stored since only by another worker,
-    /// whose commit races with this one however late the look-up (the store skips a repeated
-    /// eventID on insert). An id examined before (a repeat, or a filter false positive) may have
+    /// this run has never examined: such an id can have been stored since only by another worker
+    /// (the store skips a repeated eventID on insert, so it is stored once whatever happens). That
+    /// race existed with a look-up here too, from staging to commit; looked up at decode, it is
+    /// wider by the files waiting in between (seconds at most), so without shards a record
+    /// CloudTrail delivered twice, in files two workers read at once, reaches both workers'
+    /// detectors more often. An id examined before (a repeat, or a filter false positive) may have
     /// been committed by this run since the decode, so the store is asked about it now.
     private func uniqueNewItems(_ items: [PipelineItem], storedAtDecode: Set<String>?) throws(PipelineError) -> [PipelineItem] {
         var dropped = Set<Int>()

@@ -77,6 +77,7 @@ extension PostgresBackend {
     /// its end builds unless another worker does.
     private func joinLoaders() {
         guard loaderLink.locked({ $0 == nil }), let link = try? connectForLoaderLock() else { return }
+        let joined: Bool
         do {
             // A worker whose host dies holds the lock until the server notices its connection is
             // dead: within about a minute with these keepalives (on TCP; a local socket closes
@@ -87,14 +88,18 @@ extension PostgresBackend {
             try link.execute("SET tcp_keepalives_count = 3")
             var s = try link.statement("SELECT pg_try_advisory_lock_shared(?)")
             s.bind(Self.loadLock)
-            let joined = try s.step() && s.int64(0) == 1
+            joined = try s.step() && s.int64(0) == 1
             s.reset()
-            if joined {
-                loaderLink.locked { $0 = link }
-                return
-            }
-        } catch {}
-        link.close()
+        } catch {
+            joined = false
+        }
+        // Kept unless another defer on this backend joined meanwhile: one share is enough.
+        let kept = joined && loaderLink.locked { held -> Bool in
+            guard held == nil else { return false }
+            held = link
+            return true
+        }
+        if !kept { link.close() }
     }
 
     /// Whether this worker may build now, and the connection holding the lock that says so.

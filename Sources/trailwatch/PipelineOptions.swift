@@ -275,12 +275,12 @@ struct PipelineOptions: ParsableArguments {
     /// that worker builds them when it ends.
     func buildDeferredIndexes(_ store: Store, announce: Bool = false) throws {
         let missing = try store.missingDeferredIndexes()
-        guard !missing.isEmpty else { return }
-        if announce {
+        if announce && !missing.isEmpty {
             StandardError.line("trailwatch: building \(missing.count) indexes of events and access that an interrupted first load left unbuilt")
         }
+        // Asked even when nothing is missing: a loader gives up its share of the loaders' lock there.
         let built = try store.buildDeferredIndexes()
-        if announce && built.isEmpty {
+        if announce && !missing.isEmpty && built.isEmpty {
             StandardError.line("trailwatch: not built now: another worker is still loading into this store, and builds them when it ends")
         }
     }

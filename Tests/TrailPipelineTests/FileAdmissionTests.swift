@@ -2,7 +2,7 @@ import Foundation
 import Testing
 import TrailIngest
 import TrailModel
-import TrailPipeline
+@testable import TrailPipeline
 import TrailStore
 
 /// The ledger rows and claims asked for a batch of files at once: each file is decided as it
@@ -47,8 +47,9 @@ import TrailStore
         #expect(outcomes == ["decoded 3", "already done", "held by worker-b", "decoded 5"])
     }
 
-    /// Another worker committed the file between the first look at the ledger and the claim:
-    /// the look once the claim is held says so, and the claim is given back.
+    /// Another worker commits the file between the first look at the ledger and the claim: the
+    /// look once the claim is held says so, the file is done without being read again, and the
+    /// claim is given back.
     @Test func aFileCommittedElsewhereBeforeTheClaimIsDoneAndItsClaimGivenBack() async throws {
         let tree = try LogTree()
         let store = try tree.store()
@@ -56,13 +57,17 @@ import TrailStore
         let a = try Worker("worker-a", store: store, clock: clock)
         let b = try Worker("worker-b", store: store, clock: clock)
         let file = try tree.file("f1")
-        let before = try #require(a.runner.processor.admissions(for: [file])).first
-        #expect(before?.ledger == nil)
-        // What a would have seen had b committed the file just before a's claim.
-        try a.keeper.release([file.path])
-        #expect(try await b.run([file])[file.path]?.status == .done)
-        #expect(try a.keeper.claim(file.path) == .granted)
-        let admission = FileAdmission(ledger: nil, claim: .granted, ledgerOnceClaimed: try store.ledgerEntry(path: file.path))
+        var committedByB: [FileReport] = []
+        let admissions = try #require(a.runner.processor.admissions(for: [file], beforeClaiming: {
+            // b reads and commits the file on its own claim, which its commit consumes.
+            committedByB = (try? b.runner.committer.stage(b.runner.processor.process(file))).flatMap { $0.map { [$0] } } ?? []
+            committedByB += (try? b.runner.committer.flush()) ?? []
+        }))
+        #expect(committedByB.map(\.status) == [.done])
+        let admission = try #require(admissions.first)
+        #expect(admission.ledger == nil, "the first look was before b's commit")
+        #expect(admission.claim == .granted)
+        #expect(admission.ledgerOnceClaimed?.status == .done, "the ledger was not looked at again once the claim was held")
         guard case .alreadyDone = a.runner.processor.process(file, admission: admission).outcome else {
             Issue.record("the file b committed was not found done")
             return
