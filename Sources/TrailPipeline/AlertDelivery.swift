@@ -170,7 +170,12 @@ public final class AlertDelivery: Sendable {
                 seenGeneration = generation
                 do {
                     let progressed = try await round(sink, now: now)
-                    if progressed { continue }
+                    if progressed {
+                        // More may be due at once (a backlog larger than a batch): look again
+                        // now, whatever an earlier empty round said the next due time was.
+                        nextDue = 0
+                        continue
+                    }
                     let paused = state.locked { $0.pausedUntil[sink.name] ?? 0 }
                     nextDue = max(try store.nextDeliveryDue(sink: sink.name) ?? .max, paused)
                 } catch {
