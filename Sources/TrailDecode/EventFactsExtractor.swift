@@ -128,8 +128,9 @@ struct EventFactsExtractor: ~Escapable {
     func details() -> EventDetails {
         var d = EventDetails()
         var keys: [String] = []
+        var seen = Set<String>()
         func addKey(_ i: Int) {
-            if let s = t.nonEmptyString(i), !keys.contains(s) { keys.append(s) }
+            if let s = t.nonEmptyString(i), seen.insert(s).inserted { keys.append(s) }
         }
         for k in resourceKeys { addKey(k) }
         if isKMS {

@@ -262,7 +262,7 @@ struct PostgresCommitWriter {
                     usage[key] = UsageTotals(time: t, failed: failed)
                     usageOrder.append(key)
                 }
-                for k in e.details.kmsKeys where keyPairs.insert("\(secretID) \(k)").inserted {
+                for k in e.keysPairedWithSecrets where keyPairs.insert("\(secretID) \(k)").inserted {
                     keys.append([.int(secretID), .text(k), .int(t)])
                 }
             }

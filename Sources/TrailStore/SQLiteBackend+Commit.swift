@@ -332,7 +332,7 @@ private struct CommitWriter {
                 } else {
                     usage[key] = UsageTotals(time: t, failed: failed)
                 }
-                for k in c.events[i].details.kmsKeys where keyPairs.insert("\(secretID) \(k)").inserted {
+                for k in c.events[i].keysPairedWithSecrets where keyPairs.insert("\(secretID) \(k)").inserted {
                     insertKey.bind(secretID)
                     insertKey.bind(k)
                     insertKey.bind(t)
