@@ -79,22 +79,43 @@ enum SecretForms {
     /// the same (account, region, name) is present. Order of first appearance is kept.
     static func dedupe(_ refs: [SecretRef]) -> [SecretRef] {
         if refs.count <= 1 { return refs }
-        var out: [SecretRef] = []
-        out.reserveCapacity(refs.count)
-        for r in refs {
-            if out.contains(where: { $0.id == r.id }) { continue }
-            if r.isFullARN {
-                if let i = out.firstIndex(where: { !$0.isFullARN && sameSecret($0, r) }) {
-                    out[i] = r
-                    out.removeAll { $0.id != r.id && !$0.isFullARN && sameSecret($0, r) }
-                    continue
-                }
-            } else if out.contains(where: { $0.isFullARN && sameSecret($0, r) }) {
-                continue
-            }
-            out.append(r)
+        // Linear whatever the record names (a hostile `secretIdList` may name tens of thousands):
+        // the secret of each kept ref, and where its partial forms are, by identity; a partial
+        // form replaced or dropped leaves a hole, closed at the end.
+        struct Identity: Hashable {
+            let name: String
+            let account: String
+            let region: String
         }
-        return out
+        var out: [SecretRef?] = []
+        out.reserveCapacity(refs.count)
+        var ids = Set<String>()
+        var hasFull = Set<Identity>()
+        var partials: [Identity: [Int]] = [:]
+        for r in refs {
+            if ids.contains(r.id) { continue }
+            let identity = Identity(name: r.name, account: r.account, region: r.region)
+            if r.isFullARN {
+                if let first = partials[identity]?.first {
+                    // The full ARN takes the place of the first partial form; the others go.
+                    for i in partials[identity] ?? [] {
+                        if let id = out[i]?.id { ids.remove(id) }
+                        out[i] = nil
+                    }
+                    out[first] = r
+                    partials[identity] = nil
+                } else {
+                    out.append(r)
+                }
+                hasFull.insert(identity)
+            } else {
+                if hasFull.contains(identity) { continue }
+                partials[identity, default: []].append(out.count)
+                out.append(r)
+            }
+            ids.insert(r.id)
+        }
+        return out.compactMap { $0 }
     }
 
     @inline(__always) static func sameSecret(_ a: SecretRef, _ b: SecretRef) -> Bool {

@@ -56,9 +56,10 @@ final class FirstSeenDetector {
         let lists: [[[String]]] = config.key.map { field in
             guard field == .secret else { return field.values(in: e).map { [$0] } }
             var out: [[String]] = []
+            var seen = Set<String>()
             for s in e.secrets {
                 let key = cache.key(s)
-                if out.contains(where: { $0[0] == key }) { continue }
+                guard seen.insert(key).inserted else { continue }
                 out.append(s.isFullARN && s.id != key ? [key, s.id] : [key])
             }
             return out

@@ -109,9 +109,10 @@ final class ThresholdDetector {
         if let d = config.distinct {
             if d == .secret {
                 var list: [(value: String, label: String)] = []
+                var seen = Set<String>()
                 for secret in e.secrets {
                     let k = cache.key(secret)
-                    if !list.contains(where: { $0.value == k }) { list.append((k, secret.name)) }
+                    if seen.insert(k).inserted { list.append((k, secret.name)) }
                 }
                 values = list
             } else {
