@@ -42,6 +42,7 @@ final class DeletionSchedule {
                 if let old = entries[k], old.requested > t { continue }
                 if entries[k] == nil && entries.count >= limit { continue }
                 entries[k] = Entry(date: date.milliseconds, requested: t, by: e.principal.displayName, partition: e.account + "\u{1F}" + e.region)
+                oldestDate = min(oldestDate, date.milliseconds)
                 dirty.insert(k)
             }
         case "RestoreSecret":
@@ -60,18 +61,30 @@ final class DeletionSchedule {
     func entry(_ key: String) -> Entry? { entries[key] }
 
     /// Drops entries whose deletion date is more than `keep` behind their partition's watermark.
-    func expire(watermarks: [String: Int64]) {
+    /// `highest`: the highest watermark of any partition; when even the oldest entry is younger
+    /// than that allows, nothing can go and the sweep (over up to ``limit`` entries, after every
+    /// file) is skipped.
+    func expire(watermarks: [String: Int64], highest: Int64) {
+        guard oldestDate < highest - keep.milliseconds else { return }
+        var oldest = Int64.max
         for (k, entry) in entries {
             if let w = watermarks[entry.partition], entry.date < w - keep.milliseconds {
                 entries[k] = nil
                 dirty.insert(k)
+            } else {
+                oldest = min(oldest, entry.date)
             }
         }
+        oldestDate = oldest
     }
+
+    /// A lower bound on the entries' deletion dates (exact after each sweep).
+    private var oldestDate = Int64.max
 
     func restore(key: String, value: JSONValue) {
         guard let date = value["d"]?.int64, let requested = value["t"]?.int64 else { return }
         entries[key] = Entry(date: date, requested: requested, by: value["by"]?.string ?? "", partition: value["p"]?.string ?? "")
+        oldestDate = min(oldestDate, date)
     }
 
     func changes() -> [DetectorStateEntry] {

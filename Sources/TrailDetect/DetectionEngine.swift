@@ -160,9 +160,13 @@ public final class DetectionEngine {
         outcome.suppressed = foldedOrder.compactMap { id in folded[id].map { (alertID: id, count: $0) } }
 
         for d in firstSeen.values { d.expire() }
-        for d in thresholds.values { d.expire(watermarks: watermarks) }
-        for s in suppressors.values { s.expire(watermarks: watermarks) }
-        schedule.expire(watermarks: watermarks)
+        // The highest watermark bounds what any partition can expire: each store skips its
+        // sweep when its oldest entry is younger than that allows.
+        if let highest = watermarks.values.max() {
+            for d in thresholds.values { d.expire(watermarks: watermarks, highest: highest) }
+            for s in suppressors.values { s.expire(watermarks: watermarks, highest: highest) }
+            schedule.expire(watermarks: watermarks, highest: highest)
+        }
         if reportsStateChangesPerCall { outcome.stateChanges = collectChanges() }
         return outcome
     }

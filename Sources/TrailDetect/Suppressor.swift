@@ -45,22 +45,35 @@ final class Suppressor {
             return slot
         }
         slots[k] = Slot(alertID: alertID, t: t, count: 1, partition: partition)
+        oldestT = min(oldestT, t)
         return nil
     }
 
-    func expire(watermarks: [String: Int64]) {
+    /// A lower bound on the slots' times (exact after each sweep), so that a sweep that can drop
+    /// nothing is skipped: with many slots, a sweep after every file was the cost of the file.
+    private var oldestT = Int64.max
+
+    /// Drops slots older than their partition's watermark by the duration plus lateness.
+    /// `highest`: the highest watermark of any partition.
+    func expire(watermarks: [String: Int64], highest: Int64) {
         let span = config.duration.milliseconds + lateness.milliseconds
+        guard oldestT < highest - span else { return }
+        var oldest = Int64.max
         for (k, slot) in slots {
             if let w = watermarks[slot.partition], slot.t < w - span {
                 slots[k] = nil
                 dirty.insert(k)
+            } else {
+                oldest = min(oldest, slot.t)
             }
         }
+        oldestT = oldest
     }
 
     func restore(key: String, value: JSONValue) {
         guard let id = value["id"]?.string, let t = value["t"]?.int64, let n = value["n"]?.int64 else { return }
         slots[key] = Slot(alertID: id, t: t, count: Int(n), partition: value["p"]?.string ?? "")
+        oldestT = min(oldestT, t)
     }
 
     func changes() -> [DetectorStateEntry] {

@@ -82,7 +82,7 @@ final class ThresholdDetector {
     let foldKey: ((AuditEvent) -> String)?
     private(set) var groups: [String: Group] = [:]
     /// No group's newest entry is older than this (exact after each sweep of
-    /// ``expire(watermarks:)``, lowered whenever a group is stored): while every watermark is
+    /// ``expire(watermarks:highest:)``, lowered whenever a group is stored): while every watermark is
     /// within window + lateness of it, no group can expire and the sweep over all groups, once
     /// per file, is skipped.
     private var oldestNewest = Int64.max
@@ -374,9 +374,9 @@ final class ThresholdDetector {
 
     /// Drops groups whose newest entry is older than the partition's watermark by window + lateness
     /// (a group holding alerts stays until they are released).
-    func expire(watermarks: [String: Int64]) {
+    func expire(watermarks: [String: Int64], highest: Int64) {
         let span = config.window.milliseconds + lateness.milliseconds
-        guard let highest = watermarks.values.max(), oldestNewest < highest - span else { return }
+        guard oldestNewest < highest - span else { return }
         var oldest = Int64.max
         for (g, group) in groups {
             if group.held.isEmpty, let w = watermarks[group.partition], group.newest < w - span {
