@@ -68,7 +68,20 @@ final class ThresholdDetector {
         /// Settling: the alerts of this group's bursts not yet released, by window end.
         var held: [Held] = []
         var partition: String = ""
+        /// With a distinct count: how many of `entries` hold each value. Their number bounds the
+        /// distinct values of any window, so a group that holds fewer than the threshold (a
+        /// principal re-reading one secret all day) is not scanned window by window.
+        var valueCounts: [String: Int] = [:]
         var newest: Int64 { entries.last?.t ?? Int64.min }
+
+        mutating func counted(_ value: String) {
+            valueCounts[value, default: 0] += 1
+        }
+
+        mutating func uncounted(_ value: String) {
+            let left = (valueCounts[value] ?? 1) - 1
+            valueCounts[value] = left > 0 ? left : nil
+        }
     }
 
     let rule: String
@@ -139,6 +152,7 @@ final class ThresholdDetector {
                 let entry = Entry(t: t, value: v, eventID: e.eventID, label: label, snapshot: snapshot)
                 let at = insertionIndex(group.entries, entry)
                 group.entries.insert(entry, at: at)
+                if config.distinct != nil { group.counted(v) }
                 added = true
             }
             guard added else {
@@ -148,13 +162,15 @@ final class ThresholdDetector {
             group.partition = partitionOf(e)
             trim(&group)
             dirty.insert(g)
+            // No window reaches `count` distinct values while the whole group holds fewer.
+            let mayFire = config.distinct == nil || group.valueCounts.count >= config.count
             if settle != nil {
                 // Settling: recompute the held alerts the new entry may change; nothing fires now.
-                if !group.held.isEmpty || firingWindow(group.entries, around: t) != nil {
+                if !group.held.isEmpty || mayFire && firingWindow(group.entries, around: t) != nil {
                     resettle(&group, from: t, groupKey: g, at: e, record: record)
                     if group.held.isEmpty { holding.remove(g) } else { holding.insert(g) }
                 }
-            } else if let (window, at) = firingWindow(group.entries, around: t),
+            } else if mayFire, let (window, at) = firingWindow(group.entries, around: t),
                group.lastFired.map({ abs(window.end - $0) >= config.window.milliseconds }) ?? true {
                 group.lastFired = window.end
                 if finding == nil {
@@ -221,7 +237,10 @@ final class ThresholdDetector {
             }
         }
         guard !remove.isEmpty else { return }
-        for i in remove { group.ids.remove(EntryID(eventID: group.entries[i].eventID, value: group.entries[i].value)) }
+        for i in remove {
+            group.ids.remove(EntryID(eventID: group.entries[i].eventID, value: group.entries[i].value))
+            if config.distinct != nil { group.uncounted(group.entries[i].value) }
+        }
         // In place (`remove` is ascending), so the array keeps its capacity for the next insert.
         var next = 0
         var kept = 0
@@ -242,7 +261,10 @@ final class ThresholdDetector {
         if let first = group.held.first { cutoff = min(cutoff, first.start) }
         let drop = lowerBound(group.entries, cutoff)
         guard drop > 0 else { return }
-        for entry in group.entries[..<drop] { group.ids.remove(EntryID(eventID: entry.eventID, value: entry.value)) }
+        for entry in group.entries[..<drop] {
+            group.ids.remove(EntryID(eventID: entry.eventID, value: entry.value))
+            if config.distinct != nil { group.uncounted(entry.value) }
+        }
         group.entries.removeFirst(drop)
     }
 
@@ -402,8 +424,9 @@ final class ThresholdDetector {
         for item in Array(value["e"]?.elements.map { $0 } ?? []) {
             let parts = Array(item.elements)
             guard parts.count == 4, let t = parts[0].int64, let v = parts[1].string, let id = parts[2].string, let label = parts[3].string else { continue }
+            guard group.ids.insert(EntryID(eventID: id, value: v)).inserted else { continue }
             group.entries.append(Entry(t: t, value: v, eventID: id, label: label))
-            group.ids.insert(EntryID(eventID: id, value: v))
+            if config.distinct != nil { group.counted(v) }
         }
         group.entries.sort { ($0.t, $0.eventID, $0.value) < ($1.t, $1.eventID, $1.value) }
         for item in value["h"]?.elements.map({ $0 }) ?? [] {

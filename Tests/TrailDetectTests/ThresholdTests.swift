@@ -268,3 +268,25 @@ import TrailTestSupport
     }
 }
 
+
+/// A group that holds fewer distinct values than the threshold is not scanned window by window
+/// (its count of values says no window can fire); it must still fire the moment enough distinct
+/// values arrive, however many repeats of one value came first, whether settling or not.
+@Suite struct ThresholdDistinctBoundTests {
+    @Test(arguments: [nil, EventTime.Duration.minutes(30)])
+    func manyRepeatsOfOneSecretThenEnoughDistinctOnesFire(settle: EventTime.Duration?) throws {
+        let burst = Ev.rule("burst", detector: .threshold(ThresholdConfig(group: [.principal], distinct: .secret, count: 5, window: .minutes(5))))
+        let e = try DetectionEngine(rules: [burst], state: [], settle: settle ?? .seconds(0))
+        let p = Ev.role("app")
+        // 2,000 reads of one secret within two minutes: one distinct value, nothing fires.
+        let hot = (0..<2_000).map { i in Ev.event("h\(i)", at: Ev.at(minutes: Double(i) * 0.001), by: p, secrets: [Ev.secret("hot")]) }
+        var alerts = e.process(Ev.items(hot)).alerts
+        #expect(alerts.isEmpty)
+        // Then four other secrets within the window: five distinct, so the fourth one fires.
+        let others = (1...4).map { i in Ev.event("o\(i)", at: Ev.at(minutes: 2 + Double(i) * 0.1), by: p, secrets: [Ev.secret("s\(i)")]) }
+        alerts += e.process(Ev.items(others)).alerts
+        alerts += e.releaseHeld().alerts
+        #expect(alerts.count == 1)
+        #expect(alerts.first?.evidence.contains(EvidenceItem("count", .integer(5))) == true)
+    }
+}
