@@ -29,6 +29,9 @@ enum ResourcePolicyAnalysis {
         }
         guard let statements = doc.root["Statement"] else { return result }
         let list: [JSONValue] = statements.kind == .array ? Array(statements.elements) : [statements]
+        // What is listed already, so a policy naming tens of thousands costs no more than its size.
+        var listedPrincipals = Set<String>()
+        var listedAccounts = Set<String>()
         for st in list where st.kind == .object {
             guard st["Effect"]?.string == "Allow" else { continue }
             var principals: [String] = []
@@ -43,8 +46,8 @@ enum ResourcePolicyAnalysis {
             }
             let others = principals.compactMap { account(of: $0) }.filter { $0 != ownAccount }
             let orgCondition = hasOrgCondition(st["Condition"])
-            for p in principals where !result.principals.contains(p) { result.principals.append(p) }
-            for a in others where !result.otherAccounts.contains(a) { result.otherAccounts.append(a) }
+            for p in principals where listedPrincipals.insert(p).inserted { result.principals.append(p) }
+            for a in others where listedAccounts.insert(a).inserted { result.otherAccounts.append(a) }
             if everyone { result.publicAccess = true }
             if (everyone || !others.isEmpty) && !orgCondition { result.unrestricted = true }
         }

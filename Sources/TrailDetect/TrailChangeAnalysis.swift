@@ -81,7 +81,8 @@ enum TrailChangeAnalysis {
                 changes.append("read management events of Secrets Manager (GetSecretValue) are no longer logged")
                 evidence.append(EvidenceItem("readManagementEventsLogged", .bool(false)))
             }
-            let dropped = (before?.dataTypes ?? []).filter { !coverage.dataTypes.contains($0) }
+            let kept = Set(coverage.dataTypes)
+            let dropped = (before?.dataTypes ?? []).filter { !kept.contains($0) }
             if !dropped.isEmpty {
                 changes.append("data events no longer logged: \(dropped.joined(separator: ", "))")
                 evidence.append(EvidenceItem("droppedDataEventTypes", .strings(dropped)))
