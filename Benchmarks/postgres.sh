@@ -12,7 +12,8 @@
 #       printed apart), peak RSS, records/s, and the ratio PostgreSQL / SQLite records/s; with
 #       BASE_BIN, also BASE_BIN's backfill into PostgreSQL in the same rotation, and the ratio;
 #   (b) WORKERS `backfill` processes started together on the same TREE and the same database
-#       (--jobs JOBS each) against one, first with `--shard K/WORKERS`, then without shards: wall
+#       (--jobs JOBS each) against one, with `--shard K/WORKERS` and without shards, RUNS rounds
+#       with the three set-ups in rotating order: median wall
 #       time, speed-up, and a check that each database holds the same events, access rows, alert
 #       ids and ledger as the one worker's, and that the workers printed as many alerts as one did;
 #   (c) `trailwatch-bench store` fills a fresh database with EVENTS synthetic events through
@@ -198,18 +199,25 @@ many() {
     s1=$(server_cpu)
     cpu=$(cat "$work/$name".w*.time | awk '{ t += $2 + $3 } END { printf "%.2f", t }')
     rss=$(cat "$work/$name".w*.time | awk '{ if ($4 > m) m = $4 } END { print m }')
-    echo "$name $wall $cpu 0 $rss $(echo "$s1 - $s0" | bc)" > "$work/b.$name"
-    echo "$(count "bench_$name") $(ledger "bench_$name")" > "$work/b.$name.counts"
-    cat "$work/$name".w*.stdout | wc -l > "$work/b.$name.alerts"
+    echo "$name $wall $cpu 0 $rss $(echo "$s1 - $s0" | bc)" >> "$work/b.$name"
+    echo "$(count "bench_$name") $(ledger "bench_$name")" >> "$work/b.$name.counts"
+    cat "$work/$name".w*.stdout | wc -l >> "$work/b.$name.alerts"
     for ((w = 1; w <= workers; w++)); do tail -n 1 "$work/$name.w$w.stderr" | sed "s/^/$name w$w: /" >&2; done
 }
-if [[ $parts == *b* ]]; then
+one() {
     fresh_db bench_one
-    backfill one "$(url bench_one)" --worker-id one > "$work/b.one"
-    echo "$(count bench_one) $(ledger bench_one)" > "$work/b.one.counts"
-    cat "$work/one.stdout" | wc -l > "$work/b.one.alerts"
-    many sharded 1
-    many unsharded 0
+    backfill one "$(url bench_one)" --worker-id one >> "$work/b.one"
+    echo "$(count bench_one) $(ledger bench_one)" >> "$work/b.one.counts"
+    cat "$work/one.stdout" | wc -l >> "$work/b.one.alerts"
+}
+if [[ $parts == *b* ]]; then
+    # RUNS rounds; each round rotates the order of the three set-ups, as (a) does.
+    setups=(one "many sharded 1" "many unsharded 0")
+    for ((n = 0; n < runs; n++)); do
+        order=("${setups[@]:n % 3}" "${setups[@]:0:n % 3}")
+        for setup in "${order[@]}"; do $setup; done
+        echo "(b) run $((n + 1))/$runs done (load $(cut -d' ' -f1 /proc/loadavg))" >&2
+    done
 fi
 
 echo "load average after (a), (b):  $(cut -d' ' -f1-3 /proc/loadavg)" >&2
@@ -249,21 +257,32 @@ if os.path.exists(f"{work}/a.results"):
               f"CPU {med['postgres'][1] / med['baseline'][1]:.2f}, server CPU {med['postgres'][3] / med['baseline'][3]:.2f}; "
               f"stored {'same' if c == b else 'DIFFERENT: ' + ' '.join(c)}")
 if os.path.exists(f"{work}/b.one"):
-    one = open(f"{work}/b.one").read().split()
-    w1 = float(one[1])
-    ref, ref_alerts = read("b.one.counts"), read("b.one.alerts")
-    print(f"(b) {workers} backfill workers (--jobs {jobs} each) vs one, one run each, PostgreSQL")
-    print(f"    one worker   wall {w1:6.2f} s  {recs / w1:9,.0f} records/s  CPU {float(one[2]) + float(one[3]):6.2f} s  server CPU {float(one[5]):6.2f} s")
+    def rounds(name):
+        return [line.split() for line in open(f"{work}/b.{name}")]
+    ones = rounds("one")
+    walls1 = [float(r[1]) for r in ones]
+    w1 = statistics.median(walls1)
+    def lines(path):
+        return set(open(os.path.join(work, path)).read().splitlines())
+    ref, ref_alerts = lines("b.one.counts"), lines("b.one.alerts")
+    one_note = "" if len(ref) == 1 and len(ref_alerts) == 1 else "  (the one worker's rounds DIFFER among themselves)"
+    print(f"(b) {workers} backfill workers (--jobs {jobs} each) vs one, PostgreSQL, {len(ones)} round(s) in rotating order; medians (min-max wall)")
+    print(f"    one worker              wall {w1:6.2f} s ({min(walls1):.2f}-{max(walls1):.2f})  {recs / w1:9,.0f} records/s  "
+          f"CPU {statistics.median(float(r[2]) + float(r[3]) for r in ones):6.2f} s  server CPU {statistics.median(float(r[5]) for r in ones):6.2f} s{one_note}")
     for name, label in (("sharded", f"--shard K/{workers}"), ("unsharded", "no --shard")):
         if not os.path.exists(f"{work}/b.{name}"):
             continue
-        many = open(f"{work}/b.{name}").read().split()
-        wn = float(many[1])
-        got, alerts = read(f"b.{name}.counts"), read(f"b.{name}.alerts")
-        print(f"    {workers} workers, {label:12} wall {wn:6.2f} s  {recs / wn:9,.0f} records/s  CPU {float(many[2]):6.2f} s  "
-              f"server CPU {float(many[5]):6.2f} s  speed-up {w1 / wn:.2f}x on {os.cpu_count()} cores")
-        print(f"      events, access rows, alerts, alert ids, ledger: {'same as one worker' if got == ref else 'DIFFERENT: ' + ' '.join(got) + ' vs ' + ' '.join(ref)}; "
-              f"alerts printed: {alerts[0]} ({'same' if alerts == ref_alerts else 'one worker printed ' + ref_alerts[0]})")
+        many = rounds(name)
+        walls = [float(r[1]) for r in many]
+        wn = statistics.median(walls)
+        # Each round's speed-up against the one worker of the same round.
+        ups = [a / b for a, b in zip(walls1, walls)]
+        got, alerts = lines(f"b.{name}.counts"), lines(f"b.{name}.alerts")
+        print(f"    {workers} workers, {label:12} wall {wn:6.2f} s ({min(walls):.2f}-{max(walls):.2f})  {recs / wn:9,.0f} records/s  "
+              f"CPU {statistics.median(float(r[2]) for r in many):6.2f} s  server CPU {statistics.median(float(r[5]) for r in many):6.2f} s  "
+              f"speed-up {w1 / wn:.2f}x on {os.cpu_count()} cores (per round: {', '.join(f'{u:.2f}' for u in ups)})")
+        print(f"      events, access rows, alerts, alert ids, ledger, every round: {'same as one worker' if got == ref else 'DIFFERENT: ' + ' | '.join(sorted(got)) + ' vs ' + ' | '.join(sorted(ref))}; "
+              f"alerts printed: {'same as one worker (' + min(alerts) + ')' if alerts == ref_alerts else 'DIFFERENT: ' + ', '.join(sorted(alerts)) + ' vs ' + ', '.join(sorted(ref_alerts))}")
 PY
 fi
 

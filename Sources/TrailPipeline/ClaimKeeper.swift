@@ -28,6 +28,9 @@ public final class ClaimKeeper: Sendable {
         self.sleep = sleep
     }
 
+    /// The time now, by the clock the leases are judged by.
+    public var currentTime: EventTime { now() }
+
     /// The time between renewals: a third of the lease.
     public var renewalInterval: Duration { .milliseconds(max(1, ttl.milliseconds / 3)) }
 

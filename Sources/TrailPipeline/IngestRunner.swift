@@ -29,6 +29,9 @@ public final class IngestRunner {
     public var shard: Shard?
     /// Diagnostics for standard error (claim renewals that failed).
     public var log: @Sendable (String) -> Void = { _ in }
+    /// Waits between looks at files another worker holds (``run(_:deferIncomplete:revisitHeld:stop:)``);
+    /// tests pass one that moves their clock instead of sleeping.
+    public var pause: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
 
     public init(processor: FileProcessor, committer: FileCommitter, jobs: Int, onReport: @escaping (FileReport) -> Void) {
         self.processor = processor
@@ -97,8 +100,16 @@ public final class IngestRunner {
     /// Files outside ``shard`` are reported at once and not read. With claims (``FileProcessor/claims``),
     /// the claims in hand are renewed every third of their lease while the run goes on, and
     /// those still in hand when it ends (files deferred or abandoned at a stop) are released.
+    ///
+    /// `revisitHeld` (with claims): after the files, look again at those another worker held,
+    /// until each is settled or this much time has passed on the claims' clock: a file its holder
+    /// committed is then already done, and one whose holder died is taken over once its lease
+    /// ran out and read here. Only the final outcome of such a file is reported (a file still
+    /// held at the end as `.claimedElsewhere`). Nil: each held file is reported at once and not
+    /// looked at again (`tail` comes back to them on its own).
     @discardableResult
-    public func run(_ files: [DiscoveredFile], deferIncomplete: Bool = false, stop: StopSignal? = nil) async throws(PipelineError) -> [FileReport] {
+    public func run(_ files: [DiscoveredFile], deferIncomplete: Bool = false, revisitHeld: EventTime.Duration? = nil,
+                    stop: StopSignal? = nil) async throws(PipelineError) -> [FileReport] {
         var reports: [FileReport] = []
         var mine = files
         if let shard {
@@ -123,9 +134,12 @@ public final class IngestRunner {
                 onError: { log("worker \(claims.worker): renewing claims failed (tried again in a third of the lease): \($0)") })
         }
         defer { renewal.cancel() }
-        let ran: [FileReport]
+        var ran: [FileReport]
         do {
-            ran = try await runFiles(mine, deferIncomplete: deferIncomplete, stop: stop)
+            ran = try await runFiles(mine, deferIncomplete: deferIncomplete, stop: stop, holdBackHeld: revisitHeld != nil)
+            if let revisitHeld {
+                ran = try await revisit(ran, of: mine, claims: claims, patience: revisitHeld, deferIncomplete: deferIncomplete, stop: stop)
+            }
         } catch {
             try? claims.releaseAll()
             throw error
@@ -141,7 +155,60 @@ public final class IngestRunner {
     /// How many files' ledger rows and claims are asked for in one go.
     public static let admissionBatch = 32
 
-    private func runFiles(_ files: [DiscoveredFile], deferIncomplete: Bool, stop: StopSignal?) async throws(PipelineError) -> [FileReport] {
+    /// The first and the longest wait between looks at files another worker holds. A live
+    /// holder commits within moments (it claims at most two batches ahead of what it reads); a
+    /// dead one's lease runs out within `--claim-ttl`.
+    static let revisitPauses: (first: Duration, longest: Duration) = (.milliseconds(50), .seconds(1))
+
+    /// The files of `reports` that another worker held: looked at again (after a pause that
+    /// doubles while nothing changes) until none is held or `patience` has passed; each file's
+    /// last report replaces its `.claimedElsewhere` one, and those still held are reported then.
+    private func revisit(_ reports: [FileReport], of files: [DiscoveredFile], claims: ClaimKeeper, patience: EventTime.Duration,
+                         deferIncomplete: Bool, stop: StopSignal?) async throws(PipelineError) -> [FileReport] {
+        var settled = reports.filter { $0.status != .claimedElsewhere }
+        var held = reports.filter { $0.status == .claimedElsewhere }
+        let deadline = claims.currentTime.adding(patience)
+        var wait = Self.revisitPauses.first
+        while !held.isEmpty, !(stop?.isRequested ?? false), claims.currentTime < deadline {
+            do {
+                try await pause(wait)
+            } catch {
+                break   // cancelled: what is still held is reported as such
+            }
+            let heldPaths = Set(held.map { PathKey($0.path) })
+            let again = files.filter { heldPaths.contains(PathKey($0.path)) }
+            // A file its holder committed meanwhile, at the size this run listed: the holder
+            // read it after this run listed it, so its fingerprint stands for this run too, and
+            // the file is not read again here (reading and hashing the files three workers
+            // shared out cost more than a second of CPU per worker on the 1M-record tree). A row
+            // at that size from before the holder's claim (its content changed at the same
+            // size, which is why the holder re-reads it) is taken too: the holder still commits
+            // the new content, unless it dies, when the next run catches it by its fingerprint.
+            let ledger = (try? processor.store.ledgerEntries(paths: again.map(\.path))) ?? [:]
+            var unsettled: [DiscoveredFile] = []
+            for file in again {
+                if let entry = ledger[PathKey(file.path)], entry.status != .failed, entry.size == file.size {
+                    let report = FileReport(path: file.path, status: .alreadyDone)
+                    settled.append(report)
+                    onReport(report)
+                } else {
+                    unsettled.append(file)
+                }
+            }
+            let reran = try await runFiles(unsettled, deferIncomplete: deferIncomplete, stop: stop, holdBackHeld: true)
+            settled += reran.filter { $0.status != .claimedElsewhere }
+            let stillHeld = reran.filter { $0.status == .claimedElsewhere }
+            wait = stillHeld.count < held.count ? Self.revisitPauses.first : min(wait * 2, Self.revisitPauses.longest)
+            held = stillHeld
+        }
+        for report in held { onReport(report) }
+        return settled + held
+    }
+
+    /// `holdBackHeld`: files another worker holds are returned but not handed to `onReport`
+    /// (``revisit`` reports them once it is done with them).
+    private func runFiles(_ files: [DiscoveredFile], deferIncomplete: Bool, stop: StopSignal?,
+                          holdBackHeld: Bool = false) async throws(PipelineError) -> [FileReport] {
         if files.isEmpty { return [] }
         let processor = self.processor
         let remote = self.remote
@@ -243,7 +310,7 @@ public final class IngestRunner {
                     do throws(PipelineError) {
                         if let report = try committer.stage(ready, deferIncomplete: deferIncomplete) {
                             reports.append(report)
-                            onReport(report)
+                            if !(holdBackHeld && report.status == .claimedElsewhere) { onReport(report) }
                         }
                     } catch {
                         failure = error

@@ -2,6 +2,7 @@ import ArgumentParser
 import Foundation
 import TrailAWS
 import TrailIngest
+import TrailModel
 import TrailPipeline
 import TrailStore
 
@@ -28,6 +29,9 @@ struct BackfillCommand: AsyncParsableCommand {
         Progress and the summary go to standard error.
         Threshold alerts are held until no late record can change which event they name (--settle), \
         and those still held after the last file are released then: the archive is taken as complete.
+        On a shared store, a file another worker holds is looked at again once the rest is read, \
+        until its holder commits it or, if the holder died, its claim runs out (--claim-ttl) and this \
+        worker reads it; after twice --claim-ttl it is reported as held and left.
         Exit status: 0 all files read and every alert delivered, 1 some files failed or some alerts are \
         still pending or failed (each reported), 2 bad usage, rules, sinks or database.
 
@@ -87,7 +91,10 @@ struct BackfillCommand: AsyncParsableCommand {
             // Directories that could not be listed fail like unreadable files; the rest goes on.
             if !walk.failures.isEmpty { try runner.recordUnreadable(walk.failures) }
             try runner.forgetRecovered(directories: walk.directories)
-            try await runner.run(files)
+            // A file another worker held is looked at again until its holder commits it or its
+            // lease runs out (a dead holder): twice the lease, then it is reported as held.
+            let patience = runner.processor.claims.map { EventTime.Duration(milliseconds: 2 * $0.ttl.milliseconds) }
+            try await runner.run(files, revisitHeld: patience)
             // The archive given is complete: threshold alerts still settling are released now.
             summary.alerts += try runner.committer.releaseHeld()
             progress.clear()
@@ -137,7 +144,8 @@ struct BackfillCommand: AsyncParsableCommand {
         }
         if report.status == .claimedElsewhere || report.status == .takenOver {
             progress.clear()
-            StandardError.warning(report.status == .takenOver ? report.reason ?? report.path : "\(report.path): \(report.reason ?? "claimed by another worker"); not read")
+            StandardError.warning(report.status == .takenOver ? report.reason ?? report.path
+                : "\(report.path): \(report.reason ?? "claimed by another worker"); still held after waiting twice the lease, not read")
         }
         if !report.invalidRecords.isEmpty {
             progress.clear()

@@ -14,6 +14,9 @@ final class TestClock: Sendable {
 
     func now() -> EventTime { time.locked { $0 } }
     func advance(seconds: Int64) { time.locked { $0 = $0.adding(.seconds(seconds)) } }
+    func advance(by duration: Duration) {
+        time.locked { $0 = $0.adding(.init(milliseconds: duration.components.seconds * 1000 + duration.components.attoseconds / 1_000_000_000_000_000)) }
+    }
 }
 
 /// One worker of a shared store, in process: its own committer, detectors and claims.
@@ -21,7 +24,7 @@ struct Worker {
     let runner: IngestRunner
     let keeper: ClaimKeeper
 
-    init(_ id: String, store: Store, clock: TestClock) throws {
+    init(_ id: String, store: Store, clock: TestClock, onReport: @escaping (FileReport) -> Void = { _ in }) throws {
         let rules = try RuleBook.load(directory: nil)
         let handOver = AlertHandOver(sinks: [], wallClock: { clock.now().milliseconds }, notify: {})
         let committer = try FileCommitter(store: store, rules: rules, handOver: handOver, wallClock: { clock.now() })
@@ -29,7 +32,7 @@ struct Worker {
         committer.claims = keeper
         var processor = FileProcessor(rules: rules, store: store)
         processor.claims = keeper
-        runner = IngestRunner(processor: processor, committer: committer, jobs: 2, onReport: { _ in })
+        runner = IngestRunner(processor: processor, committer: committer, jobs: 2, onReport: onReport)
     }
 
     func run(_ files: [DiscoveredFile], deferIncomplete: Bool = false) async throws -> [String: FileReport] {

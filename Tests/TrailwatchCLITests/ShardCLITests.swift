@@ -56,8 +56,40 @@ struct ShardCLITests {
         #expect(seen.values.allSatisfy { $0 == 1 }, "files read by two shards: \(seen.filter { $0.value > 1 }.keys.sorted().prefix(5))")
     }
 
-    @Test("backfill --claims leaves a file another worker holds to it, says so, and counts it apart")
+    @Test("backfill --claims leaves a file a live worker keeps holding, after twice the lease, says so, and counts it apart")
     func heldFileIsLeft() throws {
+        let (dir, logs, db, heldPath) = try Self.sampleStoreWithOneFileClaimed(expires: "4102444800000")   // the year 2100
+
+        // The shortest lease (3 s): backfill looks again for 6 s, then leaves the file.
+        let run = try TrailwatchBinary.run(["backfill", logs.path, "--db", db.path, "--no-progress", "--claims", "--claim-ttl", "3"], in: dir.url)
+        #expect(run.exitCode == 0, "\(run)")
+        #expect(run.stderr.contains("\(heldPath): claimed by another worker (other:1:beef, lease until 2100-01-01T00:00:00"), "\(run)")
+        #expect(run.stderr.contains("still held after waiting twice the lease, not read"), "\(run)")
+        #expect(run.stderr.contains(", 1 claimed by another worker;"), "\(run)")
+        let ledger = try Self.ledger(db)
+        #expect(ledger[heldPath] == nil, "the held file was read")
+        #expect(ledger.count > 100)
+        #expect(try Self.ledger(db, table: "claims", columns: "path, worker") == [heldPath: "other:1:beef"])
+    }
+
+    @Test("backfill --claims takes over a file whose holder died once its lease runs out, and reads it")
+    func deadHoldersFileIsTakenOver() throws {
+        // A claim that runs out 1.5 s from now, which its holder will never renew.
+        let expires = "int(__import__('time').time() * 1000) + 1500"
+        let (dir, logs, db, heldPath) = try Self.sampleStoreWithOneFileClaimed(expires: expires)
+
+        let run = try TrailwatchBinary.run(["backfill", logs.path, "--db", db.path, "--no-progress", "--claims", "--claim-ttl", "3"], in: dir.url)
+        #expect(run.exitCode == 0, "\(run)")
+        #expect(!run.stderr.contains("claimed by another worker"), "\(run)")
+        let ledger = try Self.ledger(db)
+        #expect(ledger[heldPath] == "done", "the dead worker's file was not taken over")
+        #expect(try Self.ledger(db, table: "claims", columns: "path, worker").isEmpty)
+    }
+
+    /// A store that has seen the sample logs' README only, and another worker's claim on the
+    /// first CloudTrail log file of a copy of the sample logs, expiring at `expires` (a Python
+    /// expression, in milliseconds since 1970).
+    static func sampleStoreWithOneFileClaimed(expires: String) throws -> (TempDirectory, URL, URL, String) {
         let dir = try TempDirectory()
         let logs = try dir.copy(PackagePaths.sampleLogs, to: "logs")
         let db = dir.path("t.db")
@@ -66,24 +98,15 @@ struct ShardCLITests {
         let held = try #require(FileManager.default.enumerator(atPath: logs.path)?.compactMap { $0 as? String }
             .filter { $0.hasSuffix(".json.gz") && $0.contains("/CloudTrail/") }.sorted().first)
         let heldPath = logs.appendingPathComponent(held).path
-        // Another worker's live claim (expiring in the year 2100).
         let insert = Process()
         insert.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         insert.arguments = ["python3", "-c", "import sqlite3,sys; c=sqlite3.connect(sys.argv[1]); "
-            + "c.execute('INSERT INTO claims (path, worker, expires) VALUES (?, ?, ?)', (sys.argv[2], 'other:1:beef', 4102444800000)); c.commit()",
+            + "c.execute('INSERT INTO claims (path, worker, expires) VALUES (?, ?, ?)', (sys.argv[2], 'other:1:beef', \(expires))); c.commit()",
             db.path, heldPath]
         try insert.run()
         insert.waitUntilExit()
         #expect(insert.terminationStatus == 0)
-
-        let run = try TrailwatchBinary.run(["backfill", logs.path, "--db", db.path, "--no-progress", "--claims"], in: dir.url)
-        #expect(run.exitCode == 0, "\(run)")
-        #expect(run.stderr.contains("\(heldPath): claimed by another worker (other:1:beef, lease until 2100-01-01T00:00:00"), "\(run)")
-        #expect(run.stderr.contains(", 1 claimed by another worker;"), "\(run)")
-        let ledger = try Self.ledger(db)
-        #expect(ledger[heldPath] == nil, "the held file was read")
-        #expect(ledger.count > 100)
-        #expect(try Self.ledger(db, table: "claims", columns: "path, worker") == [heldPath: "other:1:beef"])
+        return (dir, logs, db, heldPath)
     }
 
     @Test("--shard, --worker-id and --claim-ttl are validated", arguments: [
