@@ -166,15 +166,16 @@ final class ThresholdDetector {
             let mayFire = config.distinct == nil || group.valueCounts.count >= config.count
             if settle != nil {
                 // Settling: recompute the held alerts the new entry may change; nothing fires now.
-                if !group.held.isEmpty || mayFire && firingWindow(group.entries, around: t) != nil {
+                if !group.held.isEmpty || mayFire && firingStep(group.entries, around: t) != nil {
                     resettle(&group, from: t, groupKey: g, at: e, record: record)
                     if group.held.isEmpty { holding.remove(g) } else { holding.insert(g) }
                 }
-            } else if mayFire, let (window, at) = firingWindow(group.entries, around: t),
-               group.lastFired.map({ abs(window.end - $0) >= config.window.milliseconds }) ?? true {
-                group.lastFired = window.end
+            } else if mayFire, let step = firingStep(group.entries, around: t),
+               group.lastFired.map({ abs(step.end - $0) >= config.window.milliseconds }) ?? true {
+                group.lastFired = step.end
                 if finding == nil {
-                    let firing = group.entries[at]
+                    let window = step.window(of: group.entries)
+                    let firing = group.entries[step.next - 1]
                     if firing.eventID == e.eventID {
                         finding = describe(e, groupKey: g, window: window)
                     } else if let snap = firing.snapshot {
@@ -275,20 +276,29 @@ final class ThresholdDetector {
         var values: [(value: String, label: String)]
     }
 
+    /// Scans windows of this rule's width over `entries` from `start` on; the windows ending
+    /// before `t` are passed over.
+    private func scan(_ entries: [Entry], from start: Int, upTo upper: Int, endingFrom t: Int64) -> WindowScan {
+        var scan = WindowScan(entries, width: config.window.milliseconds, from: start, upTo: upper, threshold: config.count,
+                              valuesAreEntries: config.distinct == nil)
+        scan.skip(to: max(start, lowerBound(entries, t)))
+        return scan
+    }
+
     /// The earliest window that contains `t` and reaches `count`, taking events in (eventTime,
     /// eventID) order: the window (end - window, end] of the first event whose entries (all of
-    /// them, for an event with several values) bring it to `count`, with that event's last entry
-    /// index. Nil when no window containing `t` reaches `count`.
-    private func firingWindow(_ entries: [Entry], around t: Int64) -> (Window, Int)? {
+    /// them, for an event with several values) bring it to `count` (`next - 1` is that event's
+    /// last entry). Nil when no window containing `t` reaches `count`.
+    private func firingStep(_ entries: [Entry], around t: Int64) -> WindowStep? {
         let w = config.window.milliseconds
         let lo = lowerBound(entries, t - w + 1)
         let hi = lowerBound(entries, t + w)
         // Fewer entries than `count` near t: no window containing t can reach the threshold.
         guard lo < hi, hi - lo >= config.count else { return nil }
-        var scan = WindowScan(entries, width: w, from: lo, upTo: hi)
-        while let step = scan.next() {
-            // Windows ending before t do not contain it.
-            if step.end >= t, step.distinct >= config.count { return (step.window(of: entries), step.next - 1) }
+        // Windows ending before t do not contain it.
+        var windows = scan(entries, from: lo, upTo: hi, endingFrom: t)
+        while let step = windows.next() {
+            if step.distinct >= config.count { return step }
         }
         return nil
     }
@@ -361,9 +371,9 @@ final class ThresholdDetector {
         let w = config.window.milliseconds
         var last = after
         var out: [(Window, Int)] = []
-        var scan = WindowScan(entries, width: w, from: lowerBound(entries, t - w + 1), upTo: entries.count)
-        while let step = scan.next() {
-            if step.end >= t, step.distinct >= config.count, released.map({ step.end > $0 }) ?? true,
+        var windows = scan(entries, from: lowerBound(entries, t - w + 1), upTo: entries.count, endingFrom: t)
+        while let step = windows.next() {
+            if step.distinct >= config.count, released.map({ step.end > $0 }) ?? true,
                last.map({ step.end - $0 >= w }) ?? true {
                 out.append((step.window(of: entries), step.next - 1))
                 last = step.end
