@@ -29,6 +29,11 @@ final class FirstSeenDetector {
 
     private let cache = SecretKeyCache()
     private let onlySecretKey: Bool
+    /// Recent callers by alias list (the aliases joined), built when a new caller is first
+    /// counted and kept in step with `pairs`; dropped when a pair of one of their aliases is.
+    private var callerCounts: [String: RecentCallers] = [:]
+    /// The alias lists of `callerCounts` each alias is part of.
+    private var countedLists: [String: Set<String>] = [:]
 
     init(rule: String, config: FirstSeenConfig, lateness: EventTime.Duration) {
         self.rule = rule
@@ -104,11 +109,8 @@ final class FirstSeenDetector {
                 let last = aliases.compactMap { pairs[$0]?[v] }.max()
                 let isNew = last.map { t - $0 > config.forget.milliseconds } ?? true
                 if isNew, t - since > config.learning.milliseconds {
-                    var callers = Set<String>()
-                    for a in aliases {
-                        for (other, seen) in pairs[a] ?? [:] where other != v && t - seen <= config.forget.milliseconds { callers.insert(other) }
-                    }
-                    newPairs.append((k, v, since, callers.count))
+                    let callers = recentCallers(of: aliases).count(since: t - config.forget.milliseconds, besides: v)
+                    newPairs.append((k, v, since, callers))
                 }
                 // A pair's last time moves in steps of `granularity` so that a principal reading a
                 // secret all day changes its state entry once an hour, not on every file.
@@ -116,6 +118,7 @@ final class FirstSeenDetector {
                     let current = pairs[a]?[v]
                     guard current.map({ t - $0 >= Self.granularity || isNew }) ?? true else { continue }
                     pairs[a, default: [:]][v] = t
+                    for list in countedLists[a] ?? [] { callerCounts[list]?.saw(v, at: t) }
                     touchedKeys.insert(a)
                     let pairKey = a + String(Self.separator) + v
                     dirtyPairs.insert(pairKey)
@@ -153,6 +156,28 @@ final class FirstSeenDetector {
         return Finding(severity: nil, summary: summary, evidence: evidence, secret: secret)
     }
 
+    /// The recent callers of `aliases`, built from `pairs` the first time they are asked for.
+    private func recentCallers(of aliases: [String]) -> RecentCallers {
+        let list = aliases.joined(separator: "\u{1F}")
+        if let known = callerCounts[list] { return known }
+        let built = RecentCallers(aliases: aliases, pairs: pairs)
+        callerCounts[list] = built
+        for a in aliases { countedLists[a, default: []].insert(list) }
+        return built
+    }
+
+    /// Forgets the recent callers counted under `alias` (a pair of it was dropped).
+    private func forgetCallers(of alias: String) {
+        guard let lists = countedLists[alias] else { return }
+        for list in lists {
+            callerCounts[list] = nil
+            for a in list.split(separator: "\u{1F}", omittingEmptySubsequences: false) {
+                countedLists[String(a)]?.remove(list)
+                if countedLists[String(a)]?.isEmpty == true { countedLists[String(a)] = nil }
+            }
+        }
+    }
+
     private func pairDisplay(_ key: String, _ e: AuditEvent) -> String {
         let parts = key.split(separator: "\u{1F}", omittingEmptySubsequences: false).map(String.init)
         return zip(config.key, parts).map { $0.display($1, in: e) }.joined(separator: " ")
@@ -163,6 +188,7 @@ final class FirstSeenDetector {
         for k in touchedKeys {
             guard var known = pairs[k], let newest = known.values.max() else { continue }
             let cutoff = newest - config.forget.milliseconds - lateness.milliseconds
+            if known.values.contains(where: { $0 < cutoff }) { forgetCallers(of: k) }
             for (v, last) in known where last < cutoff {
                 known[v] = nil
                 let pairKey = k + String(Self.separator) + v
@@ -176,6 +202,10 @@ final class FirstSeenDetector {
 
     func restore(namespace: String, key: String, value: JSONValue) {
         guard let t = value["t"]?.int64 else { return }
+        if !callerCounts.isEmpty {
+            callerCounts = [:]
+            countedLists = [:]
+        }
         if namespace == historyNamespace {
             history[key] = t
         } else if namespace == pairNamespace, let sep = key.lastIndex(of: Self.separator) {
