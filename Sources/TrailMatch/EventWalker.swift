@@ -58,9 +58,9 @@ struct EventWalker {
         json.forEachElement(array) { e in
             let value = json.member(e, member)
             guard value >= 0, json.kind(value) == .string else { return }
-            s.stack.append(id << 32 | element)
+            s.enterElement(array: id, element: element)
             walkValue(ctx, value, trieNode, &s)
-            s.stack.removeLast()
+            s.leaveElement()
             element += 1
         }
     }
@@ -95,9 +95,9 @@ struct EventWalker {
             s.arrayCounter += 1
             var element: UInt64 = 0
             json.forEachElement(index) { e in
-                s.stack.append(id << 32 | element)
+                s.enterElement(array: id, element: element)
                 walkValue(ctx, e, trieNode, &s)
-                s.stack.removeLast()
+                s.leaveElement()
                 element += 1
             }
         default:

@@ -13,12 +13,19 @@ struct MatchState {
     var lazyStamp = RawBuffer<UInt32>()
     /// Set while walking the `detail` document.
     var walkingDetail: UInt8 = 0
-    /// Each leaf's array membership as `start << 32 | count` into `membershipPool`.
-    var leafMembership = RawBuffer<UInt64>()
-    /// `arrayID << 32 | elementIndex`, root to leaf.
-    var membershipPool = RawBuffer<UInt64>()
-    /// The arrays enclosing the value being walked.
-    var stack = RawBuffer<UInt64>()
+    /// Each leaf's innermost array element (an index into the element tree below), -1 when it
+    /// lies in no array.
+    var leafElement = RawBuffer<Int32>()
+    /// The array elements walked, as a tree: each is `arrayID << 32 | elementIndex`, with the
+    /// element of the next array out (-1: none) and its depth. A leaf's membership is the path
+    /// from its element to the root, shared with every other leaf of the same elements, so a
+    /// leaf costs one index however deeply its arrays nest (a copy of the whole path per leaf
+    /// cost 4 KB per string inside 500 nested arrays).
+    var elementValue = RawBuffer<UInt64>()
+    var elementParent = RawBuffer<Int32>()
+    var elementDepth = RawBuffer<Int32>()
+    /// The innermost element being walked, -1 outside arrays.
+    var currentElement: Int32 = -1
     /// Leaves recorded inside some array (when 0, every combination of leaves is consistent).
     var leavesInArrays = 0
     /// Per matcher: `stamp == epoch` when it passed for this event; `head` starts its list of
@@ -44,7 +51,8 @@ struct MatchState {
     mutating func free() {
         stamp.free(); head.free(); entryLeaf.free(); entryNext.free()
         fieldStamp.free(); subRuleStamp.free(); patternStamp.free()
-        leafField.free(); leafNode.free(); leafInDetail.free(); lazyStamp.free(); leafMembership.free(); membershipPool.free(); stack.free()
+        leafField.free(); leafNode.free(); leafInDetail.free(); lazyStamp.free(); leafElement.free()
+        elementValue.free(); elementParent.free(); elementDepth.free()
         firedMatchers.free(); candidates.free(); chosen.free(); foldBuffer.free()
     }
 
@@ -56,9 +64,11 @@ struct MatchState {
         leafNode.count = 0
         leafInDetail.count = 0
         walkingDetail = 0
-        leafMembership.count = 0
-        membershipPool.count = 0
-        stack.count = 0
+        leafElement.count = 0
+        elementValue.count = 0
+        elementParent.count = 0
+        elementDepth.count = 0
+        currentElement = -1
         entryLeaf.count = 0
         entryNext.count = 0
         firedMatchers.count = 0
@@ -101,37 +111,55 @@ struct MatchState {
         leafNode.append(Int32(truncatingIfNeeded: node))
         leafInDetail.append(walkingDetail)
         fieldStamp[Int(field)] = epoch
-        if stack.count == 0 {
-            leafMembership.append(0)
-        } else {
-            let start = UInt64(membershipPool.count)
-            for k in 0..<stack.count { membershipPool.append(stack[k]) }
-            leafMembership.append(start << 32 | UInt64(stack.count))
-            leavesInArrays += 1
-        }
+        leafElement.append(currentElement)
+        if currentElement >= 0 { leavesInArrays += 1 }
         return index
     }
 
+    /// Steps into element `element` of array `array` (inside the current element).
+    @inline(__always)
+    mutating func enterElement(array: UInt64, element: UInt64) {
+        let parent = currentElement
+        elementValue.append(array << 32 | element)
+        elementParent.append(parent)
+        elementDepth.append(parent < 0 ? 1 : elementDepth[Int(parent)] &+ 1)
+        currentElement = Int32(truncatingIfNeeded: elementValue.count &- 1)
+    }
+
+    /// Steps out of the current element.
+    @inline(__always)
+    mutating func leaveElement() {
+        currentElement = elementParent[Int(currentElement)]
+    }
+
     /// Whether two leaves can belong to one match: on every array both lie in, the same element.
+    /// Their paths from the root agree down to some element; below it, they are in different
+    /// elements of one array (inconsistent) or went different ways through an object.
     @inline(__always)
     func consistent(_ a: Int32, _ b: Int32) -> Bool {
-        let ma = leafMembership[Int(a)], mb = leafMembership[Int(b)]
-        let ca = Int(ma & 0xFFFF_FFFF), cb = Int(mb & 0xFFFF_FFFF)
-        if ca == 0 || cb == 0 { return true }
-        let sa = Int(ma >> 32), sb = Int(mb >> 32)
-        var k = 0
-        while k < ca, k < cb {
-            let x = membershipPool[sa + k], y = membershipPool[sb + k]
-            if x >> 32 != y >> 32 { return true }
-            if x != y { return false }
-            k += 1
+        var x = leafElement[Int(a)], y = leafElement[Int(b)]
+        if x < 0 || y < 0 { return true }
+        var dx = elementDepth[Int(x)], dy = elementDepth[Int(y)]
+        while dx > dy {
+            x = elementParent[Int(x)]
+            dx &-= 1
         }
-        return true
+        while dy > dx {
+            y = elementParent[Int(y)]
+            dy &-= 1
+        }
+        // One path is a prefix of the other.
+        if x == y { return true }
+        while elementParent[Int(x)] != elementParent[Int(y)] {
+            x = elementParent[Int(x)]
+            y = elementParent[Int(y)]
+        }
+        return elementValue[Int(x)] >> 32 != elementValue[Int(y)] >> 32
     }
 
     @inline(__always)
     func consistentWithChosen(_ leaf: Int32) -> Bool {
-        if leafMembership[Int(leaf)] == 0 { return true }
+        if leafElement[Int(leaf)] < 0 { return true }
         for k in 0..<chosen.count where !consistent(chosen[k], leaf) { return false }
         return true
     }
