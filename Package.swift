@@ -126,7 +126,7 @@ let package = Package(
         .testTarget(name: "TrailMatchTests", dependencies: ["TrailMatch", "TrailJSON", "TrailTestSupport"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDecodeTests", dependencies: ["TrailDecode", "TrailJSON", "TrailModel"], resources: [.copy("Fixtures")]),
         .testTarget(name: "TrailDetectTests", dependencies: ["TrailDetect", "TrailAlerts", "TrailDecode", "TrailMatch", "TrailIngest", "TrailModel", "TrailJSON", "TrailTestSupport"], resources: [.copy("Fixtures")]),
-        .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "TrailSync", "CZlib"]),
+        .testTarget(name: "TrailIngestTests", dependencies: ["TrailIngest", "TrailSync", "CZlib", "TrailTestSupport"]),
         .testTarget(name: "TrailVerifyTests", dependencies: [
             "TrailVerify", "TrailModel", .product(name: "Crypto", package: "swift-crypto"),
             .product(name: "_CryptoExtras", package: "swift-crypto"),

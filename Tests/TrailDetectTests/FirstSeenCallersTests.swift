@@ -1,6 +1,7 @@
 import Testing
 @testable import TrailDetect
 import TrailModel
+import TrailTestSupport
 
 /// The first-seen rule's count of usual callers, kept by ``RecentCallers`` rather than counted
 /// by a walk through every caller for every new one.
@@ -16,7 +17,7 @@ import TrailModel
     }
 
     @Test func recentCallersAgreeWithACountFromScratch() {
-        var random = WindowScanTests.Mix(state: 42)
+        var random = SplitMix64(seed: 42)
         for round in 0..<200 {
             // Two aliases' pairs, then callers seen again or anew under one or the other.
             var pairs: [String: [String: Int64]] = [:]

@@ -1,28 +1,17 @@
 import Testing
 @testable import TrailDetect
+import TrailTestSupport
 
 /// ``ThresholdDetector/WindowScan`` against windows counted the slow way: every window it
 /// returns, after any skip, has the entries and (up to the threshold) the distinct values of a
-/// window counted from scratch.
+/// window counted from scratch (random cases from a seed a failure names).
 @Suite struct WindowScanTests {
     typealias Entry = ThresholdDetector.Entry
-
-    /// A deterministic generator (SplitMix64), so a failure names a seed that reproduces it.
-    struct Mix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Entries sorted as a group keeps them: events at random times, some with several values;
     /// `valuesAreEntries`: each event's single value is its own id (a rule counting events).
     static func entries(seed: UInt64, valuesAreEntries: Bool) -> [Entry] {
-        var random = Mix(state: seed)
+        var random = SplitMix64(seed: seed)
         var out: [Entry] = []
         for event in 0..<Int.random(in: 1...120, using: &random) {
             let t = Int64.random(in: 0...600, using: &random)
@@ -37,7 +26,7 @@ import Testing
     func everyWindowMatchesOneCountedFromScratch(valuesAreEntries: Bool) {
         for seed in UInt64(1)...400 {
             let entries = Self.entries(seed: seed, valuesAreEntries: valuesAreEntries)
-            var random = Mix(state: seed &* 7919)
+            var random = SplitMix64(seed: seed &* 7919)
             let width = Int64.random(in: 1...200, using: &random)
             let threshold = Int.random(in: 1...8, using: &random)
             // Start at an event boundary and skip to a later one, as the detector does.

@@ -1,5 +1,6 @@
 import Foundation
 import Testing
+import TrailTestSupport
 
 @testable import TrailIngest
 
@@ -77,7 +78,7 @@ import Testing
     @Test("damaged bytes, checksums, lengths and garbage: the same errors")
     func damaged() throws {
         let gz = try gzipMember(sampleText(30_000, seed: 15))
-        var generator = SplitMix(seed: 42)
+        var generator = SplitMix64(seed: 42)
         for round in 0..<300 {
             var bytes = gz
             let flips = 1 + Int(generator.next() % 4)
@@ -121,18 +122,5 @@ import Testing
         } catch {
             #expect(error.code == .tooLarge)
         }
-    }
-}
-
-/// A small deterministic generator for the damage positions.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
     }
 }

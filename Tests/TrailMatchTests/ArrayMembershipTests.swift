@@ -1,22 +1,12 @@
 import Testing
 @testable import TrailMatch
+import TrailTestSupport
 
 /// Leaves' array membership (``MatchState/consistent(_:_:)``) against each leaf's whole path
 /// kept apart and compared the plain way: two leaves are inconsistent exactly when, walking
 /// from the root, the first array element where their paths differ is another element of the
 /// same array.
 @Suite struct ArrayMembershipTests {
-    struct Mix: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     static func plainConsistent(_ a: [UInt64], _ b: [UInt64]) -> Bool {
         for (x, y) in zip(a, b) {
             if x >> 32 != y >> 32 { return true }
@@ -26,7 +16,7 @@ import Testing
     }
 
     @Test func sharedPathsAgreeWithPathsKeptApart() {
-        var random = Mix(state: 7)
+        var random = SplitMix64(seed: 7)
         for round in 0..<300 {
             var s = MatchState()
             defer { s.free() }

@@ -16,103 +16,97 @@ import TrailStore
         var all: [FileReport] { reports.locked { $0 } }
     }
 
-    @Test func aFileWhoseHolderDiedIsTakenOverOnceItsLeaseRunsOut() async throws {
-        let tree = try LogTree()
-        let store = try tree.store()
+    /// Worker a, which reports to `heard`, and worker b, which holds f1's claim; two log files.
+    struct Scene {
+        let store: Store
         let clock = TestClock()
         let heard = Heard()
-        let a = try Worker("worker-a", store: store, clock: clock, onReport: heard.add)
-        let ghost = try Worker("ghost", store: store, clock: clock)
-        a.runner.pause = { clock.advance(by: $0) }
-        let f1 = try tree.file("f1")
-        let f2 = try tree.file("f2")
+        let a: Worker
+        let b: Worker
+        let f1: DiscoveredFile
+        let f2: DiscoveredFile
 
+        init(holder: String = "worker-b") throws {
+            let tree = try LogTree()
+            store = try tree.store()
+            a = try Worker("worker-a", store: store, clock: clock, onReport: heard.add)
+            b = try Worker(holder, store: store, clock: clock)
+            f1 = try tree.file("f1")
+            f2 = try tree.file("f2")
+            #expect(try b.keeper.claim(f1.path) == .granted)
+        }
+
+        /// How long a's pauses moved the clock.
+        var waited: Int64 { clock.now().milliseconds - TestClock.start.milliseconds }
+
+        func statuses(_ reports: [FileReport]) -> [String: FileReport.Status] {
+            Dictionary(reports.map { ($0.path, $0.status) }, uniquingKeysWith: { a, _ in a })
+        }
+    }
+
+    @Test func aFileWhoseHolderDiedIsTakenOverOnceItsLeaseRunsOut() async throws {
         // The ghost claimed f1 (a 60 s lease) and died without committing it.
-        #expect(try ghost.keeper.claim(f1.path) == .granted)
-        let reports = try await a.runner.run([f1, f2], revisitHeld: .seconds(120))
+        let scene = try Scene(holder: "ghost")
+        let clock = scene.clock
+        scene.a.runner.pause = { clock.advance(by: $0) }
+        let reports = try await scene.a.runner.run([scene.f1, scene.f2], revisitHeld: .seconds(120))
 
-        let byPath = Dictionary(reports.map { ($0.path, $0.status) }, uniquingKeysWith: { a, _ in a })
+        let byPath = scene.statuses(reports)
         #expect(reports.count == 2)
-        #expect(byPath[f1.path] == .done && byPath[f2.path] == .done)
-        #expect(try store.ledgerEntry(path: f1.path)?.status == .done)
-        #expect(heard.all.map(\.status) == [.done, .done], "the first look's 'claimed elsewhere' is not reported")
-        let waited = clock.now().milliseconds - TestClock.start.milliseconds
-        #expect(waited >= 60_000 && waited < 62_000, "taken over as soon as the lease ran out (waited \(waited) ms)")
-        #expect(a.keeper.inHand.isEmpty)
+        #expect(byPath[scene.f1.path] == .done && byPath[scene.f2.path] == .done)
+        #expect(try scene.store.ledgerEntry(path: scene.f1.path)?.status == .done)
+        #expect(scene.heard.all.map(\.status) == [.done, .done], "the first look's 'claimed elsewhere' is not reported")
+        #expect(scene.waited >= 60_000 && scene.waited < 62_000, "taken over as soon as the lease ran out (waited \(scene.waited) ms)")
+        #expect(scene.a.keeper.inHand.isEmpty)
     }
 
     @Test func aFileItsHolderCommitsMeanwhileIsAlreadyDone() async throws {
-        let tree = try LogTree()
-        let store = try tree.store()
-        let clock = TestClock()
-        let heard = Heard()
-        let a = try Worker("worker-a", store: store, clock: clock, onReport: heard.add)
-        let b = try Worker("worker-b", store: store, clock: clock)
-        let f1 = try tree.file("f1")
-        let f2 = try tree.file("f2")
-
-        #expect(try b.keeper.claim(f1.path) == .granted)
+        let scene = try Scene()
+        let (clock, f1) = (scene.clock, scene.f1)
         // b finishes f1 while a waits for the first time (only a's task runs b here); then f1
         // goes away, so a could only fail it if it read it again.
-        nonisolated(unsafe) let holder = b
+        nonisolated(unsafe) let holder = scene.b
         let pauses = Mutex(0)
-        a.runner.pause = { duration in
+        scene.a.runner.pause = { duration in
             clock.advance(by: duration)
             if pauses.locked({ $0 += 1; return $0 }) == 1 {
                 _ = try await holder.run([f1])
                 try FileManager.default.removeItem(atPath: f1.path)
             }
         }
-        let reports = try await a.runner.run([f1, f2], revisitHeld: .seconds(120))
+        let reports = try await scene.a.runner.run([f1, scene.f2], revisitHeld: .seconds(120))
 
-        let byPath = Dictionary(reports.map { ($0.path, $0.status) }, uniquingKeysWith: { a, _ in a })
-        #expect(byPath[f1.path] == .alreadyDone && byPath[f2.path] == .done)
+        let byPath = scene.statuses(reports)
+        #expect(byPath[f1.path] == .alreadyDone && byPath[scene.f2.path] == .done)
         #expect(pauses.locked { $0 } == 1)
-        #expect(heard.all.map(\.status).sorted { "\($0)" < "\($1)" } == [.alreadyDone, .done])
-        #expect(try store.ledgerEntry(path: f1.path)?.records == 3)
+        #expect(scene.heard.all.map(\.status).sorted { "\($0)" < "\($1)" } == [.alreadyDone, .done])
+        #expect(try scene.store.ledgerEntry(path: f1.path)?.records == 3)
     }
 
     @Test func aFileHeldByAWorkerThatKeepsRenewingIsReportedAsHeldOnceWhenPatienceRunsOut() async throws {
-        let tree = try LogTree()
-        let store = try tree.store()
-        let clock = TestClock()
-        let heard = Heard()
-        let a = try Worker("worker-a", store: store, clock: clock, onReport: heard.add)
-        let b = try Worker("worker-b", store: store, clock: clock)
-        let f1 = try tree.file("f1")
-        let f2 = try tree.file("f2")
-
-        #expect(try b.keeper.claim(f1.path) == .granted)
-        let keeper = b.keeper
-        a.runner.pause = { duration in
+        let scene = try Scene()
+        let (clock, keeper) = (scene.clock, scene.b.keeper)
+        scene.a.runner.pause = { duration in
             clock.advance(by: duration)
             let lost = try keeper.renew()
             #expect(lost.isEmpty)
         }
-        let reports = try await a.runner.run([f1, f2], revisitHeld: .seconds(10))
+        let reports = try await scene.a.runner.run([scene.f1, scene.f2], revisitHeld: .seconds(10))
 
-        let byPath = Dictionary(reports.map { ($0.path, $0.status) }, uniquingKeysWith: { a, _ in a })
+        let byPath = scene.statuses(reports)
         #expect(reports.count == 2)
-        #expect(byPath[f1.path] == .claimedElsewhere && byPath[f2.path] == .done)
-        #expect(heard.all.filter { $0.status == .claimedElsewhere }.map(\.path) == [f1.path], "reported once, at the end")
-        #expect(heard.all.last?.status == .claimedElsewhere)
-        let waited = clock.now().milliseconds - TestClock.start.milliseconds
-        #expect(waited >= 10_000 && waited < 12_000, "gave up after the patience given (waited \(waited) ms)")
-        #expect(try store.ledgerEntry(path: f1.path) == nil)
+        #expect(byPath[scene.f1.path] == .claimedElsewhere && byPath[scene.f2.path] == .done)
+        #expect(scene.heard.all.filter { $0.status == .claimedElsewhere }.map(\.path) == [scene.f1.path], "reported once, at the end")
+        #expect(scene.heard.all.last?.status == .claimedElsewhere)
+        #expect(scene.waited >= 10_000 && scene.waited < 12_000, "gave up after the patience given (waited \(scene.waited) ms)")
+        #expect(try scene.store.ledgerEntry(path: scene.f1.path) == nil)
     }
 
     @Test func withoutRevisitingAHeldFileIsReportedAtOnceAndNotLookedAtAgain() async throws {
-        let tree = try LogTree()
-        let store = try tree.store()
-        let clock = TestClock()
-        let heard = Heard()
-        let a = try Worker("worker-a", store: store, clock: clock, onReport: heard.add)
-        let b = try Worker("worker-b", store: store, clock: clock)
-        a.runner.pause = { _ in Issue.record("no pause without revisitHeld") }
-        let f1 = try tree.file("f1")
-        #expect(try b.keeper.claim(f1.path) == .granted)
-        let reports = try await a.runner.run([f1])
+        let scene = try Scene()
+        scene.a.runner.pause = { _ in Issue.record("no pause without revisitHeld") }
+        let reports = try await scene.a.runner.run([scene.f1])
         #expect(reports.map(\.status) == [.claimedElsewhere])
-        #expect(heard.all.map(\.status) == [.claimedElsewhere])
+        #expect(scene.heard.all.map(\.status) == [.claimedElsewhere])
     }
 }
