@@ -29,11 +29,11 @@ final class FirstSeenDetector {
 
     private let cache = SecretKeyCache()
     private let onlySecretKey: Bool
-    /// Recent callers by alias list (the aliases joined), built when a new caller is first
-    /// counted and kept in step with `pairs`; dropped when a pair of one of their aliases is.
-    private var callerCounts: [String: RecentCallers] = [:]
+    /// Recent callers by alias list, built when a new caller is first counted and kept in step
+    /// with `pairs`; dropped when a pair of one of their aliases is.
+    private var callerCounts: [[String]: RecentCallers] = [:]
     /// The alias lists of `callerCounts` each alias is part of.
-    private var countedLists: [String: Set<String>] = [:]
+    private var countedLists: [String: Set<[String]>] = [:]
 
     init(rule: String, config: FirstSeenConfig, lateness: EventTime.Duration) {
         self.rule = rule
@@ -158,11 +158,10 @@ final class FirstSeenDetector {
 
     /// The recent callers of `aliases`, built from `pairs` the first time they are asked for.
     private func recentCallers(of aliases: [String]) -> RecentCallers {
-        let list = aliases.joined(separator: "\u{1F}")
-        if let known = callerCounts[list] { return known }
+        if let known = callerCounts[aliases] { return known }
         let built = RecentCallers(aliases: aliases, pairs: pairs)
-        callerCounts[list] = built
-        for a in aliases { countedLists[a, default: []].insert(list) }
+        callerCounts[aliases] = built
+        for a in aliases { countedLists[a, default: []].insert(aliases) }
         return built
     }
 
@@ -171,9 +170,9 @@ final class FirstSeenDetector {
         guard let lists = countedLists[alias] else { return }
         for list in lists {
             callerCounts[list] = nil
-            for a in list.split(separator: "\u{1F}", omittingEmptySubsequences: false) {
-                countedLists[String(a)]?.remove(list)
-                if countedLists[String(a)]?.isEmpty == true { countedLists[String(a)] = nil }
+            for a in list {
+                countedLists[a]?.remove(list)
+                if countedLists[a]?.isEmpty == true { countedLists[a] = nil }
             }
         }
     }

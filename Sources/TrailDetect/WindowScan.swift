@@ -26,10 +26,12 @@ extension ThresholdDetector {
     /// event at a time (an event with several values adds all its entries in one step). Both the
     /// firing check and settling walk windows through this one scan.
     ///
-    /// Each step costs what it takes to find `threshold` distinct values, walking back from the
-    /// window's end, not a walk through the window: a burst of thousands of reads of distinct
-    /// secrets is checked in a few dozen entries per event (once a walk through every window
-    /// before it, quadratic in the burst). When every entry's value is its own (a rule counting
+    /// A window's distinct values are counted up to `threshold`, first by walking back from its
+    /// end through at most `quickLook` entries: a burst of thousands of reads of distinct secrets
+    /// reaches the threshold within a few dozen entries, where a count of the whole window cost a
+    /// walk through it for every event. A window that holds few values many times over (one
+    /// secret read all day) is counted as before: a count of each value in the window, built once
+    /// per scan and slid along with it. When every entry's value is its own (a rule counting
     /// events: the value is the eventID, counted once), the count is the window's length.
     struct WindowScan: IteratorProtocol {
         private let entries: [Entry]
@@ -39,6 +41,11 @@ extension ThresholdDetector {
         private let valuesAreEntries: Bool
         private var first: Int
         private var upcoming: Int
+        /// The walk back from a window's end, reused between steps.
+        private var seen = Set<String>()
+        /// The count of each value in `counted`, once the walk back did not settle a window.
+        private var counts: [String: Int]?
+        private var counted = 0..<0
 
         /// Scans the events whose entries lie in `start..<upper`, counting distinct values up to
         /// `threshold`. `valuesAreEntries`: no two entries hold the same value.
@@ -51,6 +58,9 @@ extension ThresholdDetector {
             self.first = start
             self.upcoming = start
         }
+
+        /// How many entries the walk back from a window's end looks at before counting the window.
+        var quickLook: Int { 4 * threshold }
 
         /// Passes over the windows that end before the entry at `index` (the first entry of an
         /// event, at or after the scan's position) without returning them.
@@ -68,17 +78,38 @@ extension ThresholdDetector {
             while entries[first].t <= end - width {
                 first += 1
             }
-            return WindowStep(end: end, first: first, next: upcoming, distinct: distinctValues(in: first..<upcoming))
+            return WindowStep(end: end, first: first, next: upcoming, distinct: distinctValues())
         }
 
-        /// The distinct values of `range`, counted from its end back until `threshold` of them.
-        private func distinctValues(in range: Range<Int>) -> Int {
-            if valuesAreEntries { return min(range.count, threshold) }
-            var seen = Set<String>(minimumCapacity: threshold)
-            for i in range.reversed() where seen.insert(entries[i].value).inserted {
-                if seen.count >= threshold { break }
+        /// The distinct values of `first..<upcoming`, up to `threshold`.
+        private mutating func distinctValues() -> Int {
+            if valuesAreEntries { return min(upcoming - first, threshold) }
+            seen.removeAll(keepingCapacity: true)
+            var i = upcoming
+            while i > first, upcoming - i < quickLook {
+                i -= 1
+                if seen.insert(entries[i].value).inserted, seen.count >= threshold { return threshold }
             }
-            return seen.count
+            if i == first { return seen.count }
+            return min(slideCounts(), threshold)
+        }
+
+        /// Moves the counts to the window `first..<upcoming` (both only move forward), building
+        /// them the first time; returns the distinct values in it.
+        private mutating func slideCounts() -> Int {
+            var counts = self.counts.take() ?? [:]
+            if counted.isEmpty { counted = first..<first }
+            for entry in entries[counted.upperBound..<upcoming] {
+                counts[entry.value, default: 0] += 1
+            }
+            for entry in entries[counted.lowerBound..<first] {
+                let left = counts[entry.value]! - 1
+                counts[entry.value] = left == 0 ? nil : left
+            }
+            counted = first..<upcoming
+            let distinct = counts.count
+            self.counts = counts
+            return distinct
         }
     }
 }

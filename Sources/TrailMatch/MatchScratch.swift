@@ -126,10 +126,17 @@ struct MatchState {
         currentElement = Int32(truncatingIfNeeded: elementValue.count &- 1)
     }
 
-    /// Steps out of the current element.
+    /// Steps out of the current element; one that holds no leaf is dropped again (it is the
+    /// last in the tree then), so elements without strings cost nothing.
     @inline(__always)
     mutating func leaveElement() {
-        currentElement = elementParent[Int(currentElement)]
+        let leaving = currentElement
+        currentElement = elementParent[Int(leaving)]
+        if Int(leaving) == elementValue.count &- 1, leafElement.count == 0 || leafElement[leafElement.count &- 1] != leaving {
+            elementValue.count &-= 1
+            elementParent.count &-= 1
+            elementDepth.count &-= 1
+        }
     }
 
     /// Whether two leaves can belong to one match: on every array both lie in, the same element.

@@ -135,6 +135,7 @@ public final class FileCommitter {
         case let .claimedElsewhere(worker, until):
             report.status = .claimedElsewhere
             report.reason = "claimed by another worker (\(worker), lease until \(until.iso8601))"
+            if !processed.fingerprint.isEmpty { report.fingerprintRead = processed.fingerprint }
             return report
         case let .failed(reason, incomplete):
             if incomplete && deferIncomplete {

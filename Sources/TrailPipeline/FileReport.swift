@@ -26,6 +26,9 @@ public struct FileReport: Sendable {
     public var reason: String?
     /// The invalid records, with their locations, for diagnostics.
     public var invalidRecords: [String] = []
+    /// `.claimedElsewhere` after the file was read (its content differed from the ledger's row
+    /// at the same size, so it was claimed, and another worker held it): the fingerprint read.
+    public var fingerprintRead: String?
 
     public init(path: String, status: Status) {
         self.path = path

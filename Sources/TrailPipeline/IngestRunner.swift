@@ -175,19 +175,19 @@ public final class IngestRunner {
             } catch {
                 break   // cancelled: what is still held is reported as such
             }
-            let heldPaths = Set(held.map { PathKey($0.path) })
-            let again = files.filter { heldPaths.contains(PathKey($0.path)) }
-            // A file its holder committed meanwhile, at the size this run listed: the holder
-            // read it after this run listed it, so its fingerprint stands for this run too, and
-            // the file is not read again here (reading and hashing the files three workers
-            // shared out cost more than a second of CPU per worker on the 1M-record tree). A row
-            // at that size from before the holder's claim (its content changed at the same
-            // size, which is why the holder re-reads it) is taken too: the holder still commits
-            // the new content, unless it dies, when the next run catches it by its fingerprint.
+            let heldNow = Dictionary(held.map { (PathKey($0.path), $0) }, uniquingKeysWith: { a, _ in a })
+            let again = files.filter { heldNow[PathKey($0.path)] != nil }
+            // A file its holder committed meanwhile, at the size this run listed (and, when this
+            // worker had read it, with the fingerprint it read): the holder read it after this
+            // run listed it, so its fingerprint stands for this run too, and the file is not read
+            // again here (reading and hashing the files three workers shared out cost more than a
+            // second of CPU per worker on the 1M-record tree).
             let ledger = (try? processor.store.ledgerEntries(paths: again.map(\.path))) ?? [:]
             var unsettled: [DiscoveredFile] = []
             for file in again {
-                if let entry = ledger[PathKey(file.path)], entry.status != .failed, entry.size == file.size {
+                let key = PathKey(file.path)
+                if let entry = ledger[key], entry.status != .failed, entry.size == file.size,
+                   heldNow[key]?.fingerprintRead.map({ $0 == entry.fingerprint }) ?? true {
                     let report = FileReport(path: file.path, status: .alreadyDone)
                     settled.append(report)
                     onReport(report)
@@ -197,7 +197,10 @@ public final class IngestRunner {
             }
             let reran = try await runFiles(unsettled, deferIncomplete: deferIncomplete, stop: stop, holdBackHeld: true)
             settled += reran.filter { $0.status != .claimedElsewhere }
+            // Files a stop left unread keep the report they had.
+            let answered = Set(reran.map { PathKey($0.path) })
             let stillHeld = reran.filter { $0.status == .claimedElsewhere }
+                + unsettled.compactMap { answered.contains(PathKey($0.path)) ? nil : heldNow[PathKey($0.path)] }
             wait = stillHeld.count < held.count ? Self.revisitPauses.first : min(wait * 2, Self.revisitPauses.longest)
             held = stillHeld
         }

@@ -51,6 +51,9 @@ import TrailTestSupport
                 }
             }
             #expect(s.leavesInArrays == paths.filter { !$0.isEmpty }.count)
+            // Elements with no leaf inside are dropped: the tree holds the leaves' paths only.
+            let prefixes = Set(paths.flatMap { path in path.indices.map { Array(path[...$0]) } })
+            #expect(s.elementValue.count == prefixes.count, "round \(round)")
         }
     }
 }

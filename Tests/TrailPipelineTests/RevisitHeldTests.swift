@@ -102,6 +102,44 @@ import TrailStore
         #expect(try scene.store.ledgerEntry(path: scene.f1.path) == nil)
     }
 
+    /// f1 is in the ledger, then rewritten at the same size: b claims it to read it again, and
+    /// a, finding it changed and held, must not take the old row for b's commit. b dies; a takes
+    /// f1 over once the lease runs out and stores what is new in it.
+    @Test func aFileReadChangedAndHeldIsNotSettledByItsOldLedgerRow() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let heard = Heard()
+        let a = try Worker("worker-a", store: store, clock: clock, onReport: heard.add)
+        let b = try Worker("ghost", store: store, clock: clock)
+        let f1 = try tree.file("f1")
+        #expect(try await a.runner.run([f1]).map(\.status) == [.done])
+        let old = try #require(try store.ledgerEntry(path: f1.path))
+        let text = try String(contentsOfFile: f1.path, encoding: .utf8)
+        let changed = text.replacingOccurrences(of: "\"f1-0\"", with: "\"f1-9\"")
+        #expect(changed.utf8.count == text.utf8.count && changed != text)
+        try changed.write(toFile: f1.path, atomically: false, encoding: .utf8)
+        #expect(try b.keeper.claim(f1.path) == .granted)
+
+        a.runner.pause = { clock.advance(by: $0) }
+        let reports = try await a.runner.run([f1], revisitHeld: .seconds(120))
+        #expect(reports.map(\.status) == [.done], "\(reports.map { "\($0.status) \($0.reason ?? "")" })")
+        #expect(reports.first?.eventsStored == 1, "f1-9 is the one new record")
+        let now = try #require(try store.ledgerEntry(path: f1.path))
+        #expect(now.fingerprint != old.fingerprint && now.size == old.size)
+        let waited = clock.now().milliseconds - TestClock.start.milliseconds
+        #expect(waited >= 60_000, "read only once the holder's lease ran out (waited \(waited) ms)")
+    }
+
+    @Test func aStopWhileWaitingReportsTheHeldFileOnce() async throws {
+        let scene = try Scene()
+        let stop = StopSignal()
+        scene.a.runner.pause = { _ in stop.request() }
+        let reports = try await scene.a.runner.run([scene.f1, scene.f2], revisitHeld: .seconds(120), stop: stop)
+        #expect(scene.statuses(reports) == [scene.f1.path: .claimedElsewhere, scene.f2.path: .done])
+        #expect(scene.heard.all.filter { $0.status == .claimedElsewhere }.map(\.path) == [scene.f1.path])
+    }
+
     @Test func withoutRevisitingAHeldFileIsReportedAtOnceAndNotLookedAtAgain() async throws {
         let scene = try Scene()
         scene.a.runner.pause = { _ in Issue.record("no pause without revisitHeld") }
