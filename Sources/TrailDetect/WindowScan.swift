@@ -31,7 +31,7 @@ extension ThresholdDetector {
     /// reaches the threshold within a few dozen entries, where a count of the whole window cost a
     /// walk through it for every event. A window that holds few values many times over (one
     /// secret read all day) is counted as before: a count of each value in the window, built once
-    /// per scan and slid along with it. When every entry's value is its own (a rule counting
+    /// per scan and slid along with it to the scan's later windows. When every entry's value is its own (a rule counting
     /// events: the value is the eventID, counted once), the count is the window's length.
     struct WindowScan: IteratorProtocol {
         private let entries: [Entry]
@@ -84,6 +84,8 @@ extension ThresholdDetector {
         /// The distinct values of `first..<upcoming`, up to `threshold`.
         private mutating func distinctValues() -> Int {
             if valuesAreEntries { return min(upcoming - first, threshold) }
+            // Once counted, the next windows of the scan are slid to: they share most entries.
+            if counts != nil { return min(slideCounts(), threshold) }
             seen.removeAll(keepingCapacity: true)
             var i = upcoming
             while i > first, upcoming - i < quickLook {
