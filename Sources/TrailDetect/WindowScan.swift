@@ -101,12 +101,13 @@ extension ThresholdDetector {
         private mutating func slideCounts() -> Int {
             var counts = self.counts.take() ?? [:]
             if counted.isEmpty { counted = first..<first }
-            for entry in entries[counted.upperBound..<upcoming] {
-                counts[entry.value, default: 0] += 1
+            // By index: a loop over the entries would copy each one, four strings and a reference.
+            for i in counted.upperBound..<upcoming {
+                counts[entries[i].value, default: 0] += 1
             }
-            for entry in entries[counted.lowerBound..<first] {
-                let left = counts[entry.value]! - 1
-                counts[entry.value] = left == 0 ? nil : left
+            for i in counted.lowerBound..<first {
+                let left = counts[entries[i].value]! - 1
+                counts[entries[i].value] = left == 0 ? nil : left
             }
             counted = first..<upcoming
             let distinct = counts.count
