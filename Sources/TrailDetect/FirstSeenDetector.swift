@@ -187,13 +187,15 @@ final class FirstSeenDetector {
         for k in touchedKeys {
             guard var known = pairs[k], let newest = known.values.max() else { continue }
             let cutoff = newest - config.forget.milliseconds - lateness.milliseconds
-            if known.values.contains(where: { $0 < cutoff }) { forgetCallers(of: k) }
+            var dropped = false
             for (v, last) in known where last < cutoff {
                 known[v] = nil
+                dropped = true
                 let pairKey = k + String(Self.separator) + v
                 removedPairs.insert(pairKey)
                 dirtyPairs.remove(pairKey)
             }
+            if dropped { forgetCallers(of: k) }
             pairs[k] = known
         }
         touchedKeys.removeAll()

@@ -262,9 +262,9 @@ final class ThresholdDetector {
         if let first = group.held.first { cutoff = min(cutoff, first.start) }
         let drop = lowerBound(group.entries, cutoff)
         guard drop > 0 else { return }
-        for entry in group.entries[..<drop] {
-            group.ids.remove(EntryID(eventID: entry.eventID, value: entry.value))
-            if config.distinct != nil { group.uncounted(entry.value) }
+        for i in 0..<drop {
+            group.ids.remove(EntryID(eventID: group.entries[i].eventID, value: group.entries[i].value))
+            if config.distinct != nil { group.uncounted(group.entries[i].value) }
         }
         group.entries.removeFirst(drop)
     }

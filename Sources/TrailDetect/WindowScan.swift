@@ -31,8 +31,9 @@ extension ThresholdDetector {
     /// reaches the threshold within a few dozen entries, where a count of the whole window cost a
     /// walk through it for every event. A window that holds few values many times over (one
     /// secret read all day) is counted as before: a count of each value in the window, built once
-    /// per scan and slid along with it to the scan's later windows. When every entry's value is its own (a rule counting
-    /// events: the value is the eventID, counted once), the count is the window's length.
+    /// per scan and slid along with it to the scan's later windows. When every entry's value is
+    /// its own (a rule counting events: the value is the eventID, counted once), the count is the
+    /// window's length.
     struct WindowScan: IteratorProtocol {
         private let entries: [Entry]
         private let width: Int64

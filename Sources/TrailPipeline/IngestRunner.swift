@@ -167,6 +167,9 @@ public final class IngestRunner {
                          deferIncomplete: Bool, stop: StopSignal?) async throws(PipelineError) -> [FileReport] {
         var settled = reports.filter { $0.status != .claimedElsewhere }
         var held = reports.filter { $0.status == .claimedElsewhere }
+        // The held files, in their given order, picked out of all the files once.
+        let firstHeld = Set(held.map { PathKey($0.path) })
+        var heldFiles = files.filter { firstHeld.contains(PathKey($0.path)) }
         let deadline = claims.currentTime.adding(patience)
         var wait = Self.revisitPauses.first
         while !held.isEmpty, !(stop?.isRequested ?? false), claims.currentTime < deadline {
@@ -176,7 +179,7 @@ public final class IngestRunner {
                 break   // cancelled: what is still held is reported as such
             }
             let heldNow = Dictionary(held.map { (PathKey($0.path), $0) }, uniquingKeysWith: { a, _ in a })
-            let again = files.filter { heldNow[PathKey($0.path)] != nil }
+            let again = heldFiles.filter { heldNow[PathKey($0.path)] != nil }
             // A file its holder committed meanwhile, at the size this run listed (and, when this
             // worker had read it, with the fingerprint it read): the holder read it after this
             // run listed it, so its fingerprint stands for this run too, and the file is not read
@@ -203,6 +206,7 @@ public final class IngestRunner {
                 + unsettled.compactMap { answered.contains(PathKey($0.path)) ? nil : heldNow[PathKey($0.path)] }
             wait = stillHeld.count < held.count ? Self.revisitPauses.first : min(wait * 2, Self.revisitPauses.longest)
             held = stillHeld
+            heldFiles = again
         }
         for report in held { onReport(report) }
         return settled + held

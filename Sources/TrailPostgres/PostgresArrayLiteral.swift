@@ -1,6 +1,7 @@
 /// The text form of a PostgreSQL `text[]`, sent as ONE bound value and cast in SQL
-/// (`= ANY(ARRAY(SELECT unnest(?::text[])))`): a lookup of a thousand values binds one parameter instead of a thousand
-/// (which the server parses and plans, and the client encodes, for every statement).
+/// (`= ANY(ARRAY(SELECT unnest(?::text[])))`): a lookup of a thousand values binds one parameter
+/// instead of a thousand (which the server parses and plans, and the client encodes, for every
+/// statement).
 ///
 /// Every element is double-quoted, with `"` and `\` escaped by a backslash, so no element can
 /// end the array, start another or read as NULL, whatever it holds. The value stays a bound

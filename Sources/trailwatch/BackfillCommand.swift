@@ -83,7 +83,7 @@ struct BackfillCommand: AsyncParsableCommand {
         let progress = ProgressLine(enabled: !options.noProgress, total: files.count)
         let (runner, delivery) = try options.makeRunner(firstLoad: true) { report in
             summary.add(report)
-            Self.diagnose(report, progress: progress)
+            Self.diagnose(report, progress: progress, heldAfter: "still held after waiting twice the lease, not read")
             progress.update(summary)
         }
         runner.remote = remote
@@ -135,8 +135,10 @@ struct BackfillCommand: AsyncParsableCommand {
         }
     }
 
-    /// Reports a failed file and invalid records on standard error.
-    static func diagnose(_ report: FileReport, progress: ProgressLine) {
+    /// Reports a failed file and invalid records on standard error. `heldAfter`: what is said
+    /// after the reason of a file another worker holds (backfill has waited for it; tail tries
+    /// it again later).
+    static func diagnose(_ report: FileReport, progress: ProgressLine, heldAfter: String = "not read") {
         let invalidShown = 5
         if report.status == .failed {
             progress.clear()
@@ -145,7 +147,7 @@ struct BackfillCommand: AsyncParsableCommand {
         if report.status == .claimedElsewhere || report.status == .takenOver {
             progress.clear()
             StandardError.warning(report.status == .takenOver ? report.reason ?? report.path
-                : "\(report.path): \(report.reason ?? "claimed by another worker"); still held after waiting twice the lease, not read")
+                : "\(report.path): \(report.reason ?? "claimed by another worker"); \(heldAfter)")
         }
         if !report.invalidRecords.isEmpty {
             progress.clear()
