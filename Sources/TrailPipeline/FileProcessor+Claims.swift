@@ -13,6 +13,17 @@ extension FileProcessor {
         return true
     }
 
+    /// The ledger row, from `admission`, of a file another worker of this run committed at the
+    /// size listed (see ``peerCommitsSince``); a claim taken ahead for it is given back.
+    func committedInThisRun(_ file: DiscoveredFile, admission: FileAdmission?) -> FileLedgerEntry? {
+        guard let since = peerCommitsSince, let admission else { return nil }
+        let granted = admission.claim == .granted
+        guard let entry = granted ? admission.ledgerOnceClaimed : admission.ledger,
+              entry.status != .failed, entry.size == file.size, entry.ingestedAt >= since else { return nil }
+        if granted { try? claims?.release([file.path]) }
+        return entry
+    }
+
     /// With ``claims`` set: claims `file` before anything about it is read further or committed
     /// (or takes the answer of the claim `admission` took ahead). Nil when this worker holds the
     /// claim now (or claims are off) and may go on; otherwise the file's outcome: claimed by

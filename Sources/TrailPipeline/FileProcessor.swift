@@ -25,6 +25,15 @@ public struct FileProcessor: Sendable {
     /// When set (a store shared by several workers), each file is claimed before it is read and
     /// after the ledger says it is new; a file another worker holds is left to it.
     public var claims: ClaimKeeper?
+    /// With ``claims``: when this run started, on this worker's wall clock. A ledger row stamped
+    /// since then (``FileLedgerEntry/ingestedAt``), done at the size this run listed, is taken as
+    /// done without reading the file: the worker of this run that wrote it read the file moments
+    /// before, so its fingerprint stands for this run too, as it does for a file a live holder
+    /// commits while this worker waits (``IngestRunner/run(_:deferIncomplete:revisitHeld:stop:)``).
+    /// Without it, a worker that falls behind the others reads and hashes every file they
+    /// committed ahead of it. A row from an earlier run is still confirmed by the file's
+    /// fingerprint. Nil: every row is.
+    public var peerCommitsSince: EventTime?
 
     public init(rules: RuleBook, store: Store) {
         self.rules = rules
@@ -38,6 +47,9 @@ public struct FileProcessor: Sendable {
         // Another worker holds it, and the ledger did not hold it as done: nothing to read.
         if case let .held(worker, until)? = admission?.claim {
             return ProcessedFile(file: file, fingerprint: "", outcome: .claimedElsewhere(worker: worker, until: until))
+        }
+        if let committed = committedInThisRun(file, admission: admission) {
+            return ProcessedFile(file: file, fingerprint: committed.fingerprint, outcome: .alreadyDone)
         }
         let stored: StoredFile
         do {

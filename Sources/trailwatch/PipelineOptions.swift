@@ -254,6 +254,7 @@ struct PipelineOptions: ParsableArguments {
             }
             let keeper = ClaimKeeper(store: store, worker: worker, ttl: .init(milliseconds: Int64(claimTtl * 1000)), now: wallClockNow)
             processor.claims = keeper
+            processor.peerCommitsSince = wallClockNow()
             committer.claims = keeper
             StandardError.line("trailwatch: worker \(worker) claims each file before reading it (lease \(Int(claimTtl)) s)")
         }

@@ -24,7 +24,10 @@ struct Worker {
     let runner: IngestRunner
     let keeper: ClaimKeeper
 
-    init(_ id: String, store: Store, clock: TestClock, onReport: @escaping (FileReport) -> Void = { _ in }) throws {
+    /// `peerCommitsSince`: see ``FileProcessor/peerCommitsSince`` (nil: every done row is
+    /// confirmed by the file's fingerprint).
+    init(_ id: String, store: Store, clock: TestClock, peerCommitsSince: EventTime? = nil,
+         onReport: @escaping (FileReport) -> Void = { _ in }) throws {
         let rules = try RuleBook.load(directory: nil)
         let handOver = AlertHandOver(sinks: [], wallClock: { clock.now().milliseconds }, notify: {})
         let committer = try FileCommitter(store: store, rules: rules, handOver: handOver, wallClock: { clock.now() })
@@ -32,6 +35,7 @@ struct Worker {
         committer.claims = keeper
         var processor = FileProcessor(rules: rules, store: store)
         processor.claims = keeper
+        processor.peerCommitsSince = peerCommitsSince
         runner = IngestRunner(processor: processor, committer: committer, jobs: 2, onReport: onReport)
     }
 

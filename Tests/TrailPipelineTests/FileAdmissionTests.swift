@@ -75,6 +75,55 @@ import TrailStore
         #expect(a.keeper.inHand.isEmpty)
     }
 
+    /// A worker that falls behind the others of its run finds their files done: those they
+    /// committed during this run are taken as done without being read (here the files are gone
+    /// from disk, so a read would fail); a row from before this run is still confirmed by
+    /// reading and hashing the file (here rewritten at the same size, and read again).
+    @Test func filesCommittedDuringThisRunAreDoneWithoutBeingReadAndOlderRowsAreConfirmed() async throws {
+        let tree = try LogTree()
+        let store = try tree.store()
+        let clock = TestClock()
+        let b = try Worker("worker-b", store: store, clock: clock)
+        let earlier = try tree.file("earlier")
+        #expect(try await b.run([earlier])[earlier.path]?.status == .done)
+        clock.advance(seconds: 5)
+        let a = try Worker("worker-a", store: store, clock: clock, peerCommitsSince: clock.now())
+        clock.advance(seconds: 1)
+        let peer = try tree.file("peer")
+        let stale = try tree.file("stale")
+        #expect(try await b.run([peer])[peer.path]?.status == .done)
+        // b commits `stale` too, which then grows: a lists it at another size than b's row.
+        #expect(try await b.run([stale])[stale.path]?.status == .done)
+        try FileManager.default.removeItem(atPath: peer.path)
+        let text = try String(contentsOfFile: earlier.path, encoding: .utf8)
+        let changed = text.replacingOccurrences(of: "\"earlier-0\"", with: "\"earlier-9\"")
+        #expect(changed.utf8.count == text.utf8.count && changed != text)
+        try changed.write(toFile: earlier.path, atomically: false, encoding: .utf8)
+        let grown = try tree.file("stale", records: 4)
+
+        let files = [peer, earlier, grown]
+        let admissions = try #require(a.runner.processor.admissions(for: files))
+        var outcomes: [String] = []
+        for (file, admission) in zip(files, admissions) {
+            switch a.runner.processor.process(file, admission: admission).outcome {
+            case let .decoded(_, records, _, _, _): outcomes.append("decoded \(records)")
+            case .alreadyDone: outcomes.append("already done")
+            case let .failed(reason, _): outcomes.append("failed: \(reason)")
+            default: outcomes.append("other")
+            }
+        }
+        #expect(outcomes == ["already done", "decoded 3", "decoded 4"])
+        #expect(a.keeper.inHand == [grown.path, earlier.path].sorted(), "only the files read are claimed")
+
+        // Without the run's start time, a done row is confirmed by reading the file: gone, it fails.
+        let c = try Worker("worker-c", store: store, clock: clock)
+        let again = try #require(c.runner.processor.admissions(for: [peer]))
+        guard case .failed = c.runner.processor.process(peer, admission: again[0]).outcome else {
+            Issue.record("the missing file was not read")
+            return
+        }
+    }
+
     /// A run stopped after its first file: the batches asked for ahead claimed files it never
     /// read, and gives them all back.
     @Test func aRunStoppedEarlyLeavesNoClaimTakenAheadBehind() async throws {
