@@ -8,6 +8,19 @@ import TrailStore
 /// The ledger rows and claims asked for a batch of files at once: each file is decided as it
 /// would be had it asked alone, and no claim taken ahead is left behind.
 @Suite struct FileAdmissionTests {
+    /// What `worker` makes of each file with its admission, in a word or two.
+    static func outcomes(_ worker: Worker, _ files: [DiscoveredFile], _ admissions: [FileAdmission]) -> [String] {
+        zip(files, admissions).map { file, admission in
+            switch worker.runner.processor.process(file, admission: admission).outcome {
+            case let .decoded(_, records, _, _, _): "decoded \(records)"
+            case .alreadyDone: "already done"
+            case let .claimedElsewhere(worker, _): "held by \(worker)"
+            case let .failed(reason, _): "failed: \(reason)"
+            case .skipped: "skipped"
+            }
+        }
+    }
+
     @Test func aBatchIsClaimedExceptWhatTheLedgerHoldsAndWhatAnotherWorkerHolds() async throws {
         let tree = try LogTree()
         let store = try tree.store()
@@ -35,16 +48,7 @@ import TrailStore
 
         // A file another worker holds is not even read: gone from disk, it is still left to b.
         try FileManager.default.removeItem(atPath: held.path)
-        var outcomes: [String] = []
-        for (file, admission) in zip(files, admissions) {
-            switch a.runner.processor.process(file, admission: admission).outcome {
-            case let .decoded(_, records, _, _, _): outcomes.append("decoded \(records)")
-            case .alreadyDone: outcomes.append("already done")
-            case let .claimedElsewhere(worker, _): outcomes.append("held by \(worker)")
-            default: outcomes.append("other")
-            }
-        }
-        #expect(outcomes == ["decoded 3", "already done", "held by worker-b", "decoded 5"])
+        #expect(Self.outcomes(a, files, admissions) == ["decoded 3", "already done", "held by worker-b", "decoded 5"])
     }
 
     /// Another worker commits the file between the first look at the ledger and the claim: the
@@ -103,16 +107,7 @@ import TrailStore
 
         let files = [peer, earlier, grown]
         let admissions = try #require(a.runner.processor.admissions(for: files))
-        var outcomes: [String] = []
-        for (file, admission) in zip(files, admissions) {
-            switch a.runner.processor.process(file, admission: admission).outcome {
-            case let .decoded(_, records, _, _, _): outcomes.append("decoded \(records)")
-            case .alreadyDone: outcomes.append("already done")
-            case let .failed(reason, _): outcomes.append("failed: \(reason)")
-            default: outcomes.append("other")
-            }
-        }
-        #expect(outcomes == ["already done", "decoded 3", "decoded 4"])
+        #expect(Self.outcomes(a, files, admissions) == ["already done", "decoded 3", "decoded 4"])
         #expect(a.keeper.inHand == [grown.path, earlier.path].sorted(), "only the files read are claimed")
 
         // Without the run's start time, a done row is confirmed by reading the file: gone, it fails.
