@@ -97,7 +97,7 @@ import TrailTestSupport
         let session = PostgresSession(location: try PostgresLocation(parsing: database.url, environment: [:]))
         defer { session.close() }
         func analysedRows() throws -> PostgresCellValue? {
-            try session.query("SELECT reltuples::bigint FROM pg_class WHERE relname = 'event_ids'").rows.first?.first
+            try session.query("SELECT reltuples::bigint FROM pg_class WHERE relname = 'events'").rows.first?.first
         }
         #expect(try store.deferIndexesForFirstLoad())
         try Self.load(store)  // 13 events
