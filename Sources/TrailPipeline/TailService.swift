@@ -24,6 +24,8 @@ public final class TailService {
         /// How often a file another worker held the claim of is tried again (it is then usually
         /// in the ledger, or its claim expired because that worker died).
         public var claimRetryInterval: Duration = .seconds(5)
+        /// How often ``TailService/deferredIndexes`` is asked again.
+        public var indexRetryInterval: Duration = .seconds(30)
 
         public init() {}
     }
@@ -39,6 +41,15 @@ public final class TailService {
 
     /// Sources besides the directories (`s3://` polling, SQS), asked for due files every tick.
     public var feeds: [any TailFeed] = []
+
+    /// Set when the store lacks the history indexes a first load deferred and they could not be
+    /// built at the start (other workers were loading; the last of them builds them when it
+    /// ends): tries the build and says whether nothing is left to build. Asked every
+    /// `indexRetryInterval` until it says so, so that if the loaders died without building, this
+    /// writer builds them rather than the next one to start. A failure is logged and tried again.
+    public var deferredIndexes: (() throws -> Bool)?
+    /// When ``deferredIndexes`` was last asked.
+    private var indexesAsked = Date()
 
     /// Half-written files waiting to settle: when each was first deferred.
     private var pending: [String: Date] = [:]
@@ -102,6 +113,7 @@ public final class TailService {
             }
             try await retryPending()
             try await retryClaimedElsewhere()
+            buildDeferredIndexesWhenDue()
             for feed in feeds where !stop.isRequested {
                 let files = try await feed.due()
                 guard !files.isEmpty else { continue }
@@ -152,6 +164,17 @@ public final class TailService {
                 lastChecked[report.path] = nil
                 stability.forget(report.path)
             }
+        }
+    }
+
+    /// Asks ``deferredIndexes`` again once `indexRetryInterval` has passed since the last time.
+    private func buildDeferredIndexesWhenDue() {
+        guard let build = deferredIndexes, Date().timeIntervalSince(indexesAsked) >= Self.seconds(options.indexRetryInterval) else { return }
+        indexesAsked = Date()
+        do {
+            if try build() { deferredIndexes = nil }
+        } catch {
+            log("building the deferred indexes of events and access failed (tried again in \(options.indexRetryInterval)): \(error)")
         }
     }
 

@@ -100,6 +100,11 @@ struct TailCommand: AsyncParsableCommand {
         valueName: "addr:port"))
     var metrics: String?
 
+    /// Seconds between attempts to build the history indexes a first load left unbuilt (tests
+    /// shorten it).
+    @Option(name: .long, help: .hidden)
+    var indexRetryInterval: Double = 30
+
     func validate() throws {
         if let pollInterval { try OptionRange.check("--poll-interval", pollInterval, OptionRange.pollInterval) }
         guard (10...43_200).contains(sqsVisibilityTimeout) else { throw ValidationError("--sqs-visibility-timeout must be between 10 and 43200") }
@@ -221,11 +226,13 @@ struct TailCommand: AsyncParsableCommand {
         serviceOptions.poll = poll
         serviceOptions.pollInterval = .milliseconds(Int64((pollInterval ?? 2) * 1000))
         serviceOptions.incompleteTimeout = .milliseconds(Int64(incompleteTimeout * 1000))
+        serviceOptions.indexRetryInterval = .milliseconds(Int64(max(0.05, indexRetryInterval) * 1000))
         let service = TailService(directories: localDirectories, runner: runner, options: serviceOptions, stop: stop) { message in
             StandardError.line("trailwatch: " + message)
         }
         service.rulesReload = reload
         service.feeds = feeds
+        service.deferredIndexes = Self.deferredIndexBuild(runner.processor.store)
         let started = Date()
         do {
             try await service.run()
@@ -240,6 +247,21 @@ struct TailCommand: AsyncParsableCommand {
         await metricsServer?.close()
         StandardError.line("trailwatch: stopped; " + summary.line(elapsedSeconds: Date().timeIntervalSince(started))
                            + (sqsQueueURL == nil ? "" : "; " + sqsCounters.summaryLine()))
+    }
+
+    /// When the store still lacks the indexes a first load deferred (the loaders were still at
+    /// work when this tail started), the service's retry of the build: the last loader builds
+    /// them when it ends, and if none lives to, this tail does once the loaders' lock is free.
+    static func deferredIndexBuild(_ store: Store) -> (() throws -> Bool)? {
+        guard let missing = try? store.missingDeferredIndexes(), !missing.isEmpty else { return nil }
+        return {
+            guard !(try store.missingDeferredIndexes()).isEmpty else { return true }
+            let built = try store.buildDeferredIndexes()
+            if !built.isEmpty {
+                StandardError.line("trailwatch: built \(built.count) indexes of events and access that no loader was left to build")
+            }
+            return !built.isEmpty
+        }
     }
 
     /// `ADDR:PORT`, `:PORT` or `PORT` (ADDR 127.0.0.1); `[v6]:PORT` for IPv6.

@@ -273,6 +273,42 @@ struct PostgresCLITests {
         let (a, b) = (try PostgresCLI.status(db), try PostgresCLI.status(clean))
         #expect(a["events"] as? NSNumber == b["events"] as? NSNumber && a["events"] != nil)
     }
+
+    @Test("a tail started during a first load into PostgreSQL builds the deferred indexes once the loader dies without building them",
+          .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
+    func tailBuildsTheIndexesADeadLoaderLeft() throws {
+        let dir = try TempDirectory()
+        let tree = try GenCloudTrail.generate(
+            into: dir.path("tree"),
+            ["-n", "40000", "--days", "2", "--seed", "6", "--accounts", "2", "--regions", "2", "--max-per-file", "50", "--no-digests"])
+        let db = try PostgresCLI.database("firstload-tail")
+        let load = try TrailwatchBinary.launch(["backfill", tree.logs.path, "--db", db, "--jobs", "1", "--no-progress"], in: dir.url)
+        defer { load.send(SIGKILL) }
+        let committed = PostgresCLI.eventually(120, every: 0.01) {
+            ((try? PostgresCLI.rows("SELECT count(*) FROM files", database: PostgresCLI.databaseName(db)))?.first).flatMap { Int($0) } ?? 0 > 0
+        }
+        let watched = dir.url.appendingPathComponent("watched")
+        try FileManager.default.createDirectory(at: watched, withIntermediateDirectories: true)
+        let tail = try TrailwatchBinary.launch(["tail", watched.path, "--db", db, "--no-progress", "--poll", "--poll-interval", "0.2",
+                                                "--index-retry-interval", "0.2"], in: dir.url)
+        defer { tail.send(SIGKILL) }
+        #expect(PostgresTailCLITests.untilWatching(tail), "\(tail.stderrSoFar())")
+        let stillLoading = try load.isRunning && Self.historyIndexes(db).count == 2
+        load.send(SIGKILL)
+        let killed = try load.wait()
+        guard committed, stillLoading, killed.exitCode == 128 + SIGKILL else {
+            Issue.record("the backfill was not killed during its load: \(killed)")
+            return
+        }
+        #expect(tail.stderrSoFar().contains("not built now: another worker is still loading"), "\(tail.stderrSoFar())")
+        // The loader's connection is gone, and with it its share of the loaders' lock.
+        #expect(PostgresCLI.eventually(60, every: 0.1) { ((try? Self.historyIndexes(db))?.count ?? 0) == 11 },
+                "the tail did not build the indexes: \(tail.stderrSoFar())")
+        #expect(tail.stderrSoFar().contains("built 9 indexes of events and access that no loader was left to build"), "\(tail.stderrSoFar())")
+        tail.send(SIGTERM)
+        let ended = try tail.wait()
+        #expect(ended.exitCode == 0, "\(ended)")
+    }
 }
 
 /// `status` JSON without the fields measured against the wall clock (`lag`, `lagSeconds`), which
