@@ -214,13 +214,7 @@ struct PostgresCommitWriter {
             let e = commits[c.commit].events[c.event]
             return [.int(Int64(n)), .text(e.eventID), .int(e.eventTime.milliseconds)]
         })
-        var newIDs: [String: Int64] = [:]
-        var s = try db.statement("""
-            INSERT INTO event_ids (event_id, time) SELECT event_id, time FROM incoming_event_ids ORDER BY ord
-            ON CONFLICT (event_id) DO NOTHING RETURNING event_id, id
-            """)
-        while try s.step() { newIDs[s.string(0)] = s.int64(1) }
-        s.reset()
+        let newIDs = try claimEventIDs()
 
         var events: [[PostgresBindValue]] = []
         var access: [[PostgresBindValue]] = []
@@ -415,6 +409,42 @@ struct PostgresCommitWriter {
                 ingested_at = excluded.ingested_at, newest_event_time = excluded.newest_event_time,
                 account = excluded.account, region = excluded.region
             """)
+    }
+
+    /// Moves the candidates from `incoming_event_ids` into `event_ids`, in their order, and
+    /// returns the row id of each one that was not stored yet.
+    ///
+    /// First as a plain insert, under a savepoint: the committer has dropped the ids the store
+    /// held when it looked, and the commits of all workers are serialised by the write lock, so
+    /// a repeat is rare, and a plain insert costs the server about 30% less than one that skips
+    /// conflicts (560 against 806 ms for the 151,802 ids of the 1M-record tree). When an id is
+    /// stored already (23505), the savepoint is rolled back and the insert that skips stored ids
+    /// runs instead.
+    private func claimEventIDs() throws -> [String: Int64] {
+        try db.execute("SAVEPOINT claim_event_ids")
+        do {
+            let ids = try insertEventIDs(onConflict: "")
+            try db.execute("RELEASE SAVEPOINT claim_event_ids")
+            return ids
+        } catch let error as StoreError where error.sqlState == Self.uniqueViolation {
+            try db.execute("ROLLBACK TO SAVEPOINT claim_event_ids")
+            try db.execute("RELEASE SAVEPOINT claim_event_ids")
+            return try insertEventIDs(onConflict: "ON CONFLICT (event_id) DO NOTHING")
+        }
+    }
+
+    /// SQLSTATE unique_violation.
+    static let uniqueViolation = "23505"
+
+    private func insertEventIDs(onConflict: String) throws -> [String: Int64] {
+        var newIDs: [String: Int64] = [:]
+        var s = try db.statement("""
+            INSERT INTO event_ids (event_id, time) SELECT event_id, time FROM incoming_event_ids ORDER BY ord
+            \(onConflict) RETURNING event_id, id
+            """)
+        defer { s.reset() }
+        while try s.step() { newIDs[s.string(0)] = s.int64(1) }
+        return newIDs
     }
 
     // MARK: - Multi-row statements
