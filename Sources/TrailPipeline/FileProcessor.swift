@@ -32,7 +32,9 @@ public struct FileProcessor: Sendable {
     /// commits while this worker waits (``IngestRunner/run(_:deferIncomplete:revisitHeld:stop:)``).
     /// Without it, a worker that falls behind the others reads and hashes every file they
     /// committed ahead of it. A row from an earlier run is still confirmed by the file's
-    /// fingerprint. Nil: every row is.
+    /// fingerprint. Nil: every row is. For a run that lists each file once (`backfill`): a run
+    /// that lists a file again when it changes (`tail`) would take its own earlier row for the
+    /// new content.
     public var peerCommitsSince: EventTime?
 
     public init(rules: RuleBook, store: Store) {

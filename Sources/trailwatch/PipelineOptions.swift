@@ -207,7 +207,10 @@ struct PipelineOptions: ParsableArguments {
     /// `firstLoad` (backfill): into an empty store, the secondary indexes of events and access are
     /// built once by ``buildDeferredIndexes(_:)`` at the end instead of row by row (set
     /// `TRAILWATCH_DEFER_INDEXES=0` to keep them). Otherwise (tail) indexes that an interrupted
-    /// first load left unbuilt are built now.
+    /// first load left unbuilt are built now. Also for `backfill` (`firstLoad`), with claims: a
+    /// file another worker committed during this run is taken as done without being read
+    /// (``FileProcessor/peerCommitsSince``). Not for `tail`, which lists a file again when it
+    /// changes: its own row from earlier in the run must not vouch for new content.
     func makeRunner(digestWatch: DigestWatch? = nil, firstLoad: Bool = false,
                     onReport: @escaping (FileReport) -> Void) throws -> (runner: IngestRunner, delivery: AlertDelivery) {
         let rules = try loadRules()
@@ -254,7 +257,7 @@ struct PipelineOptions: ParsableArguments {
             }
             let keeper = ClaimKeeper(store: store, worker: worker, ttl: .init(milliseconds: Int64(claimTtl * 1000)), now: wallClockNow)
             processor.claims = keeper
-            processor.peerCommitsSince = wallClockNow()
+            if firstLoad { processor.peerCommitsSince = wallClockNow() }
             committer.claims = keeper
             StandardError.line("trailwatch: worker \(worker) claims each file before reading it (lease \(Int(claimTtl)) s)")
         }

@@ -182,6 +182,43 @@ struct PostgresTailCLITests {
         try Self.expectSameAsReference(postgres, reference, files: count, resolvesLikeOneWorker: false)
     }
 
+    // MARK: 2b. a file changed at the same size
+
+    /// A file `tail` committed, then rewritten at the same size with one record replaced: its
+    /// fingerprint differs, so the tail reads it again and stores the new record (its own ledger
+    /// row from earlier in the run must not vouch for the new content).
+    @Test("a file rewritten at the same size under a running tail on PostgreSQL is read again")
+    func sameSizeRewriteUnderTail() throws {
+        let dir = try TempDirectory()
+        let db = try PostgresCLI.database("tail-rewrite")
+        let day = dir.path("watched/AWSLogs/111111111111/CloudTrail/us-east-1/2024/05/01")
+        try FileManager.default.createDirectory(at: day, withIntermediateDirectories: true)
+        let file = day.appendingPathComponent("111111111111_CloudTrail_us-east-1_20240501T0000Z_rewrite.json")
+        func records(_ ids: [String]) -> String {
+            let list = ids.map { id in
+                """
+                {"eventVersion":"1.08","userIdentity":{"type":"IAMUser","arn":"arn:aws:iam::111111111111:user/alice","accountId":"111111111111"},\
+                "eventTime":"2024-05-01T00:00:00Z","eventSource":"secretsmanager.amazonaws.com","eventName":"GetSecretValue",\
+                "awsRegion":"us-east-1","sourceIPAddress":"10.0.0.1","userAgent":"aws-cli/2","requestParameters":{"secretId":"prod/db"},\
+                "eventID":"\(id)","eventType":"AwsApiCall","recipientAccountId":"111111111111","readOnly":true}
+                """
+            }
+            return "{\"Records\":[" + list.joined(separator: ",") + "]}"
+        }
+        let first = records(["rewrite-0", "rewrite-1"]), second = records(["rewrite-0", "rewrite-2"])
+        #expect(first.utf8.count == second.utf8.count)
+        try Data(first.utf8).write(to: file)
+        let tail = try TrailwatchBinary.launch(["tail", dir.path("watched").path, "--db", db, "--no-progress", "--jobs", "1"], in: dir.url)
+        defer { tail.send(SIGKILL) }
+        #expect(PostgresCLI.eventually(60) { PostgresCLI.doneAndEvents(db)?.events == 2 }, "\(tail.stderrSoFar())")
+        try Data(second.utf8).write(to: file)
+        #expect(PostgresCLI.eventually(60) { PostgresCLI.doneAndEvents(db)?.events == 3 },
+                "the rewritten file was not read again: \(String(describing: PostgresCLI.doneAndEvents(db))) \(tail.stderrSoFar())")
+        tail.send(SIGTERM)
+        let ended = try tail.wait(timeout: 30)
+        #expect(ended.exitCode == 0, "\(ended)")
+    }
+
     // MARK: 3. the database restarted under tail
 
     @Test("the database stopped and started again under a running tail: it waits and says so; nothing lost, nothing doubled",
