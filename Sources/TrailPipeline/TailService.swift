@@ -48,8 +48,11 @@ public final class TailService {
     /// `indexRetryInterval` until it says so, so that if the loaders died without building, this
     /// writer builds them rather than the next one to start. A failure is logged and tried again.
     public var deferredIndexes: (() throws -> Bool)?
-    /// When ``deferredIndexes`` was last asked.
+    /// When ``deferredIndexes`` was last asked, and the wait before the next time: the interval,
+    /// doubled after each failure up to 10 minutes (a role that may not create indexes would
+    /// otherwise log every interval for as long as the tail runs).
     private var indexesAsked = Date()
+    private var indexWait: Duration?
 
     /// Half-written files waiting to settle: when each was first deferred.
     private var pending: [String: Date] = [:]
@@ -167,14 +170,18 @@ public final class TailService {
         }
     }
 
-    /// Asks ``deferredIndexes`` again once `indexRetryInterval` has passed since the last time.
+    /// Asks ``deferredIndexes`` again once its wait has passed since the last time.
     private func buildDeferredIndexesWhenDue() {
-        guard let build = deferredIndexes, Date().timeIntervalSince(indexesAsked) >= Self.seconds(options.indexRetryInterval) else { return }
+        let wait = indexWait ?? options.indexRetryInterval
+        guard let build = deferredIndexes, Date().timeIntervalSince(indexesAsked) >= Self.seconds(wait) else { return }
         indexesAsked = Date()
         do {
             if try build() { deferredIndexes = nil }
+            indexWait = nil
         } catch {
-            log("building the deferred indexes of events and access failed (tried again in \(options.indexRetryInterval)): \(error)")
+            let next = max(options.indexRetryInterval, min(wait * 2, .seconds(600)))
+            indexWait = next
+            log("building the deferred indexes of events and access failed (tried again in \(Self.seconds(next)) s): \(error)")
         }
     }
 

@@ -149,13 +149,14 @@ extension PostgresBackend {
     /// other statements count as lost: on a history of hundreds of millions of events one index
     /// can take longer, and a build cut short would be retried, and cut short, again (and `tail`
     /// could not start, as it builds missing indexes first).
-    public func buildDeferredIndexes() throws(StoreError) -> [String] {
+    public func buildDeferredIndexes(beforeBuilding: () -> Void) throws(StoreError) -> [String] {
         defer { setIndexesDeferred(false) }
         guard case let .granted(lockHolder) = askToBuild() else { return [] }
         defer { lockHolder?.close() }
         return try write("build indexes") { db in
             guard let link = db as? any PostgresLink else { preconditionFailure("a PostgreSQL write runs on a PostgresLink") }
             let missing = try PostgresDeferredIndexes.missing(db)
+            if !missing.isEmpty { beforeBuilding() }
             var built: [String] = []
             for (name, sql) in PostgresDeferredIndexes.statements where missing.contains(name) {
                 try link.executeLong(sql, timeout: Self.buildTimeout)

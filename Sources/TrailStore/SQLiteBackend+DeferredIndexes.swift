@@ -37,9 +37,10 @@ extension SQLiteBackend {
         }
     }
 
-    func buildDeferredIndexes() throws(StoreError) -> [String] {
+    func buildDeferredIndexes(beforeBuilding: () -> Void) throws(StoreError) -> [String] {
         try writeDatabase("build indexes") { db in
             let missing = try Self.missingDeferredIndexes(db)
+            if !missing.isEmpty { beforeBuilding() }
             var built: [String] = []
             for (name, sql) in DeferredIndexes.statements where missing.contains(name) {
                 try db.execute(sql: sql)

@@ -3,7 +3,7 @@ extension SQLiteBackend {
     /// their access rows with them.
     func prune(before cutoff: Int64) throws(StoreError) -> PruneReport {
         // Access rows are found by event through `access_event`, which a stopped first load may lack.
-        _ = try buildDeferredIndexes()
+        _ = try buildDeferredIndexes(beforeBuilding: {})
         var report = PruneReport(cutoff: cutoff, events: 0, accessRows: 0, partitions: [])
         while true {
             let (events, access) = try write("prune events before \(cutoff)") { db -> (Int64, Int64) in

@@ -14,10 +14,11 @@ extension Store {
     }
 
     /// Creates every deferred index that is missing, in one transaction (a no-op when none is).
-    /// Returns the names of the indexes built.
+    /// Returns the names of the indexes built. `beforeBuilding` runs once it is certain that this
+    /// call builds (the writes of this store wait for the build), before the first index.
     @discardableResult
-    public func buildDeferredIndexes() throws(StoreError) -> [String] {
-        try backend.buildDeferredIndexes()
+    public func buildDeferredIndexes(beforeBuilding: () -> Void = {}) throws(StoreError) -> [String] {
+        try backend.buildDeferredIndexes(beforeBuilding: beforeBuilding)
     }
 
     /// The deferred indexes that the store does not have now.

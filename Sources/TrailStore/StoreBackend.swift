@@ -41,7 +41,7 @@ public protocol StoreBackend: AnyObject, Sendable {
     /// For a first load into an empty store: drops secondary indexes to build them at the end.
     func deferIndexesForFirstLoad() throws(StoreError) -> Bool
     /// Builds the deferred indexes that are missing; returns their names.
-    func buildDeferredIndexes() throws(StoreError) -> [String]
+    func buildDeferredIndexes(beforeBuilding: () -> Void) throws(StoreError) -> [String]
     /// The deferred indexes the store lacks now.
     func missingDeferredIndexes() throws(StoreError) -> Set<String>
     /// At the end of a load (`backfill`): whatever the engine does once the rows are in

@@ -13,6 +13,8 @@ enum OptionRange {
     static let pollInterval = 0.01...3_600.0
     /// `tail --incomplete-timeout`, seconds (up to a week).
     static let incompleteTimeout = 0.1...604_800.0
+    /// The hidden `--index-retry-interval` of tail, seconds.
+    static let indexRetryInterval = 0.05...86_400.0
     /// `--claim-ttl` of backfill and tail, seconds (renewed every third of it).
     static let claimTTL = 3.0...3_600.0
     /// `pattern bench --passes`.

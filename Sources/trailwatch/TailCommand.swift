@@ -112,6 +112,7 @@ struct TailCommand: AsyncParsableCommand {
             throw ValidationError("--sqs-queue-url needs an s3://BUCKET[/PREFIX] to read (notifications for other buckets are ignored)")
         }
         try OptionRange.check("--incomplete-timeout", incompleteTimeout, OptionRange.incompleteTimeout)
+        try OptionRange.check("--index-retry-interval", indexRetryInterval, OptionRange.indexRetryInterval)
         if let metrics, Self.metricsAddress(metrics) == nil {
             throw ValidationError("--metrics \"\(metrics)\" is not ADDR:PORT (such as 127.0.0.1:9464 or :9464)")
         }
@@ -226,7 +227,7 @@ struct TailCommand: AsyncParsableCommand {
         serviceOptions.poll = poll
         serviceOptions.pollInterval = .milliseconds(Int64((pollInterval ?? 2) * 1000))
         serviceOptions.incompleteTimeout = .milliseconds(Int64(incompleteTimeout * 1000))
-        serviceOptions.indexRetryInterval = .milliseconds(Int64(max(0.05, indexRetryInterval) * 1000))
+        serviceOptions.indexRetryInterval = .milliseconds(Int64(indexRetryInterval * 1000))
         let service = TailService(directories: localDirectories, runner: runner, options: serviceOptions, stop: stop) { message in
             StandardError.line("trailwatch: " + message)
         }
@@ -256,7 +257,11 @@ struct TailCommand: AsyncParsableCommand {
         guard let missing = try? store.missingDeferredIndexes(), !missing.isEmpty else { return nil }
         return {
             guard !(try store.missingDeferredIndexes()).isEmpty else { return true }
-            let built = try store.buildDeferredIndexes()
+            // A build holds the write lock: this tail ingests nothing until it ends (minutes on a
+            // large history), so it says so first.
+            let built = try store.buildDeferredIndexes(beforeBuilding: {
+                StandardError.line("trailwatch: no loader is left: building the indexes of events and access that the first load deferred (ingestion waits for the build)")
+            })
             if !built.isEmpty {
                 StandardError.line("trailwatch: built \(built.count) indexes of events and access that no loader was left to build")
             }

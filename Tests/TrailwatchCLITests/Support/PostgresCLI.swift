@@ -40,6 +40,20 @@ enum PostgresCLI {
         return text.split(separator: "\n").map(String.init)
     }
 
+    /// A `psql` session running `sql` in `database` on the shared cluster, left running (the
+    /// caller terminates it): for a lock held by a session that then dies.
+    static func session(_ sql: String, database: String) throws -> Process {
+        let cluster = try PostgresTestCluster.shared()
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: cluster.binDirectory + "/psql")
+        process.arguments = ["-X", "-q", "-At", "-v", "ON_ERROR_STOP=1", "-h", cluster.socketDirectory, "-p", String(cluster.port),
+                             "-U", PostgresTestCluster.user, "-d", database, "-c", sql]
+        process.standardOutput = FileHandle.nullDevice
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        return process
+    }
+
     /// The database name at the end of a `postgres://` URL.
     static func databaseName(_ url: String) -> String { String(url.split(separator: "/").last ?? "") }
 
