@@ -420,8 +420,10 @@ struct RuleView: ~Escapable {
     }
 
     /// Whether the conditions have more than `indexAbove` candidate leaves in all (the plain
-    /// search may try each against each), counted up to that.
+    /// search may try each against each), counted up to that. Most events have few leaves, and
+    /// then nothing is counted (nor are deferred tests run early).
     private func plainSearchIsLarge(_ start: Int, _ end: Int, _ s: inout MatchState) -> Bool {
+        if s.entryLeaf.count + s.leafField.count <= indexAbove { return false }
         var n = 0
         for i in start..<end {
             let c = conditions[i]
