@@ -33,6 +33,13 @@ struct ElementIndex {
     /// Per array: how many chosen leaves lie in it, and in which element.
     var pinCount = RawBuffer<Int32>()
     var pinElement = RawBuffer<Int32>()
+    /// Per array: the last slot with a node in it (-1: none). Pinning an array that no later slot
+    /// has a node in changes nothing later on.
+    var arrayLastSlot = RawBuffer<Int32>()
+    /// Per element: the search step that last tried a candidate whose pins that matter later end
+    /// at this element.
+    var triedAt = RawBuffer<UInt32>()
+    var step: UInt32 = 0
     /// Candidates found, a stack shared by the levels of the search; the enumeration's work list.
     var found = RawBuffer<Int32>()
     var work = RawBuffer<Int32>()
@@ -42,7 +49,7 @@ struct ElementIndex {
         nodeFirstEntry.free(); nodeFirstGroup.free(); nodeNextSibling.free()
         groupArray.free(); groupFirstChild.free(); groupNext.free()
         entryLeaf.free(); entryNext.free(); slotRoot.free(); elementNodes.free()
-        pinCount.free(); pinElement.free(); found.free(); work.free()
+        pinCount.free(); pinElement.free(); arrayLastSlot.free(); triedAt.free(); found.free(); work.free()
     }
 }
 
@@ -57,6 +64,9 @@ extension MatchState {
         ix.elementNodes.resize(to: elementValue.count, filling: -1)
         ix.pinCount.resize(to: Int(arrayCounter), filling: 0)
         ix.pinElement.resize(to: Int(arrayCounter), filling: -1)
+        ix.arrayLastSlot.resize(to: Int(arrayCounter), filling: -1)
+        ix.triedAt.resize(to: elementValue.count, filling: 0)
+        ix.step = 0
         ix.slotRoot.count = 0
         for slot in 0..<slots { ix.slotRoot.append(newNode(slot: Int32(slot), element: -1)) }
     }
@@ -120,6 +130,7 @@ extension MatchState {
             while n >= 0 {
                 let parent = Int(ix.nodeParent[Int(n)])
                 let array = UInt32(truncatingIfNeeded: elementValue[e] >> 32)
+                ix.arrayLastSlot[Int(array)] = max(ix.arrayLastSlot[Int(array)], ix.nodeSlot[Int(n)])
                 var g = ix.nodeFirstGroup[parent]
                 if g < 0 || ix.groupArray[Int(g)] != array {
                     g = Int32(ix.groupArray.count)
@@ -169,6 +180,36 @@ extension MatchState {
         }
     }
 
+    /// Drops from `found[base...]` each candidate whose pins on arrays of slots from `laterSlot`
+    /// on are those of a candidate before it: the search after either is the same. Those pins
+    /// are the ones on the path down to the candidate's deepest element in such an array, so that
+    /// element (or none) tells them apart. Leaves in arrays no later condition looks at (another
+    /// array of the record than the rest of the rule's fields) are tried once, not once each.
+    mutating func dropEquivalent(from base: Int, laterSlot: Int32) {
+        ix.step &+= 1
+        if ix.step == 0 {
+            ix.triedAt.resize(to: elementValue.count, filling: 0)
+            ix.step = 1
+        }
+        let step = ix.step
+        var noneTried = false, kept = base
+        for k in base..<ix.found.count {
+            let leaf = ix.found[k]
+            var e = leafElement[Int(leaf)]
+            while e >= 0, ix.arrayLastSlot[Int(elementValue[Int(e)] >> 32)] < laterSlot { e = elementParent[Int(e)] }
+            if e < 0 {
+                if noneTried { continue }
+                noneTried = true
+            } else {
+                if ix.triedAt[Int(e)] == step { continue }
+                ix.triedAt[Int(e)] = step
+            }
+            ix.found[kept] = leaf
+            kept += 1
+        }
+        ix.found.count = kept
+    }
+
     /// Pins (`by` 1) or unpins (`by` -1) every array on `leaf`'s path to its element.
     @inline(__always)
     mutating func pin(_ leaf: Int32, by delta: Int32) {
@@ -215,6 +256,7 @@ extension RuleView {
         let slot = Int32(2 * (i - start))
         let base = s.ix.found.count
         s.collect(slot: slot, one: false)
+        if i + 1 < end { s.dropEquivalent(from: base, laterSlot: slot + 2) }
         var k = base
         while k < s.ix.found.count {
             let leaf = s.ix.found[k]

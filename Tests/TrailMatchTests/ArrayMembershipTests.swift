@@ -195,4 +195,21 @@ import TrailTestSupport
         #expect(try !nestedMatches(arns + kinds))
         #expect(try nestedMatches(arns + [both] + kinds))
     }
+
+    /// A condition on another array than the rest (`a`, before `items` in path order): each of
+    /// its leaves leaves the rest of the search the same, and the answer is the same.
+    @Test func conditionOnAnotherArray() throws {
+        let rule = #"{"a":{"key":["k"]},"items":{"arn":[{"prefix":"arn:"}],"kind":["secret"]}}"#
+        let compiled = try CompiledPatterns([NamedPattern(name: "other", file: nil, pattern: try JSONDocument(text: rule).root)])
+        let keys = Array(repeating: #"{"key":"k"}"#, count: 5_000) + [#"{"key":"other"}"#]
+        let arns = Array(repeating: #"{"arn":"arn:x"}"#, count: 5_000)
+        let kinds = Array(repeating: #"{"kind":"secret"}"#, count: 5_000)
+        func matches(_ a: [String], _ items: [String]) throws -> Bool {
+            let text = #"{"a":["# + a.joined(separator: ",") + #"],"items":["# + items.joined(separator: ",") + "]}"
+            return !compiled.matchingIndexes(event: try JSONDocument(text: text).root, detail: nil).isEmpty
+        }
+        #expect(try !matches(keys, arns + kinds))
+        #expect(try matches(keys, arns + [#"{"arn":"arn:y","kind":"secret"}"#] + kinds))
+        #expect(try !matches([#"{"key":"other"}"#], arns + [#"{"arn":"arn:y","kind":"secret"}"#] + kinds))
+    }
 }
