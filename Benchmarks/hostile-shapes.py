@@ -11,10 +11,15 @@ SCALE records (default 20000) unless named otherwise:
   hot          25 secrets read over 30 minutes, then SCALE reads of one secret within 5
                minutes, at CloudTrail's one-second resolution
   nested       one record whose errorCode holds 10 x SCALE strings inside 400 nested arrays
+  array-pair   one record whose requestParameters.items holds SCALE objects, the first half
+               with an `arn`, the second with a `kind`, and a user rule on both fields of one
+               element (in OUT/array-pair.rules, with a copy of Rules/): no element has both
 """
+import glob
 import gzip
 import json
 import os
+import shutil
 import sys
 
 ACCOUNT = "111122223333"
@@ -63,6 +68,19 @@ def main():
     nested = record(1, at(1, 0))
     text = json.dumps(nested).replace('"responseElements": null', '"errorCode": ' + "[" * 400 + ",".join(['"AccessDenied"'] * (10 * n)) + "]" * 400 + ', "responseElements": null')
     write(out, "nested", 1, "nested", '{"Records":[' + text + ']}')
+    pair = record(1, at(1, 0))
+    pair["requestParameters"]["items"] = [{"arn": f"arn:aws:secretsmanager:us-east-1:{ACCOUNT}:secret:s{i}"} for i in range(n // 2)]
+    pair["requestParameters"]["items"] += [{"kind": "secret"}] * (n - n // 2)
+    write(out, "array-pair", 1, "pair", [pair])
+    rules = f"{out}/array-pair.rules"
+    os.makedirs(rules, exist_ok=True)
+    for rule in glob.glob(os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "Rules", "*.json")):
+        shutil.copy(rule, rules)
+    with open(f"{rules}/array-pair.json", "w") as f:
+        json.dump({"name": "array-pair", "title": "Secret items", "severity": "low",
+                   "description": "An arn and a kind in one element of requestParameters.items.",
+                   "pattern": {"source": ["aws.secretsmanager"], "detail": {"requestParameters": {"items": {
+                       "arn": [{"prefix": "arn:aws:secretsmanager:"}], "kind": ["secret"]}}}}}, f)
 
 
 if __name__ == "__main__":

@@ -7,7 +7,8 @@
 #
 # Environment: BIN (.build/release/trailwatch), BASE_BIN (a baseline build, e.g. an earlier
 #   commit's trailwatch; unset: none), BUILD=0 to skip `swift build -c release`, TIMEOUT (seconds
-#   per run, default 600: a run cut off is reported as such).
+#   per run, default 600: a run cut off is reported as such), SHAPES (the shapes to run, default
+#   all). A shape with rules of its own (OUT/<shape>.rules) is backfilled with --rules there.
 # Quadratic work shows as time growing four times when SCALE doubles; run two scales to see it.
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -26,16 +27,18 @@ python3 Benchmarks/hostile-shapes.py "$work/trees" "$scale"
 
 run() {   # run NAME BINARY SHAPE: prints "wall peak-MB" (or "cut off"), alerts to $work/NAME.SHAPE.out
     local name=$1 binary=$2 shape=$3 status=0
+    local rules=()
+    [[ -d $work/trees/$shape.rules ]] && rules=(--rules "$work/trees/$shape.rules")
     rm -f "$work/store.db"*
     timeout "$limit" /usr/bin/time -f '%e %M' -o "$work/time" "$binary" backfill "$work/trees/$shape" --db "$work/store.db" \
-        --no-progress >"$work/$name.$shape.out" 2>"$work/$name.$shape.err" || status=$?
+        "${rules[@]}" --no-progress >"$work/$name.$shape.out" 2>"$work/$name.$shape.err" || status=$?
     if [[ $status == 124 ]]; then echo "cut off after ${limit} s"; return; fi
     [[ $status == 0 ]] || { echo "$name failed on $shape (exit $status):" >&2; tail -n 3 "$work/$name.$shape.err" >&2; exit 1; }
     awk '{ printf "%7.2f s %7.1f MB", $1, $2 / 1024 }' "$work/time"
 }
 
 printf '%-11s %-26s %-26s %s\n' shape "trailwatch" "${base_bin:+baseline}" "${base_bin:+same alerts}"
-for shape in denied distinct first-seen hot nested; do
+for shape in ${SHAPES:-denied distinct first-seen hot nested array-pair}; do
     now=$(run candidate "$bin" "$shape")
     before="" same=""
     if [[ -n $base_bin ]]; then
@@ -46,4 +49,5 @@ for shape in denied distinct first-seen hot nested; do
     fi
     printf '%-11s %-26s %-26s %s\n' "$shape" "$now" "$before" "$same"
 done
-echo "scale: $scale records per shape ($(wc -l < "$work/candidate.first-seen.out") first-seen alerts)"
+echo "scale: $scale records per shape${SHAPES:+ (shapes: $SHAPES)}"
+[[ ! -f $work/candidate.first-seen.out ]] || echo "$(wc -l < "$work/candidate.first-seen.out") first-seen alerts"

@@ -55,10 +55,19 @@ public final class CompiledPatterns: Sendable {
 
     /// The number of patterns.
     public let count: Int
+    /// A sub-rule's search goes through the element tree (``RuleView/searchIndexed(_:_:_:)``)
+    /// when its conditions have more candidate leaves than this.
+    let searchIndexAbove: Int
 
     /// Validates and compiles `patterns`. Throws the first invalid pattern's error, naming its file,
     /// rule and the JSON path of the problem.
-    public init(_ patterns: [NamedPattern]) throws(PatternError) {
+    public convenience init(_ patterns: [NamedPattern]) throws(PatternError) {
+        try self.init(patterns, searchIndexAbove: 64)
+    }
+
+    /// `searchIndexAbove` 0 makes every search with leaves in arrays use the index (tests).
+    init(_ patterns: [NamedPattern], searchIndexAbove: Int) throws(PatternError) {
+        self.searchIndexAbove = searchIndexAbove
         var trie = PathTrie()
         var fields: [FieldIndex] = []
         var fieldOfPath: [[UInt8]: Int32] = [:]
@@ -313,7 +322,7 @@ public final class CompiledPatterns: Sendable {
                 matcherList.withUnsafeBufferPointer { ms in
                     deferred.withUnsafeBufferPointer { df in
                     matcherField.withUnsafeBufferPointer { mf in
-                    let view = RuleView(conditions: conds, matchers: ms, deferred: df, matcherField: mf,
+                    let view = RuleView(conditions: conds, matchers: ms, deferred: df, matcherField: mf, indexAbove: searchIndexAbove,
                                         rootDocument: rootDocument, detailDocument: detailDocument)
                     for c in 0..<candidates.count {
                         let sr = candidates[c]
@@ -345,16 +354,18 @@ struct RuleView: ~Escapable {
     let matchers: UnsafeBufferPointer<Int32>
     let deferred: UnsafeBufferPointer<MatcherSpec?>
     let matcherField: UnsafeBufferPointer<Int32>
+    let indexAbove: Int
     unowned(unsafe) let rootDocument: JSONDocument
     unowned(unsafe) let detailDocument: JSONDocument?
 
     @_lifetime(borrow rootDocument, borrow detailDocument)
     init(conditions: UnsafeBufferPointer<Condition>, matchers: UnsafeBufferPointer<Int32>, deferred: UnsafeBufferPointer<MatcherSpec?>,
-         matcherField: UnsafeBufferPointer<Int32>, rootDocument: borrowing JSONDocument, detailDocument: borrowing JSONDocument?) {
+         matcherField: UnsafeBufferPointer<Int32>, indexAbove: Int, rootDocument: borrowing JSONDocument, detailDocument: borrowing JSONDocument?) {
         self.conditions = conditions
         self.matchers = matchers
         self.deferred = deferred
         self.matcherField = matcherField
+        self.indexAbove = indexAbove
         self.rootDocument = copy rootDocument
         self.detailDocument = copy detailDocument
     }
@@ -403,8 +414,31 @@ struct RuleView: ~Escapable {
             }
             return true
         }
+        if plainSearchIsLarge(start, end, &s) { return searchIndexed(start, end, &s) }
         s.chosen.count = 0
         return search(start, end, &s)
+    }
+
+    /// Whether the conditions have more than `indexAbove` candidate leaves in all (the plain
+    /// search may try each against each), counted up to that. Most events have few leaves, and
+    /// then nothing is counted (nor are deferred tests run early).
+    private func plainSearchIsLarge(_ start: Int, _ end: Int, _ s: inout MatchState) -> Bool {
+        if s.entryLeaf.count + s.leafField.count <= indexAbove { return false }
+        var n = 0
+        for i in start..<end {
+            let c = conditions[i]
+            if c.allowsAbsent, s.fieldStamp[Int(c.field)] == s.epoch { n += s.leafField.count }
+            for k in Int(c.matcherStart)..<Int(c.matcherEnd) where passes(matchers[k], &s) {
+                var e = s.head[Int(matchers[k])]
+                while e >= 0 {
+                    n += 1
+                    if n > indexAbove { return true }
+                    e = s.entryNext[Int(e)]
+                }
+            }
+            if n > indexAbove { return true }
+        }
+        return false
     }
 
     /// Finds leaves for conditions `i...`, consistent with the leaves chosen so far. Conditions are

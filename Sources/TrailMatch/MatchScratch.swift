@@ -46,6 +46,8 @@ struct MatchState {
     var chosen = RawBuffer<Int32>()
     var foldBuffer = RawBuffer<UInt8>()
     var arrayCounter: UInt32 = 0
+    /// The index of a large search (``RuleView/searchIndexed(_:_:_:)``).
+    var ix = ElementIndex()
 
     /// Frees the raw buffers (called by the owning ``MatchScratch``).
     mutating func free() {
@@ -54,6 +56,7 @@ struct MatchState {
         leafField.free(); leafNode.free(); leafInDetail.free(); lazyStamp.free(); leafElement.free()
         elementValue.free(); elementParent.free(); elementDepth.free()
         firedMatchers.free(); candidates.free(); chosen.free(); foldBuffer.free()
+        ix.free()
     }
 
     init() {}
