@@ -237,17 +237,23 @@ struct PostgresCLITests {
             """, database: PostgresCLI.databaseName(db))
     }
 
+    /// A generated tree (`generator` plus small files and no digests) backfilled into a fresh
+    /// database `prefix`, and that database's history indexes: the two primary keys and the nine
+    /// deferred ones, built at the end of the load.
+    static func loaded(_ prefix: String, _ generator: [String]) throws -> (dir: TempDirectory, tree: GeneratedTree, db: String, indexes: [String]) {
+        let dir = try TempDirectory()
+        let tree = try GenCloudTrail.generate(into: dir.path("tree"), generator + ["--max-per-file", "50", "--no-digests"])
+        let db = try PostgresCLI.database(prefix)
+        try PostgresCLI.succeed(["backfill", tree.logs.path, "--db", db, "--no-progress", "--jobs", "1"], in: dir.url)
+        let indexes = try historyIndexes(db)
+        #expect(indexes.count == 11, "\(indexes)")
+        return (dir, tree, db, indexes)
+    }
+
     @Test("kill -9 during a first load into PostgreSQL leaves the deferred indexes missing; the next backfill builds them, every row once",
           .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
     func killDuringFirstLoad() throws {
-        let dir = try TempDirectory()
-        let tree = try GenCloudTrail.generate(
-            into: dir.path("tree"),
-            ["-n", "20000", "--days", "2", "--seed", "5", "--accounts", "2", "--regions", "2", "--max-per-file", "50", "--no-digests"])
-        let clean = try PostgresCLI.database("firstload-clean")
-        try PostgresCLI.succeed(["backfill", tree.logs.path, "--db", clean, "--no-progress", "--jobs", "1"], in: dir.url)
-        let all = try Self.historyIndexes(clean)
-        #expect(all.count == 11, "\(all)")  // the two primary keys and the nine deferred, built at the end
+        let (dir, tree, clean, all) = try Self.loaded("firstload-clean", ["-n", "20000", "--days", "2", "--seed", "5", "--accounts", "2", "--regions", "2"])
 
         let db = try PostgresCLI.database("firstload-killed")
         // One worker id for both runs: the second takes over the claims the killed one left
@@ -277,14 +283,7 @@ struct PostgresCLITests {
     @Test("a tail started while a loader holds the loaders' lock builds the deferred indexes once that loader dies without building them",
           .enabled(if: GenCloudTrail.isAvailable, GenCloudTrail.unavailableReason))
     func tailBuildsTheIndexesADeadLoaderLeft() throws {
-        let dir = try TempDirectory()
-        let tree = try GenCloudTrail.generate(
-            into: dir.path("tree"),
-            ["-n", "2000", "--days", "1", "--seed", "6", "--accounts", "1", "--regions", "1", "--max-per-file", "50", "--no-digests"])
-        let db = try PostgresCLI.database("firstload-tail")
-        try PostgresCLI.succeed(["backfill", tree.logs.path, "--db", db, "--no-progress", "--jobs", "1"], in: dir.url)
-        let all = try Self.historyIndexes(db)
-        #expect(all.count == 11, "\(all)")
+        let (dir, _, db, all) = try Self.loaded("firstload-tail", ["-n", "2000", "--days", "1", "--seed", "6", "--accounts", "1", "--regions", "1"])
         // What a loader killed during its first load leaves, while it is still alive: the deferred
         // indexes missing, and its share of the loaders' advisory lock held on a session of its
         // own (the key is PostgresBackend.loadLock, "TrailLoa").
