@@ -112,8 +112,12 @@ public final class FileCommitter {
 
     /// Whether the staged group has reached its size limit: staging more files should wait
     /// until it is committed.
-    public var isGroupFull: Bool {
-        group.count >= maxGroupFiles || groupEvents >= maxGroupEvents || groupBytes >= maxGroupBytes
+    public var isGroupFull: Bool { isGroupFull(times: 1) }
+
+    /// Whether the staged group has reached `times` its limits in files and events (its limit in
+    /// bytes, which bounds memory, stays as it is).
+    public func isGroupFull(times: Int) -> Bool {
+        group.count >= maxGroupFiles * times || groupEvents >= maxGroupEvents * times || groupBytes >= maxGroupBytes
     }
 
     /// Runs the detectors over one processed file and stages its commit. Returns the file's report

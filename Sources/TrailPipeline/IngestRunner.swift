@@ -14,7 +14,9 @@ import TrailStore
 /// files wait for their turn only while what they keep alive (`ProcessedFile.retainedBytes`,
 /// decompressed bytes and tape) stays under `retainedBudget`, one file at a time when a single
 /// file is larger; at most `16 × jobs + 8` files are launched ahead of the committer. Add the
-/// committer's staged group, which holds only the normalised events it will store.
+/// committer's staged group, which holds only the normalised events it will store (while an
+/// ``EarlyIndexBuild`` runs, up to `EarlyIndexBuild.groupGrowth` times its usual limits in files
+/// and events, within its usual limit in bytes).
 public final class IngestRunner {
     public private(set) var processor: FileProcessor
     public let committer: FileCommitter
@@ -29,6 +31,11 @@ public final class IngestRunner {
     public var shard: Shard?
     /// Diagnostics for standard error (claim renewals that failed).
     public var log: @Sendable (String) -> Void = { _ in }
+    /// For a first load whose secondary indexes are deferred: builds them on the writer once most
+    /// of the run's bytes are staged, while the other cores still read and detect the last files,
+    /// instead of on one core after everything else has finished. Nil: the caller builds them at
+    /// the end (as it still must: this is only started once, and only for a large enough run).
+    public var earlyIndexBuild: EarlyIndexBuild?
     /// Waits between looks at files another worker holds (``run(_:deferIncomplete:revisitHeld:stop:)``);
     /// tests pass one that moves their clock instead of sleeping.
     public var pause: @Sendable (Duration) async throws -> Void = { try await Task.sleep(for: $0) }
@@ -240,6 +247,14 @@ public final class IngestRunner {
         let lane = writer.store.isShared ? BlockingLane(label: "trailwatch.group-writer") : nil
         var writing: Task<Result<[FileReport], PipelineError>, Never>?
         var writingDone: CompletionFlag?
+        /// Whether the writer's task is the early index build rather than a group.
+        var buildingIndexes = false
+        // The early index build, when this run is the one to start it: due once `dueBytes` of the
+        // listed files' bytes are staged.
+        var earlyBuild = earlyIndexBuild
+        let listedBytes = files.reduce(Int64(0)) { $0 + max(0, $1.size) }
+        let dueBytes = earlyBuild.flatMap { $0.dueBytes(listed: listedBytes) }
+        var stagedBytes: Int64 = 0
 
         func finishWriting() async {
             guard let task = writing else { return }
@@ -253,7 +268,31 @@ public final class IngestRunner {
             case let .failure(error):
                 if failure == nil { failure = error }
             }
-            committer.groupWritten()
+            if buildingIndexes {
+                buildingIndexes = false
+            } else {
+                committer.groupWritten()
+            }
+        }
+
+        /// Starts the index build as the writer's next task; the staged group waits (and may grow
+        /// to `EarlyIndexBuild.groupGrowth` times its limit) until the build is done.
+        func startIndexBuild(_ build: EarlyIndexBuild) async {
+            await finishWriting()
+            guard failure == nil else { return }
+            earlyIndexBuild = nil
+            let done = CompletionFlag()
+            writingDone = done
+            buildingIndexes = true
+            writing = Task.detached {
+                defer { done.set() }
+                do throws(PipelineError) {
+                    try build.build()
+                    return .success([])
+                } catch {
+                    return .failure(error)
+                }
+            }
         }
 
         func startWriting() async {
@@ -314,6 +353,7 @@ public final class IngestRunner {
                 waitingBytes += processed.retainedBytes
                 while failure == nil, let ready = waiting.removeValue(forKey: committed) {
                     waitingBytes -= ready.retainedBytes
+                    stagedBytes += max(0, ready.file.size)
                     do throws(PipelineError) {
                         if let report = try committer.stage(ready, deferIncomplete: deferIncomplete) {
                             reports.append(report)
@@ -328,8 +368,15 @@ public final class IngestRunner {
                     // Once every file is launched, a free writer takes what is staged at once,
                     // so the last group, written while nothing else runs, stays small.
                     let due = committer.shouldFlush || launched == files.count && committed + 1 < files.count
-                    if failure == nil, due, writingDone?.isSet ?? true || committer.isGroupFull {
+                    // While the writer builds the indexes, staging goes on past a full group
+                    // (up to `groupGrowth` times its limits), so that the other cores keep busy.
+                    let full = buildingIndexes ? committer.isGroupFull(times: EarlyIndexBuild.groupGrowth) : committer.isGroupFull
+                    if failure == nil, due, writingDone?.isSet ?? true || full {
                         await startWriting()
+                    }
+                    if failure == nil, let build = earlyBuild, let dueBytes, stagedBytes >= dueBytes, committed + 1 < files.count {
+                        earlyBuild = nil
+                        await startIndexBuild(build)
                     }
                     committed += 1
                 }

@@ -205,8 +205,9 @@ struct PipelineOptions: ParsableArguments {
     /// pipeline. `onReport` sees every file's report, in commit order. Problems exit 2.
     /// `digestWatch` (tail) checks each CloudTrail digest file as it is read.
     /// `firstLoad` (backfill): into an empty store, the secondary indexes of events and access are
-    /// built once by ``buildDeferredIndexes(_:)`` at the end instead of row by row (set
-    /// `TRAILWATCH_DEFER_INDEXES=0` to keep them). Otherwise (tail) indexes that an interrupted
+    /// built once instead of row by row (set `TRAILWATCH_DEFER_INDEXES=0` to keep them): on
+    /// SQLite while the last fifth of a large run is still being read (``EarlyIndexBuild``), else
+    /// by ``buildDeferredIndexes(_:)`` at the end. Otherwise (tail) indexes that an interrupted
     /// first load left unbuilt are built now. Also for `backfill` (`firstLoad`), with claims: a
     /// file another worker committed during this run is taken as done without being read
     /// (``FileProcessor/peerCommitsSince``). Not for `tail`, which lists a file again when it
@@ -217,9 +218,10 @@ struct PipelineOptions: ParsableArguments {
         // The sinks before the store: a bad --alerts path must not leave a new store behind.
         let specs = try checkSinks()
         let store = try openStoreForWriting()
+        var deferred = false
         do {
             if firstLoad && ProcessInfo.processInfo.environment["TRAILWATCH_DEFER_INDEXES"] != "0" {
-                try store.deferIndexesForFirstLoad()
+                deferred = try store.deferIndexesForFirstLoad()
             } else {
                 try buildDeferredIndexes(store, announce: true)
             }
@@ -268,6 +270,17 @@ struct PipelineOptions: ParsableArguments {
             throw CLIError.usage("\(error)")
         }
         runner.log = { StandardError.warning($0) }
+        // SQLite: the build starts on the writer while the last files are read. PostgreSQL builds
+        // them at the end, when no other worker is still loading (its loaders' lock).
+        if deferred && !store.isShared {
+            runner.earlyIndexBuild = EarlyIndexBuild { () throws(PipelineError) in
+                do {
+                    try store.buildDeferredIndexes()
+                } catch {
+                    throw PipelineError(.store, "\(error)")
+                }
+            }
+        }
         return (runner, delivery)
     }
 
