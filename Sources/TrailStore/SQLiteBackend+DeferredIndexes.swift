@@ -25,8 +25,13 @@ enum DeferredIndexes {
 }
 
 extension SQLiteBackend {
+    /// Also turns off this connection's foreign-key checks until ``buildDeferredIndexes(beforeBuilding:)``:
+    /// during a first load the commit is the only writer of `events` and `access`, and takes
+    /// every principal, secret and event id from its own upserts and inserts in the same
+    /// transaction (PostgreSQL's `events` and `access` declare no foreign keys, for the same
+    /// reason). The three checks of each `access` row were a third of its insert.
     func deferIndexesForFirstLoad() throws(StoreError) -> Bool {
-        try writeDatabase("defer indexes for a first load") { db in
+        let deferred = try writeDatabase("defer indexes for a first load") { db in
             let missing = try Self.missingDeferredIndexes(db)
             let empty = try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM events) AND NOT EXISTS (SELECT 1 FROM files)") ?? false
             guard empty || !missing.isEmpty else { return false }
@@ -35,10 +40,12 @@ extension SQLiteBackend {
             }
             return true
         }
+        if deferred { try setForeignKeyChecks(false) }
+        return deferred
     }
 
     func buildDeferredIndexes(beforeBuilding: () -> Void) throws(StoreError) -> [String] {
-        try writeDatabase("build indexes") { db in
+        let built = try writeDatabase("build indexes") { db in
             let missing = try Self.missingDeferredIndexes(db)
             if !missing.isEmpty { beforeBuilding() }
             var built: [String] = []
@@ -47,6 +54,19 @@ extension SQLiteBackend {
                 built.append(name)
             }
             return built
+        }
+        try setForeignKeyChecks(true)
+        return built
+    }
+
+    /// `PRAGMA foreign_keys` of the writer's connection (outside any transaction, where SQLite
+    /// ignores it).
+    private func setForeignKeyChecks(_ on: Bool) throws(StoreError) {
+        if readOnly { return }
+        do {
+            try queue.writeWithoutTransaction { db in try db.execute(sql: "PRAGMA foreign_keys = \(on ? "ON" : "OFF")") }
+        } catch {
+            throw StoreError(.sqlite, path: path, operation: "foreign-key checks \(on ? "on" : "off")", message: SQLiteBackend.message(error))
         }
     }
 

@@ -54,6 +54,26 @@ func count(_ store: Store, _ table: String) throws -> Int {
         #expect(fk == 1)
     }
 
+    /// A first load checks no foreign keys (the commit takes every id from its own upserts) until
+    /// its deferred indexes are built; its rows are then those of a load that checked them.
+    @Test func aFirstLoadChecksForeignKeysAgainOnceItsIndexesAreBuilt() throws {
+        let path = try Fixture.temporaryDirectory() + "/first-load.db"
+        let store = try Store.open(path: path)
+        func checks() throws -> Int? { try store.queue.inDatabase { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") } }
+        #expect(try checks() == 1)
+        #expect(try store.deferIndexesForFirstLoad())
+        #expect(try checks() == 0)
+        _ = try Fixture.populate(store)
+        #expect(try store.buildDeferredIndexes().count == DeferredIndexes.statements.count)
+        #expect(try checks() == 1)
+        let violations = try store.queue.inDatabase { db in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") }
+        #expect(violations.isEmpty)
+        let checked = try Fixture.populated()
+        for table in ["events", "access", "usage", "principals", "secrets", "secret_keys"] {
+            #expect(try count(store, table) == count(checked, table), "\(table)")
+        }
+    }
+
     @Test func newFileIsPrivateWhateverTheUmask() throws {
         let path = try Fixture.temporaryDirectory() + "/t.db"
         let old = umask(0)
