@@ -62,7 +62,7 @@ struct JSONParser: ~Copyable {
         }
     }
 
-    private mutating func parseValue() throws(JSONError) {
+    @inline(__always) private mutating func parseValue() throws(JSONError) {
         guard position < length else { throw JSONError(.unexpectedEnd, at: position) }
         switch base[position] {
         case UInt8(ascii: "{"): try parseObject()
@@ -121,7 +121,7 @@ struct JSONParser: ~Copyable {
 
     @inline(__always) private func isDigit(_ b: UInt8) -> Bool { b &- UInt8(ascii: "0") < 10 }
 
-    private mutating func parseString() throws(JSONError) {
+    @inline(__always) private mutating func parseString() throws(JSONError) {
         // position is at the opening quote.
         position += 1
         let start = position
