@@ -6,8 +6,9 @@
 /// files is still being read, decoded and run through the detectors, the build shares the
 /// machine with that work; the groups written after it maintain the indexes row by row, which
 /// costs little for that fifth. (Started at 90% instead, the groups staged during the build
-/// were still being written, on one core, after everything else had finished.) The staged group may grow to `groupGrowth` times its limits in
-/// files and events while the build runs, so that staging does not wait for it.
+/// were still being written, on one core, after everything else had finished.) The staged
+/// group may grow to `groupGrowth` times its limits in files and events while the build runs,
+/// so that staging does not wait for it.
 public struct EarlyIndexBuild: Sendable {
     /// Share of the listed bytes (as listed: compressed sizes) staged before the build starts.
     public var afterShare: Double

@@ -251,9 +251,8 @@ public final class IngestRunner {
         var buildingIndexes = false
         // The early index build, when this run is the one to start it: due once `dueBytes` of the
         // listed files' bytes are staged.
-        var earlyBuild = earlyIndexBuild
         let listedBytes = files.reduce(Int64(0)) { $0 + max(0, $1.size) }
-        let dueBytes = earlyBuild.flatMap { $0.dueBytes(listed: listedBytes) }
+        let dueBytes = earlyIndexBuild.flatMap { $0.dueBytes(listed: listedBytes) }
         var stagedBytes: Int64 = 0
 
         func finishWriting() async {
@@ -275,40 +274,37 @@ public final class IngestRunner {
             }
         }
 
+        /// Runs `work` as the writer's task (the one in hand is finished first by the callers).
+        func launchWriter(_ work: @escaping @Sendable () throws(PipelineError) -> [FileReport]) {
+            let done = CompletionFlag()
+            writingDone = done
+            @Sendable func run() -> Result<[FileReport], PipelineError> {
+                defer { done.set() }
+                do throws(PipelineError) {
+                    return .success(try work())
+                } catch {
+                    return .failure(error)
+                }
+            }
+            writing = lane.map { lane in Task { await lane.run(run) } } ?? Task.detached { run() }
+        }
+
         /// Starts the index build as the writer's next task; the staged group waits (and may grow
         /// to `EarlyIndexBuild.groupGrowth` times its limit) until the build is done.
         func startIndexBuild(_ build: EarlyIndexBuild) async {
             await finishWriting()
             guard failure == nil else { return }
-            earlyIndexBuild = nil
-            let done = CompletionFlag()
-            writingDone = done
             buildingIndexes = true
-            writing = Task.detached {
-                defer { done.set() }
-                do throws(PipelineError) {
-                    try build.build()
-                    return .success([])
-                } catch {
-                    return .failure(error)
-                }
+            launchWriter { () throws(PipelineError) in
+                try build.build()
+                return []
             }
         }
 
         func startWriting() async {
             await finishWriting()
             guard failure == nil, let prepared = committer.takeGroup() else { return }
-            let done = CompletionFlag()
-            writingDone = done
-            @Sendable func write() -> Result<[FileReport], PipelineError> {
-                defer { done.set() }
-                do throws(PipelineError) {
-                    return .success(try writer.write(prepared))
-                } catch {
-                    return .failure(error)
-                }
-            }
-            writing = lane.map { lane in Task { await lane.run(write) } } ?? Task.detached { write() }
+            launchWriter { () throws(PipelineError) in try writer.write(prepared) }
         }
 
         // What the store says about each file (its ledger row; with claims, the claim) is asked
@@ -374,8 +370,8 @@ public final class IngestRunner {
                     if failure == nil, due, writingDone?.isSet ?? true || full {
                         await startWriting()
                     }
-                    if failure == nil, let build = earlyBuild, let dueBytes, stagedBytes >= dueBytes, committed + 1 < files.count {
-                        earlyBuild = nil
+                    if failure == nil, let build = earlyIndexBuild, let dueBytes, stagedBytes >= dueBytes, committed + 1 < files.count {
+                        earlyIndexBuild = nil
                         await startIndexBuild(build)
                     }
                     committed += 1
