@@ -21,17 +21,7 @@ public struct EventIDFilter: Sendable {
     /// Adds `id`; returns whether it may have been there already (false is certain).
     @discardableResult
     public mutating func insert(_ id: String) -> Bool {
-        insert(hash: id.hashValue)
-    }
-
-    public func mayContain(_ id: String) -> Bool {
-        mayContain(hash: id.hashValue)
-    }
-
-    /// ``insert(_:)`` of the id whose `hashValue` is `hash` (hashed once for several uses).
-    @discardableResult
-    public mutating func insert(hash: Int) -> Bool {
-        let (word, bits) = slot(hash)
+        let (word, bits) = slot(id)
         return words.withUnsafeMutableBufferPointer { words in
             let before = words[word]
             words[word] = before | bits
@@ -39,16 +29,15 @@ public struct EventIDFilter: Sendable {
         }
     }
 
-    /// ``mayContain(_:)`` of the id whose `hashValue` is `hash`.
-    public func mayContain(hash: Int) -> Bool {
-        let (word, bits) = slot(hash)
+    public func mayContain(_ id: String) -> Bool {
+        let (word, bits) = slot(id)
         return words.withUnsafeBufferPointer { $0[word] & bits == bits }
     }
 
     /// The word an id falls in (from the hash's low bits) and its four bits there (from four
     /// 6-bit fields of the high bits).
-    @inline(__always) private func slot(_ hashValue: Int) -> (Int, UInt64) {
-        let hash = UInt64(bitPattern: Int64(hashValue))
+    @inline(__always) private func slot(_ id: String) -> (Int, UInt64) {
+        let hash = UInt64(bitPattern: Int64(id.hashValue))
         let word = Int(truncatingIfNeeded: hash) & wordMask
         let high = hash >> 32
         let bits = (1 as UInt64) << (high & 63) | 1 << ((high >> 6) & 63) | 1 << ((high >> 12) & 63) | 1 << ((high >> 18) & 63)

@@ -10,28 +10,40 @@ extension SQLiteBackend {
     /// as `INSERT OR IGNORE` does with the index; the commit that would pass the limit of ids
     /// held in memory builds the index in its transaction instead.
     func commit(_ commits: [FileCommit], label: String) throws(StoreError) -> [[String]] {
-        let exact = committedEventIDs.noteCommitting(commits.flatMap { $0.events.map(\.eventID) })
-        let inserted = try writeDatabase("commit of \(label)") { db -> [[String]] in
+        let ids = commits.lazy.flatMap(\.events).map(\.eventID)
+        committedEventIDs.note(ids)
+        let exact = committedEventIDs.exactCheck(ids, count: commits.reduce(0) { $0 + $1.events.count })
+        let (inserted, stored) = try writeDatabase("commit of \(label)") { db -> ([[String]], Set<String>) in
             do {
-                var writer = CommitWriter(db: db, skipped: exact?.skipped)
+                var writer = CommitWriter(db: db, unindexed: exact.map { UnindexedEventIDs(stored: $0.stored) })
                 let inserted = try commits.map { try writer.write($0) }
                 try writer.finish()
                 if exact?.buildsIndex == true { try db.execute(sql: DeferredIndexes.eventIDs.sql) }
-                return inserted
+                return (inserted, writer.unindexed?.added ?? [])
             } catch let failure as SQLiteFailure {
                 throw StoreError(.sqlite, path: path, operation: "commit of \(label)", message: failure.message)
             } catch let lost as ClaimLost {
                 throw lost.storeError(store: path, operation: "commit of \(label)")
             }
         }
-        if let exact {
-            if exact.buildsIndex {
-                committedEventIDs.stopExactTracking()
-            } else {
-                committedEventIDs.addCommitted(exact)
-            }
+        if exact?.buildsIndex == true {
+            committedEventIDs.stopExactTracking()
+        } else if exact != nil {
+            committedEventIDs.addCommitted(stored)
         }
         return inserted
+    }
+}
+
+/// The event ids of one commit while the unique index is missing: those stored already, and
+/// those this commit stores (each once).
+private struct UnindexedEventIDs {
+    let stored: Set<String>
+    private(set) var added: Set<String> = []
+
+    /// Whether an event with `id` is to be inserted (then it counts as added).
+    mutating func admit(_ id: String) -> Bool {
+        !stored.contains(id) && added.insert(id).inserted
     }
 }
 
@@ -73,15 +85,12 @@ private struct CommitWriter {
         }
     }
 
-    /// While the event ids' unique index is missing: the positions of the events (in the order
-    /// of the transaction's commits) not to insert, stored already or repeated.
-    private let skipped: Set<Int>?
-    /// The position of the next event.
-    private var position = 0
+    /// Set while the event ids' unique index is missing.
+    private(set) var unindexed: UnindexedEventIDs?
 
-    init(db: Database, skipped: Set<Int>?) {
+    init(db: Database, unindexed: UnindexedEventIDs?) {
         self.db = db
-        self.skipped = skipped
+        self.unindexed = unindexed
     }
 
     private struct SeenRange {
@@ -304,9 +313,8 @@ private struct CommitWriter {
         var keyPairs = Set<String>()
         var lastDetails: (details: EventDetails, json: String?) = (EventDetails(), nil)
         for i in c.events.indices {
-            defer { position += 1 }
-            if let skipped, skipped.contains(position) { continue }
             guard let principalID = principalIDs[c.events[i].principal.id] else { continue }
+            if unindexed != nil, unindexed?.admit(c.events[i].eventID) != true { continue }
             let t = c.events[i].eventTime.milliseconds
             insertEvent.bind(c.events[i].eventID)
             insertEvent.bind(t)

@@ -100,9 +100,6 @@ import TrailModel
     /// had (one missing, as an interrupted first load leaves them), and event ids stay unique.
     @Test func aV7StoreMovesTheConstraintToANamedIndex() throws {
         let path = try Fixture.temporaryDirectory() + "/v7.db"
-        // SQLite is configured as a store configures it before this test starts it (a test running
-        // at the same time checks that configuration).
-        _ = SQLiteBackend.libraryConfigured
         do {
             let queue = try DatabaseQueue(path: path)
             try StoreSchema.migrator.migrate(queue, upTo: "v7-detector-state-by-rowid")
