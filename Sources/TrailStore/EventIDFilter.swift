@@ -1,4 +1,6 @@
 import Foundation
+import Synchronization
+import TrailSync
 
 /// A fixed-size Bloom filter over event ids: `mayContain` is false only for an id never inserted,
 /// and true for every inserted one (and, rarely, for others).
@@ -42,5 +44,36 @@ public struct EventIDFilter: Sendable {
         let high = hash >> 32
         let bits = (1 as UInt64) << (high & 63) | 1 << ((high >> 6) & 63) | 1 << ((high >> 12) & 63) | 1 << ((high >> 18) & 63)
         return (word, bits)
+    }
+}
+
+/// The event ids committed through one `Store` since it saw its events table empty, as a filter.
+///
+/// Only meaningful while nothing else writes to the database: the writer lock (or an in-memory
+/// store, which has a single connection) guarantees that. Then an id the filter has never seen
+/// cannot be stored, and `existingEventIDs` skips its lookup: on a first backfill, almost all of them.
+final class CommittedEventIDs: Sendable {
+    private let filter = Mutex<EventIDFilter?>(nil)
+
+    /// Starts tracking; call only when the events table is empty and no other writer exists.
+    func startTracking() {
+        filter.locked { if $0 == nil { $0 = EventIDFilter() } }
+    }
+
+    /// Records ids about to be committed (before the transaction, so a concurrent lookup never
+    /// misses one that is already stored; ids of a commit that then fails stay as false positives).
+    func note<S: Sequence>(_ ids: S) where S.Element == String {
+        filter.locked { filter in
+            guard filter != nil else { return }
+            for id in ids { filter?.insert(id) }
+        }
+    }
+
+    /// The ids of `ids` that may be stored, or nil when nothing is tracked (look all of them up).
+    func candidates(_ ids: [String]) -> [String]? {
+        filter.locked { filter in
+            guard let filter else { return nil }
+            return ids.filter { filter.mayContain($0) }
+        }
     }
 }

@@ -4,46 +4,20 @@ import TrailModel
 
 extension SQLiteBackend {
     /// The insert path of SQLite: row by row through prepared statements, in one transaction.
-    ///
-    /// While a first load goes without the event ids' unique index, the ids stored already come
-    /// from memory (``CommittedEventIDs``) and the commit skips them and repeats within itself,
-    /// as `INSERT OR IGNORE` does with the index; the commit that would pass the limit of ids
-    /// held in memory builds the index in its transaction instead.
     func commit(_ commits: [FileCommit], label: String) throws(StoreError) -> [[String]] {
-        let ids = commits.lazy.flatMap(\.events).map(\.eventID)
-        committedEventIDs.note(ids)
-        let exact = committedEventIDs.exactCheck(ids, count: commits.reduce(0) { $0 + $1.events.count })
-        let (inserted, stored) = try writeDatabase("commit of \(label)") { db -> ([[String]], Set<String>) in
+        committedEventIDs.note(commits.lazy.flatMap(\.events).map(\.eventID))
+        return try writeDatabase("commit of \(label)") { db in
             do {
-                var writer = CommitWriter(db: db, unindexed: exact.map { UnindexedEventIDs(stored: $0.stored) })
+                var writer = CommitWriter(db: db)
                 let inserted = try commits.map { try writer.write($0) }
                 try writer.finish()
-                if exact?.buildsIndex == true { try db.execute(sql: DeferredIndexes.eventIDs.sql) }
-                return (inserted, writer.unindexed?.added ?? [])
+                return inserted
             } catch let failure as SQLiteFailure {
                 throw StoreError(.sqlite, path: path, operation: "commit of \(label)", message: failure.message)
             } catch let lost as ClaimLost {
                 throw lost.storeError(store: path, operation: "commit of \(label)")
             }
         }
-        if exact?.buildsIndex == true {
-            committedEventIDs.stopExactTracking()
-        } else if exact != nil {
-            committedEventIDs.addCommitted(stored)
-        }
-        return inserted
-    }
-}
-
-/// The event ids of one commit while the unique index is missing: those stored already, and
-/// those this commit stores (each once).
-private struct UnindexedEventIDs {
-    let stored: Set<String>
-    private(set) var added: Set<String> = []
-
-    /// Whether an event with `id` is to be inserted (then it counts as added).
-    mutating func admit(_ id: String) -> Bool {
-        !stored.contains(id) && added.insert(id).inserted
     }
 }
 
@@ -85,12 +59,8 @@ private struct CommitWriter {
         }
     }
 
-    /// Set while the event ids' unique index is missing.
-    private(set) var unindexed: UnindexedEventIDs?
-
-    init(db: Database, unindexed: UnindexedEventIDs?) {
+    init(db: Database) {
         self.db = db
-        self.unindexed = unindexed
     }
 
     private struct SeenRange {
@@ -314,7 +284,6 @@ private struct CommitWriter {
         var lastDetails: (details: EventDetails, json: String?) = (EventDetails(), nil)
         for i in c.events.indices {
             guard let principalID = principalIDs[c.events[i].principal.id] else { continue }
-            if unindexed != nil, unindexed?.admit(c.events[i].eventID) != true { continue }
             let t = c.events[i].eventTime.milliseconds
             insertEvent.bind(c.events[i].eventID)
             insertEvent.bind(t)

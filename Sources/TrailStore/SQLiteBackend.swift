@@ -150,10 +150,6 @@ final class SQLiteBackend: StoreBackend {
     func lockForWriting() throws(StoreError) {
         if path == ":memory:" { return }
         try writerLock.acquire(lockPath: path + ".lock", dbPath: path)
-        // A first load killed while it went without the event ids' unique index left the store
-        // without it: every writer has it before its first commit (the ids stored then are unique,
-        // that load checked them in memory).
-        try writeDatabase("build the unique index of event ids") { db in try Self.ensureEventIDIndex(db) }
         // No other process writes now: if no event is stored yet, every stored id will have gone
         // through this store's commits, so lookups can skip the ids it never committed.
         let empty = try readDatabase("count events") { db in try Bool.fetchOne(db, sql: "SELECT NOT EXISTS (SELECT 1 FROM events)") ?? false }
@@ -258,10 +254,7 @@ final class SQLiteBackend: StoreBackend {
     /// connection whatever the number of ids.
     /// Ids this writer never committed to a store that was empty when it took the writer lock are
     /// answered without a lookup (see ``CommittedEventIDs``).
-    /// While a first load tracks every committed id exactly (without the unique index), the
-    /// answer comes from memory.
     func existingEventIDs(_ ids: [String]) throws(StoreError) -> Set<String> {
-        if let stored = committedEventIDs.storedExactly(ids) { return stored }
         let ids = committedEventIDs.candidates(ids) ?? ids
         if ids.isEmpty { return [] }
         if let ledgerReader { return try ledgerReader.existingEventIDs(ids, chunk: Self.idChunk, sql: Self.idLookupSQL) }

@@ -38,8 +38,7 @@ public protocol StoreBackend: AnyObject, Sendable {
     /// Takes whatever the engine needs before writing (SQLite: the exclusive writer lock).
     func lockForWriting() throws(StoreError)
 
-    /// For a first load into an empty store: drops secondary indexes to build them at the end
-    /// (SQLite: the event ids' unique index too, checking ids in memory meanwhile).
+    /// For a first load into an empty store: drops secondary indexes to build them at the end.
     func deferIndexesForFirstLoad() throws(StoreError) -> Bool
     /// Builds the deferred indexes that are missing; returns their names.
     func buildDeferredIndexes(beforeBuilding: () -> Void) throws(StoreError) -> [String]

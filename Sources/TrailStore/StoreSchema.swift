@@ -3,9 +3,7 @@ import GRDB
 /// The store's schema: named, append-only migrations, one transaction each.
 ///
 /// Never edit a registered migration: add a new one. Constraints live in the schema (unique event
-/// ids, one access row per event and secret, foreign keys) so that SQLite enforces them; only a
-/// first load into an empty store goes without the event ids' index for a while, and checks them
-/// in memory meanwhile (``CommittedEventIDs``).
+/// ids, one access row per event and secret, foreign keys) so that SQLite enforces them.
 package enum StoreSchema {
     static var migrator: DatabaseMigrator {
         var migrator = DatabaseMigrator()
@@ -29,9 +27,6 @@ package enum StoreSchema {
         }
         migrator.registerMigration("v7-detector-state-by-rowid") { db in
             try db.execute(sql: v7)
-        }
-        migrator.registerMigration("v8-event-id-index") { db in
-            try v8(db)
         }
         return migrator
     }
@@ -282,54 +277,4 @@ package enum StoreSchema {
         DROP TABLE detector_state;
         ALTER TABLE detector_state_v7 RENAME TO detector_state;
         """
-
-    /// `events.event_id` unique through a named index (`events_event_id`) instead of the column's
-    /// inline constraint, so that a first load into an empty store can build it once at the end
-    /// like the other deferred indexes: maintained row by row, its random keys rewrote most of its
-    /// pages at every commit (a sixth of a large first load's time). The table is rebuilt with
-    /// its row ids, and the indexes of `events` that the store had are created again: a store an
-    /// interrupted first load left without them stays without them, for the next writer to build.
-    static func v8(_ db: Database) throws {
-        let present = try String.fetchSet(db, sql: "SELECT name FROM sqlite_master WHERE type = 'index' AND tbl_name = 'events' AND sql IS NOT NULL")
-        try db.execute(sql: v8Table)
-        for (name, sql) in v8EventIndexes where present.contains(name) {
-            try db.execute(sql: sql)
-        }
-        try db.execute(sql: "CREATE UNIQUE INDEX events_event_id ON events(event_id)")
-    }
-
-    private static let v8Table = """
-        CREATE TABLE events_v8 (
-            id INTEGER PRIMARY KEY,
-            event_id TEXT NOT NULL,            -- unique: index events_event_id
-            time INTEGER NOT NULL,             -- ms since epoch, UTC
-            source TEXT NOT NULL,
-            name TEXT NOT NULL,
-            type TEXT NOT NULL,
-            account TEXT NOT NULL,
-            region TEXT NOT NULL,
-            principal INTEGER NOT NULL REFERENCES principals(id),
-            session TEXT,
-            source_ip TEXT,
-            user_agent TEXT,
-            error_code TEXT,
-            error_message TEXT,
-            read_only INTEGER,
-            details TEXT                       -- JSON: deletion window, force, policy flags, KMS keys; never secret values
-        );
-        INSERT INTO events_v8 (id, event_id, time, source, name, type, account, region, principal, session,
-                source_ip, user_agent, error_code, error_message, read_only, details)
-            SELECT id, event_id, time, source, name, type, account, region, principal, session,
-                source_ip, user_agent, error_code, error_message, read_only, details FROM events;
-        DROP TABLE events;
-        ALTER TABLE events_v8 RENAME TO events;
-        """
-
-    /// The indexes of `events` before v8, as v1 and v2 created them.
-    private static let v8EventIndexes: [(name: String, sql: String)] = [
-        ("events_time", "CREATE INDEX events_time ON events(time)"),
-        ("events_principal_time", "CREATE INDEX events_principal_time ON events(principal, time)"),
-        ("events_name_time", "CREATE INDEX events_name_time ON events(name, time)"),
-        ("events_failed_time", "CREATE INDEX events_failed_time ON events(time) WHERE error_code IS NOT NULL"),
-    ]
 }
