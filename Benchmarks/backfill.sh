@@ -11,7 +11,8 @@
 #               rows, JOBS threads (Benchmarks/duckdb-import.py; skipped when duckdb is not
 #               installed: pip install duckdb)
 # and prints per tool the median wall time, CPU time (user + sys) and peak RSS, then the ratios:
-# candidate / gzip -dc (wall), duckdb / candidate (how many times faster), baseline / candidate.
+# candidate / gzip -dc (wall), duckdb / candidate (how many times faster), baseline / candidate,
+# and the candidate's wall ratios to gzip -dc and the baseline round by round.
 # With BASE_BIN set it also checks that both stores hold the same results (canonical dump,
 # Benchmarks/canonical-dump.py). The load average is printed before and after: on a shared
 # machine wall times are noisy, CPU times much less so.
@@ -119,6 +120,14 @@ if "duckdb" in med:
 if "baseline" in med:
     b = med["baseline"]
     print(f"ratio:      trailwatch / baseline: wall {c / b[0]:.2f}, CPU {med['candidate'][1] / b[1]:.2f}, peak RSS {med['candidate'][2] / b[2]:.2f}")
+# Round by round (the tools of a round ran back to back): on a machine whose speed drifts, the
+# spread of these says how far to trust the medians above.
+for other, label in [("gzip", "gzip -dc"), ("baseline", "baseline")]:
+    if other in rows:
+        pairs = [x[0] / y[0] for x, y in zip(rows["candidate"], rows[other])]
+        faster = sum(p < 1 for p in pairs)
+        print(f"per round:  trailwatch / {label} wall " + " ".join(f"{p:.2f}" for p in pairs)
+              + f" (lower in {faster} of {len(pairs)})")
 if same:
     print(f"results:    {same}")
 PY
