@@ -37,6 +37,13 @@ private struct CommitWriter {
     /// Usage and region totals of the whole transaction, upserted once per key by `finish()`.
     private var usage: [UsageKey: UsageTotals] = [:]
     private var regions: [RegionKey: RegionTotals] = [:]
+    /// (Secret, KMS key) pairs already given to `secret_keys` in this transaction (its insert
+    /// ignores a stored pair; this spares the statement).
+    private var keyPairs: Set<KeyPair> = []
+    /// The last few details encoded, newest last: events carry few distinct ones (the KMS keys
+    /// of a handful of secrets), interleaved.
+    private var recentDetails: [(details: EventDetails, json: String?)] = []
+    private static let recentDetailsKept = 4
 
     /// First and last seen over later files, and the first account one of them names (the
     /// per-file upsert keeps the stored account and else takes the file's).
@@ -78,6 +85,11 @@ private struct CommitWriter {
         var name: String
     }
 
+    private struct KeyPair: Hashable {
+        var secret: Int64
+        var key: String
+    }
+
     private struct RegionKey: Hashable {
         var account: String
         var region: String
@@ -92,6 +104,25 @@ private struct CommitWriter {
             oldest = min(oldest, t)
             newest = max(newest, t)
         }
+
+        mutating func add(_ other: RegionTotals) {
+            events += other.events
+            oldest = min(oldest, other.oldest)
+            newest = max(newest, other.newest)
+        }
+    }
+
+    /// `events.details` of an event's details.
+    private mutating func detailsJSON(_ details: EventDetails) -> String? {
+        if let hit = recentDetails.lastIndex(where: { $0.details == details }) { return recentDetails[hit].json }
+        let json = EventDetailsJSON.encode(details)
+        if recentDetails.count == Self.recentDetailsKept { recentDetails.removeFirst() }
+        recentDetails.append((details, json))
+        return json
+    }
+
+    private mutating func addRegionTotals(_ totals: RegionTotals, for key: RegionKey) {
+        regions[key, default: RegionTotals(events: 0, oldest: totals.oldest, newest: totals.newest)].add(totals)
     }
 
     /// Writes the transaction's usage and region totals, and what later files added to
@@ -136,6 +167,7 @@ private struct CommitWriter {
 
         usage.removeAll()
         regions.removeAll()
+        keyPairs.removeAll()
 
         var updatePrincipal = try RawStatement(db, """
             UPDATE principals SET first_seen = min(first_seen, ?1), last_seen = max(last_seen, ?2),
@@ -173,23 +205,42 @@ private struct CommitWriter {
             throw ClaimLost(path: c.ledger.path, worker: worker)
         }
         // 1. Principals and secrets, one upsert each per file (first/last seen over the file).
-        var principalSeen: [String: (Principal, SeenRange)] = [:]
-        var secretSeen: [String: (SecretRef, SeenRange)] = [:]
+        // Each event's principal and secrets are looked up by ARN once, here; the inserts below
+        // use their places in these lists.
+        var principalSlots: [String: Int] = [:]
+        var principals: [(principal: Principal, seen: SeenRange)] = []
+        var eventPrincipals: [Int] = []
+        eventPrincipals.reserveCapacity(c.events.count)
+        var secretSlots: [String: Int] = [:]
+        var secrets: [(secret: SecretRef, seen: SeenRange)] = []
+        /// The slots of every event's secrets, event after event.
+        var eventSecrets: [Int] = []
         // Events are read in place (`c.events[i].field`): copying an event retains all its strings.
         for i in c.events.indices {
             let t = c.events[i].eventTime.milliseconds
             let principalID = c.events[i].principal.id
-            if principalSeen[principalID]?.1.add(t) == nil {
-                principalSeen[principalID] = (c.events[i].principal, SeenRange(first: t, last: t))
+            if let slot = principalSlots[principalID] {
+                principals[slot].seen.add(t)
+                eventPrincipals.append(slot)
+            } else {
+                principalSlots[principalID] = principals.count
+                eventPrincipals.append(principals.count)
+                principals.append((c.events[i].principal, SeenRange(first: t, last: t)))
             }
             for j in c.events[i].secrets.indices {
                 let secretID = c.events[i].secrets[j].id
-                if secretSeen[secretID]?.1.add(t) == nil {
-                    secretSeen[secretID] = (c.events[i].secrets[j], SeenRange(first: t, last: t))
+                if let slot = secretSlots[secretID] {
+                    secrets[slot].seen.add(t)
+                    eventSecrets.append(slot)
+                } else {
+                    secretSlots[secretID] = secrets.count
+                    eventSecrets.append(secrets.count)
+                    secrets.append((c.events[i].secrets[j], SeenRange(first: t, last: t)))
                 }
             }
         }
-        var principalIDs: [String: Int64] = [:]
+        // Upserted in the order of their ARNs, so that row ids do not depend on event order.
+        var principalRowIDs = [Int64](repeating: 0, count: principals.count)
         var upsertPrincipal = try RawStatement(db, """
             INSERT INTO principals (arn, type, display, name, account, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (arn) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
@@ -197,10 +248,11 @@ private struct CommitWriter {
                 account = coalesce(account, excluded.account)
             RETURNING id
             """)
-        for key in principalSeen.keys.sorted() {
-            guard let (p, seen) = principalSeen[key] else { continue }
+        for slot in principals.indices.sorted(by: { principals[$0].principal.id < principals[$1].principal.id }) {
+            let (p, seen) = principals[slot]
+            let key = p.id
             if let id = groupPrincipalIDs[key] {
-                principalIDs[key] = id
+                principalRowIDs[slot] = id
                 if var pending = pendingPrincipals[id] {
                     pending.first = min(pending.first, seen.first)
                     pending.last = max(pending.last, seen.last)
@@ -227,12 +279,12 @@ private struct CommitWriter {
             upsertPrincipal.bind(seen.last)
             _ = try upsertPrincipal.step()
             let id = upsertPrincipal.int64(0)
-            principalIDs[key] = id
+            principalRowIDs[slot] = id
             groupPrincipalIDs[key] = id
             upsertPrincipal.reset()
         }
 
-        var secretIDs: [String: Int64] = [:]
+        var secretRowIDs = [Int64](repeating: 0, count: secrets.count)
         var upsertSecret = try RawStatement(db, """
             INSERT INTO secrets (arn, name, account, region, is_full, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (arn) DO UPDATE SET
@@ -262,12 +314,13 @@ private struct CommitWriter {
             groupSecretIDs[s.id] = id
             return id
         }
-        for key in secretSeen.keys.sorted() {
-            guard let (s, seen) = secretSeen[key] else { continue }
-            secretIDs[key] = try secretID(s, first: seen.first, last: seen.last)
+        for slot in secrets.indices.sorted(by: { secrets[$0].secret.id < secrets[$1].secret.id }) {
+            let (s, seen) = secrets[slot]
+            secretRowIDs[slot] = try secretID(s, first: seen.first, last: seen.last)
         }
-        for s in c.learnedSecrets where secretIDs[s.id] == nil {
-            secretIDs[s.id] = try secretID(s, first: nil, last: nil)
+        var learned = Set<String>()
+        for s in c.learnedSecrets where secretSlots[s.id] == nil && learned.insert(s.id).inserted {
+            _ = try secretID(s, first: nil, last: nil)
         }
 
         // 2. Events and access rows; a stored eventID (or a repeat within the file) adds nothing.
@@ -280,10 +333,15 @@ private struct CommitWriter {
             INSERT INTO access (secret, time, event, principal, name, failed, notable) VALUES (?, ?, ?, ?, ?, ?, ?)
             """)
         var insertKey = try RawStatement(db, "INSERT OR IGNORE INTO secret_keys (secret, key, first_seen) VALUES (?, ?, ?)")
-        var keyPairs = Set<String>()
-        var lastDetails: (details: EventDetails, json: String?) = (EventDetails(), nil)
+        // The events of a file share one account and region, and runs of one event name: their
+        // totals and flags are kept for the last key and looked up again only when it changes.
+        var regionRun: (key: RegionKey, totals: RegionTotals)?
+        var lastName: (name: String, notable: Bool)?
+        var nextSecret = 0
         for i in c.events.indices {
-            guard let principalID = principalIDs[c.events[i].principal.id] else { continue }
+            let firstSecret = nextSecret
+            nextSecret += c.events[i].secrets.count
+            let principalID = principalRowIDs[eventPrincipals[i]]
             let t = c.events[i].eventTime.milliseconds
             insertEvent.bind(c.events[i].eventID)
             insertEvent.bind(t)
@@ -299,23 +357,30 @@ private struct CommitWriter {
             insertEvent.bind(c.events[i].errorCode)
             insertEvent.bind(c.events[i].errorMessage)
             insertEvent.bind(c.events[i].readOnly)
-            if c.events[i].details != lastDetails.details {
-                // Consecutive events often carry the same facts (a KMS key read after read).
-                lastDetails = (c.events[i].details, EventDetailsJSON.encode(c.events[i].details))
-            }
-            insertEvent.bind(lastDetails.json)
+            insertEvent.bind(detailsJSON(c.events[i].details))
             try insertEvent.run()
             guard insertEvent.changes == 1 else { continue }
             let rowID = db.lastInsertedRowID
 
-            let regionKey = RegionKey(account: c.events[i].account, region: c.events[i].region)
-            regions[regionKey, default: RegionTotals(events: 0, oldest: t, newest: t)].add(t)
+            if regionRun?.key.account == c.events[i].account && regionRun?.key.region == c.events[i].region {
+                regionRun?.totals.add(t)
+            } else {
+                if let regionRun { addRegionTotals(regionRun.totals, for: regionRun.key) }
+                regionRun = (RegionKey(account: c.events[i].account, region: c.events[i].region), RegionTotals(events: 1, oldest: t, newest: t))
+            }
 
             let failed = c.events[i].errorCode != nil
-            let notable = !StoreSchema.readNames.contains(c.events[i].eventName)
+            let notable: Bool
+            if let lastName, lastName.name == c.events[i].eventName {
+                notable = lastName.notable
+            } else {
+                notable = !StoreSchema.readNames.contains(c.events[i].eventName)
+                lastName = (c.events[i].eventName, notable)
+            }
             var done: [Int64] = []
-            for s in c.events[i].secrets {
-                guard let secretID = secretIDs[s.id], !done.contains(secretID) else { continue }
+            for j in firstSecret..<nextSecret {
+                let secretID = secretRowIDs[eventSecrets[j]]
+                guard !done.contains(secretID) else { continue }
                 done.append(secretID)
                 insertAccess.bind(secretID)
                 insertAccess.bind(t)
@@ -332,7 +397,7 @@ private struct CommitWriter {
                 } else {
                     usage[key] = UsageTotals(time: t, failed: failed)
                 }
-                for k in c.events[i].keysPairedWithSecrets where keyPairs.insert("\(secretID) \(k)").inserted {
+                for k in c.events[i].keysPairedWithSecrets where keyPairs.insert(KeyPair(secret: secretID, key: k)).inserted {
                     insertKey.bind(secretID)
                     insertKey.bind(k)
                     insertKey.bind(t)
@@ -340,6 +405,8 @@ private struct CommitWriter {
                 }
             }
         }
+
+        if let regionRun { addRegionTotals(regionRun.totals, for: regionRun.key) }
 
         // 3. Alerts, suppressed repeats, detector state.
         var inserted: [String] = []

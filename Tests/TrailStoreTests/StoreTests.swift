@@ -196,6 +196,26 @@ func count(_ store: Store, _ table: String) throws -> Int {
         #expect(Fixture.ledger("x/y.json", records: 0).accountAndRegion == nil)
     }
 
+    /// ASCII paths are split byte by byte, others by `Character`: both give the layout's account
+    /// and region, and a path off the layout gives none.
+    @Test(arguments: [
+        ("b/AWSLogs/111111111111/CloudTrail/us-east-1/2024/05/03/a.json.gz", "111111111111 us-east-1"),
+        ("AWSLogs/o-abc123/222222222222/CloudTrail/eu-west-1/x.json.gz", "222222222222 eu-west-1"),
+        ("//AWSLogs//111111111111//CloudTrail//eu-west-2//x.json.gz", "111111111111 eu-west-2"),
+        ("AWSLogs/x/AWSLogs/333333333333/CloudTrail/ap-south-1/f", "333333333333 ap-south-1"),
+        ("AWSLogs/o-org/CloudTrail/us-east-1/f", "-"),
+        ("AWSLogs/111111111111/CloudTrail/us-east-1", "111111111111 us-east-1"),
+        ("AWSLogs/111111111111/CloudTrail", "-"),
+        ("AWSLogs/111111111111/Digest/us-east-1/f", "-"),
+        ("a/AWSLogs/111111111111/CloudTrail/us-east-1/día/f.json.gz", "111111111111 us-east-1"),
+        ("a/AWSLogs/1111é/CloudTrail/us-west-2/f.json.gz", "1111é us-west-2"),
+        // A combining mark after `/` makes one Character with it, which then separates nothing.
+        ("a/AWSLogs/\u{301}111111111111/CloudTrail/us-east-1/f.json.gz", "-"),
+    ]) func ledgerPathsGiveTheirLayoutsAccountAndRegion(path: String, expected: String) {
+        let place = Fixture.ledger(path, records: 0).accountAndRegion
+        #expect(place.map { "\($0.account) \($0.region)" } ?? "-" == expected)
+    }
+
     @Test(arguments: StoreKind.allCases) func suppressedRepeatsAddToTheStoredCount(kind: StoreKind) throws {
         let store = try Fixture.populate(try makeStore(kind))
         #expect(try scalar(store, "SELECT count FROM alerts WHERE id = 'alert-unu-e08'") == 3)
@@ -353,6 +373,59 @@ func count(_ store: Store, _ table: String) throws -> Int {
         let got = try Self.dump(batch)
         for table in expected.keys.sorted() { #expect(got[table] == expected[table], "\(table)") }
         #expect(expected["usage"]?.count == 4)
+    }
+
+    /// The insert path keeps the last account and region, event name and a few encoded details
+    /// instead of looking each up per event: runs that switch back and forth, more distinct
+    /// details than it keeps, and a (secret, key) pair named again by a later file of the same
+    /// transaction must give the rows each event alone would.
+    @Test func alternatingPlacesNamesAndDetailsAreEachStoredAsTheirEvent() throws {
+        func keys(_ n: Int) -> EventDetails { EventDetails(kmsKeys: ["arn:aws:kms:us-east-1:111111111111:key/k-\(n)"]) }
+        let details = [keys(1), keys(2), EventDetails(recoveryWindowInDays: 7), keys(3), keys(4), keys(5), keys(1), EventDetails(), keys(2)]
+        let names = ["GetSecretValue", "DeleteSecret", "GetSecretValue", "GetSecretValue", "PutResourcePolicy", "DescribeSecret",
+                     "DeleteSecret", "GetSecretValue", "GetSecretValue"]
+        let places = [(Fixture.a1, "us-east-1"), (Fixture.a2, "eu-west-1"), (Fixture.a1, "us-east-1"), (Fixture.a1, "eu-west-1"),
+                      (Fixture.a1, "eu-west-1"), (Fixture.a2, "eu-west-1"), (Fixture.a1, "us-east-1"), (Fixture.a1, "us-east-1"),
+                      (Fixture.a2, "eu-west-1")]
+        let events = (0..<9).map { i in
+            Fixture.event("x\(i)", "2024-05-0\(i + 1)T10:00:00Z", names[i], i % 2 == 0 ? Fixture.payments1 : Fixture.alice,
+                          [i % 3 == 0 ? Fixture.s2 : Fixture.s1Full], account: places[i].0, region: places[i].1, details: details[i])
+        }
+        // The first file names (s2, k-1) at 05-01; the second names it again, earlier, at 04-30.
+        let again = Fixture.event("y", "2024-04-30T10:00:00Z", "GetSecretValue", Fixture.payments1, [Fixture.s2], details: keys(1))
+        let store = try Store.inMemory()
+        _ = try store.commit([FileCommit(ledger: Fixture.ledger("f1", records: 9), events: events),
+                              FileCommit(ledger: Fixture.ledger("f2", records: 1), events: [again])])
+
+        let stored = try store.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT event_id, account, region, details FROM events ORDER BY event_id")
+                .map { "\($0["event_id"] as String) \($0["account"] as String) \($0["region"] as String) \(($0["details"] as String?) ?? "-")" }
+        }
+        let expected = (events + [again]).sorted { $0.eventID < $1.eventID }
+            .map { "\($0.eventID) \($0.account) \($0.region) \(EventDetailsJSON.encode($0.details) ?? "-")" }
+        #expect(stored == expected)
+
+        let notable = try store.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT e.event_id, a.notable FROM access a JOIN events e ON e.id = a.event ORDER BY e.event_id")
+                .map { "\($0[0] as String) \($0[1] as Int)" }
+        }
+        #expect(notable == (events + [again]).sorted { $0.eventID < $1.eventID }
+            .map { "\($0.eventID) \(StoreSchema.readNames.contains($0.eventName) ? 0 : 1)" })
+
+        let regions = try store.queue.read { db in
+            try Row.fetchAll(db, sql: "SELECT account, region, events, oldest, newest FROM regions ORDER BY account, region").map { "\($0)" }
+        }
+        func ms(_ day: Int) -> Int64 { Fixture.time("2024-0\(day < 1 ? "4-30" : "5-0\(day)")T10:00:00Z").milliseconds }
+        #expect(regions == [
+            "[account:\"\(Fixture.a1)\" region:\"eu-west-1\" events:2 oldest:\(ms(4)) newest:\(ms(5))]",
+            "[account:\"\(Fixture.a1)\" region:\"us-east-1\" events:5 oldest:\(ms(0)) newest:\(ms(8))]",
+            "[account:\"\(Fixture.a2)\" region:\"eu-west-1\" events:3 oldest:\(ms(2)) newest:\(ms(9))]",
+        ])
+
+        let s2k1 = try scalar(store, """
+            SELECT k.first_seen FROM secret_keys k JOIN secrets s ON s.id = k.secret WHERE s.arn = ? AND k.key = ?
+            """, [.text(Fixture.s2.id), .text("arn:aws:kms:us-east-1:111111111111:key/k-1")])
+        #expect(s2k1 == ms(1))
     }
 
     @Test func ledgerLookupsOnADiskStoreSeeEachCommit() throws {
