@@ -104,9 +104,13 @@ final class FirstSeenDetector {
         var newPairs: [(key: String, value: String, since: Int64, callers: Int)] = []
         for aliases in keys(of: e) {
             guard let k = aliases.first else { continue }
-            let since = aliases.compactMap { history[$0] }.min() ?? t
+            // Without the arrays `compactMap` would build: this runs for every matched event.
+            var earliest: Int64?
+            for a in aliases { if let h = history[a], h < earliest ?? Int64.max { earliest = h } }
+            let since = earliest ?? t
             for v in cache.values(config.value, in: e) {
-                let last = aliases.compactMap { pairs[$0]?[v] }.max()
+                var last: Int64?
+                for a in aliases { if let l = pairs[a]?[v], l > last ?? Int64.min { last = l } }
                 let isNew = last.map { t - $0 > config.forget.milliseconds } ?? true
                 if isNew, t - since > config.learning.milliseconds {
                     let callers = recentCallers(of: aliases).count(since: t - config.forget.milliseconds, besides: v)
@@ -115,7 +119,8 @@ final class FirstSeenDetector {
                 // A pair's last time moves in steps of `granularity` so that a principal reading a
                 // secret all day changes its state entry once an hour, not on every file.
                 for a in aliases {
-                    let current = pairs[a]?[v]
+                    // One alias (the usual case): its pair's time is `last`, just looked up.
+                    let current = aliases.count == 1 ? last : pairs[a]?[v]
                     guard current.map({ t - $0 >= Self.granularity || isNew }) ?? true else { continue }
                     pairs[a, default: [:]][v] = t
                     for list in countedLists[a] ?? [] { callerCounts[list]?.saw(v, at: t) }

@@ -90,6 +90,36 @@ import TrailModel
         #expect(out.alerts.first?.summary == "role/other (s1) read secret app/stripe-webhook-secret for the first time (secret known since 2024-06-01; 1 usual caller)")
     }
 
+    @Test func aPairIsAsRecentAsItsNewestAlias() throws {
+        let e = try engine()
+        // `db` is a full ARN: its pairs are kept under its key and under its ARN. A partial ARN of
+        // the same secret has only the key.
+        let partial = SecretRef(id: "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db/password", name: "prod/db/password",
+                                account: "111122223333", region: "us-east-1", isFullARN: false)
+        _ = e.process(Ev.items([Ev.event("a", at: Ev.at(days: 0), by: Ev.role("app"), secrets: [db])]))
+        // Unseen for 95 days (more than `forget`): new again, and the key's pair is now day 95.
+        #expect(e.process(Ev.items([Ev.event("b", at: Ev.at(days: 95), by: Ev.role("app"), secrets: [partial])])).alerts.map(\.eventID) == ["b"])
+        // By full ARN on day 100: the ARN's own pair is from day 0, the key's from day 95; the
+        // newer one counts, so this is a known caller.
+        #expect(e.process(Ev.items([Ev.event("c", at: Ev.at(days: 100), by: Ev.role("app"), secrets: [db])])).alerts.isEmpty)
+    }
+
+    /// With a full ARN (two aliases) and a partial one (only the key).
+    @Test(arguments: [true, false]) func aKnownPairMovesItsTimeOnceAnHour(fullARN: Bool) throws {
+        let e = try engine()
+        let secret = fullARN ? db : SecretRef(id: "arn:aws:secretsmanager:us-east-1:111122223333:secret:prod/db/password",
+                                               name: "prod/db/password", account: "111122223333", region: "us-east-1", isFullARN: false)
+        _ = e.process(Ev.items([Ev.event("a", at: Ev.at(days: 0), by: Ev.role("app"), secrets: [secret])]))
+        func pairChanged(_ id: String, minutes: Double) -> Bool {
+            e.process(Ev.items([Ev.event(id, at: Ev.at(minutes: minutes), by: Ev.role("app"), secrets: [secret])]))
+                .stateChanges.contains { $0.namespace == "first-seen:fs" }
+        }
+        #expect(pairChanged("b", minutes: 1440))
+        #expect(!pairChanged("c", minutes: 1440 + 10), "ten minutes later: the pair's time stays")
+        #expect(!pairChanged("d", minutes: 1440 + 59))
+        #expect(pairChanged("e", minutes: 1440 + 61), "an hour later it moves")
+    }
+
     @Test func stateChangesOnlyForWhatChanged() throws {
         let e = try engine()
         let first = e.process(Ev.items([Ev.event("a", at: Ev.at(days: 0), by: Ev.role("app"), secrets: [db])]))
