@@ -58,15 +58,24 @@ public struct EnvelopeSketcher {
     ]
 
     /// The sketch of `record`, or nil when it must take the normalising path.
-    public mutating func sketch(_ record: JSONValue) -> RecordSketch? {
-        record.document.withCursor { t in sketch(t, record.index) }
+    public mutating func sketch(_ record: DecodedRecord) -> RecordSketch? {
+        record.record.document.withCursor { t in
+            // Records the decoder checked carry their members and parsed time.
+            guard record.checkedTime != nil else { return sketch(t, record.record.index, RecordFields(t, record.record.index), nil) }
+            return sketch(t, record.record.index, record.fields, record.plainEventTime)
+        }
     }
 
-    private mutating func sketch(_ t: Tape, _ rec: Int) -> RecordSketch? {
+    /// The sketch of a record object, or nil when it must take the normalising path.
+    public mutating func sketch(_ record: JSONValue) -> RecordSketch? {
+        record.document.withCursor { t in sketch(t, record.index, RecordFields(t, record.index), nil) }
+    }
+
+    /// `parsedTime`: `eventTime` as parsed from its plain bytes, when the caller has it.
+    private mutating func sketch(_ t: Tape, _ rec: Int, _ f: RecordFields, _ parsedTime: EventTime?) -> RecordSketch? {
         guard t.kind(rec) == .object else { return nil }
-        let f = RecordFields(t, rec)
         guard let id = t.plainBytes(f.eventID), id.count > 0, Self.isASCII(id),
-              let timeBytes = t.plainBytes(f.eventTime), let eventTime = EventTimeParser.parse(timeBytes),
+              let eventTime = parsedTime ?? t.plainBytes(f.eventTime).flatMap({ EventTimeParser.parse($0) }),
               let region = t.plainBytes(f.awsRegion), Self.isASCII(region)
         else { return nil }
         var account = -1

@@ -31,9 +31,23 @@ struct FileAccumulator {
 
     /// Adds the record at node `i`; `byteOffset` is its offset in the file (which differs from
     /// the node's own offset for records decoded out of a JSON string).
+    ///
+    /// One pass over its members finds what the checks here need and what the sketcher and the
+    /// normaliser read later (``DecodedRecord/fields``), and the time is parsed once.
     mutating func addRecord(_ t: Tape, _ i: Int, byteOffset: Int) {
-        let inspection = ObjectInspection(t, i)
-        addRecord(t, i, inspection, byteOffset: byteOffset)
+        guard t.kind(i) == .object else {
+            appendInvalid(location(byteOffset), "record is not a JSON object")
+            return
+        }
+        let fields = RecordFields(t, i)
+        if fields.isInsight(t) { insights += 1 }
+        if fields.looksLikeRecord { recognised += 1 }
+        switch RecordCheck(t, eventID: fields.eventID, time: fields.time) {
+        case let .invalid(reason):
+            appendInvalid(location(byteOffset), reason)
+        case let .valid(time, plain):
+            records.append(DecodedRecord(record: t.value(i), location: location(byteOffset), fields: fields, time: time, plainTime: plain))
+        }
     }
 
     mutating func addRecord(_ t: Tape, _ i: Int, _ inspection: ObjectInspection, byteOffset: Int) {

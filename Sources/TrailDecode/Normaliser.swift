@@ -29,29 +29,25 @@ public struct Normaliser: Sendable {
     /// Normalises one record; fails (with the record's location) when it has no `eventID` or no
     /// valid `eventTime`, or is not an object.
     public func normalise(_ r: DecodedRecord) -> Result<AuditEvent, InvalidRecord> {
-        r.record.document.withCursor { t in normalise(t, r.record.index, location: r.location) }
+        r.record.document.withCursor { t in normalise(t, r.record.index, r.fields, r.checkedTime?.time, location: r.location) }
     }
 
-    private func normalise(_ t: Tape, _ rec: Int, location: RecordLocation) -> Result<AuditEvent, InvalidRecord> {
+    /// `checkedTime`: the record's time when the decoder already checked its `eventID` and time.
+    private func normalise(_ t: Tape, _ rec: Int, _ f: RecordFields, _ checkedTime: EventTime?, location: RecordLocation) -> Result<AuditEvent, InvalidRecord> {
         guard t.kind(rec) == .object else {
             return .failure(InvalidRecord(location: location, reason: "record is not a JSON object"))
         }
-        let f = RecordFields(t, rec)
         guard let eventID = t.nonEmptyString(f.eventID) else {
             return .failure(InvalidRecord(location: location, reason: "record has no eventID"))
         }
-        guard EventIDText.isValid(t, f.eventID) else {
-            return .failure(InvalidRecord(location: location, reason: EventIDText.invalidReason))
-        }
-        let time = f.time
-        guard time >= 0 else {
-            return .failure(InvalidRecord(location: location, reason: "record has no eventTime"))
-        }
-        let parsedTime: EventTime?
-        if let raw = t.plainBytes(time) { parsedTime = EventTimeParser.parse(raw) }
-        else { parsedTime = t.string(time).flatMap { EventTimeParser.parse($0) } }
-        guard let eventTime = parsedTime else {
-            return .failure(InvalidRecord(location: location, reason: "eventTime \(t.rawText(time).prefix(64)) is not a valid time"))
+        let eventTime: EventTime
+        if let checkedTime {
+            eventTime = checkedTime
+        } else {
+            switch RecordCheck(t, eventID: f.eventID, time: f.time) {
+            case let .invalid(reason): return .failure(InvalidRecord(location: location, reason: reason))
+            case let .valid(time, _): eventTime = time
+            }
         }
 
         let source = t.interned(f.eventSource, Self.eventSources)

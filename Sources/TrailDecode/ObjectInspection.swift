@@ -1,11 +1,10 @@
 import TrailJSON
+import TrailModel
 
 /// What one pass over a top-level object's members tells the decoder: which container shape it
 /// is, and for records whether they carry a usable `eventID` and `eventTime`.
 struct ObjectInspection {
     var isObject = false
-    /// `eventID` is a non-empty string.
-    var hasEventID = false
     /// Node of `eventID`, or -1.
     var eventID = -1
     /// Node of `eventTime` or, when absent, of Logstash's `@timestamp` (Logstash moves
@@ -41,7 +40,6 @@ struct ObjectInspection {
             case 7:
                 if eq("eventID") {
                     looksLikeRecord = true
-                    hasEventID = t.rawStringLength(v) > 0
                     eventID = v
                 } else if eq("Records") {
                     records = t.kind(v) == .array ? v : -1
@@ -80,11 +78,25 @@ struct ObjectInspection {
     /// Why the record cannot become an event, or nil when it has an `eventID` and a valid `eventTime`.
     func invalidReason(_ t: Tape) -> String? {
         guard isObject else { return "record is not a JSON object" }
-        guard hasEventID else { return "record has no eventID" }
-        guard EventIDText.isValid(t, eventID) else { return EventIDText.invalidReason }
-        guard eventTime >= 0 else { return "record has no eventTime" }
-        if let raw = t.plainBytes(eventTime), EventTimeParser.parse(raw) != nil { return nil }
-        if t.kind(eventTime) == .string, let s = t.string(eventTime), EventTimeParser.parse(s) != nil { return nil }
-        return "eventTime \(t.rawText(eventTime).prefix(64)) is not a valid time"
+        if case let .invalid(reason) = RecordCheck(t, eventID: eventID, time: eventTime) { return reason }
+        return nil
+    }
+}
+
+/// Whether a record object can become an event: a non-empty, well-formed `eventID` and a valid
+/// `eventTime` (or `@timestamp`); with the time it gives, so that nothing parses it again.
+enum RecordCheck {
+    /// `plain`: the time node is a string without escapes (the form ``EnvelopeSketcher`` sketches).
+    case valid(EventTime, plain: Bool)
+    case invalid(String)
+
+    /// `eventID` and `time` are the record's nodes of those members (-1: absent).
+    init(_ t: Tape, eventID: Int, time: Int) {
+        guard eventID >= 0, t.rawStringLength(eventID) > 0 else { self = .invalid("record has no eventID"); return }
+        guard EventIDText.isValid(t, eventID) else { self = .invalid(EventIDText.invalidReason); return }
+        guard time >= 0 else { self = .invalid("record has no eventTime"); return }
+        if let raw = t.plainBytes(time), let parsed = EventTimeParser.parse(raw) { self = .valid(parsed, plain: true); return }
+        if t.kind(time) == .string, let s = t.string(time), let parsed = EventTimeParser.parse(s) { self = .valid(parsed, plain: false); return }
+        self = .invalid("eventTime \(t.rawText(time).prefix(64)) is not a valid time")
     }
 }

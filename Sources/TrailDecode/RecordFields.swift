@@ -20,6 +20,8 @@ struct RecordFields {
     var resources = -1
     /// Logstash's `@timestamp`, where Logstash exports put `eventTime`.
     var timestamp = -1
+    /// Whether the record has an `eventVersion` (read only to recognise records).
+    var hasEventVersion = false
 
     /// `eventTime`, else `@timestamp`; -1 when neither is present.
     var time: Int { eventTime >= 0 ? eventTime : timestamp }
@@ -48,6 +50,7 @@ struct RecordFields {
             case 12:
                 if eq("userIdentity") { userIdentity = v }
                 else if eq("errorMessage") { errorMessage = v }
+                else if eq("eventVersion") { hasEventVersion = true }
             case 15: if eq("sourceIPAddress") { sourceIPAddress = v }
             case 16: if eq("responseElements") { responseElements = v }
             case 17: if eq("requestParameters") { requestParameters = v }
@@ -57,4 +60,16 @@ struct RecordFields {
             }
         }
     }
+}
+
+extension RecordFields {
+    /// Any member only CloudTrail records have (`eventVersion`, `eventID`, `eventTime`, ...), as
+    /// ``ObjectInspection/looksLikeRecord`` says it.
+    var looksLikeRecord: Bool {
+        hasEventVersion || eventID >= 0 || eventTime >= 0 || eventName >= 0 || awsRegion >= 0 || eventType >= 0
+            || eventSource >= 0 || userIdentity >= 0
+    }
+
+    /// `eventType` is `AwsCloudTrailInsight`.
+    func isInsight(_ t: Tape) -> Bool { eventType >= 0 && t.isString(eventType, "AwsCloudTrailInsight") }
 }

@@ -122,7 +122,7 @@ public struct FileProcessor: Sendable {
             }
             // Most records match no rule and concern no secret: match them on a view of their
             // envelope and normalise only those the committer will see.
-            if let sketch = sketcher.sketch(record.record) {
+            if let sketch = sketcher.sketch(record) {
                 if newest.map({ sketch.eventTime > $0 }) ?? true { newest = sketch.eventTime }
                 // A source no rule looks at, and no secret: passed over without an envelope.
                 guard sketch.isSecretsManager || sketch.kmsMayNameSecret || matcher.mayMatch(constants: sketch.constants) else { continue }

@@ -41,7 +41,11 @@ import TrailModel
         var sketcher = EnvelopeSketcher(shared: Self.shared)
         var sketched = 0
         for r in file.records {
-            guard let sketch = sketcher.sketch(r.record) else { continue }
+            // A decoded record carries what the decoder read of it; a bare value is read afresh.
+            // Both ways give the same sketch.
+            let fresh = sketcher.sketch(r.record)
+            #expect(describe(sketcher.sketch(r)) == describe(fresh), "\(r.record.rawText)")
+            guard let sketch = fresh else { continue }
             sketched += 1
             let e = try Normaliser().normalise(r).get()
             #expect(sketch.eventTime == e.eventTime)
@@ -52,6 +56,35 @@ import TrailModel
             #expect(members(of: sketch, record: r.record) == members(ofBuilt: EnvelopeBuilder.envelope(for: e, record: r.record)))
         }
         return sketched
+    }
+
+    private func describe(_ s: RecordSketch?) -> String {
+        guard let s else { return "none" }
+        return "\(s.constants.rawText) \(s.eventID) \(s.time) \(s.region) \(s.account) \(s.resources) \(s.eventTime.milliseconds) "
+            + "\(s.isSecretsManager) \(s.isKMS) \(s.kmsMayNameSecret)"
+    }
+
+    /// The same records inside a log file's `Records` array (where the decoder checks each
+    /// record in the pass that finds the members the sketcher reads) and as JSON lines.
+    @Test(arguments: [true, false]) func aLogFilesRecordsSketchAsTheirLines(inRecords: Bool) throws {
+        let lines = [
+            record(#""eventSource":"kms.amazonaws.com","eventName":"Decrypt""#, id: "plain"),
+            record(#""eventSource":"secretsmanager.amazonaws.com""#, id: "fraction", time: "2024-06-03T10:00:00.5Z"),
+            #"{"eventID":"escaped-time","eventTime":"2024-06-03T10:00:0\u0030Z","awsRegion":"us-east-1","recipientAccountId":"1"}"#,
+            #"{"eventID":"logstash","@timestamp":"2024-06-03T10:00:00Z","awsRegion":"us-east-1","recipientAccountId":"1"}"#,
+            #"{"eventID":"both","@timestamp":"2024-06-03T11:00:00Z","eventTime":"2024-06-03T10:00:00Z","awsRegion":"us-east-1","recipientAccountId":"1"}"#,
+            #"{"eventID":"twice","eventTime":"bad","eventTime":"2024-06-03T10:00:00Z","awsRegion":"us-east-1","recipientAccountId":"1"}"#,
+        ]
+        let text = inRecords ? #"{"Records":["# + lines.joined(separator: ",") + "]}" : lines.joined(separator: "\n")
+        let file = try decode(text)
+        #expect(file.format == (inRecords ? .cloudTrailLog : .jsonLines))
+        #expect(file.records.map { $0.record["eventID"]?.string } == ["plain", "fraction", "escaped-time", "logstash", "both", "twice"])
+        var sketcher = EnvelopeSketcher()
+        #expect(file.records.map { sketcher.sketch($0) != nil } == [true, true, false, false, true, true])
+        let times = try file.records.map { try Normaliser().normalise($0).get().eventTime.iso8601 }
+        #expect(times == ["2024-06-03T10:00:00Z", "2024-06-03T10:00:00.500Z", "2024-06-03T10:00:00Z", "2024-06-03T10:00:00Z",
+                          "2024-06-03T10:00:00Z", "2024-06-03T10:00:00Z"])
+        #expect(try check(file) == 4)
     }
 
     @Test func plainRecordsAgreeWithTheBuilder() throws {
