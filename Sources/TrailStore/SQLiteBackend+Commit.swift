@@ -85,6 +85,28 @@ private struct CommitWriter {
         var name: String
     }
 
+    /// A file's principals or secrets by ARN, each with the span of event times it was seen in.
+    private struct SeenItems<Item> {
+        var slots: [String: Int] = [:]
+        var items: [(item: Item, seen: SeenRange)] = []
+
+        /// Notes `item` (whose ARN is `id`) seen at `t`; returns its slot in `items`.
+        mutating func note(_ id: String, _ item: @autoclosure () -> Item, at t: Int64) -> Int {
+            if let slot = slots[id] {
+                items[slot].seen.add(t)
+                return slot
+            }
+            slots[id] = items.count
+            items.append((item(), SeenRange(first: t, last: t)))
+            return items.count - 1
+        }
+
+        /// The slots in the order of their items' ARNs, so that row ids do not depend on event order.
+        func slotsByID(_ id: (Item) -> String) -> [Int] {
+            items.indices.sorted { id(items[$0].item) < id(items[$1].item) }
+        }
+    }
+
     private struct KeyPair: Hashable {
         var secret: Int64
         var key: String
@@ -206,41 +228,22 @@ private struct CommitWriter {
         }
         // 1. Principals and secrets, one upsert each per file (first/last seen over the file).
         // Each event's principal and secrets are looked up by ARN once, here; the inserts below
-        // use their places in these lists.
-        var principalSlots: [String: Int] = [:]
-        var principals: [(principal: Principal, seen: SeenRange)] = []
+        // use their slots in these lists.
+        var principals = SeenItems<Principal>()
         var eventPrincipals: [Int] = []
         eventPrincipals.reserveCapacity(c.events.count)
-        var secretSlots: [String: Int] = [:]
-        var secrets: [(secret: SecretRef, seen: SeenRange)] = []
+        var secrets = SeenItems<SecretRef>()
         /// The slots of every event's secrets, event after event.
         var eventSecrets: [Int] = []
         // Events are read in place (`c.events[i].field`): copying an event retains all its strings.
         for i in c.events.indices {
             let t = c.events[i].eventTime.milliseconds
-            let principalID = c.events[i].principal.id
-            if let slot = principalSlots[principalID] {
-                principals[slot].seen.add(t)
-                eventPrincipals.append(slot)
-            } else {
-                principalSlots[principalID] = principals.count
-                eventPrincipals.append(principals.count)
-                principals.append((c.events[i].principal, SeenRange(first: t, last: t)))
-            }
+            eventPrincipals.append(principals.note(c.events[i].principal.id, c.events[i].principal, at: t))
             for j in c.events[i].secrets.indices {
-                let secretID = c.events[i].secrets[j].id
-                if let slot = secretSlots[secretID] {
-                    secrets[slot].seen.add(t)
-                    eventSecrets.append(slot)
-                } else {
-                    secretSlots[secretID] = secrets.count
-                    eventSecrets.append(secrets.count)
-                    secrets.append((c.events[i].secrets[j], SeenRange(first: t, last: t)))
-                }
+                eventSecrets.append(secrets.note(c.events[i].secrets[j].id, c.events[i].secrets[j], at: t))
             }
         }
-        // Upserted in the order of their ARNs, so that row ids do not depend on event order.
-        var principalRowIDs = [Int64](repeating: 0, count: principals.count)
+        var principalRowIDs = [Int64](repeating: 0, count: principals.items.count)
         var upsertPrincipal = try RawStatement(db, """
             INSERT INTO principals (arn, type, display, name, account, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (arn) DO UPDATE SET first_seen = min(first_seen, excluded.first_seen),
@@ -248,8 +251,8 @@ private struct CommitWriter {
                 account = coalesce(account, excluded.account)
             RETURNING id
             """)
-        for slot in principals.indices.sorted(by: { principals[$0].principal.id < principals[$1].principal.id }) {
-            let (p, seen) = principals[slot]
+        for slot in principals.slotsByID(\.id) {
+            let (p, seen) = principals.items[slot]
             let key = p.id
             if let id = groupPrincipalIDs[key] {
                 principalRowIDs[slot] = id
@@ -284,7 +287,7 @@ private struct CommitWriter {
             upsertPrincipal.reset()
         }
 
-        var secretRowIDs = [Int64](repeating: 0, count: secrets.count)
+        var secretRowIDs = [Int64](repeating: 0, count: secrets.items.count)
         var upsertSecret = try RawStatement(db, """
             INSERT INTO secrets (arn, name, account, region, is_full, first_seen, last_seen) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT (arn) DO UPDATE SET
@@ -314,12 +317,12 @@ private struct CommitWriter {
             groupSecretIDs[s.id] = id
             return id
         }
-        for slot in secrets.indices.sorted(by: { secrets[$0].secret.id < secrets[$1].secret.id }) {
-            let (s, seen) = secrets[slot]
+        for slot in secrets.slotsByID(\.id) {
+            let (s, seen) = secrets.items[slot]
             secretRowIDs[slot] = try secretID(s, first: seen.first, last: seen.last)
         }
         var learned = Set<String>()
-        for s in c.learnedSecrets where secretSlots[s.id] == nil && learned.insert(s.id).inserted {
+        for s in c.learnedSecrets where secrets.slots[s.id] == nil && learned.insert(s.id).inserted {
             _ = try secretID(s, first: nil, last: nil)
         }
 
