@@ -59,11 +59,7 @@ public struct EnvelopeSketcher {
 
     /// The sketch of `record`, or nil when it must take the normalising path.
     public mutating func sketch(_ record: DecodedRecord) -> RecordSketch? {
-        record.record.document.withCursor { t in
-            // Records the decoder checked carry their members and parsed time.
-            guard record.checkedTime != nil else { return sketch(t, record.record.index, RecordFields(t, record.record.index), nil) }
-            return sketch(t, record.record.index, record.fields, record.plainEventTime)
-        }
+        record.record.document.withCursor { t in sketch(t, record.record.index, record.fields, record.plainEventTime) }
     }
 
     /// The sketch of a record object, or nil when it must take the normalising path.

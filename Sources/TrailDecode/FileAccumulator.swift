@@ -35,28 +35,32 @@ struct FileAccumulator {
     /// One pass over its members finds what the checks here need and what the sketcher and the
     /// normaliser read later (``DecodedRecord/fields``), and the time is parsed once.
     mutating func addRecord(_ t: Tape, _ i: Int, byteOffset: Int) {
-        guard t.kind(i) == .object else {
+        let isObject = t.kind(i) == .object
+        addRecord(t, i, isObject: isObject, isObject ? RecordFields(t, i) : RecordFields(), byteOffset: byteOffset)
+    }
+
+    mutating func addRecord(_ t: Tape, _ i: Int, _ inspection: ObjectInspection, byteOffset: Int) {
+        addRecord(t, i, isObject: inspection.isObject, inspection.fields, byteOffset: byteOffset)
+    }
+
+    private mutating func addRecord(_ t: Tape, _ i: Int, isObject: Bool, _ fields: RecordFields, byteOffset: Int) {
+        if fields.isInsight(t) { insights += 1 }
+        if fields.looksLikeRecord { recognised += 1 }
+        guard isObject else {
             appendInvalid(location(byteOffset), "record is not a JSON object")
             return
         }
-        let fields = RecordFields(t, i)
-        if fields.isInsight(t) { insights += 1 }
-        if fields.looksLikeRecord { recognised += 1 }
+        addChecked(t, i, fields, byteOffset: byteOffset)
+    }
+
+    /// Adds the record object at node `i` whose members `fields` holds: as a record when its
+    /// `eventID` and time pass ``RecordCheck``, else as an invalid one.
+    private mutating func addChecked(_ t: Tape, _ i: Int, _ fields: RecordFields, byteOffset: Int) {
         switch RecordCheck(t, eventID: fields.eventID, time: fields.time) {
         case let .invalid(reason):
             appendInvalid(location(byteOffset), reason)
         case let .valid(time, plain):
             records.append(DecodedRecord(record: t.value(i), location: location(byteOffset), fields: fields, time: time, plainTime: plain))
-        }
-    }
-
-    mutating func addRecord(_ t: Tape, _ i: Int, _ inspection: ObjectInspection, byteOffset: Int) {
-        if inspection.isInsight { insights += 1 }
-        if inspection.looksLikeRecord { recognised += 1 }
-        if let reason = inspection.invalidReason(t) {
-            appendInvalid(location(byteOffset), reason)
-        } else {
-            records.append(DecodedRecord(record: t.value(i), location: location(byteOffset)))
         }
     }
 
@@ -75,10 +79,8 @@ struct FileAccumulator {
             if inner.isInsight { insights += 1 }
             if !inner.looksLikeRecord {
                 appendInvalid(location(base + t.byteOffset(i)), "EventBridge event without a CloudTrail record in detail")
-            } else if let reason = inner.invalidReason(t) {
-                appendInvalid(location(base + t.byteOffset(detail)), reason)
             } else {
-                records.append(DecodedRecord(record: t.value(detail), location: location(base + t.byteOffset(detail))))
+                addChecked(t, detail, inner.fields, byteOffset: base + t.byteOffset(detail))
             }
         } else {
             addRecord(t, i, inspection, byteOffset: base + t.byteOffset(i))

@@ -5,14 +5,9 @@ import TrailModel
 /// is, and for records whether they carry a usable `eventID` and `eventTime`.
 struct ObjectInspection {
     var isObject = false
-    /// Node of `eventID`, or -1.
-    var eventID = -1
-    /// Node of `eventTime` or, when absent, of Logstash's `@timestamp` (Logstash moves
-    /// `eventTime` there); -1 when neither is present.
-    var eventTime = -1
-    private var timestamp = -1
-    /// Any member only CloudTrail records have (`eventVersion`, `eventID`, `eventTime`, ...).
-    var looksLikeRecord = false
+    /// The members a record has (the same pass finds them): a record's checks, and what the
+    /// sketcher and the normaliser read, come from here.
+    var fields = RecordFields()
     /// `eventType` is `AwsCloudTrailInsight`.
     var isInsight = false
     var hasDetailType = false
@@ -31,6 +26,7 @@ struct ObjectInspection {
         guard t.kind(obj) == .object else { return }
         isObject = true
         t.forEachMemberKey(obj) { key, v in
+            fields.note(key, v)
             guard let p = key.baseAddress else { return }
             @inline(__always) func eq(_ s: StaticString) -> Bool { Tape.equal(p, s.utf8Start, s.utf8CodeUnitCount) }
             switch key.count {
@@ -38,28 +34,11 @@ struct ObjectInspection {
                 if eq("detail") { detail = t.kind(v) == .object ? v : -1 }
                 else if eq("Events") { events = t.kind(v) == .array ? v : -1 }
             case 7:
-                if eq("eventID") {
-                    looksLikeRecord = true
-                    eventID = v
-                } else if eq("Records") {
-                    records = t.kind(v) == .array ? v : -1
-                }
+                if eq("Records") { records = t.kind(v) == .array ? v : -1 }
             case 8:
                 if eq("logFiles") { looksLikeDigest = true }
-            case 10:
-                if eq("@timestamp") { timestamp = v }
-            case 9:
-                if eq("eventTime") { looksLikeRecord = true; eventTime = v }
-                else if eq("eventName") || eq("awsRegion") { looksLikeRecord = true }
-                else if eq("eventType") {
-                    looksLikeRecord = true
-                    isInsight = t.isString(v, "AwsCloudTrailInsight")
-                }
             case 11:
                 if eq("detail-type") { hasDetailType = true }
-                else if eq("eventSource") { looksLikeRecord = true }
-            case 12:
-                if eq("eventVersion") || eq("userIdentity") { looksLikeRecord = true }
             case 13:
                 if eq("digestEndTime") { looksLikeDigest = true }
             case 14:
@@ -70,17 +49,13 @@ struct ObjectInspection {
                 break
             }
         }
-        if eventTime < 0 { eventTime = timestamp }
+        isInsight = fields.isInsight(t)
     }
+
+    /// Any member only CloudTrail records have (`eventVersion`, `eventID`, `eventTime`, ...).
+    var looksLikeRecord: Bool { fields.looksLikeRecord }
 
     var isEnvelope: Bool { hasDetailType && detail >= 0 }
-
-    /// Why the record cannot become an event, or nil when it has an `eventID` and a valid `eventTime`.
-    func invalidReason(_ t: Tape) -> String? {
-        guard isObject else { return "record is not a JSON object" }
-        if case let .invalid(reason) = RecordCheck(t, eventID: eventID, time: eventTime) { return reason }
-        return nil
-    }
 }
 
 /// Whether a record object can become an event: a non-empty, well-formed `eventID` and a valid
