@@ -155,8 +155,7 @@ import Glibc
         let arguments = ["tail", watched.path, "--db", dir.path("t.db").path, "--no-progress", "--webhook", hook,
                          "--sink", "file:" + dir.path("a.jsonl").path, "--retry-initial", "0.05", "--request-timeout", "60"]
         let first = try TrailwatchBinary.launch(arguments)
-        let deadline = Date().addingTimeInterval(90)
-        while server.requests().count < 13 && Date() < deadline && first.isRunning { try await Task.sleep(for: .milliseconds(50)) }
+        _ = await eventually(90, every: 0.05) { server.requests().count >= 13 || !first.isRunning }
         #expect(server.requests().count >= 13, "deliveries did not start: \(first.stderrSoFar())")
         first.send(SIGKILL)
         _ = try first.wait(timeout: 10)
@@ -165,10 +164,7 @@ import Glibc
         _ = FileManager.default.createFile(atPath: switchFile, contents: nil)
         let ids = try DeliveryCLITests.expectedIDs.get()
         let second = try TrailwatchBinary.launch(arguments)
-        let until = Date().addingTimeInterval(90)
-        while Set(server.requests().filter { $0.status == 200 }.compactMap(\.key)).count < ids.count && Date() < until {
-            try await Task.sleep(for: .milliseconds(100))
-        }
+        _ = await eventually(90) { Set(server.requests().filter { $0.status == 200 }.compactMap(\.key)).count >= ids.count }
         second.send(SIGTERM)
         let end = try second.wait(timeout: 60)
         #expect(end.exitCode == 0, "\(end)")

@@ -14,26 +14,21 @@ import Glibc
                                                 "--metrics", "127.0.0.1:0", "--sink", "file:" + dir.path("a.jsonl").path])
         var url: String?
         var scraped: [String: Any]?
-        let deadline = Date().addingTimeInterval(90)
-        while Date() < deadline && tail.isRunning {
+        _ = try await eventually(90, every: 0.2) {
             if url == nil, let line = tail.stderrSoFar().split(separator: "\n").first(where: { $0.contains("metrics on http://") }) {
                 url = line.components(separatedBy: "metrics on ").last
             }
-            if let url {
-                let (code, out, err) = try runPython(["scrape-metrics.py", url], in: dir)
-                #expect(code != 3, "Python packages missing (.ci/run installs them: pip install prometheus-client): \(err)")
-                if code == 3 { break }
-                #expect(code == 0, "\(err)")
-                let object = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
-                let families = object?["families"] as? [String: Any]
-                let files = (families?["trailwatch_files"] as? [String: Any])?["samples"] as? [[Any]]
-                let done = files?.first { ($0[1] as? [String: String])?["status"] == "done" }?[2] as? Double
-                if done == 221 {
-                    scraped = object
-                    break
-                }
-            }
-            try await Task.sleep(for: .milliseconds(200))
+            guard let url else { return !tail.isRunning }
+            let (code, out, err) = try runPython(["scrape-metrics.py", url], in: dir)
+            #expect(code != 3, "Python packages missing (.ci/run installs them: pip install prometheus-client): \(err)")
+            if code == 3 { return true }
+            #expect(code == 0, "\(err)")
+            let object = try JSONSerialization.jsonObject(with: Data(out.utf8)) as? [String: Any]
+            let families = object?["families"] as? [String: Any]
+            let files = (families?["trailwatch_files"] as? [String: Any])?["samples"] as? [[Any]]
+            let done = files?.first { ($0[1] as? [String: String])?["status"] == "done" }?[2] as? Double
+            if done == 221 { scraped = object }
+            return done == 221 || !tail.isRunning
         }
         tail.send(SIGTERM)
         let end = try tail.wait(timeout: 60)

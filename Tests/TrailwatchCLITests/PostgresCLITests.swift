@@ -261,7 +261,7 @@ struct PostgresCLITests {
         let run = try TrailwatchBinary.launch(["backfill", tree.logs.path, "--db", db, "--jobs", "1", "--no-progress", "--worker-id", "w1"],
                                               in: dir.url)
         // Kill once some groups are committed (the ledger has rows), without guessing a time.
-        let committed = PostgresCLI.eventually(120, every: 0.01) {
+        let committed = eventually(120, every: 0.01) {
             ((try? PostgresCLI.rows("SELECT count(*) FROM files", database: PostgresCLI.databaseName(db)))?.first).flatMap { Int($0) } ?? 0 > 0
         }
         run.send(SIGKILL)
@@ -293,7 +293,7 @@ struct PostgresCLITests {
         }
         let loader = try PostgresCLI.session("SELECT pg_advisory_lock_shared(6085033151947370337); SELECT pg_sleep(600)", database: name)
         defer { if loader.isRunning { kill(loader.processIdentifier, SIGKILL) } }
-        #expect(PostgresCLI.eventually(30, every: 0.05) {
+        #expect(eventually(30, every: 0.05) {
             (try? PostgresCLI.rows("SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted", database: name))?.first == "1"
         }, "the stand-in loader did not take its lock")
 
@@ -312,7 +312,7 @@ struct PostgresCLITests {
             database: name)
         kill(loader.processIdentifier, SIGKILL)
         loader.waitUntilExit()
-        #expect(PostgresCLI.eventually(60, every: 0.1) { (try? Self.historyIndexes(db)) == all },
+        #expect(eventually(60, every: 0.1) { (try? Self.historyIndexes(db)) == all },
                 "the tail did not build the indexes: \(tail.stderrSoFar())")
         #expect(tail.stderrSoFar().contains("no loader is left: building the indexes of events and access"), "\(tail.stderrSoFar())")
         #expect(tail.stderrSoFar().contains("built 9 indexes of events and access that no loader was left to build"), "\(tail.stderrSoFar())")

@@ -45,7 +45,7 @@ struct PostgresTailCLITests {
     }
 
     static func untilWatching(_ run: RunningCLI) -> Bool {
-        PostgresCLI.eventually(30, every: 0.05) { !run.isRunning || run.stderrSoFar().contains("watching") } && run.isRunning
+        eventually(30, every: 0.05) { !run.isRunning || run.stderrSoFar().contains("watching") } && run.isRunning
     }
 
     /// Compares the PostgreSQL store with the SQLite reference: the history exactly (every row of
@@ -133,14 +133,14 @@ struct PostgresTailCLITests {
 
         // Kill worker 2 once it has started committing (its claims are then live), while files keep arriving.
         let victim = workers[1]
-        #expect(PostgresCLI.eventually(60) { (PostgresCLI.doneAndEvents(postgres)?.done ?? 0) > 2 }, "no file committed: \(victim.stderrSoFar())")
+        #expect(eventually(60) { (PostgresCLI.doneAndEvents(postgres)?.done ?? 0) > 2 }, "no file committed: \(victim.stderrSoFar())")
         try grow.deliver((count / 3)..<(2 * count / 3))
         // Kill it while it holds claims on files it has not committed, so that only a takeover can
         // complete them: freeze it (SIGSTOP) so its claims cannot change while they are read, then
         // kill it, or let it go on (SIGCONT) and look again.
         let database = PostgresCLI.databaseName(postgres)
         var orphaned: [String] = []
-        let holding = PostgresCLI.eventually(20, every: 0.01) {
+        let holding = eventually(20, every: 0.01) {
             guard victim.isRunning else { return true }
             victim.send(SIGSTOP)
             let held = (try? PostgresCLI.rows("SELECT path FROM claims WHERE worker LIKE 'w2%'", database: database)) ?? []
@@ -166,7 +166,7 @@ struct PostgresTailCLITests {
         try grow.deliver((2 * count / 3)..<count)
 
         // The survivors finish the tree, taking the dead worker's claims over after their leases expire.
-        let finished = PostgresCLI.eventually(90, every: 0.5) { PostgresCLI.doneAndEvents(postgres)?.done == count }
+        let finished = eventually(90, every: 0.5) { PostgresCLI.doneAndEvents(postgres)?.done == count }
         #expect(finished, "the survivors did not finish: \(String(describing: PostgresCLI.doneAndEvents(postgres))) of \(count) files\n\(workers[0].stderrSoFar().suffix(2000))")
         for index in [0, 2] {
             workers[index].send(SIGTERM)
@@ -210,9 +210,9 @@ struct PostgresTailCLITests {
         try Data(first.utf8).write(to: file)
         let tail = try TrailwatchBinary.launch(["tail", dir.path("watched").path, "--db", db, "--no-progress", "--jobs", "1"], in: dir.url)
         defer { tail.send(SIGKILL) }
-        #expect(PostgresCLI.eventually(60) { PostgresCLI.doneAndEvents(db)?.events == 2 }, "\(tail.stderrSoFar())")
+        #expect(eventually(60) { PostgresCLI.doneAndEvents(db)?.events == 2 }, "\(tail.stderrSoFar())")
         try Data(second.utf8).write(to: file)
-        #expect(PostgresCLI.eventually(60) { PostgresCLI.doneAndEvents(db)?.events == 3 },
+        #expect(eventually(60) { PostgresCLI.doneAndEvents(db)?.events == 3 },
                 "the rewritten file was not read again: \(String(describing: PostgresCLI.doneAndEvents(db))) \(tail.stderrSoFar())")
         tail.send(SIGTERM)
         let ended = try tail.wait(timeout: 30)
@@ -241,18 +241,18 @@ struct PostgresTailCLITests {
                                                 "--poll-interval", "0.2", "--jobs", "1"], in: grow.dir.url)
         defer { tail.send(SIGKILL) }
         #expect(Self.untilWatching(tail), "\(tail.stderrSoFar())")
-        #expect(PostgresCLI.eventually(60) { (PostgresCLI.doneAndEvents(postgres)?.done ?? 0) > 2 }, "no file committed: \(tail.stderrSoFar())")
+        #expect(eventually(60) { (PostgresCLI.doneAndEvents(postgres)?.done ?? 0) > 2 }, "no file committed: \(tail.stderrSoFar())")
 
         // Files keep arriving while the server is away and after it is back; tail says that it
         // waits, and when it has the server again.
         try cluster.stopServer()
         try grow.deliver((count / 2)..<(3 * count / 4))
-        #expect(PostgresCLI.eventually(60, every: 0.2) { tail.stderrSoFar().contains("runs again in") },
+        #expect(eventually(60, every: 0.2) { tail.stderrSoFar().contains("runs again in") },
                 "tail said nothing while the database was away: \(tail.stderrSoFar().suffix(3000))")
         try cluster.startServer()
         try grow.deliver((3 * count / 4)..<count)
 
-        let finished = PostgresCLI.eventually(90, every: 0.5) { PostgresCLI.doneAndEvents(postgres)?.done == count }
+        let finished = eventually(90, every: 0.5) { PostgresCLI.doneAndEvents(postgres)?.done == count }
         #expect(finished, "tail did not finish after the restart: \(String(describing: PostgresCLI.doneAndEvents(postgres))) of \(count)\n\(tail.stderrSoFar().suffix(3000))")
         #expect(tail.isRunning, "tail exited after the restart: \(tail.stderrSoFar().suffix(3000))")
         #expect(tail.stderrSoFar().contains("the database answered again after"), "\(tail.stderrSoFar().suffix(3000))")

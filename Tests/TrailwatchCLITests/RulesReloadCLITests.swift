@@ -13,14 +13,9 @@ import Glibc
         try FileManager.default.createDirectory(at: watched, withIntermediateDirectories: true)
         let rules = try dir.copy(PackagePaths.root.appendingPathComponent("Rules"), to: "rules")
         let tail = try TrailwatchBinary.launch(["tail", watched.path, "--db", dir.path("t.db").path, "--rules", rules.path, "--no-progress"])
+        func said(_ text: String, _ count: Int) -> Bool { tail.stderrSoFar().components(separatedBy: text).count - 1 >= count }
         func waitFor(_ text: String, count: Int = 1) async -> Bool {
-            let deadline = Date().addingTimeInterval(60)
-            // Look before checking the deadline (a starved test task still finds what is there).
-            while true {
-                if tail.stderrSoFar().components(separatedBy: text).count - 1 >= count { return true }
-                guard Date() < deadline && tail.isRunning else { return false }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
+            await eventually(60, every: 0.05) { said(text, count) || !tail.isRunning } && said(text, count)
         }
         #expect(await waitFor("watching"), "\(tail.stderrSoFar())")
         try Data(#"{"name":"bad","pattern":{"detail":{"eventName":[{"prefix":1}]}}}"#.utf8).write(to: rules.appendingPathComponent("zz.json"))
@@ -35,8 +30,7 @@ import Glibc
             .filter { $0.hasSuffix(".json") }.count
         #expect(await waitFor("rules reloaded: \(shipped + 1) rules"), "\(tail.stderrSoFar())")
         _ = try dir.copy(PackagePaths.sampleLogs.appendingPathComponent("AWSLogs"), to: "watched/AWSLogs")
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline && !(tail.stdoutSoFar().contains(#""rule":"any-get""#) && tail.stdoutSoFar().contains(#""rule":"secret-read-burst""#)) { try await Task.sleep(for: .milliseconds(100)) }
+        _ = await eventually(60) { tail.stdoutSoFar().contains(#""rule":"any-get""#) && tail.stdoutSoFar().contains(#""rule":"secret-read-burst""#) }
         tail.send(SIGTERM)
         let end = try tail.wait(timeout: 60)
         #expect(end.exitCode == 0, "\(end)")

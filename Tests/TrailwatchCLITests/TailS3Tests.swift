@@ -23,15 +23,15 @@ struct TailS3Tests {
         try t.upload(first)
         let run = try t.tail(["--poll-interval", "0.5"])
         defer { run.send(SIGKILL) }
-        #expect(t.eventually { t.filesDone() == first.count }, "first objects: \(t.filesDone()) of \(first.count)\n\(run.stderrSoFar())")
+        #expect(eventually(120) { t.filesDone() == first.count }, "first objects: \(t.filesDone()) of \(first.count)\n\(run.stderrSoFar())")
 
         try t.upload(t.logs[cut...])
         try t.upload([late])
-        #expect(t.eventually { t.filesDone() == t.logs.count }, "all objects: \(t.filesDone()) of \(t.logs.count)\n\(run.stderrSoFar())\n\(t.missing())")
+        #expect(eventually(120) { t.filesDone() == t.logs.count }, "all objects: \(t.filesDone()) of \(t.logs.count)\n\(run.stderrSoFar())\n\(t.missing())")
 
         // Three more polls (each lists the account's region level and two day prefixes) and no GET.
         t.moto.resetLog()
-        #expect(t.eventually { t.moto.listPrefixes.filter { $0.hasSuffix("/") && $0.split(separator: "/").count >= 7 }.count >= 6 },
+        #expect(eventually(120) { t.moto.listPrefixes.filter { $0.hasSuffix("/") && $0.split(separator: "/").count >= 7 }.count >= 6 },
                 "no further polls: \(t.moto.requests)")
         #expect(t.moto.gets.isEmpty, "a re-poll fetched done objects: \(t.moto.gets)")
 
@@ -68,7 +68,7 @@ struct TailS3Tests {
 
         let run = try t.tail(["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10", "--metrics", "127.0.0.1:0"])
         defer { run.send(SIGKILL) }
-        #expect(t.eventually { t.filesDone() == first.count + rest.count }, "the start-up poll: \(t.filesDone())\n\(run.stderrSoFar())")
+        #expect(eventually(120) { t.filesDone() == first.count + rest.count }, "the start-up poll: \(t.filesDone())\n\(run.stderrSoFar())")
 
         // The start-up poll read everything listed so far; what follows arrives only by SQS.
         var extra: [(key: String, url: URL)] = []
@@ -91,9 +91,9 @@ struct TailS3Tests {
         let halfFailed = try t.moto.send(try S3TailFixture.cloudTrailNotification([good.key, brokenKey]), queue: "trail-q", scratch: t.dir)
 
         let all = t.logs.count + extra.count
-        #expect(t.eventually { t.filesDone() == all }, "by SQS: \(t.filesDone()) of \(all)\n\(run.stderrSoFar())")
+        #expect(eventually(120) { t.filesDone() == all }, "by SQS: \(t.filesDone()) of \(all)\n\(run.stderrSoFar())")
         // Only the two unreadable bodies and the message with the failed object stay.
-        #expect(t.eventually { (try? t.moto.messageIDs("trail-q")) == [notJSON, wrongShape, halfFailed] },
+        #expect(eventually(120) { (try? t.moto.messageIDs("trail-q")) == [notJSON, wrongShape, halfFailed] },
                 "left on the queue: \((try? t.moto.messageIDs("trail-q")) ?? [])\n\(run.stderrSoFar())")
         let metricsURL = try #require(run.stderrSoFar().split(separator: "\n").first { $0.contains("metrics on http://") }?
             .components(separatedBy: "metrics on ").last)
@@ -121,7 +121,7 @@ struct TailS3Tests {
         try t.upload(t.logs)
         let first = try t.tail(["--poll-interval", "0.5"])
         defer { first.send(SIGKILL) }
-        #expect(t.eventually { t.filesDone() > 0 }, "\(first.stderrSoFar())")
+        #expect(eventually(120) { t.filesDone() > 0 }, "\(first.stderrSoFar())")
         first.send(SIGKILL)
         let killed = try first.wait(timeout: 30)
         #expect(killed.exitCode == 128 + SIGKILL, "\(killed)")
@@ -129,7 +129,7 @@ struct TailS3Tests {
 
         let second = try t.tail(["--poll-interval", "0.5"])
         defer { second.send(SIGKILL) }
-        #expect(t.eventually { t.filesDone() == t.logs.count }, "after restart: \(t.filesDone()) of \(t.logs.count)\n\(second.stderrSoFar())")
+        #expect(eventually(120) { t.filesDone() == t.logs.count }, "after restart: \(t.filesDone()) of \(t.logs.count)\n\(second.stderrSoFar())")
         second.send(SIGTERM)
         let result = try second.wait(timeout: 60)
         #expect(result.exitCode == 0, "\(result)")
@@ -146,7 +146,7 @@ struct TailS3Tests {
         let first = try t.tail(arguments)
         defer { first.send(SIGKILL) }
         // The start-up poll finds an empty bucket; everything then arrives by SQS, 10 objects a message.
-        #expect(t.eventually { first.stderrSoFar().contains("polling s3://") }, "\(first.stderrSoFar())")
+        #expect(eventually(120) { first.stderrSoFar().contains("polling s3://") }, "\(first.stderrSoFar())")
         try t.upload(t.logs)
         var named: [String: [String]] = [:]
         for start in stride(from: 0, to: t.logs.count, by: 10) {
@@ -154,7 +154,7 @@ struct TailS3Tests {
             let id = try t.moto.send(try S3TailFixture.s3Notification(group), queue: "trail-q", scratch: t.dir)
             named[id] = group.map { "s3://\(S3TailFixture.bucket)/\($0.key)" }
         }
-        #expect(t.eventually { t.filesDone() > 0 }, "\(first.stderrSoFar())")
+        #expect(eventually(120) { t.filesDone() > 0 }, "\(first.stderrSoFar())")
         first.send(SIGKILL)
         _ = try first.wait(timeout: 30)
         let remaining = try t.moto.messageIDs("trail-q")
@@ -167,7 +167,7 @@ struct TailS3Tests {
         // The messages left return after their visibility timeout; the ledger makes the done objects free.
         let second = try t.tail(arguments)
         defer { second.send(SIGKILL) }
-        #expect(t.eventually { t.filesDone() == t.logs.count && (try? t.moto.messageIDs("trail-q"))?.isEmpty == true },
+        #expect(eventually(120) { t.filesDone() == t.logs.count && (try? t.moto.messageIDs("trail-q"))?.isEmpty == true },
                 "after restart: \(t.filesDone()) of \(t.logs.count)\n\(second.stderrSoFar())")
         second.send(SIGTERM)
         let result = try second.wait(timeout: 60)
@@ -182,7 +182,7 @@ struct TailS3Tests {
         let queueURL = try t.moto.createQueue("trail-q")
         let run = try t.tail(["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10"])
         defer { run.send(SIGKILL) }
-        #expect(t.eventually { run.stderrSoFar().contains("polling s3://") }, "\(run.stderrSoFar())")
+        #expect(eventually(120) { run.stderrSoFar().contains("polling s3://") }, "\(run.stderrSoFar())")
         try t.upload(t.logs)
         for start in stride(from: 0, to: t.logs.count, by: 7) {
             let group = Array(t.logs[start..<min(t.logs.count, start + 7)])
@@ -190,7 +190,7 @@ struct TailS3Tests {
                                             : try S3TailFixture.sns(try S3TailFixture.cloudTrailNotification(group.map(\.key))),
                             queue: "trail-q", scratch: t.dir)
         }
-        #expect(t.eventually { t.filesDone() == t.logs.count && (try? t.moto.messageIDs("trail-q"))?.isEmpty == true },
+        #expect(eventually(120) { t.filesDone() == t.logs.count && (try? t.moto.messageIDs("trail-q"))?.isEmpty == true },
                 "\(t.filesDone()) of \(t.logs.count)\n\(run.stderrSoFar())")
         run.send(SIGTERM)
         let result = try run.wait(timeout: 60)
@@ -208,13 +208,13 @@ struct TailS3Tests {
         let queueURL = try t.moto.createQueue("trail-q")
         let run = try t.tail(["--poll-interval", "3600", "--sqs-queue-url", queueURL, "--sqs-visibility-timeout", "10"])
         defer { run.send(SIGKILL) }
-        #expect(t.eventually { run.stderrSoFar().contains("polling s3://") }, "\(run.stderrSoFar())")
+        #expect(eventually(120) { run.stderrSoFar().contains("polling s3://") }, "\(run.stderrSoFar())")
         let slow = (key: t.logs[0].key.replacingOccurrences(of: ".json.gz", with: "-slow-object.json.gz"), url: t.logs[0].url)
         let objects = [slow, t.logs[1]]
         try t.upload(objects)
         let id = try t.moto.send(try S3TailFixture.s3Notification(objects), queue: "trail-q", scratch: t.dir)
         // The download takes 25 s, two and a half visibility timeouts.
-        #expect(t.eventually { t.filesDone() == 2 && (try? t.moto.messageIDs("trail-q"))?.isEmpty == true },
+        #expect(eventually(120) { t.filesDone() == 2 && (try? t.moto.messageIDs("trail-q"))?.isEmpty == true },
                 "\(t.filesDone()) done; queue \((try? t.moto.messageIDs("trail-q")) ?? [])\n\(run.stderrSoFar())")
         run.send(SIGTERM)
         let result = try run.wait(timeout: 60)

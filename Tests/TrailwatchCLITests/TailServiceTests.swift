@@ -36,7 +36,7 @@ struct TailServiceTests {
         let run = try await t.startTail(extraArguments)
         defer { run.forceStop() }
         let caughtUp = try #require(early[1].probeID)
-        #expect(await t.eventually { run.alertEventIDs().contains(caughtUp) }, "no alert for the file already there at start; stderr: \(run.stderr())")
+        #expect(await eventually(120) { run.alertEventIDs().contains(caughtUp) }, "no alert for the file already there at start; stderr: \(run.stderr())")
 
         // New files, one of them in a day directory that did not exist when tail started.
         let late = [
@@ -45,7 +45,7 @@ struct TailServiceTests {
         ]
         for file in late { try t.drop(file) }
         let arrived = try #require(late[1].probeID)
-        #expect(await t.eventually { run.alertEventIDs().contains(arrived) }, "no alert for a file renamed in later; stderr: \(run.stderr())")
+        #expect(await eventually(120) { run.alertEventIDs().contains(arrived) }, "no alert for a file renamed in later; stderr: \(run.stderr())")
 
         run.send(SIGTERM)
         #expect(await run.exit(within: 20) == .exited(0), "stderr: \(run.stderr())")
@@ -69,7 +69,7 @@ struct TailServiceTests {
         try t.drop(barrier)
         let run = try await t.startTail(["--incomplete-timeout", "60"])
         defer { run.forceStop() }
-        #expect(await t.eventually { run.alertEventIDs().contains(barrier.probeID ?? "") }, "stderr: \(run.stderr())")
+        #expect(await eventually(120) { run.alertEventIDs().contains(barrier.probeID ?? "") }, "stderr: \(run.stderr())")
 
         // Written in place, like a copy tool: first part now, the rest later.
         let truncated = TailLogFile(tag: "hw", index: 1, records: 200, probe: true)
@@ -79,7 +79,7 @@ struct TailServiceTests {
         let partialJSON = TailLogFile(tag: "hw", index: 2, records: 200, probe: true)
         try t.writeInPlace(partialJSON, bytes: TailGzip.stored(Array(partialJSON.json[..<(partialJSON.json.count / 2)])))
 
-        #expect(await t.eventually { run.stderr().contains(truncated.name) && run.stderr().contains(partialJSON.name) },
+        #expect(await eventually(120) { run.stderr().contains(truncated.name) && run.stderr().contains(partialJSON.name) },
                 "tail says nothing about the half-written files; stderr: \(run.stderr())")
         var status = try await t.status()
         #expect(status.failed == 0, "a half-written file was recorded as failed: \(status)")
@@ -87,7 +87,7 @@ struct TailServiceTests {
 
         try t.appendInPlace(truncated, bytes: Array(truncated.gzip[cut...]))
         try t.writeInPlace(partialJSON, bytes: partialJSON.gzip)
-        #expect(await t.eventually {
+        #expect(await eventually(120) {
             let seen = run.alertEventIDs()
             return seen.contains(truncated.probeID ?? "") && seen.contains(partialJSON.probeID ?? "")
         }, "completed files were not ingested; stderr: \(run.stderr())")
@@ -109,16 +109,16 @@ struct TailServiceTests {
         try t.drop(barrier)
         let run = try await t.startTail(["--incomplete-timeout", "60"])
         defer { run.forceStop() }
-        #expect(await t.eventually { run.alertEventIDs().contains(barrier.probeID ?? "") }, "stderr: \(run.stderr())")
+        #expect(await eventually(120) { run.alertEventIDs().contains(barrier.probeID ?? "") }, "stderr: \(run.stderr())")
 
         let later = TailLogFile(tag: "ec", index: 1, records: 20, probe: true)
         try t.writeInPlace(later, bytes: [])
-        #expect(await t.eventually { run.stderr().contains(later.name) }, "tail says nothing about the empty file; stderr: \(run.stderr())")
+        #expect(await eventually(120) { run.stderr().contains(later.name) }, "tail says nothing about the empty file; stderr: \(run.stderr())")
         var status = try await t.status()
         #expect(status.failed == 0, "an empty CloudTrail file was failed before the timeout: \(status)")
 
         try t.writeInPlace(later, bytes: later.gzip)
-        #expect(await t.eventually { run.alertEventIDs().contains(later.probeID ?? "") }, "stderr: \(run.stderr())")
+        #expect(await eventually(120) { run.alertEventIDs().contains(later.probeID ?? "") }, "stderr: \(run.stderr())")
         run.send(SIGTERM)
         #expect(await run.exit(within: 20) == .exited(0), "stderr: \(run.stderr())")
         status = try await t.status()
@@ -138,10 +138,10 @@ struct TailServiceTests {
         try t.drop(broken, bytes: Array(broken.gzip[..<(broken.gzip.count * 2 / 3)]))
         let good = TailLogFile(tag: "to", index: 1, records: 10, probe: true)
         try t.drop(good)
-        #expect(await t.eventually { run.alertEventIDs().contains(good.probeID ?? "") }, "stderr: \(run.stderr())")
+        #expect(await eventually(120) { run.alertEventIDs().contains(good.probeID ?? "") }, "stderr: \(run.stderr())")
 
         var failedPaths: [String] = []
-        #expect(await t.eventually {
+        #expect(await eventually(120) {
             guard let status = try? await t.status() else { return false }
             failedPaths = status.failedPaths
             return status.failed == 1
@@ -152,7 +152,7 @@ struct TailServiceTests {
         // Still running: a later file is ingested.
         let after = TailLogFile(tag: "to", index: 2, records: 10, probe: true)
         try t.drop(after)
-        #expect(await t.eventually { run.alertEventIDs().contains(after.probeID ?? "") }, "stderr: \(run.stderr())")
+        #expect(await eventually(120) { run.alertEventIDs().contains(after.probeID ?? "") }, "stderr: \(run.stderr())")
         run.send(SIGTERM)
         #expect(await run.exit(within: 20) == .exited(0), "stderr: \(run.stderr())")
         let stored = try await t.accessEventIDs()
@@ -170,14 +170,14 @@ struct TailServiceTests {
 
         let first = try await t.startTail()
         defer { first.forceStop() }
-        #expect(await t.eventually { first.alertEventIDs().contains(batch[0].probeID ?? "") }, "stderr: \(first.stderr())")
+        #expect(await eventually(120) { first.alertEventIDs().contains(batch[0].probeID ?? "") }, "stderr: \(first.stderr())")
         first.send(SIGTERM)
         #expect(await first.exit(within: 20) == .exited(0), "stderr: \(first.stderr())")
         try await t.expectWholeFiles(batch)
 
         let second = try await t.startTail()
         defer { second.forceStop() }
-        #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.events == batch.flatMap(\.eventIDs).count },
+        #expect(await eventually(30, every: 0.25) { (try? await t.status())?.events == batch.flatMap(\.eventIDs).count },
                 "stderr: \(second.stderr())")
         second.send(SIGTERM)
         #expect(await second.exit(within: 20) == .exited(0), "stderr: \(second.stderr())")
@@ -199,7 +199,7 @@ struct TailServiceTests {
         try await Task.sleep(for: .milliseconds(200))
         run.send(SIGINT)
         // The first signal is acknowledged (or tail has already finished and stopped) ...
-        _ = await t.eventually(10) { run.stderr().contains("stopping") || !run.isRunning }
+        _ = await eventually(10) { run.stderr().contains("stopping") || !run.isRunning }
         run.send(SIGINT)
         // ... and the second one ends it without waiting for the file in hand.
         let ended = await run.exit(within: 10)
@@ -208,7 +208,7 @@ struct TailServiceTests {
 
         let restart = try await t.startTail()
         defer { restart.forceStop() }
-        #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.events == files.flatMap(\.eventIDs).count },
+        #expect(await eventually(30, every: 0.25) { (try? await t.status())?.events == files.flatMap(\.eventIDs).count },
                 "stderr: \(restart.stderr())")
         restart.send(SIGTERM)
         #expect(await restart.exit(within: 20) == .exited(0), "stderr: \(restart.stderr())")
@@ -225,7 +225,7 @@ struct TailServiceTests {
         try t.drop(file)
         let run = try await t.startTail()
         defer { run.forceStop() }
-        #expect(await t.eventually { run.alertEventIDs().contains(file.probeID ?? "") }, "stderr: \(run.stderr())")
+        #expect(await eventually(120) { run.alertEventIDs().contains(file.probeID ?? "") }, "stderr: \(run.stderr())")
 
         let other = try t.makeDirectory("other")
         let secondTail = try await t.trailwatch(["tail", other, "--db", t.db, "--rules", t.rules, "--no-progress"], timeout: 15)
@@ -240,7 +240,7 @@ struct TailServiceTests {
         #expect(try await t.accessEventIDs().count == file.eventIDs.count)
         let later = TailLogFile(tag: "lk", index: 1, records: 5, probe: true)
         try t.drop(later)
-        #expect(await t.eventually { run.alertEventIDs().contains(later.probeID ?? "") }, "stderr: \(run.stderr())")
+        #expect(await eventually(120) { run.alertEventIDs().contains(later.probeID ?? "") }, "stderr: \(run.stderr())")
         run.send(SIGTERM)
         #expect(await run.exit(within: 20) == .exited(0), "stderr: \(run.stderr())")
     }
@@ -279,7 +279,7 @@ struct TailServiceTests {
         let last = runs[runs.count - 1]
         await last.untilWatching()
         let expected = files.flatMap(\.eventIDs).count
-        #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.events == expected }, "stderr: \(last.stderr())")
+        #expect(await eventually(30, every: 0.25) { (try? await t.status())?.events == expected }, "stderr: \(last.stderr())")
         last.send(SIGTERM)
         #expect(await last.exit(within: 20) == .exited(0), "stderr: \(last.stderr())")
         try await t.expectExactlyOnce(files)
@@ -310,7 +310,7 @@ struct TailServiceTests {
         let blocked = try await t.startTail(stdout: pipe)
         defer { blocked.forceStop() }
         var last = -1
-        #expect(await t.eventually(20, every: 0.3) {
+        #expect(await eventually(20, every: 0.3) {
             guard let status = try? await t.status() else { return false }
             defer { last = status.alerts }
             return status.alerts >= 40 && status.alerts == last
@@ -321,7 +321,7 @@ struct TailServiceTests {
 
         let restart = try await t.startTail()
         defer { restart.forceStop() }
-        #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.done == files.count }, "stderr: \(restart.stderr())")
+        #expect(await eventually(30, every: 0.25) { (try? await t.status())?.done == files.count }, "stderr: \(restart.stderr())")
         restart.send(SIGTERM)
         #expect(await restart.exit(within: 20) == .exited(0), "stderr: \(restart.stderr())")
 
@@ -369,7 +369,7 @@ struct TailServiceTests {
 
         let run = try await t.startTail()
         defer { run.forceStop() }
-        #expect(await t.eventually(30, every: 0.25) { (try? await t.status())?.total == files.count }, "stderr: \(run.stderr())")
+        #expect(await eventually(30, every: 0.25) { (try? await t.status())?.total == files.count }, "stderr: \(run.stderr())")
         run.send(SIGTERM)
         #expect(await run.exit(within: 20) == .exited(0), "stderr: \(run.stderr())")
         let status = try await t.status()
@@ -442,16 +442,6 @@ private struct TailFixture {
         let run = try TailRun(["tail", watched, "--db", db, "--rules", rules, "--no-progress"] + extra, in: root, stdout: pipe)
         if wait { await run.untilWatching() }
         return run
-    }
-
-    /// Polls `condition` every `every` seconds until it holds or `seconds` pass.
-    func eventually(_ seconds: Double = 15, every: Double = 0.05, _ condition: () async -> Bool) async -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if await condition() { return true }
-            try? await Task.sleep(for: .milliseconds(Int(every * 1000)))
-        }
-        return await condition()
     }
 
     func trailwatch(_ arguments: [String], timeout: Double) async throws -> TailOutcome {

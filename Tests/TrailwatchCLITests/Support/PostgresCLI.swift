@@ -98,16 +98,6 @@ enum PostgresCLI {
         return ((files["done"] as? NSNumber)?.intValue ?? -1, (object["events"] as? NSNumber)?.intValue ?? -1)
     }
 
-    /// Polls `condition` until it holds or `seconds` pass (no fixed sleep decides the outcome).
-    static func eventually(_ seconds: Double, every: Double = 0.25, _ condition: () -> Bool) -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if condition() { return true }
-            usleep(useconds_t(every * 1_000_000))
-        }
-        return condition()
-    }
-
     /// A loopback TCP port nothing listens on (bound, then closed).
     static func closedPort() throws -> Int {
         let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)

@@ -68,16 +68,6 @@ final class S3TailFixture {
         return (files["done"] as? NSNumber)?.intValue ?? -1
     }
 
-    /// Polls `condition` until it holds or `seconds` pass (a deadline, not a timed assertion).
-    func eventually(_ seconds: Double = 120, _ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(seconds)
-        while Date() < deadline {
-            if try condition() { return true }
-            usleep(100_000)
-        }
-        return try condition()
-    }
-
     /// The access history of `db` as its rows' event ids, sorted, duplicates kept: what was stored
     /// and how often. (Whole rows may differ by arrival order, which decides when a secret's full
     /// ARN is learned; the events stored may not.)
