@@ -50,11 +50,9 @@ public struct FileLedgerEntry: Sendable, Hashable {
         var path = path
         if case let .ascii(place) = path.withUTF8(Self.asciiAccountAndRegion) { return place }
         let parts = path.split(separator: "/", omittingEmptySubsequences: true)
-        guard let logs = parts.lastIndex(of: "AWSLogs") else { return nil }
-        var i = logs + 1
-        if i < parts.count, parts[i].hasPrefix("o-") { i += 1 }
-        guard i + 2 < parts.count, parts[i + 1] == "CloudTrail" else { return nil }
-        return (String(parts[i]), String(parts[i + 2]))
+        guard let (account, region) = Self.layoutIndexes(parts, is: { $0 == $1 }, isOrganization: { $0.hasPrefix("o-") })
+        else { return nil }
+        return (String(parts[account]), String(parts[region]))
     }
 
     private enum LayoutScan {
@@ -66,11 +64,19 @@ public struct FileLedgerEntry: Sendable, Hashable {
     private static func asciiAccountAndRegion(_ bytes: UnsafeBufferPointer<UInt8>) -> LayoutScan {
         if bytes.contains(where: { $0 >= 0x80 }) { return .notASCII }
         let parts = bytes.split(separator: UInt8(ascii: "/"), omittingEmptySubsequences: true)
-        guard let logs = parts.lastIndex(where: { $0.elementsEqual("AWSLogs".utf8) }) else { return .ascii(nil) }
+        guard let (account, region) = layoutIndexes(parts, is: { $0.elementsEqual($1.utf8) }, isOrganization: { $0.starts(with: "o-".utf8) })
+        else { return .ascii(nil) }
+        return .ascii((String(decoding: parts[account], as: UTF8.self), String(decoding: parts[region], as: UTF8.self)))
+    }
+
+    /// Where the account and the region sit among a path's parts (`AWSLogs/[o-org/]ACCOUNT/CloudTrail/REGION`,
+    /// after the last `AWSLogs`), for parts split by `Character` or by byte alike.
+    private static func layoutIndexes<Part>(_ parts: [Part], is: (Part, String) -> Bool, isOrganization: (Part) -> Bool) -> (account: Int, region: Int)? {
+        guard let logs = parts.lastIndex(where: { `is`($0, "AWSLogs") }) else { return nil }
         var i = logs + 1
-        if i < parts.count, parts[i].starts(with: "o-".utf8) { i += 1 }
-        guard i + 2 < parts.count, parts[i + 1].elementsEqual("CloudTrail".utf8) else { return .ascii(nil) }
-        return .ascii((String(decoding: parts[i], as: UTF8.self), String(decoding: parts[i + 2], as: UTF8.self)))
+        if i < parts.count, isOrganization(parts[i]) { i += 1 }
+        guard i + 2 < parts.count, `is`(parts[i + 1], "CloudTrail") else { return nil }
+        return (i, i + 2)
     }
 }
 
