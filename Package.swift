@@ -44,7 +44,7 @@ let package = Package(
         .target(name: "TrailSync"),
         .target(name: "TrailJSON", swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
         .target(name: "TrailModel"),
-        .target(name: "TrailMatch", dependencies: ["TrailJSON", "TrailSync"], swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
+        .target(name: "TrailMatch", dependencies: ["TrailJSON", "TrailModel", "TrailSync"], swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
         .target(name: "TrailDecode", dependencies: ["TrailJSON", "TrailModel", "TrailSync"], swiftSettings: [.enableExperimentalFeature("Lifetimes")]),
         .target(name: "TrailDetect", dependencies: ["TrailModel", "TrailJSON"]),
         // Effects.

@@ -1,4 +1,5 @@
 import TrailJSON
+import TrailModel
 
 /// An alert as an OCSF Detection Finding (`class_uid` 2004, category Findings, activity Create) of
 /// OCSF 1.7.0, one line of JSON. The CloudTrail record is the finding's evidence (`evidences[0].data`,
@@ -125,11 +126,10 @@ public enum OCSFFinding {
         }
     }
 
-    /// A dotted IPv4 or a colon-holding IPv6 text (CloudTrail puts service names in sourceIPAddress too).
+    /// Whether `text` is an IPv4 or IPv6 address (CloudTrail puts service names such as
+    /// `secretsmanager.amazonaws.com` in `sourceIPAddress` too; those go to `domain`).
     static func isIPAddress(_ text: String) -> Bool {
-        if text.contains(":") { return text.allSatisfy { $0.isHexDigit || $0 == ":" || $0 == "." } }
-        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        return parts.count == 4 && parts.allSatisfy { part in part.count <= 3 && !part.isEmpty && part.allSatisfy(\.isNumber) && Int(part)! <= 255 }
+        IPAddress.parse(Array(text.utf8), allowLeadingZeros: false) != nil
     }
 
     /// `YYYY-MM-DDTHH:MM:SS[.fff]Z` as milliseconds since the epoch.

@@ -1,3 +1,4 @@
+import TrailModel
 /// Collects the value tests of one field path while a rule set is compiled; frozen into a
 /// ``FrozenField``. The tests are indexed so that testing a value costs about the same however
 /// many rules use the field: exact values, prefixes, suffixes and case-folded forms are hash

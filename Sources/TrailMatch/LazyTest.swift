@@ -1,4 +1,5 @@
 import TrailJSON
+import TrailModel
 
 /// Tests one broad matcher (`anything-but`, `wildcard`, `numeric`, `cidr`, `exists: true`) on one
 /// leaf. Such matchers are not indexed unless some sub-rule is anchored on them; they are tested

@@ -1,3 +1,5 @@
+import TrailModel
+
 /// One value test of a compiled pattern (one element of a field's value list).
 enum MatcherSpec: Hashable, Sendable {
     case exactString([UInt8])

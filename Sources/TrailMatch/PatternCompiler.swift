@@ -1,4 +1,5 @@
 import TrailJSON
+import TrailModel
 
 /// Validates one pattern and turns it into a disjunction of conjunctions ("sub-rules"): each is a
 /// map from dotted field path to the condition on that field. `$or` multiplies out.
@@ -180,7 +181,7 @@ struct PatternCompiler {
             guard v.kind == .string else { throw Failure(path: path, message: "\"cidr\" needs a string such as \"10.0.0.0/8\"") }
             switch CIDRRange.parse(v.decodedStringBytes) {
             case .success(let r): return .cidr(r)
-            case .failure(let m): throw Failure(path: path, message: m.text)
+            case .failure(let error): throw Failure(path: path, message: error.description)
             }
         case "numeric":
             return .numeric(try compileNumeric(v, path: path, itemBase: opPath))

@@ -41,9 +41,9 @@ extension QueryService {
     /// Access rows, newest first: one per (event, secret); events naming no secret appear once
     /// when no secret is asked for.
     public func access(_ scope: QueryScope, _ filter: AccessFilter) throws(StoreError) -> ResultTable {
-        var cidr: CIDRBlock?
+        var cidr: CIDRRange?
         if let text = filter.sourceCIDR {
-            guard let block = CIDRBlock(text) else {
+            guard let block = CIDRRange(blockOrAddress: text) else {
                 throw StoreError(.invalidArgument, path: store.path, operation: "query access",
                                  message: "--source-ip \"\(text)\" is not an IP address or CIDR block (e.g. 10.0.0.0/8, 2001:db8::/32)")
             }
@@ -68,7 +68,7 @@ extension QueryService {
             // Filters shared by every plan. Event names are written `+e.name` where the plan is driven
             // by a secret or a principal, so that SQLite keeps using that index. The CIDR test is an
             // SQL function on SQLite; on PostgreSQL rows are fetched in pages and tested here, so
-            // that both engines apply the one `CIDRBlock` rule.
+            // that both engines apply the one `CIDRRange` rule.
             let sqlite = db.dialect == .sqlite
             let namesByPlan = sqlite ? "+e.name" : "e.name"
             func filters(nameColumn: String, errorTest: String?, names: [String]) -> (String, [SQLValue]) {
@@ -123,7 +123,7 @@ extension QueryService {
             /// Rows sharing one (time, id) (an event naming several secrets) are taken together:
             /// the rows of a page's last key are read again with the next page, as the limit may
             /// have cut them; a page holding a single key is read again twice as large.
-            func collectPaged(_ sql: String, _ bound: [SQLValue], _ cidr: CIDRBlock, key: (time: String, id: String)) throws {
+            func collectPaged(_ sql: String, _ bound: [SQLValue], _ cidr: CIDRRange, key: (time: String, id: String)) throws {
                 if key.id == "e.id" {
                     try collectEventsPaged(sql, bound, cidr)
                     return
@@ -165,7 +165,7 @@ extension QueryService {
             /// (an event is one row there, so no key is split), until as many events match as
             /// rows are wanted; then the access rows of the matching events are read by row id.
             /// Reading the joined rows of every event passed over cost ten times more.
-            func collectEventsPaged(_ sql: String, _ bound: [SQLValue], _ cidr: CIDRBlock) throws {
+            func collectEventsPaged(_ sql: String, _ bound: [SQLValue], _ cidr: CIDRRange) throws {
                 guard let whereClause = sql.range(of: " WHERE "), let order = sql.range(of: " ORDER BY ", options: .backwards) else { return }
                 let conditions = String(sql[whereClause.lowerBound..<order.lowerBound])
                 let narrow = "SELECT e.time, e.id, e.source_ip FROM events e" + conditions

@@ -62,6 +62,26 @@ import TrailJSON
         #expect(text.contains(#""note":"caf\u00e9 \/ \"q\"  spaced","n":1.50e2"#))
     }
 
+    /// `sourceIPAddress` is attacker-made. `1.2.3.½` crashed the OCSF format (`½` is a Unicode
+    /// number that `Int` cannot read); now only real addresses go to `ip`, anything else to `domain`.
+    @Test func ocsfSourceEndpointIsAnAddressOrADomain() throws {
+        let cases: [(String, String)] = [
+            ("203.0.113.77", "ip"), ("2001:db8::1", "ip"), ("::ffff:10.0.0.1", "ip"),
+            ("1.2.3.\u{00BD}", "domain"), ("1.2.3.\u{0663}", "domain"), ("\u{FF21}\u{FF22}::1", "domain"),
+            ("010.0.0.1", "domain"), ("1.2.3.256", "domain"), ("secretsmanager.amazonaws.com", "domain"),
+            ("AWS Internal", "domain"), (":::", "domain"),
+        ]
+        for (address, key) in cases {
+            let escaped = address.unicodeScalars.map { $0.isASCII ? String($0) : String(format: "\\u%04x", $0.value) }.joined()
+            let alert = Self.alert.replacingOccurrences(of: #""sourceIPAddress":"203.0.113.77""#, with: #""sourceIPAddress":"\#(escaped)""#)
+            let finding = try object(OCSFFinding.render(alertJSON: alert))
+            let evidence = try #require((finding["evidences"] as? [[String: Any]])?.first)
+            let endpoint = try #require(evidence["src_endpoint"] as? [String: Any], "\(address)")
+            #expect(endpoint.keys.sorted() == [key], "\(address)")
+            #expect(endpoint[key] as? String == address, "\(address)")
+        }
+    }
+
     @Test func jsonBodyIsTheAlertOnOneLine() throws {
         let bytes = AlertFormat.json.body(for: .file, alertJSON: Self.alert)
         #expect(!bytes.contains(0x0A))

@@ -162,18 +162,18 @@ import TrailPresentation
     }
 
     @Test func cidrBlocks() throws {
-        let v4 = try #require(CIDRBlock("10.1.0.0/16"))
+        let v4 = try #require(CIDRRange(blockOrAddress: "10.1.0.0/16"))
         #expect(v4.contains("10.1.200.3"))
         #expect(!v4.contains("10.2.0.1"))
         #expect(!v4.contains("secretsmanager.amazonaws.com"))
         #expect(!v4.contains("2001:db8::1"))
-        let v6 = try #require(CIDRBlock("2001:db8::/33"))
+        let v6 = try #require(CIDRRange(blockOrAddress: "2001:db8::/33"))
         #expect(v6.contains("2001:db8:7fff::1"))
         #expect(!v6.contains("2001:db8:8000::1"))
-        #expect(try #require(CIDRBlock("0.0.0.0/0")).contains("8.8.8.8"))
-        #expect(CIDRBlock("10.0.0.0/33") == nil)
-        #expect(CIDRBlock("10.0.0/8") == nil)
-        #expect(CIDRBlock("AWS Internal") == nil)
+        #expect(try #require(CIDRRange(blockOrAddress: "0.0.0.0/0")).contains("8.8.8.8"))
+        #expect(CIDRRange(blockOrAddress: "10.0.0.0/33") == nil)
+        #expect(CIDRRange(blockOrAddress: "10.0.0/8") == nil)
+        #expect(CIDRRange(blockOrAddress: "AWS Internal") == nil)
     }
 
     @Test func alertCountPatching() {

@@ -1,14 +1,26 @@
 /// An IPv4 or IPv6 address as 128 bits (IPv4 in the low 32 bits).
-struct IPAddress: Hashable, Sendable {
-    var hi: UInt64
-    var lo: UInt64
-    var isV6: Bool
+public struct IPAddress: Hashable, Sendable {
+    /// The high 64 bits of an IPv6 address; 0 for IPv4.
+    public var hi: UInt64
+    /// The low 64 bits of an IPv6 address, or the IPv4 address in the low 32 bits.
+    public var lo: UInt64
+    /// Whether this is an IPv6 address.
+    public var isV6: Bool
+
+    /// An address from its bits.
+    @inlinable
+    public init(hi: UInt64, lo: UInt64, isV6: Bool) {
+        self.hi = hi
+        self.lo = lo
+        self.isV6 = isV6
+    }
 
     /// Parses a textual address. IPv4 is a strict dotted quad; `allowLeadingZeros` reads octets such
     /// as `010` as decimal (accepted in rules, where the intent is clear, but not in events, where
     /// such text is ambiguous and not an address). IPv6 accepts every RFC 4291 form, any hex case
     /// and a trailing dotted quad; zone ids (`%eth0`) are not addresses.
-    static func parse(_ p: UnsafePointer<UInt8>?, _ n: Int, allowLeadingZeros: Bool) -> IPAddress? {
+    @inlinable
+    public static func parse(_ p: UnsafePointer<UInt8>?, _ n: Int, allowLeadingZeros: Bool) -> IPAddress? {
         guard let p, n >= 2, n <= 45 else { return nil }
         var hasColon = false
         for i in 0..<n where p[i] == UInt8(ascii: ":") { hasColon = true; break }
@@ -19,11 +31,14 @@ struct IPAddress: Hashable, Sendable {
         return parseV6(p, n, allowLeadingZeros: allowLeadingZeros)
     }
 
-    static func parse(_ bytes: [UInt8], allowLeadingZeros: Bool) -> IPAddress? {
+    /// Parses the address in `bytes`; see `parse(_:_:allowLeadingZeros:)`.
+    @inlinable
+    public static func parse(_ bytes: [UInt8], allowLeadingZeros: Bool) -> IPAddress? {
         bytes.withUnsafeBufferPointer { parse($0.baseAddress, $0.count, allowLeadingZeros: allowLeadingZeros) }
     }
 
-    private static func parseV4(_ p: UnsafePointer<UInt8>, _ n: Int, allowLeadingZeros: Bool) -> UInt32? {
+    @usableFromInline
+    static func parseV4(_ p: UnsafePointer<UInt8>, _ n: Int, allowLeadingZeros: Bool) -> UInt32? {
         var parts = 0
         var value: UInt32 = 0
         var i = 0
@@ -47,7 +62,8 @@ struct IPAddress: Hashable, Sendable {
         }
     }
 
-    private static func parseV6(_ p: UnsafePointer<UInt8>, _ n: Int, allowLeadingZeros: Bool) -> IPAddress? {
+    @usableFromInline
+    static func parseV6(_ p: UnsafePointer<UInt8>, _ n: Int, allowLeadingZeros: Bool) -> IPAddress? {
         var groups: [UInt16] = []
         groups.reserveCapacity(8)
         var gapAt = -1
@@ -103,8 +119,8 @@ struct IPAddress: Hashable, Sendable {
         return IPAddress(hi: hi, lo: lo, isV6: true)
     }
 
-    @inline(__always)
-    private static func hexValue(_ c: UInt8) -> Int? {
+    @inlinable @inline(__always)
+    static func hexValue(_ c: UInt8) -> Int? {
         switch c {
         case 48...57: Int(c - 48)
         case 65...70: Int(c - 55)
@@ -112,53 +128,4 @@ struct IPAddress: Hashable, Sendable {
         default: nil
         }
     }
-}
-
-/// A CIDR block: the addresses of one family whose first `maskBits` bits equal the network's.
-struct CIDRRange: Hashable, Sendable {
-    var network: IPAddress
-    var maskBits: Int
-
-    /// Parses `a.b.c.d/n` (n 0-32) or `ipv6/n` (n 0-128); host bits are cleared.
-    static func parse(_ text: [UInt8]) -> Result<CIDRRange, PatternMessage> {
-        let slashes = text.indices.filter { text[$0] == UInt8(ascii: "/") }
-        guard slashes.count == 1, let slash = slashes.first else { return .failure("malformed CIDR: exactly one '/' is required") }
-        let addrText = Array(text[..<slash])
-        let maskText = text[(slash + 1)...]
-        guard !maskText.isEmpty, maskText.count <= 4, maskText.allSatisfy({ $0 >= 48 && $0 <= 57 }), let bits = Int(String(decoding: maskText, as: UTF8.self)) else {
-            if maskText.first == UInt8(ascii: "-") { return .failure("malformed CIDR: the mask must not be negative") }
-            return .failure("malformed CIDR: the mask must be an integer")
-        }
-        guard let addr = IPAddress.parse(addrText, allowLeadingZeros: true) else {
-            return .failure(PatternMessage("malformed CIDR: \"\(String(decoding: addrText, as: UTF8.self))\" is not an IP address"))
-        }
-        let maxBits = addr.isV6 ? 128 : 32
-        guard bits <= maxBits else { return .failure(PatternMessage("\(addr.isV6 ? "IPv6" : "IPv4") mask must be at most \(maxBits) bits")) }
-        var r = CIDRRange(network: addr, maskBits: bits)
-        r.network = r.masked(addr)
-        return .success(r)
-    }
-
-    @inline(__always)
-    func masked(_ a: IPAddress) -> IPAddress {
-        if !network.isV6 {
-            let m: UInt64 = maskBits == 0 ? 0 : (0xFFFF_FFFF << UInt64(32 - maskBits)) & 0xFFFF_FFFF
-            return IPAddress(hi: 0, lo: a.lo & m, isV6: false)
-        }
-        let hiMask: UInt64 = maskBits >= 64 ? ~0 : (maskBits == 0 ? 0 : ~0 << UInt64(64 - maskBits))
-        let loMask: UInt64 = maskBits <= 64 ? 0 : (maskBits == 128 ? ~0 : ~0 << UInt64(128 - maskBits))
-        return IPAddress(hi: a.hi & hiMask, lo: a.lo & loMask, isV6: true)
-    }
-
-    @inline(__always)
-    func contains(_ a: IPAddress) -> Bool {
-        a.isV6 == network.isV6 && masked(a) == network
-    }
-}
-
-/// An error message without a location (the compiler adds the JSON path).
-struct PatternMessage: Error, ExpressibleByStringLiteral, Sendable {
-    var text: String
-    init(_ text: String) { self.text = text }
-    init(stringLiteral value: String) { self.text = value }
 }
