@@ -15,6 +15,14 @@ public enum CloudTrailLayout {
         text.count == 12 && text.utf8.allSatisfy { $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }
     }
 
+    /// True for a region name: 1 to 32 lower-case letters, digits and hyphens (`us-east-1`,
+    /// `us-gov-west-1`).
+    public static func isRegion(_ text: some StringProtocol) -> Bool {
+        !text.isEmpty && text.utf8.count <= 32 && text.utf8.allSatisfy {
+            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-")
+        }
+    }
+
     /// True for an organization id segment (`o-` and 10 to 32 lower-case letters or digits).
     public static func isOrganization(_ text: some StringProtocol) -> Bool {
         text.hasPrefix("o-") && (12...34).contains(text.count)
@@ -101,20 +109,13 @@ public enum S3KeyKind: String, Sendable, Equatable {
         if let first = segments.first, CloudTrailLayout.isOrganization(first) { segments = segments.dropFirst() }
         guard segments.count == 7 else { return .unknown }
         let parts = Array(segments)
-        guard CloudTrailLayout.isAccount(parts[0]), isRegion(parts[2]),
+        guard CloudTrailLayout.isAccount(parts[0]), CloudTrailLayout.isRegion(parts[2]),
               parts[3].count == 4, parts[4].count == 2, parts[5].count == 2,
               CloudTrailLayout.dayRange(Array(parts[3...5])) != nil, !parts[6].isEmpty else { return .unknown }
         switch parts[1] {
         case "CloudTrail": return .log
         case "CloudTrail-Digest": return .digest
         default: return .unknown
-        }
-    }
-
-    /// Lower-case letters, digits and hyphens (`us-east-1`, `us-gov-west-1`).
-    private static func isRegion(_ text: Substring) -> Bool {
-        !text.isEmpty && text.count <= 32 && text.utf8.allSatisfy {
-            ($0 >= UInt8(ascii: "a") && $0 <= UInt8(ascii: "z")) || ($0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9")) || $0 == UInt8(ascii: "-")
         }
     }
 

@@ -122,9 +122,10 @@ public final class S3Client: Sendable {
             }
             let xml = XMLScan(response.body)
             let code = xml.text("Code", in: xml.all)
-            // A bucket in another region: learn it and try again there (AWS endpoints only).
+            // A bucket in another region: learn it and try again there (AWS endpoints only). The
+            // header becomes part of a host name, so only a region's letters are taken from it.
             if self.endpoint == nil, let bucketRegion = response.header("x-amz-bucket-region"), bucketRegion != region,
-               [301, 307, 400, 403].contains(response.status) {
+               CloudTrailLayout.isRegion(bucketRegion), [301, 307, 400, 403].contains(response.status) {
                 bucketRegions.locked { $0[bucket] = bucketRegion }
                 lastError = AWSError(.service, operation: operation, status: response.status, serviceCode: code, reason: "bucket is in \(bucketRegion)")
                 continue

@@ -93,7 +93,9 @@ public final class HTTPEndpoint: Sendable {
         formatter.timeZone = TimeZone(identifier: "GMT")
         formatter.dateFormat = "EEE, dd MMM yyyy HH:mm:ss zzz"
         guard let date = formatter.date(from: trimmed) else { return nil }
-        return .milliseconds(max(0, Int64(date.timeIntervalSinceNow * 1000)))
+        // Any date, however far, is at most a year away: the policy caps the wait well below that.
+        let milliseconds = min(max(0, date.timeIntervalSinceNow * 1000), 365 * 86_400_000)
+        return .milliseconds(Int64(milliseconds))
     }
 
     /// Bytes of an answer as one line of printable text.

@@ -36,9 +36,13 @@ public struct RetryPolicy: Sendable, Equatable {
         return .milliseconds(ms)
     }
 
-    /// `d` in whole milliseconds.
+    /// `d` in whole milliseconds, saturating at `Int64`'s bounds (a `Retry-After` of 10^16
+    /// seconds is a sink's word, not a reason to trap).
     public static func milliseconds(_ d: Duration) -> Int64 {
-        d.components.seconds * 1000 + d.components.attoseconds / 1_000_000_000_000_000
+        let (seconds, attoseconds) = d.components
+        let (whole, o1) = seconds.multipliedReportingOverflow(by: 1000)
+        let (sum, o2) = whole.addingReportingOverflow(attoseconds / 1_000_000_000_000_000)
+        return o1 || o2 ? (seconds < 0 ? .min : .max) : sum
     }
 
     /// How an HTTP status is handled: 2xx delivered; 408, 429, 5xx retried; redirects and other

@@ -61,8 +61,9 @@ struct StackedBarChart {
         return svg + "</svg>"
     }
 
+    /// The class attribute's value, escaped: `classOf` may build it from stored text.
     private func cssClass(_ name: String, _ index: Int) -> String {
-        if let classOf { return classOf(name) }
+        if let classOf { return HTMLEscape.attribute(classOf(name)) }
         return name == "other" && index == Self.maxSeries ? "s8" : "s\(index % 9)"
     }
 

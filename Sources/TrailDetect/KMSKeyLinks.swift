@@ -80,8 +80,12 @@ enum KMSKeyAnalysis {
         var what: String
         switch e.eventName {
         case "ScheduleKeyDeletion":
-            let days = e.details.pendingWindowInDays ?? 30
-            what = "scheduled \(keyText) for deletion on \(e.eventTime.adding(.days(Int64(days))).dateString) (\(days) day\(days == 1 ? "" : "s") pending)"
+            let recorded = e.details.pendingWindowInDays
+            let days = RecoveryWindow.effectiveDays(recorded)
+            let windowText = RecoveryWindow.isImpossible(recorded)
+                ? "pending window recorded as \(recorded!) days, which AWS does not accept; taken as \(days)"
+                : "\(days) day\(days == 1 ? "" : "s") pending"
+            what = "scheduled \(keyText) for deletion on \(e.eventTime.adding(.days(Int64(days))).dateString) (\(windowText))"
         case "DisableKey": what = "disabled \(keyText)"
         case "PutKeyPolicy": what = "replaced the key policy of \(keyText)"
         default: what = "called \(e.eventName) on \(keyText)"
@@ -92,9 +96,11 @@ enum KMSKeyAnalysis {
         summary += Phrase.outcome(e) + Phrase.place(e)
         var evidence: [EvidenceItem] = [EvidenceItem("kmsKeys", .strings(keys)), EvidenceItem("encryptsSecrets", .strings(secrets))]
         if e.eventName == "ScheduleKeyDeletion" {
-            let days = e.details.pendingWindowInDays ?? 30
+            let recorded = e.details.pendingWindowInDays
+            let days = RecoveryWindow.effectiveDays(recorded)
             evidence.append(EvidenceItem("pendingWindowInDays", .integer(Int64(days))))
             evidence.append(EvidenceItem("deletionDate", .string(e.eventTime.adding(.days(Int64(days))).iso8601)))
+            if RecoveryWindow.isImpossible(recorded) { evidence.append(EvidenceItem("recordedPendingWindowInDays", .integer(Int64(recorded!)))) }
         }
         return Finding(
             severity: secrets.isEmpty ? nil : config.escalate, summary: summary, evidence: evidence,

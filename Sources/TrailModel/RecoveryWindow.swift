@@ -1,6 +1,7 @@
-/// The recovery window of a `DeleteSecret`, as AWS allows it.
+/// The recovery window of a `DeleteSecret`, or the pending window of a KMS `ScheduleKeyDeletion`,
+/// as AWS allows it.
 ///
-/// AWS accepts 7 to 30 days (30 when the request names none) and rejects any other value, so a
+/// For both, AWS accepts 7 to 30 days (30 when the request names none) and rejects any other value, so a
 /// successful record with a window outside that range is forged or malformed. Such a window is
 /// taken as 7 days, the soonest deletion AWS allows: an impossible value can neither postpone a
 /// deletion date past every check nor move it into the past.

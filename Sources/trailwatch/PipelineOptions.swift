@@ -112,7 +112,7 @@ struct PipelineOptions: ParsableArguments {
         guard drainTimeout >= 0, drainTimeout <= 86_400 else { throw ValidationError("--drain-timeout must be between 0 and 86400 seconds") }
         guard requestTimeout > 0, requestTimeout <= 3600 else { throw ValidationError("--request-timeout must be between 0 and 3600 seconds") }
         guard (1...256).contains(maxInFlight) else { throw ValidationError("--max-in-flight must be between 1 and 256") }
-        guard retryInitial > 0 else { throw ValidationError("--retry-initial must be positive") }
+        guard retryInitial > 0, retryInitial <= 300 else { throw ValidationError("--retry-initial must be between 0 and 300 seconds") }
         try OptionRange.check("--claim-ttl", claimTtl, OptionRange.claimTTL)
         do {
             _ = try shardValue()

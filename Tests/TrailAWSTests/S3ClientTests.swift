@@ -163,6 +163,38 @@ import Testing
         }
     }
 
+    /// Answers every request with a redirect naming `bucketRegion`, and records where each went.
+    final class RegionRedirects: HTTPTransport {
+        let bucketRegion: String
+        let urls = Mutex<[String]>([])
+        init(bucketRegion: String) { self.bucketRegion = bucketRegion }
+        func send(_ request: HTTPRequest, maxBodyBytes: Int) async throws(AWSError) -> HTTPResponse {
+            urls.locked { $0.append(request.url) }
+            return HTTPResponse(status: 301, headers: [("x-amz-bucket-region", bucketRegion)],
+                                body: Array("<Error><Code>PermanentRedirect</Code></Error>".utf8))
+        }
+    }
+
+    /// `x-amz-bucket-region` becomes part of a host name: a region is followed there, anything else
+    /// (a host and path, say) is not, so signed requests never go to a host it names.
+    @Test func bucketRegionHeaderIsFollowedOnlyWhenItIsARegion() async throws {
+        let credentials = CredentialChain(
+            providers: [EnvironmentCredentialProvider(environment: AWSEnvironment(
+                variables: ["AWS_ACCESS_KEY_ID": "AKIDTEST", "AWS_SECRET_ACCESS_KEY": "secret"], home: nil))],
+            now: { Date() })
+        for (header, hosts) in [("eu-west-1", ["b.s3.us-east-1.amazonaws.com", "b.s3.eu-west-1.amazonaws.com"]),
+                                ("evil.example/x?", ["b.s3.us-east-1.amazonaws.com"])] {
+            let transport = RegionRedirects(bucketRegion: header)
+            let s3 = S3Client(transport: transport, credentials: credentials, region: "us-east-1", endpoint: nil,
+                              retry: Sleeps().policy)
+            await #expect(throws: AWSError.self) {
+                _ = try await s3.listObjects(bucket: "b", prefix: "", delimiter: "/", continuationToken: nil)
+            }
+            let seen = Set(transport.urls.locked { $0 }.compactMap { URL(string: $0)?.host })
+            #expect(seen == Set(hosts), "\(header)")
+        }
+    }
+
     @Test func s3AddressesAreParsedStrictly() throws {
         #expect(try S3Location(parsing: "s3://my-bucket/org/AWSLogs/") == S3Location(bucket: "my-bucket", prefix: "org/AWSLogs/"))
         #expect(try S3Location(parsing: "S3://my-bucket") == S3Location(bucket: "my-bucket", prefix: ""))

@@ -29,10 +29,18 @@ import Testing
         }
     }
 
-    @Test func retryAfterHeaderForms() {
+    @Test func retryAfterHeaderForms() throws {
         #expect(HTTPEndpoint.retryAfter("3") == .seconds(3))
         #expect(HTTPEndpoint.retryAfter(" 0 ") == .zero)
         #expect(HTTPEndpoint.retryAfter("-1") == nil)
+        // A hostile sink's huge Retry-After trapped in the conversion to milliseconds; now it is
+        // capped by the policy like any other.
+        let huge = try #require(HTTPEndpoint.retryAfter("9223372036854775807"))
+        #expect(RetryPolicy().delay(afterAttempts: 1, retryAfter: huge, unit: 0) == .seconds(3600))
+        #expect(RetryPolicy.milliseconds(.seconds(Int64.max)) == .max)
+        #expect(RetryPolicy.milliseconds(.seconds(Int64.min)) == .min)
+        let far = try #require(HTTPEndpoint.retryAfter("Fri, 31 Dec 9999 23:59:59 GMT"))
+        #expect(far == .seconds(365 * 86_400), "\(far.components)")
         #expect(HTTPEndpoint.retryAfter("soon") == nil)
         #expect(HTTPEndpoint.retryAfter("Wed, 21 Oct 2015 07:28:00 GMT") == .zero)  // in the past
     }

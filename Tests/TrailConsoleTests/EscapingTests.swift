@@ -38,6 +38,16 @@ import TrailStore
         #expect(svg.components(separatedBy: "<rect ").count - 1 == 2 + 2, "two bars and two legend boxes")
         #expect(StackedBarChart().render([], first: 0, last: 1, label: "reads").contains("no reads"))
     }
+
+    /// The overview's chart builds each bar's class from the stored severity: a tampered store's
+    /// `high" onmouseover="x` stays inside the attribute.
+    @Test func chartClassesBuiltFromStoredTextAreEscaped() {
+        var chart = StackedBarChart()
+        chart.classOf = { "sev-fill-" + $0 }
+        let svg = chart.render([DailyCount(day: 100, series: #"high" onmouseover="x"#, count: 3)], first: 90, last: 100, label: "alerts")
+        #expect(svg.contains(#"class="sev-fill-high&quot; onmouseover=&quot;x""#))
+        #expect(!svg.contains(#"" onmouseover=""#))
+    }
 }
 
 @Suite struct QueryStringTests {

@@ -115,9 +115,20 @@ import TrailModel
     let keyARN = "arn:aws:kms:us-east-1:111122223333:key/1234abcd-0000-0000-0000-000000000001"
     let keyID = "1234abcd-0000-0000-0000-000000000001"
 
-    func schedule(_ e: DetectionEngine, by p: Principal = Ev.role("admin")) -> [Alert] {
+    func schedule(_ e: DetectionEngine, by p: Principal = Ev.role("admin"), days: Int? = 7) -> [Alert] {
         e.process(Ev.items([Ev.event("k", "ScheduleKeyDeletion", at: Ev.at(days: 1), by: p, source: "kms.amazonaws.com",
-                                     details: EventDetails(kmsKeys: [keyARN], pendingWindowInDays: 7))])).alerts
+                                     details: EventDetails(kmsKeys: [keyARN], pendingWindowInDays: days))])).alerts
+    }
+
+    /// AWS accepts 7 to 30 days; a forged window (here 10^15 days) is taken as 7, like a secret's
+    /// recovery window, and the alert says what was recorded.
+    @Test func impossiblePendingWindowIsTakenAsTheShortest() throws {
+        let a = try #require(schedule(try DetectionEngine(rules: [rule], state: []), days: 1_000_000_000_000_000).first)
+        #expect(a.summary.contains("for deletion on 2024-06-09 (pending window recorded as 1000000000000000 days, which AWS does not accept; taken as 7)"))
+        #expect(a.evidence.contains(EvidenceItem("pendingWindowInDays", .integer(7))))
+        #expect(a.evidence.contains(EvidenceItem("recordedPendingWindowInDays", .integer(1_000_000_000_000_000))))
+        let unnamed = try #require(schedule(try DetectionEngine(rules: [rule], state: []), days: nil).first)
+        #expect(unnamed.summary.contains("(30 days pending)"))
     }
 
     @Test func unknownKeyStaysAtBaseSeverity() throws {

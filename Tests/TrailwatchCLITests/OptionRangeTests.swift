@@ -53,6 +53,13 @@ struct OptionRangeTests {
         try expectRefused(["tail", ".", "--db", "t.db", "\(option)=\(value)"], mentions: ["\(option) must be between"])
     }
 
+    @Test("delivery durations out of range or not finite",
+          arguments: [("--retry-initial", "inf"), ("--retry-initial", "1e17"), ("--retry-initial", "nan"), ("--retry-initial", "0"),
+                      ("--request-timeout", "inf"), ("--drain-timeout", "-1")])
+    func deliveryDurations(_ option: String, _ value: String) throws {
+        try expectRefused(["backfill", ".", "--db", "t.db", "\(option)=\(value)"], mentions: ["\(option) must be between"])
+    }
+
     @Test("pattern bench counts out of range",
           arguments: [("--passes", "0"), ("--passes", "1001"), ("--chunk", "-1"), ("--chunk", "10000001")])
     func benchCounts(_ option: String, _ value: String) throws {
