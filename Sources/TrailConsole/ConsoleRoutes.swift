@@ -1,6 +1,7 @@
 import Foundation
 import Hummingbird
 import NIOPosix
+import TrailModel
 import TrailStore
 
 extension Console {
@@ -121,7 +122,7 @@ extension Console {
         case let e as StoreError where e.kind == .ambiguous || e.kind == .invalidArgument:
             return ConsoleResponse.error(status: .badRequest, message: ([e.message] + e.candidates).joined(separator: "\n"), html: html)
         default:
-            FileHandle.standardError.write(Data("trailwatch: serve: \(error)\n".utf8))
+            FileHandle.standardError.write(Data("trailwatch: serve: \(TerminalText.safe("\(error)"))\n".utf8))
             return ConsoleResponse.error(status: .internalServerError, message: "the store could not answer (see the server's standard error)", html: html)
         }
     }

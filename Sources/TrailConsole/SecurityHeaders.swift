@@ -1,6 +1,7 @@
 import HTTPTypes
 import Hummingbird
 import TrailJSON
+import TrailModel
 
 /// Headers on every response, errors included: a strict Content-Security-Policy (nothing but the
 /// served stylesheet and same-site forms; no script at all), no MIME sniffing, no caching, no
@@ -59,21 +60,6 @@ enum ConsoleResponse {
         Response(status: .ok, headers: [.contentType: "text/css; charset=utf-8"], body: .init(byteBuffer: ByteBuffer(string: text)))
     }
 
-    /// `text` with control characters (but newlines) and bidi controls shown as `\u{XX}`, so an
-    /// error printed in a terminal cannot carry escape sequences.
-    static func visible(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            let v = scalar.value
-            if (v < 0x20 && v != 0x0A) || (0x7F...0x9F).contains(v) || (0x202A...0x202E).contains(v) || (0x2066...0x2069).contains(v) {
-                out += "\\u{" + String(v, radix: 16, uppercase: true) + "}"
-            } else {
-                out.unicodeScalars.append(scalar)
-            }
-        }
-        return out
-    }
-
     /// An error as a page (escaped) or, for the API, a JSON object `{"error": MESSAGE, "status": CODE}`.
     static func error(status: HTTPResponse.Status, message: String, html: Bool) -> Response {
         if html {
@@ -82,7 +68,7 @@ enum ConsoleResponse {
         }
         var w = JSONWriter()
         w.beginObject()
-        w.key("error"); w.string(visible(message))
+        w.key("error"); w.string(TerminalText.safe(message, keepingNewlines: true))
         w.key("status"); w.integer(status.code)
         w.endObject()
         return Response(status: status, headers: [.contentType: "application/json; charset=utf-8"],

@@ -98,6 +98,13 @@ public struct FileProcessor: Sendable {
             return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .failed(reason: "\(error)", incomplete: error.isIncomplete))
         }
         if let reason = decoded.skipReason {
+            if LogFileName.isCloudTrailLog(LogFileName.baseName(file.path)) {
+                // CloudTrail delivers records under such a name, nothing else: what holds none
+                // (`{"Items":[…]}`, `{}`, a digest) is a damaged or replaced delivery, not a file
+                // to pass over.
+                return ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .failed(
+                    reason: "\(file.path): a CloudTrail log file name, but \(reason) (a damaged or replaced delivery)", incomplete: false))
+            }
             var skipped = ProcessedFile(file: file, fingerprint: content.fingerprint, outcome: .skipped(format: decoded.format.rawValue, reason: reason))
             if let digestWatch { skipped.digestCheck = checkDigest(digestWatch, path: file.path, bytes: content.bytes) }
             return skipped

@@ -5,6 +5,7 @@ import NIOCore
 import NIOPosix
 import NIOSSL
 import PostgresNIO
+import TrailModel
 import TrailStore
 
 /// PostgresNIO's and NIO's errors as `StoreError`s: the server's SQLSTATE and message, or what
@@ -48,8 +49,8 @@ enum PostgresErrors {
         switch psql.code {
         case .server:
             let state = psql.serverInfo?[.sqlState] ?? "?????"
-            var message = "\(oneLine(state)) \(oneLine(psql.serverInfo?[.message] ?? "(no message)"))"
-            if let detail = psql.serverInfo?[.detail] { message += " (\(oneLine(detail)))" }
+            var message = "\(TerminalText.safe(state)) \(TerminalText.safe(psql.serverInfo?[.message] ?? "(no message)"))"
+            if let detail = psql.serverInfo?[.detail] { message += " (\(TerminalText.safe(detail)))" }
             return (isConnectionState(state) ? .connection : fallbackKind, message)
         case .sslUnsupported:
             return (.connection, "the server does not offer TLS, which sslmode=\(location.tlsMode.rawValue) requires (use sslmode=disable only on a trusted network)")
@@ -73,18 +74,6 @@ enum PostgresErrors {
         }
     }
 
-    /// `text` with control characters (which a server message may quote from stored data) as `\u{…}`.
-    static func oneLine(_ text: String) -> String {
-        var result = ""
-        for scalar in text.unicodeScalars {
-            if scalar.value < 0x20 || (0x7F...0x9F).contains(scalar.value) {
-                result += "\\u{" + String(scalar.value, radix: 16) + "}"
-            } else {
-                result.unicodeScalars.append(scalar)
-            }
-        }
-        return result
-    }
 
     /// One line for NIO's and NIOSSL's errors.
     static func describe(_ error: any Error, location: PostgresLocation) -> String {

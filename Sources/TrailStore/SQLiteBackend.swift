@@ -88,7 +88,7 @@ final class SQLiteBackend: StoreBackend {
         do {
             queue = try DatabaseQueue(path: path, configuration: config)
         } catch {
-            throw StoreError(.sqlite, path: path, operation: "open", message: SQLiteBackend.message(error))
+            throw SQLiteBackend.failure(error, path: path, operation: "open")
         }
         let backend = SQLiteBackend(path: path, readOnly: readOnly, queue: queue, writerLock: lock, notes: notes)
         try backend.prepareSchema()
@@ -180,7 +180,7 @@ final class SQLiteBackend: StoreBackend {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.sqlite, path: path, operation: operation, message: SQLiteBackend.message(error))
+            throw SQLiteBackend.failure(error, path: path, operation: operation)
         }
     }
 
@@ -191,7 +191,7 @@ final class SQLiteBackend: StoreBackend {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.sqlite, path: path, operation: operation, message: SQLiteBackend.message(error))
+            throw SQLiteBackend.failure(error, path: path, operation: operation)
         }
     }
 
@@ -205,8 +205,19 @@ final class SQLiteBackend: StoreBackend {
         } catch let error as StoreError {
             throw error
         } catch {
-            throw StoreError(.sqlite, path: path, operation: operation, message: SQLiteBackend.message(error))
+            throw SQLiteBackend.failure(error, path: path, operation: operation)
         }
+    }
+
+    /// The store error for what SQLite threw: `.damaged` when the file is not a database or is
+    /// corrupt, `.sqlite` otherwise.
+    static func failure(_ error: any Error, path: String, operation: String) -> StoreError {
+        var kind = StoreError.Kind.sqlite
+        if let error = error as? DatabaseError,
+           [ResultCode.SQLITE_NOTADB, .SQLITE_CORRUPT].contains(error.resultCode.primaryResultCode) {
+            kind = .damaged
+        }
+        return StoreError(kind, path: path, operation: operation, message: SQLiteBackend.message(error))
     }
 
     static func message(_ error: any Error) -> String {

@@ -10,6 +10,9 @@ public struct StoreError: Error, CustomStringConvertible, Sendable {
         case schema
         /// SQLite reported an error.
         case sqlite
+        /// The file is not an SQLite database, or SQLite found it damaged (`SQLITE_NOTADB`,
+        /// `SQLITE_CORRUPT`): it cannot be used as a store.
+        case damaged
         /// A file-system call failed (creating the file, the lock file).
         case io
         /// A query argument could not be used (bad time, bad CIDR, ...).

@@ -105,7 +105,7 @@ struct AlertsRedeliverCommand: AsyncParsableCommand {
         do {
             let store = try location.open()
             let count = try store.requeueDeliveries(sink: sink.map(storedSinkName), since: lower)
-            StandardError.line("trailwatch: re-queued \(count) deliveries")
+            StandardError.note("re-queued \(count) deliveries")
         } catch {
             throw CLIError.usage("\(error)")
         }

@@ -111,7 +111,7 @@ struct BackfillCommand: AsyncParsableCommand {
         progress.clear()
         let elapsed = Date().timeIntervalSince(started)
         let delivered = await options.drain(delivery)
-        StandardError.line("trailwatch: " + summary.line(elapsedSeconds: elapsed))
+        StandardError.note(summary.line(elapsedSeconds: elapsed))
         if summary.filesFailed > 0 || !delivered { throw CLIError.partialFailure }
     }
 

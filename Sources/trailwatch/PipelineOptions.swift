@@ -261,7 +261,7 @@ struct PipelineOptions: ParsableArguments {
             processor.claims = keeper
             if firstLoad { processor.peerCommitsSince = wallClockNow() }
             committer.claims = keeper
-            StandardError.line("trailwatch: worker \(worker) claims each file before reading it (lease \(Int(claimTtl)) s)")
+            StandardError.note("worker \(worker) claims each file before reading it (lease \(Int(claimTtl)) s)")
         }
         let runner = IngestRunner(processor: processor, committer: committer, jobs: jobs, onReport: onReport)
         do {
@@ -293,12 +293,12 @@ struct PipelineOptions: ParsableArguments {
     func buildDeferredIndexes(_ store: Store, announce: Bool = false) throws {
         let missing = try store.missingDeferredIndexes()
         if announce && !missing.isEmpty {
-            StandardError.line("trailwatch: building \(missing.count) indexes of events and access that an interrupted first load left unbuilt")
+            StandardError.note("building \(missing.count) indexes of events and access that an interrupted first load left unbuilt")
         }
         // Asked even when nothing is missing: a loader gives up its share of the loaders' lock there.
         let built = try store.buildDeferredIndexes()
         if announce && !missing.isEmpty && built.isEmpty {
-            StandardError.line("trailwatch: not built now: another worker is still loading into this store, and builds them when it ends")
+            StandardError.note("not built now: another worker is still loading into this store, and builds them when it ends")
         }
     }
 

@@ -47,7 +47,7 @@ struct PruneCommand: AsyncParsableCommand {
             try store.lockForWriting()
             report = try store.prune(before: cutoff.milliseconds)
         } catch {
-            StandardError.line("trailwatch: \(error)")
+            StandardError.note("\(error)")
             throw ExitCode(CommandFailure(error).exitCode)
         }
         let partitions = report.partitions.map { "\"\($0)\"" }.joined(separator: ",")

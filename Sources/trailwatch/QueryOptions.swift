@@ -84,7 +84,7 @@ struct CommandFailure: Error {
 
     var exitCode: Int32 {
         switch error.kind {
-        case .notFound, .ambiguous, .invalidArgument, .schema, .locked, .connection: 2
+        case .notFound, .ambiguous, .invalidArgument, .schema, .damaged, .locked, .connection: 2
         case .sqlite, .postgres, .io, .claimLost: 1
         }
     }
@@ -97,10 +97,10 @@ func runReadCommand(_ body: () throws -> String) throws {
         let output = try body()
         FileHandle.standardOutput.write(Data(output.utf8))
     } catch let failure as CommandFailure {
-        FileHandle.standardError.write(Data("trailwatch: \(failure.error)\n".utf8))
+        StandardError.storeError(failure.error)
         throw ExitCode(failure.exitCode)
     } catch let error as StoreError {
-        FileHandle.standardError.write(Data("trailwatch: \(error)\n".utf8))
+        StandardError.storeError(error)
         throw ExitCode(CommandFailure(error).exitCode)
     }
 }
@@ -108,5 +108,5 @@ func runReadCommand(_ body: () throws -> String) throws {
 /// Writes remarks (for example "no secret matches") to standard error.
 func printNotes(_ notes: [String]) {
     // Notes repeat what was typed ("no secret matches …"): shown terminal-safe and cut.
-    for note in notes { FileHandle.standardError.write(Data("trailwatch: \(TerminalText.safe(note, limit: 1_000))\n".utf8)) }
+    for note in notes { StandardError.note(note, limit: 1_000) }
 }

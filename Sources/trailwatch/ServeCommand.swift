@@ -71,7 +71,7 @@ struct ServeCommand: AsyncParsableCommand {
                 stores.append(try StoreLocation(db).open(readOnly: true))
             }
         } catch {
-            StandardError.line("trailwatch: \(error)")
+            StandardError.note("\(error)")
             throw ExitCode(CommandFailure(error).exitCode)
         }
         var console = Console(stores: stores, clock: { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) })
@@ -85,8 +85,8 @@ struct ServeCommand: AsyncParsableCommand {
         server.cookieSecure = cookieSecure
         let host = address.host.contains(":") ? "[\(address.host)]" : address.host
         try await server.run { port in
-            StandardError.line("trailwatch: serving http://\(host):\(port)/ (read-only; SIGINT or SIGTERM stops)")
+            StandardError.note("serving http://\(host):\(port)/ (read-only; SIGINT or SIGTERM stops)")
         }
-        StandardError.line("trailwatch: stopped")
+        StandardError.note("stopped")
     }
 }

@@ -16,11 +16,11 @@ final class SignalTrap: @unchecked Sendable {
             source.setEventHandler { [source] in
                 // Signals that arrive together are delivered as one event with a count.
                 if stop.isRequested || source.data >= 2 {
-                    StandardError.line("trailwatch: second signal, exiting now")
+                    StandardError.note("second signal, exiting now")
                     _exit(130)
                 }
                 stop.request()
-                StandardError.line("trailwatch: stopping after the file in hand (signal again to exit at once)")
+                StandardError.note("stopping after the file in hand (signal again to exit at once)")
             }
             source.resume()
             sources.append(source)
@@ -29,7 +29,7 @@ final class SignalTrap: @unchecked Sendable {
             signal(SIGHUP, SIG_IGN)
             let source = DispatchSource.makeSignalSource(signal: SIGHUP, queue: .global())
             source.setEventHandler {
-                StandardError.line("trailwatch: SIGHUP, reloading the rules before the next file")
+                StandardError.note("SIGHUP, reloading the rules before the next file")
                 reload.request()
             }
             source.resume()

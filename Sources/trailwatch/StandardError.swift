@@ -1,5 +1,7 @@
 import Foundation
 import Synchronization
+import TrailModel
+import TrailStore
 import TrailSync
 
 /// Writes progress, diagnostics and summaries to standard error (standard output carries alerts
@@ -14,7 +16,19 @@ enum StandardError {
         lock.locked { _ in FileHandle.standardError.write(Data(text.utf8)) }
     }
 
+    /// Writes `text` and a line feed as they are: for text the program wrote itself (usage help).
     static func line(_ text: String) { write(text + "\n") }
-    static func error(_ text: String) { line("trailwatch: error: " + text) }
-    static func warning(_ text: String) { line("trailwatch: warning: " + text) }
+
+    /// `trailwatch: <text>` on one line. Diagnostics quote file names, records, rules and server
+    /// answers, which can hold line feeds and escape sequences: those are shown as `\u{…}`
+    /// (`TerminalText`), so nothing they hold can forge a line or drive the terminal.
+    static func note(_ text: String, limit: Int = .max) { line("trailwatch: " + TerminalText.safe(text, limit: limit)) }
+    static func error(_ text: String) { line("trailwatch: error: " + TerminalText.safe(text)) }
+    static func warning(_ text: String) { line("trailwatch: warning: " + TerminalText.safe(text)) }
+
+    /// A store's error, then its candidates (names from the store) one per indented line.
+    static func storeError(_ error: StoreError) {
+        note("\(error.path): \(error.operation): \(error.message)")
+        for candidate in error.candidates { line("  " + TerminalText.safe(candidate)) }
+    }
 }

@@ -38,7 +38,7 @@ struct StoreLocation: CustomStringConvertible {
     func open(readOnly: Bool = false, lockForWriting: Bool = false) throws(StoreError) -> Store {
         if isPostgres {
             return try PostgresStore.open(url: value, readOnly: readOnly) { event in
-                StandardError.line("trailwatch: " + DatabaseWaitNotice.text(event))
+                StandardError.note(DatabaseWaitNotice.text(event))
             }
         }
         return try Store.open(path: value, readOnly: readOnly, lockForWriting: lockForWriting)

@@ -179,7 +179,7 @@ struct TailCommand: AsyncParsableCommand {
         let sqsCounters = SQSCounters()
         do {
             if let s3 {
-                let log: @Sendable (String) -> Void = { StandardError.line("trailwatch: " + $0) }
+                let log: @Sendable (String) -> Void = { StandardError.note($0) }
                 if let sqsQueueURL {
                     let client = try SQSClient(transport: s3.transport, credentials: s3.client.credentials, queueURL: sqsQueueURL,
                                                endpoint: s3.endpointOverride.sqs, region: s3.client.region)
@@ -221,7 +221,7 @@ struct TailCommand: AsyncParsableCommand {
             } catch {
                 throw CLIError.usage("--metrics \(metrics): \(error)")
             }
-            StandardError.line("trailwatch: metrics on http://\(host.contains(":") ? "[\(host)]" : host):\(metricsServer?.port ?? port)/metrics")
+            StandardError.note("metrics on http://\(host.contains(":") ? "[\(host)]" : host):\(metricsServer?.port ?? port)/metrics")
         }
         var serviceOptions = TailService.Options()
         serviceOptions.poll = poll
@@ -229,7 +229,7 @@ struct TailCommand: AsyncParsableCommand {
         serviceOptions.incompleteTimeout = .milliseconds(Int64(incompleteTimeout * 1000))
         serviceOptions.indexRetryInterval = .milliseconds(Int64(indexRetryInterval * 1000))
         let service = TailService(directories: localDirectories, runner: runner, options: serviceOptions, stop: stop) { message in
-            StandardError.line("trailwatch: " + message)
+            StandardError.note(message)
         }
         service.rulesReload = reload
         service.feeds = feeds
@@ -246,7 +246,7 @@ struct TailCommand: AsyncParsableCommand {
         // Pending alerts left after --drain-timeout are delivered by the next run.
         _ = await options.drain(delivery)
         await metricsServer?.close()
-        StandardError.line("trailwatch: stopped; " + summary.line(elapsedSeconds: Date().timeIntervalSince(started))
+        StandardError.note("stopped; " + summary.line(elapsedSeconds: Date().timeIntervalSince(started))
                            + (sqsQueueURL == nil ? "" : "; " + sqsCounters.summaryLine()))
     }
 
@@ -260,10 +260,10 @@ struct TailCommand: AsyncParsableCommand {
             // A build holds the write lock: this tail ingests nothing until it ends (minutes on a
             // large history), so it says so first.
             let built = try store.buildDeferredIndexes(beforeBuilding: {
-                StandardError.line("trailwatch: no loader is left: building the indexes of events and access that the first load deferred (ingestion waits for the build)")
+                StandardError.note("no loader is left: building the indexes of events and access that the first load deferred (ingestion waits for the build)")
             })
             if !built.isEmpty {
-                StandardError.line("trailwatch: built \(built.count) indexes of events and access that no loader was left to build")
+                StandardError.note("built \(built.count) indexes of events and access that no loader was left to build")
             }
             return !built.isEmpty
         }

@@ -41,6 +41,6 @@ import TrailStore
             #expect(!r.body.contains("\u{1B}"), "control characters are not sent raw")
         }
         // API errors show control and bidi characters visibly.
-        #expect(ConsoleResponse.visible("a\u{1B}[31m\u{202E}b\nc") == "a\\u{1B}[31m\\u{202E}b\nc")
+        #expect(TerminalText.safe("a\u{1B}[31m\u{202E}b\nc", keepingNewlines: true) == "a\\u{1b}[31m\\u{202e}b\nc")
     }
 }

@@ -1,5 +1,5 @@
 import Testing
-import TrailPresentation
+import TrailModel
 
 /// What reaches a terminal cannot move the cursor, ring, or reorder the text after it.
 @Suite struct TerminalTextTests {

@@ -102,6 +102,19 @@ struct BackfillHostileTests {
         #expect(status.exitCode == 0, "\(status)")
     }
 
+    @Test("a file name holding a line feed and ESC cannot forge a line or an escape sequence on stderr")
+    func controlCharactersInNames() throws {
+        let dir = try TempDirectory()
+        let name = "x.json.gz\ntrailwatch: files: 999 done, 0 skipped, 0 failed; records: 0\n\u{1B}[31mFAKE"
+        try dir.write("logs/" + name, Data([0x1F, 0x8B, 0x08, 0x00, 0x67, 0x61, 0x72, 0x62]))
+        let result = try TrailwatchBinary.run(["backfill", dir.path("logs").path, "--db", dir.path("t.db").path, "--no-progress"], in: dir.url)
+        #expect(result.exitCode == 1, "\(result)")
+        #expect(!result.stderr.contains("\u{1B}"), "ESC reached stderr raw\n\(result)")
+        #expect(!result.stderrLines.contains { $0.hasPrefix("trailwatch: files: 999") }, "a forged line\n\(result)")
+        #expect(result.stderrLines.contains { $0.hasPrefix("trailwatch: error: ") && $0.contains("x.json.gz\\u{a}trailwatch: files: 999")
+            && $0.contains("\\u{1b}[31mFAKE") }, "\(result)")
+    }
+
     @Test("a 0-byte file with a CloudTrail log name is a lost delivery: failed, named, in status")
     func emptyCloudTrailFile() throws {
         let dir = try TempDirectory()

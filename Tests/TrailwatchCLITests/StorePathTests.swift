@@ -17,6 +17,18 @@ struct StorePathTests {
         }
     }
 
+    /// Exit 1 means a partial failure; a file that is not a store is unusable, like a missing one.
+    @Test("read commands on a file that is not an SQLite database exit 2 and say so",
+          arguments: [["status"], ["query", "access"], ["alerts"], ["query", "callers", "--secret", "x"]])
+    func notADatabase(_ command: [String]) throws {
+        let dir = try TempDirectory()
+        let db = try dir.write("s.db", Data(String(repeating: "hello, not sqlite\n", count: 300).utf8)).path
+        let result = try TrailwatchBinary.run(command + ["--db", db], in: dir.url)
+        #expect(result.exitCode == 2, "\(result)")
+        #expect(result.stdout.isEmpty, "\(result)")
+        #expect(result.stderr.contains("\(db): open: file is not a database") || result.stderr.contains("\(db): check schema: file is not a database"), "\(result)")
+    }
+
     @Test("a store readable by others is set to 0600 with a warning")
     func looseStore() throws {
         let dir = try TempDirectory()
