@@ -45,10 +45,10 @@ struct QueryOptions: ParsableArguments {
     var now: EventTime { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) }
 
     func scope(now: EventTime) -> QueryScope {
-        let offset = local ? TimeZone.current.secondsFromGMT() : 0
+        let zone: TimeRendering = local ? .local : .utc
         return QueryScope(
-            since: since.flatMap { TimeArgument.parse($0, now: now, defaultOffsetSeconds: offset) },
-            until: until.flatMap { TimeArgument.parse($0, now: now, defaultOffsetSeconds: offset) },
+            since: since.flatMap { TimeArgument.parse($0, now: now, zone: zone) },
+            until: until.flatMap { TimeArgument.parse($0, now: now, zone: zone) },
             account: account, region: region, limit: limit)
     }
 

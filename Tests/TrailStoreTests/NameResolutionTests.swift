@@ -114,7 +114,26 @@ import TrailPresentation
 @Suite struct FormattingTests {
     let now = Fixture.time("2024-05-10T12:00:00Z")
 
-    @Test func timeArguments() {
+    /// With `--local`, a zone-less time is read at the offset in force on its date, so that a time
+    /// copied from `--local` output selects the same instant across a change of summer time.
+    @Test func zoneLessTimesTakeTheOffsetOfTheirDate() throws {
+        let berlin = TimeRendering.zone(try #require(TimeZone(identifier: "Europe/Berlin")))
+        #expect(TimeArgument.parse("2025-09-10T23:43:13", now: now, zone: berlin) == Fixture.time("2025-09-10T21:43:13Z"))
+        #expect(TimeArgument.parse("2025-12-10T23:43:13", now: now, zone: berlin) == Fixture.time("2025-12-10T22:43:13Z"))
+        #expect(TimeArgument.parse("2025-09-10", now: now, zone: berlin) == Fixture.time("2025-09-09T22:00:00Z"))
+        // Just after the spring change (02:00 to 03:00 on 2025-03-30): the new offset.
+        #expect(TimeArgument.parse("2025-03-30T03:30:00", now: now, zone: berlin) == Fixture.time("2025-03-30T01:30:00Z"))
+        // An explicit offset or Z wins over the zone.
+        #expect(TimeArgument.parse("2025-09-10T23:43:13Z", now: now, zone: berlin) == Fixture.time("2025-09-10T23:43:13Z"))
+        // What --local prints parses back to the same instant.
+        for iso in ["2025-09-10T21:43:13Z", "2025-12-10T22:43:13Z", "2025-03-30T01:30:00Z"] {
+            let t = Fixture.time(iso)
+            let printed = String(berlin.render(t).dropLast(6))
+            #expect(TimeArgument.parse(printed, now: now, zone: berlin) == t, "\(printed)")
+        }
+    }
+
+    @Test func timeArguments() throws {
         #expect(TimeArgument.parse("7d", now: now) == Fixture.time("2024-05-03T12:00:00Z"))
         #expect(TimeArgument.parse("12h", now: now) == Fixture.time("2024-05-10T00:00:00Z"))
         #expect(TimeArgument.parse("30m", now: now) == Fixture.time("2024-05-10T11:30:00Z"))
@@ -125,7 +144,7 @@ import TrailPresentation
         #expect(TimeArgument.parse("2024-05-01T14:30:15+02:00", now: now)?.milliseconds == 1_714_566_615_000)
         #expect(TimeArgument.parse("2024-05-01T07:30:15-0500", now: now)?.milliseconds == 1_714_566_615_000)
         #expect(TimeArgument.parse("2024-05-01T12:30", now: now)?.milliseconds == 1_714_566_600_000)
-        #expect(TimeArgument.parse("2024-05-01T14:30", now: now, defaultOffsetSeconds: 7200)?.milliseconds == 1_714_566_600_000)
+        #expect(TimeArgument.parse("2024-05-01T14:30", now: now, zone: .zone(try #require(TimeZone(secondsFromGMT: 7200))))?.milliseconds == 1_714_566_600_000)
         for bad in ["", "7", "d", "7y", "-7d", "2024-13-01", "2024-05-01T25:00", "2024-05-01Tx", "yesterday", "2024-05-01T12:00:00Zjunk"] {
             #expect(TimeArgument.parse(bad, now: now) == nil, "\(bad)")
         }
