@@ -25,10 +25,10 @@ struct PatternBenchCommand: ParsableCommand {
         """
     )
 
-    @Option(name: .long, help: ArgumentHelp("JSON lines of patterns.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("JSON lines of patterns (up to 64 MiB).", valueName: "file"))
     var patterns: String
 
-    @Option(name: .long, help: ArgumentHelp("JSON lines of events.", valueName: "file"))
+    @Option(name: .long, help: ArgumentHelp("JSON lines of events (up to 1 GiB).", valueName: "file"))
     var events: String
 
     @Option(name: .long, help: "Timed passes over the events (1 to 1000); the best pass is reported.")
@@ -49,7 +49,7 @@ struct PatternBenchCommand: ParsableCommand {
         let patternBytes: [UInt8], eventBytes: [UInt8]
         do {
             patternBytes = try PatternIO.readFile(path: patterns)
-            eventBytes = try PatternIO.readFile(path: events)
+            eventBytes = try PatternIO.readFile(path: events, maxBytes: 1 << 30)
         } catch {
             PatternOutput.error("error: \(error.description)")
             throw ExitCode(2)

@@ -13,25 +13,71 @@ enum PatternIO {
         var description: String
     }
 
-    /// The whole content of a file, or of standard input for `-`.
-    static func readFile(path: String) throws(ReadError) -> [UInt8] {
-        if path == "-" { return readAll(fd: 0) }
+    /// The most a `--pattern` or `--event` file may hold, and the longest `--jsonl` line.
+    static let maxDocumentBytes = 64 << 20
+
+    /// The whole content of a file, or of standard input for `-`, refused past `maxBytes` (so
+    /// `/dev/zero` is an error, not all of memory).
+    static func readFile(path: String, maxBytes: Int = maxDocumentBytes) throws(ReadError) -> [UInt8] {
+        if path == "-" { return try readAll(fd: 0, name: "standard input", maxBytes: maxBytes) }
         let fd = open(path, O_RDONLY)
         guard fd >= 0 else { throw ReadError(description: "\(path): \(String(cString: strerror(errno)))") }
         defer { close(fd) }
-        return readAll(fd: fd)
+        return try readAll(fd: fd, name: path, maxBytes: maxBytes)
     }
 
-    static func readAll(fd: Int32) -> [UInt8] {
+    private static func readAll(fd: Int32, name: String, maxBytes: Int) throws(ReadError) -> [UInt8] {
         var out: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 1 << 20)
         while true {
             let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
             if n < 0, errno == EINTR { continue }
             if n <= 0 { break }
+            guard out.count + n <= maxBytes else {
+                throw ReadError(description: "\(name): larger than \(maxBytes >> 20) MiB")
+            }
             out.append(contentsOf: chunk[0..<n])
         }
         return out
+    }
+
+    /// Calls `body` with each line read from `fd` as it arrives (without its newline or a `\r`
+    /// before it; a final newline does not start a line), or with nil for a line longer than
+    /// `maxLineBytes`, whose bytes are passed over without being kept.
+    static func forEachLine(fd: Int32, maxLineBytes: Int = maxDocumentBytes, _ body: (ArraySlice<UInt8>?) -> Void) {
+        var buffer: [UInt8] = []
+        var start = 0          // where the current line begins in `buffer`
+        var overlong = false   // the current line passed the limit; its bytes are being dropped
+        var chunk = [UInt8](repeating: 0, count: 1 << 20)
+        func deliver(_ end: Int) {
+            if overlong || end - start > maxLineBytes {
+                body(nil)
+            } else {
+                var last = end
+                if last > start, buffer[last - 1] == UInt8(ascii: "\r") { last -= 1 }
+                body(buffer[start..<last])
+            }
+            overlong = false
+        }
+        while true {
+            let n = chunk.withUnsafeMutableBytes { systemRead(fd, $0.baseAddress, $0.count) }
+            if n < 0, errno == EINTR { continue }
+            if n <= 0 { break }
+            var scan = buffer.count
+            buffer.append(contentsOf: chunk[0..<n])
+            while let newline = buffer[scan...].firstIndex(of: UInt8(ascii: "\n")) {
+                deliver(newline)
+                start = newline + 1
+                scan = start
+            }
+            buffer.removeSubrange(0..<start)
+            start = 0
+            if buffer.count > maxLineBytes {
+                overlong = true
+                buffer.removeAll(keepingCapacity: true)
+            }
+        }
+        if !buffer.isEmpty || overlong { deliver(buffer.count) }
     }
 
     /// Line ranges of `bytes` (without the newline; a final newline does not start a line).

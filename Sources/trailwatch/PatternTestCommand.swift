@@ -14,7 +14,8 @@ struct PatternTestCommand: ParsableCommand {
 
         With --jsonl, reads lines {"pattern": {...}, "event": {...}} from standard input and \
         prints one line per input line, in order: `true`, `false`, or `error: <message>` (for an \
-        invalid pattern or a malformed line). It keeps going after errors and exits 0.
+        invalid pattern, a malformed line, or one over 64 MiB). It keeps going after errors and \
+        exits 0. A --pattern or --event file may hold up to 64 MiB.
         """
     )
 
@@ -73,11 +74,11 @@ struct PatternTestCommand: ParsableCommand {
         }
     }
 
+    /// Answers each line as it is read, so input of any length runs in bounded memory.
     private func runLines() {
-        let input = PatternIO.readAll(fd: 0)
         var out = PatternOutput()
-        for range in PatternIO.lines(input) {
-            out.line(Self.answer(Array(input[range])))
+        PatternIO.forEachLine(fd: 0) { line in
+            out.line(line.map { Self.answer(Array($0)) } ?? "error: line longer than \(PatternIO.maxDocumentBytes >> 20) MiB")
         }
         out.flush()
     }

@@ -45,6 +45,29 @@ struct PatternTestCLITests {
         #expect(result.stderr == message + "\n", "\(result)")
     }
 
+    /// `/dev/zero` grew to gigabytes before; a file is read only up to 64 MiB.
+    @Test("a --pattern or --event file over 64 MiB is refused, exit 2",
+          .enabled(if: FileManager.default.fileExists(atPath: "/dev/zero"), "no /dev/zero on this system"))
+    func oversizedFiles() throws {
+        let dir = try files()
+        for arguments in [["--pattern", "/dev/zero", "--event", "match.json"], ["--pattern", "pattern.json", "--event", "/dev/zero"]] {
+            let result = try TrailwatchBinary.run(["pattern", "test"] + arguments, in: dir.url, timeout: 60)
+            #expect(result.exitCode == 2, "\(result)")
+            #expect(result.stderr == "error: /dev/zero: larger than 64 MiB\n", "\(result)")
+        }
+    }
+
+    /// --jsonl answers as it reads: a line past 64 MiB is answered with an error and its bytes
+    /// dropped, and the lines after it are answered as usual.
+    @Test("--jsonl answers a line over 64 MiB with an error and goes on")
+    func overlongLine() throws {
+        let line = #"{"pattern":\#(Self.pattern),"event":\#(Self.matching)}"#
+        let input = line + "\n" + String(repeating: " ", count: (64 << 20) + 10) + "\n" + line + "\r\n" + line
+        let result = try TrailwatchBinary.run(["pattern", "test", "--jsonl"], stdin: input, timeout: 120)
+        #expect(result.exitCode == 0, "\(result)")
+        #expect(result.stdoutLines == ["true", "error: line longer than 64 MiB", "true", "true"], "\(result.stdoutLines.prefix(5))")
+    }
+
     @Test("--pattern without --event, or --jsonl with --pattern: usage error, exit 2")
     func usage() throws {
         let dir = try files()
