@@ -143,7 +143,7 @@ let package = Package(
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "TrailAlertsTests", dependencies: ["TrailAlerts", "TrailModel", "TrailJSON"]),
-        .testTarget(name: "TrailPipelineTests", dependencies: ["TrailPipeline", "TrailStore", "TrailIngest", "TrailModel", "TrailSync"]),
+        .testTarget(name: "TrailPipelineTests", dependencies: ["TrailPipeline", "TrailDetect", "TrailStore", "TrailIngest", "TrailModel", "TrailSync"]),
         .testTarget(name: "TrailPostgresTests", dependencies: [
             "TrailPostgres", "TrailStore", "TrailTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),

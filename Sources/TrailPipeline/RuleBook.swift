@@ -1,5 +1,6 @@
 import Foundation
 import TrailDetect
+import TrailIngest
 import TrailJSON
 import TrailMatch
 
@@ -22,10 +23,14 @@ public struct RuleBook: Sendable {
         }
     }
 
-    /// Loads every `*.json` file of `directory` (sorted by name), or the shipped rules when
-    /// `directory` is nil.
+    /// The largest rule file read (the shipped ones are a few KB).
+    public static let maxRuleFileBytes = 16 << 20
+
+    /// Loads every `*.json` file of `directory` (sorted by name; hidden files such as an editor's
+    /// `.#x.json` lock are passed over, as in log trees), or the shipped rules when `directory` is
+    /// nil. A rule name used twice is an error naming both files.
     public static func load(directory: String?) throws(PipelineError) -> RuleBook {
-        var definitions: [RuleDefinition] = []
+        var files: [(file: String, bytes: [UInt8])] = []
         let origin: String
         if let directory {
             origin = directory
@@ -36,37 +41,32 @@ public struct RuleBook: Sendable {
             }
             let names: [String]
             do {
-                names = try fm.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") }.sorted()
+                names = try fm.contentsOfDirectory(atPath: directory).filter { $0.hasSuffix(".json") && !$0.hasPrefix(".") }.sorted()
             } catch {
                 throw PipelineError(.rules, "cannot list rules directory \(directory): \(error.localizedDescription)")
             }
             for name in names {
                 let path = (directory as NSString).appendingPathComponent(name)
-                guard let data = fm.contents(atPath: path) else {
-                    throw PipelineError(.rules, "\(path): cannot read the file")
-                }
                 do {
-                    definitions += try RuleLoader.load(bytes: [UInt8](data), file: path)
+                    // A regular file, opened without blocking and read up to a limit: a FIFO or
+                    // /dev/zero named *.json stops with a reason instead of hanging.
+                    files.append((path, try FileReader.readStored(path: path, maxBytes: maxRuleFileBytes).bytes))
                 } catch {
-                    throw PipelineError(.rules, "\(error)")
+                    throw PipelineError(.rules, "\(path): cannot read the rule file: \(error.reason)")
                 }
-            }
-            if definitions.isEmpty {
-                throw PipelineError(.rules, "rules directory \(directory) holds no rules (*.json)")
             }
         } else {
             origin = "built-in"
-            for (file, json) in RuleLoader.shipped {
-                do {
-                    definitions += try RuleLoader.load(bytes: Array(json.utf8), file: file)
-                } catch {
-                    throw PipelineError(.rules, "\(error)")
-                }
-            }
+            files = RuleLoader.shipped.map { ($0.file, Array($0.json.utf8)) }
         }
-        var seen: Set<String> = []
-        for rule in definitions where !seen.insert(rule.name).inserted {
-            throw PipelineError(.rules, "\(rule.file ?? origin): rule \"\(rule.name)\" is defined twice")
+        let definitions: [RuleDefinition]
+        do {
+            definitions = try RuleLoader.load(files: files)
+        } catch {
+            throw PipelineError(.rules, "\(error)")
+        }
+        if definitions.isEmpty, let directory {
+            throw PipelineError(.rules, "rules directory \(directory) holds no rules (*.json)")
         }
         return try RuleBook(definitions: definitions, origin: origin)
     }
