@@ -1,3 +1,4 @@
+import TrailJSON
 /// A rule that cannot be loaded: names the file, the rule and the JSON path of the bad value.
 ///
 /// Printed as `Rules/x.json: rule "n": detector.window: "PT5X" is not an ISO 8601 duration`.
@@ -21,26 +22,9 @@ public struct RuleError: Error, Sendable, Hashable, CustomStringConvertible {
     public var description: String {
         var parts: [String] = []
         if let file { parts.append(file) }
-        if let rule { parts.append("rule \(JSONQuote.quote(rule))") }
+        if let rule { parts.append("rule \(JSONWriter.quoted(rule))") }
         if !path.isEmpty { parts.append(path) }
         parts.append(message)
         return parts.joined(separator: ": ")
-    }
-}
-
-/// Quoting for messages: a value shown as JSON text so that spaces and quotes stay visible.
-enum JSONQuote {
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for ch in s.unicodeScalars {
-            switch ch {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default: out.unicodeScalars.append(ch)
-            }
-        }
-        return out + "\""
     }
 }

@@ -81,7 +81,7 @@ public enum RuleLoader {
             ($0.isASCII && ($0.properties.isAlphabetic || $0.properties.numericType != nil)) || $0 == "-" || $0 == "_" || $0 == "."
         }
         if !ok {
-            throw RuleError(file: file, rule: rule, path: path, message: "\(JSONQuote.quote(name)) is not a valid rule name (letters, digits, '-', '_', '.')")
+            throw RuleError(file: file, rule: rule, path: path, message: "\(JSONWriter.quoted(name)) is not a valid rule name (letters, digits, '-', '_', '.')")
         }
     }
 
@@ -170,7 +170,7 @@ public enum RuleLoader {
             try ctx.onlyKeys(v, ["type"], at: "detector")
             return .pendingDeletionRead
         default:
-            throw ctx.error("detector.type", "unknown detector type \(JSONQuote.quote(type)) (known: first-seen, threshold, secret-deletion, resource-policy, kms-key, batch-catch-all, trail-change, pending-deletion-read)")
+            throw ctx.error("detector.type", "unknown detector type \(JSONWriter.quoted(type)) (known: first-seen, threshold, secret-deletion, resource-policy, kms-key, batch-catch-all, trail-change, pending-deletion-read)")
         }
     }
 
@@ -210,7 +210,7 @@ public enum RuleLoader {
         func severity(_ v: JSONValue, at path: String) throws(RuleError) -> Severity {
             let s = try string(v, at: path)
             guard let sev = Severity(rawValue: s) else {
-                throw error(path, "\(JSONQuote.quote(s)) is not a severity (info, low, medium, high, critical)")
+                throw error(path, "\(JSONWriter.quoted(s)) is not a severity (info, low, medium, high, critical)")
             }
             return sev
         }
@@ -218,7 +218,7 @@ public enum RuleLoader {
         func duration(_ v: JSONValue, at path: String) throws(RuleError) -> EventTime.Duration {
             let s = try string(v, at: path)
             guard let d = ISODuration.parse(s), d.milliseconds > 0 else {
-                throw error(path, "\(JSONQuote.quote(s)) is not an ISO 8601 duration (such as PT5M, PT1H, P7D)")
+                throw error(path, "\(JSONWriter.quoted(s)) is not an ISO 8601 duration (such as PT5M, PT1H, P7D)")
             }
             return d
         }
@@ -226,7 +226,7 @@ public enum RuleLoader {
         func field(_ v: JSONValue, at path: String) throws(RuleError) -> EventField {
             let s = try string(v, at: path)
             guard let f = EventField(rawValue: s) else {
-                throw error(path, "unknown field \(JSONQuote.quote(s)) (known: \(EventField.accepted))")
+                throw error(path, "unknown field \(JSONWriter.quoted(s)) (known: \(EventField.accepted))")
             }
             return f
         }
@@ -238,7 +238,7 @@ public enum RuleLoader {
             var out: [EventField] = []
             for (i, e) in v.elements.enumerated() {
                 let f = try field(e, at: "\(path)[\(i)]")
-                if out.contains(f) { throw error("\(path)[\(i)]", "field \(JSONQuote.quote(f.rawValue)) listed twice") }
+                if out.contains(f) { throw error("\(path)[\(i)]", "field \(JSONWriter.quoted(f.rawValue)) listed twice") }
                 out.append(f)
             }
             if out.isEmpty, !allowEmpty { throw error(path, "must name at least one field") }

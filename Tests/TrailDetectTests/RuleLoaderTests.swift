@@ -68,6 +68,14 @@ import TrailModel
             == #"Rules/x.json: rule "n": detector.window: "PT5X" is not an ISO 8601 duration (such as PT5M, PT1H, P7D)"#)
     }
 
+    /// Values are quoted as JSON: control characters in them (NUL, ESC) show as escapes.
+    @Test func quotedValuesEscapeControlCharacters() {
+        #expect(error(#"{"name":"n\u0000","pattern":{}}"#)
+            == #"Rules/x.json: rule "n\u0000": name: "n\u0000" is not a valid rule name (letters, digits, '-', '_', '.')"#)
+        #expect(error(#"{"name":"n","pattern":{},"detector":{"type":"threshold","count":3,"window":"PT5X\u001b"}}"#)
+            == #"Rules/x.json: rule "n": detector.window: "PT5X\u001b" is not an ISO 8601 duration (such as PT5M, PT1H, P7D)"#)
+    }
+
     @Test func unknownDetectorType() {
         #expect(error(#"{"name":"n","pattern":{},"detector":{"type":"sometimes"}}"#)
             == #"Rules/x.json: rule "n": detector.type: unknown detector type "sometimes" (known: first-seen, threshold, secret-deletion, resource-policy, kms-key, batch-catch-all, trail-change, pending-deletion-read)"#)
