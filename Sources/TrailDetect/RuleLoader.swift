@@ -217,8 +217,11 @@ public enum RuleLoader {
 
         func duration(_ v: JSONValue, at path: String) throws(RuleError) -> EventTime.Duration {
             let s = try string(v, at: path)
-            guard let d = ISODuration.parse(s), d.milliseconds > 0 else {
+            guard let d = ISODuration.parse(s) else {
                 throw error(path, "\(JSONWriter.quoted(s)) is not an ISO 8601 duration (such as PT5M, PT1H, P7D)")
+            }
+            guard d.milliseconds > 0 else {
+                throw error(path, "\(JSONWriter.quoted(s)) comes to 0 ms (durations are kept in whole milliseconds); it must be at least 1 ms")
             }
             return d
         }

@@ -68,6 +68,11 @@ import TrailModel
             == #"Rules/x.json: rule "n": detector.window: "PT5X" is not an ISO 8601 duration (such as PT5M, PT1H, P7D)"#)
     }
 
+    @Test func zeroDurationsSaySo() {
+        #expect(error(#"{"name":"n","pattern":{},"detector":{"type":"threshold","count":3,"window":"PT0.0001S"}}"#)
+            == #"Rules/x.json: rule "n": detector.window: "PT0.0001S" comes to 0 ms (durations are kept in whole milliseconds); it must be at least 1 ms"#)
+    }
+
     /// Values are quoted as JSON: control characters in them (NUL, ESC) show as escapes.
     @Test func quotedValuesEscapeControlCharacters() {
         #expect(error(#"{"name":"n\u0000","pattern":{}}"#)
