@@ -24,7 +24,7 @@ struct PipelineOptions: ParsableArguments {
     var rules: String?
 
     @Option(name: .long, help: ArgumentHelp("Files decoded and matched in parallel, 1 to 256 (defaults to the number of cores).", valueName: "n"))
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int = min(ProcessInfo.processInfo.activeProcessorCount, OptionRange.jobs.upperBound)
 
     @Option(name: .long, help: ArgumentHelp(
         "Where alerts go (repeatable): stdout, file:PATH, webhook:URL, slack:URL. Default: stdout.",
@@ -110,9 +110,9 @@ struct PipelineOptions: ParsableArguments {
         }
         guard AlertFormat(rawValue: alertFormat) != nil else { throw ValidationError("--alert-format must be json or ocsf") }
         guard drainTimeout >= 0, drainTimeout <= 86_400 else { throw ValidationError("--drain-timeout must be between 0 and 86400 seconds") }
-        guard requestTimeout > 0, requestTimeout <= 3600 else { throw ValidationError("--request-timeout must be between 0 and 3600 seconds") }
+        guard requestTimeout > 0, requestTimeout <= 3600 else { throw ValidationError("--request-timeout must be more than 0 and at most 3600 seconds") }
         guard (1...256).contains(maxInFlight) else { throw ValidationError("--max-in-flight must be between 1 and 256") }
-        guard retryInitial > 0, retryInitial <= 300 else { throw ValidationError("--retry-initial must be between 0 and 300 seconds") }
+        guard retryInitial > 0, retryInitial <= 300 else { throw ValidationError("--retry-initial must be more than 0 and at most 300 seconds") }
         try OptionRange.check("--claim-ttl", claimTtl, OptionRange.claimTTL)
         do {
             _ = try shardValue()

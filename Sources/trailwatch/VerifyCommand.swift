@@ -42,18 +42,23 @@ struct VerifyCommand: AsyncParsableCommand {
     @Option(help: "The JSON that `aws cloudtrail list-public-keys` prints (DER PKCS#1 or SPKI keys, base64).")
     var publicKeys: String
 
+    /// What `verify` can print (its spans and findings have no CSV form).
+    enum Format: String, ExpressibleByArgument, CaseIterable {
+        case table, json
+        var output: OutputFormat { self == .json ? .json : .table }
+    }
+
     @Option(help: "Output format: table or json (one finding per line, then one line per verified span).")
-    var format: OutputFormat = .table
+    var format: Format = .table
 
     @Option(help: "Threads hashing log files (default: the number of cores).")
-    var jobs: Int = ProcessInfo.processInfo.activeProcessorCount
+    var jobs: Int = min(ProcessInfo.processInfo.activeProcessorCount, OptionRange.jobs.upperBound)
 
     @OptionGroup(title: "Day range and S3") var s3Options: S3Options
 
     func validate() throws {
         guard !paths.isEmpty else { throw ValidationError("give at least one PATH") }
-        guard format != .csv else { throw ValidationError("--format must be table or json") }
-        guard jobs >= 1 else { throw ValidationError("--jobs must be 1 or more, not \(jobs)") }
+        try OptionRange.check("--jobs", jobs, OptionRange.jobs)
         let remote = paths.filter(S3Location.isS3).count
         guard remote == 0 || remote == paths.count else {
             throw ValidationError("give either local paths or s3:// addresses, not both (one chain analysis reads one kind)")
@@ -88,7 +93,7 @@ struct VerifyCommand: AsyncParsableCommand {
         }
         // A table shows file names (the account and region columns say where) and longer details;
         // JSON keeps whole paths.
-        let formatter = ResultFormatter(format: format, maxCellWidth: format == .table ? 120 : 60)
+        let formatter = ResultFormatter(format: format.output, maxCellWidth: format == .table ? 120 : 60)
         let findings = VerifyTables.findings(report.findings, fileNamesOnly: format == .table)
         let spans = VerifyTables.spans(report.spans)
         if format == .json {

@@ -57,7 +57,18 @@ struct OptionRangeTests {
           arguments: [("--retry-initial", "inf"), ("--retry-initial", "1e17"), ("--retry-initial", "nan"), ("--retry-initial", "0"),
                       ("--request-timeout", "inf"), ("--drain-timeout", "-1")])
     func deliveryDurations(_ option: String, _ value: String) throws {
-        try expectRefused(["backfill", ".", "--db", "t.db", "\(option)=\(value)"], mentions: ["\(option) must be between"])
+        try expectRefused(["backfill", ".", "--db", "t.db", "\(option)=\(value)"], mentions: ["\(option) must be "])
+    }
+
+    @Test("verify --jobs is range-checked like backfill's, and --format offers only table and json")
+    func verifyOptions() throws {
+        for value in ["0", "257", "9223372036854775807"] {
+            try expectRefused(["verify", ".", "--public-keys", "k.json", "--jobs=\(value)"],
+                              mentions: ["--jobs must be between 1 and 256, not \(value)"])
+        }
+        try expectRefused(["verify", ".", "--public-keys", "k.json", "--format=csv"], mentions: ["csv"])
+        let help = try TrailwatchBinary.run(["verify", "--help"])
+        #expect(help.exitCode == 0 && help.stdout.contains("--format <format>") && !help.stdout.contains("csv"), "\(help)")
     }
 
     @Test("pattern bench counts out of range",
