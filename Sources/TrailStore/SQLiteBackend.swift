@@ -47,7 +47,8 @@ final class SQLiteBackend: StoreBackend {
     /// A new file is created with mode 0600 whatever the umask; the database uses WAL, foreign keys
     /// and a busy timeout. Read-only opening never creates the file: a missing file is `.notFound`.
     /// A path that exists but is not a regular file (a device, a FIFO, a directory) is refused
-    /// (`.invalidArgument`) before SQLite touches it or creates files beside it. A writer tightens
+    /// (`.invalidArgument`) before SQLite touches it or creates files beside it, as is an empty
+    /// path. A writer tightens
     /// an existing store (and its WAL files) readable by others to 0600 and says so in
     /// ``openingNotes``.
     ///
@@ -56,6 +57,10 @@ final class SQLiteBackend: StoreBackend {
     /// migration conflict; call ``lockForWriting()`` afterwards as usual.
     static func open(path: String, readOnly: Bool, lockForWriting: Bool) throws(StoreError) -> SQLiteBackend {
         _ = libraryConfigured
+        guard !path.isEmpty else {
+            // Checked before the lock file, which would otherwise be created as `./.lock`.
+            throw StoreError(.invalidArgument, path: path, operation: "open", message: "an empty path names no store (give --db FILE or a postgres:// URL)")
+        }
         let exists = try StoreFile.checkRegular(path)
         if readOnly && !exists {
             throw StoreError(.notFound, path: path, operation: "open", message: "no such database (run `trailwatch backfill` first, or give --db)")

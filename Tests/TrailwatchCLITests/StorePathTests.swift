@@ -17,6 +17,17 @@ struct StorePathTests {
         }
     }
 
+    @Test("--db \"\" is refused with exit 2, and nothing is created")
+    func emptyStorePath() throws {
+        for command in [["backfill", Self.region], ["status"], ["query", "access"]] {
+            let dir = try TempDirectory()
+            let result = try TrailwatchBinary.run(command + ["--db", ""], in: dir.url)
+            #expect(result.exitCode == 2, "\(result)")
+            #expect(result.stderr.contains("an empty path names no store"), "\(result)")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: dir.url.path).isEmpty, "\(command) created files")
+        }
+    }
+
     /// Exit 1 means a partial failure; a file that is not a store is unusable, like a missing one.
     @Test("read commands on a file that is not an SQLite database exit 2 and say so",
           arguments: [["status"], ["query", "access"], ["alerts"], ["query", "callers", "--secret", "x"]])
