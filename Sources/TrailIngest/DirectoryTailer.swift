@@ -146,10 +146,14 @@ public final class DirectoryTailer: Sendable {
 
     /// Every file under the directories now (lenient: directories that vanished are passed
     /// over), in delivery order, for catch-up after `start()` or after a restart.
-    public func rescan() -> [DiscoveredFile] {
+    public func rescan() -> [DiscoveredFile] { rescanWithFailures().files }
+
+    /// `rescan()`, with the entries that could not be examined or listed (a symlink loop, a
+    /// directory without permission), as a backfill's walk reports them.
+    public func rescanWithFailures() -> (files: [DiscoveredFile], failures: [IngestError]) {
         var scanner = TreeScanner(strict: false)
         try? scanner.scan(roots: directories)
-        return ArchiveWalker.ordered(scanner.files.values.map(\.discovered))
+        return (ArchiveWalker.ordered(scanner.files.values.map(\.discovered)), scanner.failures)
     }
 
     /// Stops watching: wakes the watcher thread, waits for it to exit (it closes its inotify

@@ -105,7 +105,13 @@ public final class TailService {
         }
         defer { consumer.cancel() }
 
-        if let tailer { try await ingest(tailer.rescan()) }
+        if let tailer {
+            // The catch-up scan reports what it could not examine (a symlink loop, a directory
+            // it may not list) as failed, like backfill's walk; later scans do not repeat it.
+            let (files, failures) = tailer.rescanWithFailures()
+            if !failures.isEmpty { try runner.recordUnreadable(failures) }
+            try await ingest(files)
+        }
 
         while !stop.isRequested {
             reloadRulesIfAsked()

@@ -159,6 +159,29 @@ struct TailServiceTests {
         #expect(Set(stored.keys) == Set((good.eventIDs + after.eventIDs)))
     }
 
+    @Test("a symlink loop under the watched directory is reported and counted as failed at start, like backfill")
+    func symlinkLoopIsReportedAtStart() async throws {
+        let t = try TailFixture("loop")
+        defer { t.remove() }
+        let good = TailLogFile(tag: "lp", index: 0, records: 5, probe: true)
+        try t.drop(good)
+        try FileManager.default.createSymbolicLink(atPath: t.watched + "/loop1.json.gz", withDestinationPath: "loop2.json.gz")
+        try FileManager.default.createSymbolicLink(atPath: t.watched + "/loop2.json.gz", withDestinationPath: "loop1.json.gz")
+        let run = try await t.startTail([])
+        defer { run.forceStop() }
+        #expect(await eventually(120) { run.alertEventIDs().contains(good.probeID ?? "") }, "stderr: \(run.stderr())")
+        var failedPaths: [String] = []
+        #expect(await eventually(60) {
+            guard let status = try? await t.status() else { return false }
+            failedPaths = status.failedPaths
+            return status.failed == 2
+        }, "the loop was not counted as failed; stderr: \(run.stderr())")
+        #expect(failedPaths.sorted() == [t.watched + "/loop1.json.gz", t.watched + "/loop2.json.gz"], "\(failedPaths)")
+        #expect(run.stderr().contains("loop1.json.gz: cannot stat: "), "stderr: \(run.stderr())")
+        run.send(SIGTERM)
+        #expect(await run.exit(within: 20) == .exited(0), "stderr: \(run.stderr())")
+    }
+
     // MARK: (e) shutdown
 
     @Test("SIGTERM during catch-up exits 0 with whole files only; a restart completes exactly once")
