@@ -128,10 +128,16 @@ final class SQLiteBackend: StoreBackend {
             }
             return
         }
+        // A store a newer trailwatch migrated holds tables and rows this build does not know how
+        // to keep consistent: reading it is fine, writing it is refused.
+        if try readDatabase("check schema", { try migrator.hasBeenSuperseded($0) }) {
+            throw StoreError(.schema, path: path, operation: "open",
+                             message: "the store was migrated by a newer trailwatch; write to it with that version (this one may only read it)")
+        }
         do {
             try migrator.migrate(queue)
         } catch {
-            throw StoreError(.schema, path: path, operation: "migrate", message: SQLiteBackend.message(error))
+            throw SQLiteBackend.failure(error, path: path, operation: "migrate")
         }
     }
 
