@@ -21,7 +21,7 @@ public struct AlertHandOver: Sendable {
         do {
             try store.enqueueDeliveries(ids, sinks: sinks, now: wallClock())
         } catch {
-            throw PipelineError(.store, "\(error)")
+            throw PipelineError(.store, wrapping: error)
         }
         notify()
     }
@@ -32,7 +32,7 @@ public struct AlertHandOver: Sendable {
         do {
             count = try store.enqueueUnemitted(sinks: sinks, now: wallClock())
         } catch {
-            throw PipelineError(.store, "\(error)")
+            throw PipelineError(.store, wrapping: error)
         }
         if count > 0 { notify() }
         return count

@@ -82,9 +82,9 @@ public final class FileCommitter {
             // transaction), not once per file.
             engine.reportsStateChangesPerCall = false
         } catch let error as StoreError {
-            throw PipelineError(.store, "\(error)")
+            throw PipelineError(.store, wrapping: error)
         } catch {
-            throw PipelineError(.rules, "\(error)")
+            throw PipelineError(.rules, wrapping: error)
         }
     }
 
@@ -98,9 +98,9 @@ public final class FileCommitter {
             self.engine = engine
             self.rules = rules
         } catch let error as StoreError {
-            throw PipelineError(.store, "\(error)")
+            throw PipelineError(.store, wrapping: error)
         } catch {
-            throw PipelineError(.rules, "\(error)")
+            throw PipelineError(.rules, wrapping: error)
         }
     }
 
@@ -149,7 +149,7 @@ public final class FileCommitter {
                 do {
                     try claims?.release([path])
                 } catch {
-                    throw PipelineError(.store, "\(error)")
+                    throw PipelineError(.store, wrapping: error)
                 }
                 return report
             }
@@ -299,7 +299,7 @@ public final class FileCommitter {
             catalog.learnStored(stored)
             catalogRowID = last
         } catch {
-            throw PipelineError(.store, "\(error)")
+            throw PipelineError(.store, wrapping: error)
         }
     }
 
@@ -339,7 +339,7 @@ public final class FileCommitter {
         do {
             if !candidates.isEmpty { existing.formUnion(try store.existingEventIDs(candidates)) }
         } catch {
-            throw PipelineError(.store, "\(error)")
+            throw PipelineError(.store, wrapping: error)
         }
         if dropped.isEmpty && existing.isEmpty { return items }
         return items.indices.compactMap { i in
@@ -380,7 +380,7 @@ public struct GroupWriter: Sendable {
             } catch where error.kind == .claimLost {
                 guard let file = error.file,
                       let i = staged.firstIndex(where: { $0.commit.hasFile && PathKey($0.commit.ledger.path) == PathKey(file) }) else {
-                    throw PipelineError(.store, "\(error)")
+                    throw PipelineError(.store, wrapping: error)
                 }
                 let lost = staged.remove(at: i)
                 claims?.forget([file])

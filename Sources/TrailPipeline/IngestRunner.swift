@@ -60,7 +60,7 @@ public final class IngestRunner {
                 do {
                     claimed = try claims.claim(failure.path)
                 } catch {
-                    throw PipelineError(.store, "\(error)")
+                    throw PipelineError(.store, wrapping: error)
                 }
                 if case let .held(worker, until) = claimed {
                     let processed = ProcessedFile(file: DiscoveredFile(path: failure.path, size: 0), fingerprint: "",
@@ -85,7 +85,7 @@ public final class IngestRunner {
         do {
             try processor.store.forgetFailures(of: directories)
         } catch {
-            throw PipelineError(.store, "\(error)")
+            throw PipelineError(.store, wrapping: error)
         }
     }
 
@@ -154,7 +154,7 @@ public final class IngestRunner {
         do {
             try claims.releaseAll()
         } catch {
-            throw PipelineError(.store, "\(error)")
+            throw PipelineError(.store, wrapping: error)
         }
         return reports + ran
     }

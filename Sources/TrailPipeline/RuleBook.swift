@@ -19,7 +19,7 @@ public struct RuleBook: Sendable {
                 NamedPattern(name: $0.name, file: $0.file, pattern: $0.pattern)
             })
         } catch {
-            throw PipelineError(.rules, "\(error)")
+            throw PipelineError(.rules, wrapping: error)
         }
     }
 
@@ -63,7 +63,7 @@ public struct RuleBook: Sendable {
         do {
             definitions = try RuleLoader.load(files: files)
         } catch {
-            throw PipelineError(.rules, "\(error)")
+            throw PipelineError(.rules, wrapping: error)
         }
         if definitions.isEmpty, let directory {
             throw PipelineError(.rules, "rules directory \(directory) holds no rules (*.json)")

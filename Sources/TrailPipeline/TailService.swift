@@ -90,7 +90,7 @@ public final class TailService {
                 try started.start()
                 tailer = started
             } catch {
-                throw PipelineError(.file, "\(error)")
+                throw PipelineError(.file, wrapping: error)
             }
             log("watching \(directories.joined(separator: ", ")) with \(tailer?.mode?.rawValue ?? "inotify")")
         }

@@ -277,7 +277,7 @@ struct PipelineOptions: ParsableArguments {
                 do {
                     try store.buildDeferredIndexes()
                 } catch {
-                    throw PipelineError(.store, "\(error)")
+                    throw PipelineError(.store, wrapping: error)
                 }
             }
         }

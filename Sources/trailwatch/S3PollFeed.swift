@@ -73,7 +73,7 @@ final class S3PollFeed: TailFeed {
                 // Before the first good listing a missing bucket or missing credentials end the
                 // service (exit 2); later they are taken as passing and logged.
                 if !listedOnce, [.noSuchBucket, .noCredentials, .badCredentials, .badConfiguration].contains(error.code) {
-                    throw PipelineError(.file, "\(error)")
+                    throw PipelineError(.file, wrapping: error)
                 }
                 // One location failing does not hold up the others.
                 log("listing \(location) failed, trying again in \(Int(interval)) s: \(error)")

@@ -42,6 +42,14 @@ import TrailDetect
         try FileManager.default.copyItem(atPath: dir + "/" + first, toPath: dir + "/zz-copy.json")
         let text = try #require(message(dir))
         #expect(text.hasPrefix("\(dir)/zz-copy.json: rule "), "\(text)")
+        // The loader's error is kept whole, not only as text.
+        do {
+            _ = try RuleBook.load(directory: dir)
+        } catch {
+            #expect(error.code == .rules)
+            #expect(error.ruleError?.file == "\(dir)/zz-copy.json")
+            #expect(error.ruleError?.path == "name")
+        }
         #expect(text.contains("duplicate rule name (also in \(dir)/\(first))"), "\(text)")
     }
 
