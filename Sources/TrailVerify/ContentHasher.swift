@@ -1,5 +1,6 @@
 import CZlib
 import Crypto
+import TrailIngest
 
 #if canImport(Glibc)
 import Glibc
@@ -45,7 +46,7 @@ public struct ContentHasher: ~Copyable {
         var hasher = SHA256()
         var size = 0
         var first = try readSome(fd, path: path)
-        if first >= 2 && input[0] == 0x1F && input[1] == 0x8B {
+        if Gunzip.isGzip(UnsafeRawBufferPointer(start: input, count: first)) {
             try startStream(path: path)
             var consumedTotal = 0
             var memberOpen = true

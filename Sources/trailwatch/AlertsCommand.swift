@@ -92,7 +92,7 @@ struct AlertsRedeliverCommand: AsyncParsableCommand {
     var since: String?
 
     func run() async throws {
-        let now = EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        let now = wallClockNow()
         var lower: Int64?
         if let since {
             guard let time = TimeArgument.parse(since, now: now) else {

@@ -324,7 +324,9 @@ struct PipelineOptions: ParsableArguments {
     }
 }
 
-/// The wall clock, used only for the ledger's "time ingested" and status lag.
+/// The wall clock as an `EventTime`: for the ledger's "time ingested", lags, relative `--since`
+/// times, claims and the console. The one place the CLI reads it, so that everything else takes it
+/// injected.
 @Sendable func wallClockNow() -> EventTime {
     EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
 }

@@ -35,7 +35,7 @@ struct PruneCommand: AsyncParsableCommand {
     var before: String
 
     func run() async throws {
-        let now = EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded()))
+        let now = wallClockNow()
         guard let cutoff = TimeArgument.parse(before, now: now) else {
             throw CLIError.usage("--before \"\(before)\" is not a time (ISO 8601 such as 2024-01-01, or an age such as 400d)")
         }
@@ -47,7 +47,7 @@ struct PruneCommand: AsyncParsableCommand {
             try store.lockForWriting()
             report = try store.prune(before: cutoff.milliseconds)
         } catch {
-            StandardError.note("\(error)")
+            StandardError.storeError(error)
             throw ExitCode(CommandFailure(error).exitCode)
         }
         let partitions = report.partitions.map { "\"\($0)\"" }.joined(separator: ",")

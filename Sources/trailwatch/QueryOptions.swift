@@ -42,7 +42,7 @@ struct QueryOptions: ParsableArguments {
     }
 
     /// The wall clock, once per command, for relative times and lags.
-    var now: EventTime { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) }
+    var now: EventTime { wallClockNow() }
 
     func scope(now: EventTime) -> QueryScope {
         let zone: TimeRendering = local ? .local : .utc

@@ -71,10 +71,10 @@ struct ServeCommand: AsyncParsableCommand {
                 stores.append(try StoreLocation(db).open(readOnly: true))
             }
         } catch {
-            StandardError.note("\(error)")
+            StandardError.storeError(error)
             throw ExitCode(CommandFailure(error).exitCode)
         }
-        var console = Console(stores: stores, clock: { EventTime(milliseconds: Int64((Date().timeIntervalSince1970 * 1000).rounded())) })
+        var console = Console(stores: stores, clock: wallClockNow)
         console.inflater = InflateBackend.description
         var server: ConsoleServer
         do {
