@@ -109,6 +109,7 @@ let package = Package(
             .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             .product(name: "HTTPTypes", package: "swift-http-types"),
             .product(name: "Logging", package: "swift-log"),
+            .product(name: "Crypto", package: "swift-crypto"),
         ]),
         .executableTarget(name: "trailwatch", dependencies: [
             "TrailPipeline", "TrailStore", "TrailPostgres", "TrailPresentation", "TrailConsole", "TrailMatch", "TrailDetect", "TrailJSON", "TrailModel", "TrailAlerts", "TrailVerify", "TrailAWS", "TrailIngest", "TrailSync",

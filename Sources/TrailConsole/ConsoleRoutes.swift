@@ -73,7 +73,7 @@ extension Console {
                     return ConsoleResponse.html(LoginPage.render(failed: true), status: .unauthorized)
                 }
                 var response = Response(status: .seeOther, headers: [.location: "/"])
-                response.headers[.setCookie] = "\(TokenAuth<BasicRequestContext>.cookieName)=\(token); Path=/; HttpOnly; SameSite=Strict"
+                response.headers[.setCookie] = "\(TokenAuth<BasicRequestContext>.cookieName)=\(TokenAuth<BasicRequestContext>.sessionValue(for: expected)); Path=/; HttpOnly; SameSite=Strict"
                     + (cookieSecure ? "; Secure" : "")
                 return response
             }

@@ -1,20 +1,36 @@
 import Foundation
 import HTTPTypes
 import Hummingbird
+import Crypto
 
 /// Bearer-token authentication for a console listening beyond loopback: every request but the
-/// stylesheet and the login form needs `Authorization: Bearer TOKEN` or the cookie the login form
-/// sets from it. Tokens are compared in constant time.
+/// stylesheet and the login form needs `Authorization: Bearer TOKEN` or the session cookie the
+/// login form sets. The cookie holds `HMAC-SHA256(TOKEN, "trailwatch console session")`, not the
+/// token: the browser never stores the token itself, and a new token ends every session. Both are
+/// compared in constant time.
 struct TokenAuth<Context: RequestContext>: RouterMiddleware {
-    static var cookieName: String { "trailwatch_token" }
+    static var cookieName: String { "trailwatch_session" }
     let token: [UInt8]
+    let session: [UInt8]
+
+    init(token: [UInt8]) {
+        self.token = token
+        session = Array(Self.sessionValue(for: token).utf8)
+    }
+
+    /// The login cookie's value for `token` (64 hex digits).
+    static func sessionValue(for token: [UInt8]) -> String {
+        let mac = HMAC<SHA256>.authenticationCode(for: Array("trailwatch console session".utf8), using: SymmetricKey(data: token))
+        return mac.map { byte in
+            let hex = String(byte, radix: 16)
+            return hex.count == 1 ? "0" + hex : hex
+        }.joined()
+    }
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         let path = request.uri.path
         if path == "/console.css" || path == "/login" || path == "/logout" { return try await next(request, context) }
-        if let presented = Self.presentedToken(request.headers), TokenCompare.equal(presented, token) {
-            return try await next(request, context)
-        }
+        if isAuthenticated(request.headers) { return try await next(request, context) }
         if path.hasPrefix("/api/") {
             var response = ConsoleResponse.error(status: .unauthorized, message: "authentication required: send Authorization: Bearer TOKEN", html: false)
             response.headers[.wwwAuthenticate] = "Bearer"
@@ -23,20 +39,21 @@ struct TokenAuth<Context: RequestContext>: RouterMiddleware {
         return ConsoleResponse.html(LoginPage.render(failed: false), status: .unauthorized)
     }
 
-    /// The token from `Authorization: Bearer …` or from the login cookie.
-    static func presentedToken(_ headers: HTTPFields) -> [UInt8]? {
+    /// Whether the request carries the token (`Authorization: Bearer …`) or the session cookie.
+    func isAuthenticated(_ headers: HTTPFields) -> Bool {
         if let auth = headers[.authorization], auth.hasPrefix("Bearer ") {
-            return Array(auth.dropFirst(7).utf8)
+            return TokenCompare.equal(Array(auth.dropFirst(7).utf8), token)
         }
         for cookieHeader in headers[values: .cookie] {
             for part in cookieHeader.split(separator: ";") {
                 let pair = part.trimmingCharacters(in: .whitespaces)
-                if pair.hasPrefix(cookieName + "=") { return Array(pair.dropFirst(cookieName.count + 1).utf8) }
+                if pair.hasPrefix(Self.cookieName + "=") {
+                    return TokenCompare.equal(Array(pair.dropFirst(Self.cookieName.count + 1).utf8), session)
+                }
             }
         }
-        return nil
+        return false
     }
-
 }
 
 extension AuthToken {

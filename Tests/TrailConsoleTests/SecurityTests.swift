@@ -7,6 +7,9 @@ import TrailStore
 
 @Suite struct SecurityTests {
     static let token = "0123456789abcdef0123456789abcdef"
+    /// HMAC-SHA256(token, "trailwatch console session"), computed independently with
+    /// `printf 'trailwatch console session' | openssl dgst -sha256 -hmac 0123456789abcdef0123456789abcdef`.
+    static let session = "d8125a57b67e5467237a9ee4a334396e900e6e18f3e9c4a334e2526230e2cfa6"
 
     @Test func beyondLoopbackNeedsAToken() throws {
         let console = try ConsoleFixture.console()
@@ -47,8 +50,13 @@ import TrailStore
             #expect(prefix.status == .unauthorized, "\(uri)")
             let bearer = try await ConsoleFixture.get(router, uri, headers: [.authorization: "Bearer \(Self.token)"])
             #expect(bearer.status == .ok, "\(uri)")
-            let cookie = try await ConsoleFixture.get(router, uri, headers: [.cookie: "other=1; trailwatch_token=\(Self.token)"])
+            let cookie = try await ConsoleFixture.get(router, uri, headers: [.cookie: "other=1; trailwatch_session=\(Self.session)"])
             #expect(cookie.status == .ok, "\(uri)")
+            // The token itself is not a session, under either cookie name.
+            for raw in ["trailwatch_session=\(Self.token)", "trailwatch_token=\(Self.token)"] {
+                let rawCookie = try await ConsoleFixture.get(router, uri, headers: [.cookie: raw])
+                #expect(rawCookie.status == .unauthorized, "\(uri) \(raw)")
+            }
         }
         #expect(try await ConsoleFixture.get(router, "/console.css").status == .ok)
     }
@@ -59,7 +67,8 @@ import TrailStore
             try await client.execute(uri: "/login", method: .post, headers: [.contentType: "application/x-www-form-urlencoded"],
                                      body: ByteBuffer(string: "token=\(Self.token)")) { r in
                 #expect(r.status == .seeOther)
-                #expect(r.headers[.setCookie] == "trailwatch_token=\(Self.token); Path=/; HttpOnly; SameSite=Strict")
+                #expect(r.headers[.setCookie] == "trailwatch_session=\(Self.session); Path=/; HttpOnly; SameSite=Strict")
+                #expect(r.headers[.setCookie]?.contains(Self.token) == false, "the browser must not be handed the token")
             }
             try await client.execute(uri: "/login", method: .post, body: ByteBuffer(string: "token=wrong")) { r in
                 #expect(r.status == .unauthorized)
@@ -116,14 +125,14 @@ import TrailStore
         let app = Application(router: try ConsoleFixture.console().router(token: SecurityTests.token, cookieSecure: true))
         try await app.test(.router) { client in
             try await client.execute(uri: "/login", method: .post, body: ByteBuffer(string: "token=\(SecurityTests.token)")) { r in
-                #expect(r.headers[.setCookie] == "trailwatch_token=\(SecurityTests.token); Path=/; HttpOnly; SameSite=Strict; Secure")
+                #expect(r.headers[.setCookie] == "trailwatch_session=\(SecurityTests.session); Path=/; HttpOnly; SameSite=Strict; Secure")
             }
             try await client.execute(uri: "/logout", method: .get) { r in
                 #expect(r.status == .ok && String(buffer: r.body).contains("action=\"/logout\" method=\"post\""))
             }
             try await client.execute(uri: "/logout", method: .post) { r in
                 #expect(r.status == .seeOther && r.headers[.location] == "/login")
-                #expect(r.headers[.setCookie] == "trailwatch_token=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure")
+                #expect(r.headers[.setCookie] == "trailwatch_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Strict; Secure")
             }
         }
     }
