@@ -39,6 +39,10 @@ struct QueryOptions: ParsableArguments {
                 throw ValidationError("\(flag) \"\(text)\" is not a time: use ISO 8601 (2024-05-01, 2024-05-01T12:00:00Z) or a duration before now (7d, 12h, 30m)")
             }
         }
+        let scope = scope(now: now)
+        if let since = scope.since, let until = scope.until, since > until {
+            throw ValidationError("--since (\(since)) is after --until (\(until)): nothing could match")
+        }
     }
 
     /// The wall clock, once per command, for relative times and lags.

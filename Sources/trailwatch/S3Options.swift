@@ -55,6 +55,9 @@ struct S3Options: ParsableArguments {
                 throw ValidationError("\(name) takes an ISO 8601 time (2024-06-01, 2024-06-01T12:00Z) or a duration (7d, 12h)")
             }
         }
+        if let sinceDate, let untilDate, CloudTrailLayout.dayNumber(sinceDate) > CloudTrailLayout.dayNumber(untilDate) {
+            throw ValidationError("--since (\(since ?? "")) is a later day than --until (\(until ?? "")): no file could be read")
+        }
     }
 
     var sinceDate: Date? { since.flatMap { date($0) } }

@@ -71,6 +71,19 @@ struct OptionRangeTests {
         #expect(help.exitCode == 0 && help.stdout.contains("--format <format>") && !help.stdout.contains("csv"), "\(help)")
     }
 
+    @Test("--since after --until is refused instead of matching nothing")
+    func sinceAfterUntil() throws {
+        let db = try Self.db()
+        try expectRefused(["query", "access", "--db", db, "--since=2025-01-02", "--until=2025-01-01"],
+                          mentions: ["--since (2025-01-02T00:00:00Z) is after --until (2025-01-01T00:00:00Z)"])
+        try expectRefused(["alerts", "--db", db, "--since=1d", "--until=2d"], mentions: ["is after --until"])
+        try expectRefused(["backfill", ".", "--db", "t.db", "--since=2025-01-02", "--until=2025-01-01"],
+                          mentions: ["--since (2025-01-02) is a later day than --until (2025-01-01)"])
+        // The same day at both ends is a day's range, not an error.
+        let sameDay = try TrailwatchBinary.run(["query", "access", "--db", db, "--since", "2025-01-01", "--until", "2025-01-01T23:00:00Z", "--format", "json"])
+        #expect(sameDay.exitCode == 0, "\(sameDay)")
+    }
+
     @Test("pattern bench counts out of range",
           arguments: [("--passes", "0"), ("--passes", "1001"), ("--chunk", "-1"), ("--chunk", "10000001")])
     func benchCounts(_ option: String, _ value: String) throws {
