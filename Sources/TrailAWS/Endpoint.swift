@@ -18,6 +18,9 @@ public struct Endpoint: Sendable, Equatable, CustomStringConvertible {
         guard parts.query == nil, parts.user == nil, parts.password == nil else {
             throw AWSError(.badConfiguration, operation: what, reason: "the endpoint URL must not carry a query or user information")
         }
+        if let port = parts.port, !(1...65535).contains(port) {
+            throw AWSError(.badConfiguration, operation: what, reason: "port \(port) in \"\(url)\" is not between 1 and 65535")
+        }
         self.scheme = scheme
         self.host = host
         self.port = parts.port

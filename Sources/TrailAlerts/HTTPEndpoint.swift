@@ -128,13 +128,18 @@ public final class HTTPEndpoint: Sendable {
 }
 
 extension SinkSpec {
-    /// A redirect target as printed: scheme, host, port and path, without user information or query.
+    /// A redirect target as printed and stored: scheme, host and port, and `/…` for any path or
+    /// query. A redirect often repeats the configured URL's path (http to https, a trailing
+    /// slash), and for Slack that path is the credential.
     public static func redactLocation(_ location: String) -> String {
-        guard var components = URLComponents(string: location) else { return "<invalid Location>" }
-        components.user = nil
-        components.password = nil
-        components.query = nil
-        components.fragment = nil
-        return components.string ?? "<invalid Location>"
+        guard let components = URLComponents(string: location) else { return "<invalid Location>" }
+        var out = ""
+        if let scheme = components.scheme, let host = components.host {
+            out = scheme.lowercased() + "://" + host
+            if let port = components.port { out += ":\(port)" }
+        }
+        let rest = components.percentEncodedPath + (components.percentEncodedQuery ?? "")
+        if !rest.isEmpty && rest != "/" { out += "/…" } else if out.isEmpty { out = "/" }
+        return out
     }
 }

@@ -41,6 +41,10 @@ public struct SinkSpec: Sendable, Equatable {
                   let host = url.host, !host.isEmpty else {
                 throw DeliveryError(.usage, sink: name, message: "\(kind.rawValue): needs an http or https URL with a host")
             }
+            // A port past 65535 passed URL parsing and trapped in the HTTP client at the first send.
+            if let port = url.port, !(1...65535).contains(port) {
+                throw DeliveryError(.usage, sink: name, message: "\(kind.rawValue): port \(port) is not between 1 and 65535")
+            }
         }
     }
 

@@ -195,6 +195,13 @@ import Testing
         }
     }
 
+    @Test func endpointPortsAreInRange() throws {
+        for port in ["65536", "99999", "0"] {
+            #expect(throws: AWSError.self, "\(port)") { try Endpoint("http://127.0.0.1:\(port)", what: "S3") }
+        }
+        #expect(try Endpoint("http://127.0.0.1:65535", what: "S3").port == 65535)
+    }
+
     @Test func s3AddressesAreParsedStrictly() throws {
         #expect(try S3Location(parsing: "s3://my-bucket/org/AWSLogs/") == S3Location(bucket: "my-bucket", prefix: "org/AWSLogs/"))
         #expect(try S3Location(parsing: "S3://my-bucket") == S3Location(bucket: "my-bucket", prefix: ""))

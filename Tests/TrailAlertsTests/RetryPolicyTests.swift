@@ -55,6 +55,11 @@ import Testing
         #expect(throws: DeliveryError.self) { try SinkSpec(parsing: "email:me@example.com") }
         #expect(throws: DeliveryError.self) { try SinkSpec(parsing: "webhook:ftp://x/y") }
         #expect(throws: DeliveryError.self) { try SinkSpec(parsing: "file:") }
+        // A port past 65535 trapped in the HTTP client at the first send; it is refused here.
+        for port in ["65536", "99999", "0"] {
+            #expect(throws: DeliveryError.self, "\(port)") { try SinkSpec(parsing: "webhook:http://127.0.0.1:\(port)/x") }
+        }
+        #expect(try SinkSpec(parsing: "webhook:http://127.0.0.1:65535/x").kind == .webhook)
     }
 
     @Test func namesNeverHoldTheSecretPartsOfAURL() throws {
@@ -75,7 +80,12 @@ import Testing
         } catch {
             #expect(!error.description.contains("SECRET"))
         }
-        #expect(SinkSpec.redactLocation("https://u:p@evil.example:81/x?sig=SECRET#f") == "https://evil.example:81/x")
+        #expect(SinkSpec.redactLocation("https://u:p@evil.example:81/x?sig=SECRET#f") == "https://evil.example:81/…")
+        // A redirect to the same secret path (http to https, a trailing slash) shows no path.
+        #expect(SinkSpec.redactLocation("https://hooks.example/services/T0/B0/PATHSECRET") == "https://hooks.example/…")
+        #expect(SinkSpec.redactLocation("/services/T0/B0/PATHSECRET/") == "/…")
+        #expect(SinkSpec.redactLocation("https://hooks.example/") == "https://hooks.example")
+        #expect(SinkSpec.redactLocation("/") == "/")
     }
 
     @Test func tokensThatCouldSplitHeadersAreRefused() {
