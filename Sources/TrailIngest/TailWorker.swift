@@ -224,8 +224,18 @@ final class TailWorker: @unchecked Sendable {
         guard let directory = watches[wd] else { return }
         if mask & (TailWorker.inMoveSelf | TailWorker.inDeleteSelf) != 0 {
             // Keep the watch only if the directory is still where we think it is (a move within
-            // the trees has already re-pointed it through the MOVED_TO of its new parent).
-            if FileStatus.of(directory.path)?.identity != directory.identity {
+            // the trees has already re-pointed it through the MOVED_TO of its new parent). A
+            // deleted one is gone whatever is at its path now: a directory made again there may
+            // even have been given the same inode number.
+            let deleted = mask & TailWorker.inDeleteSelf != 0
+            if deleted || FileStatus.of(directory.path)?.identity != directory.identity {
+                // A root moved or deleted has no parent here to report its return: poll the
+                // roots by path from now on, so a directory made again under the same name is
+                // read (nothing would be, with its watch gone).
+                if roots.contains(where: { TreeScanner.normalise($0) == directory.path }) {
+                    fallBackToPolling()
+                    return
+                }
                 #if os(Linux)
                 inotify_rm_watch(inotifyFd, wd)
                 #endif

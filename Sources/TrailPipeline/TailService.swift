@@ -113,8 +113,15 @@ public final class TailService {
             try await ingest(files)
         }
 
+        var announcedMode = tailer?.mode
         while !stop.isRequested {
             reloadRulesIfAsked()
+            if let mode = tailer?.mode, mode != announcedMode {
+                // The watcher gave up on inotify (a watched root moved or deleted, events lost,
+                // the watch limit): say so, since new files now wait for the next poll.
+                log("watching \(directories.joined(separator: ", ")) by polling every \(Self.seconds(options.pollInterval)) s from now on: inotify can no longer follow them (a watched directory was moved or deleted, or events were lost)")
+                announcedMode = mode
+            }
             let arrived = queue.drain()
             if !arrived.isEmpty {
                 let files = ArchiveWalker.ordered(Set(arrived).compactMap(Self.discovered))

@@ -49,6 +49,31 @@ func openDescriptorTargets() -> [String] {
         DirectoryTailer.Options(poll: true, pollInterval: .milliseconds(50)),
     ]
 
+    /// A watched root moved away or deleted, then made again under its name (a sync tool, an
+    /// operator): inotify has no parent watch to report its return, so the tailer polls from then
+    /// on and the new directory's files are reported. Before, they were never seen.
+    @Test(arguments: ["move", "delete"])
+    func aRootMadeAgainIsFollowedByPolling(how: String) async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        try dir.mkdir("watched")
+        let root = dir.url("watched")
+        let tailer = try DirectoryTailer(directories: [root], options: DirectoryTailer.Options(poll: false, pollInterval: .milliseconds(50)))
+        let collector = PathCollector(tailer.paths)
+        try tailer.start()
+        defer { tailer.stop() }
+        try #require(tailer.mode == .inotify)
+        if how == "move" {
+            try FileManager.default.moveItem(atPath: root, toPath: dir.url("watched-old"))
+        } else {
+            try FileManager.default.removeItem(atPath: root)
+        }
+        try dir.mkdir("watched")
+        let later = try dir.write("watched/AWSLogs/later.json.gz", [1, 2, 3])
+        #expect(await collector.wait { $0.contains(later) }, "a file in the directory made again was not reported: \(collector.paths)")
+        #expect(tailer.mode == .polling)
+    }
+
     @Test func missingDirectoryIsAnError() throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
