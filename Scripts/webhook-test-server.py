@@ -10,6 +10,7 @@ Modes (--mode):
   retry-after        answer 429 with "Retry-After: --retry-after" to the first request of each key, then 200
   hang               read the request and never answer the first --count requests (0: all), then 200
   trickle            send headers, then one body byte per second for 60 s, to the first --count requests (0: all)
+  endless            answer 200 at once, then a body without end (a byte every 0.2 s), to the first --count (0: all)
   redirect           answer 307 with "Location: --location"
   status             answer --status with the body --body
 --skip N answers the first N requests 200 first; with --switch-file F, every request is answered 200
@@ -99,6 +100,18 @@ class Handler(BaseHTTPRequestHandler):
                 self.wfile.write(b".")
                 self.wfile.flush()
                 time.sleep(1)
+        elif mode == "endless" and early:
+            # 200 at once, then a body that never ends: a byte every 0.2 s.
+            self.record(200, body)
+            self.send_response(200)
+            self.end_headers()
+            try:
+                for _ in range(18000):
+                    self.wfile.write(b".")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
         elif mode == "redirect":
             self.record(307, body)
             self.answer(307, b"", [("Location", args.location)])

@@ -58,7 +58,10 @@ public final class HTTPEndpoint: Sendable {
             let response = try await client.execute(request, deadline: deadline)
             let status = Int(response.status.code)
             // Read (a bounded part of) the body so the connection can be reused, and keep its
-            // first bytes as the reason of an error.
+            // first bytes as the reason of an error. The deadline holds here too: a body that
+            // trickles in faster than the read timeout but never ends is cut at the deadline, and
+            // an answer not whole by then is retried, like one that stalls (the receiver drops
+            // the repeat by its Idempotency-Key).
             var head: [UInt8] = []
             var total = 0
             for try await chunk in response.body {
@@ -67,6 +70,9 @@ public final class HTTPEndpoint: Sendable {
                     head.append(contentsOf: chunk.readableBytesView.prefix(Self.reasonBytes - head.count))
                 }
                 if total > 1 << 16 { break }
+                if NIODeadline.now() > deadline {
+                    return .retry(reason: "HTTP \(status): the answer's body was not whole within the request timeout", notBefore: nil)
+                }
             }
             if (300..<400).contains(status) {
                 let location = response.headers.first(name: "Location").map { SinkSpec.redactLocation($0) } ?? "no Location"

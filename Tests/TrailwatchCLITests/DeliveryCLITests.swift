@@ -64,6 +64,23 @@ import Glibc
         }
     }
 
+    /// A 200 whose body never ends (a byte every 0.2 s, inside the read timeout) held each
+    /// delivery slot for as long as the body lasted: two slots, two requests in the whole run. The
+    /// request deadline now ends the read and the alert is retried, so the slots keep turning.
+    @Test func endlessBodyAfterA200EndsAtTheDeadline() throws {
+        let ids = try Self.expectedIDs.get()
+        let server = try WebhookServer(["--mode", "endless"])
+        let dir = try TempDirectory()
+        let run = try backfill(dir, ["--webhook", server.url + Self.secretPath, "--request-timeout", "1", "--max-in-flight", "2",
+                                     "--drain-timeout", "8", "--retry-initial", "0.05"])
+        #expect(run.exitCode == 1, "\(run)")
+        #expect(run.stderr.contains("alerts pending"), "\(run)")
+        #expect(server.requests().count >= 4, "the two slots were held: \(server.requests().count) requests")
+        let status = try TrailwatchBinary.run(["alerts", "--undelivered", "--db", dir.path("t.db").path])
+        #expect(status.exitCode == 0 && status.stdoutLines.count >= ids.count, "\(status)")
+        #expect(status.stdout.contains("HTTP 200: the answer's body was not whole"), "\(status)")
+    }
+
     @Test(arguments: ["hang", "trickle"])
     func hangingOrTricklingEndpointCannotHoldBackfill(mode: String) throws {
         let ids = try Self.expectedIDs.get()
