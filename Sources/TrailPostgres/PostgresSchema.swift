@@ -27,7 +27,14 @@ enum PostgresSchema {
         ("pg1-history", v1),
         ("pg2-history-without-row-triggers", v2),
         ("pg3-commit-tokens", v3),
+        ("pg4-deliveries-by-due-time", v4),
     ]
+
+    /// Pending deliveries by when they are due (see the SQLite store's v8): alerts a sink keeps
+    /// refusing no longer hold every later alert back.
+    private static let v4 = """
+        CREATE INDEX deliveries_due ON deliveries(sink, next_attempt, seq) WHERE state = 'pending';
+        """
 
     /// The foreign keys of `events` and `access` ran a lookup (and a row lock on the principal
     /// or secret) for every row stored: about a quarter of the server's work in a backfill. The

@@ -112,7 +112,7 @@ extension Store {
     ) throws -> [PendingDelivery] {
         var s = try db.statement("""
             SELECT d.seq, d.alert, a.json, d.attempts FROM deliveries d JOIN alerts a ON a.id = d.alert
-            WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt <= ? ORDER BY d.seq LIMIT ?
+            WHERE d.sink = ? AND d.state = 'pending' AND d.next_attempt <= ? ORDER BY d.next_attempt, d.seq LIMIT ?
             """ + lock)
         s.bind(sink)
         s.bind(now)

@@ -28,6 +28,9 @@ package enum StoreSchema {
         migrator.registerMigration("v7-detector-state-by-rowid") { db in
             try db.execute(sql: v7)
         }
+        migrator.registerMigration("v8-deliveries-by-due-time") { db in
+            try db.execute(sql: v8)
+        }
         return migrator
     }
 
@@ -276,5 +279,13 @@ package enum StoreSchema {
         INSERT INTO detector_state_v7 (namespace, key, value) SELECT namespace, key, value FROM detector_state;
         DROP TABLE detector_state;
         ALTER TABLE detector_state_v7 RENAME TO detector_state;
+        """
+
+    /// Pending deliveries by when they are due, then hand-over order. Taken by `seq` alone,
+    /// alerts a sink keeps refusing (a 500 for one payload) came first again at every round and,
+    /// as many as `--max-in-flight`, held every later alert back for ever; fresh rows (due at 0)
+    /// now come before retries, and retries in the order they fall due.
+    static let v8 = """
+        CREATE INDEX deliveries_due ON deliveries(sink, next_attempt, seq) WHERE state = 'pending';
         """
 }

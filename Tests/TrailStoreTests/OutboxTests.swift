@@ -24,6 +24,17 @@ import TrailModel
         #expect(try store.outbox(sinks: ["stdout"]) == [SinkOutbox(sink: "stdout", pending: 2, failed: 0, delivered: 0, oldestPending: 100)])
     }
 
+    /// An alert a sink keeps refusing (a 500 for its payload) must not be taken before the
+    /// alerts behind it at every round: fresh deliveries come first, retries as they fall due.
+    @Test(arguments: StoreKind.engines) func freshDeliveriesComeBeforeRetriesThatFellDue(kind: StoreKind) throws {
+        let store = try storeWithAlerts(kind)
+        try store.enqueueDeliveries(["a-1", "a-2"], sinks: ["w"], now: 0)
+        let first = try #require(try store.dueDeliveries(sink: "w", now: 0, limit: 1).first)
+        #expect(first.alertID == "a-1")
+        try store.markAttemptFailed(sink: "w", seqs: [first.seq], reason: "HTTP 500", retry: true, nextAttempt: 10)
+        #expect(try store.dueDeliveries(sink: "w", now: 20, limit: 1).map(\.alertID) == ["a-2"])
+    }
+
     @Test(arguments: StoreKind.engines) func unemittedAlertsAreHandedOverOnce(kind: StoreKind) throws {
         let store = try storeWithAlerts(kind)
         #expect(try store.enqueueUnemitted(sinks: ["stdout"], now: 5) == 2)
@@ -42,7 +53,8 @@ import TrailModel
 
         try store.markAttemptFailed(sink: "w", seqs: [due[0].seq], reason: "HTTP 503: busy", retry: true, nextAttempt: 1000)
         #expect(try store.dueDeliveries(sink: "w", now: 999, limit: 10).map(\.alertID) == ["a-2"])
-        #expect(try store.dueDeliveries(sink: "w", now: 1000, limit: 10).map(\.attempts) == [1, 0])
+        // Fresh first (a-2, due at 0), then the retry that fell due (a-1).
+        #expect(try store.dueDeliveries(sink: "w", now: 1000, limit: 10).map(\.attempts) == [0, 1])
         #expect(try store.nextDeliveryDue(sink: "w") == 0)
 
         try store.markAttemptFailed(sink: "w", seqs: [due[1].seq], reason: "HTTP 400: bad", retry: false, nextAttempt: 0)

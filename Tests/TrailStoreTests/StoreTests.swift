@@ -47,7 +47,7 @@ func count(_ store: Store, _ table: String) throws -> Int {
         }
         #expect(tables == ["access", "alerts", "claims", "deliveries", "detector_state", "events", "files", "principals", "regions", "secret_keys", "secrets", "usage", "verified_digests"])
         let migrations = try again.queue.read { db in try StoreSchema.migrator.appliedMigrations(db) }
-        #expect(migrations == ["v1-access-history", "v2-access-by-secret", "v3-alert-emission", "v4-verified-digests", "v5-alert-outbox", "v6-file-claims", "v7-detector-state-by-rowid"])
+        #expect(migrations == ["v1-access-history", "v2-access-by-secret", "v3-alert-emission", "v4-verified-digests", "v5-alert-outbox", "v6-file-claims", "v7-detector-state-by-rowid", "v8-deliveries-by-due-time"])
         let mode = try again.queue.read { db in try String.fetchOne(db, sql: "PRAGMA journal_mode") }
         #expect(mode == "wal")
         let fk = try again.queue.read { db in try Int.fetchOne(db, sql: "PRAGMA foreign_keys") }
@@ -482,7 +482,7 @@ func count(_ store: Store, _ table: String) throws -> Int {
             }
         }
         let store = try Store.open(path: path)
-        #expect(try store.queue.read { db in try StoreSchema.migrator.appliedMigrations(db) } == ["v1-access-history", "v2-access-by-secret", "v3-alert-emission", "v4-verified-digests", "v5-alert-outbox", "v6-file-claims", "v7-detector-state-by-rowid"])
+        #expect(try store.queue.read { db in try StoreSchema.migrator.appliedMigrations(db) } == ["v1-access-history", "v2-access-by-secret", "v3-alert-emission", "v4-verified-digests", "v5-alert-outbox", "v6-file-claims", "v7-detector-state-by-rowid", "v8-deliveries-by-due-time"])
         let q = QueryService(store: store, now: Fixture.now)
         #expect(try q.access(QueryScope(), AccessFilter(secret: "db")).rows.count == 1)
         #expect(try q.callers(QueryScope(since: EventTime(milliseconds: 0)), secret: "db").rows.count == 1)
