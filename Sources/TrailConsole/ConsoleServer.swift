@@ -17,6 +17,9 @@ public struct ConsoleServer: Sendable {
     /// A connection with no request in progress for this long is closed (against slowloris: a
     /// request's head trickled in byte by byte does not count as activity).
     public var idleTimeout: Duration = .seconds(30)
+    /// A request whose head, body and end have not all arrived this long after its head closes
+    /// its connection (a body trickled in byte by byte is no more activity than a head).
+    public var requestTimeout: Duration = .seconds(30)
     /// Marks the login cookie `Secure` (`--cookie-secure`, behind a TLS proxy).
     public var cookieSecure = false
     /// Connections served at once; further ones wait in the listen backlog.
@@ -41,7 +44,9 @@ public struct ConsoleServer: Sendable {
         logger.logLevel = .warning
         return Application(
             router: console.router(token: token, hosts: hosts, cookieSecure: cookieSecure),
-            server: .http1(configuration: .init(idleTimeout: Self.timeAmount(idleTimeout))),
+            server: .http1(configuration: .init(
+                additionalChannelHandlers: [RequestDeadline(limit: Self.timeAmount(requestTimeout))],
+                idleTimeout: Self.timeAmount(idleTimeout))),
             configuration: .init(address: .hostname(listen.host, port: listen.port), serverName: nil,
                                  availableConnectionsDelegate: MaximumAvailableConnections(maxConnections)),
             onServerRunning: { [hosts] channel in

@@ -37,6 +37,34 @@ import TrailConsole
         }
     }
 
+    /// A request that declares a body and sends it a byte at a time is not idle, so the idle
+    /// timeout never closed it, even after its answer had gone out: 256 such clients locked
+    /// everyone else out. The request deadline (injected short here; 30 s in `serve`) closes it.
+    @Test func aRequestWhoseBodyTricklesIsClosedAtItsDeadline() async throws {
+        var server = try ConsoleServer(console: ConsoleFixture.console(), listen: ListenAddress(parsing: "127.0.0.1:0"), token: nil)
+        server.idleTimeout = .seconds(60)
+        server.requestTimeout = .seconds(2)
+        try await server.application().test(.live) { client in
+            let port = try #require(client.port)
+            let fd = try Self.connect(port)
+            defer { close(fd) }
+            _ = "GET /console.css HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000000\r\n\r\nx".withCString { send(fd, $0, strlen($0), 0) }
+            // Read the answer (sent at once), then keep a byte of body flowing every 0.5 s: the
+            // connection must close although it is never idle.
+            var buffer = [UInt8](repeating: 0, count: 65536)
+            var closed = false
+            for _ in 0..<60 where !closed {
+                var poller = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+                if poll(&poller, 1, 500) > 0 {
+                    let n = recv(fd, &buffer, buffer.count, 0)
+                    if n <= 0 { closed = true; break }
+                }
+                _ = "x".withCString { send(fd, $0, 1, Int32(MSG_NOSIGNAL)) }
+            }
+            #expect(closed, "a connection trickling a body for 30 s was not closed")
+        }
+    }
+
     /// A blocking loopback TCP connection whose reads give up after 20 s (a bound, not a timed
     /// assertion: the server's close comes long before).
     static func connect(_ port: Int) throws -> Int32 {
