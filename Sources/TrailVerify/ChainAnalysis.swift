@@ -81,6 +81,7 @@ public struct ChainAnalysis {
                 start: first.record.digestStartTime, end: first.record.digestEndTime,
                 digests: members.count, signaturesVerified: 0, logsListed: 0, logsVerified: 0)
             var cursor: EventTime? = nil
+            var covered = false  // whether a digest not proven forged has set the span's times yet
             for index in members {
                 let d = digests[index]
                 let r = d.record
@@ -120,6 +121,7 @@ public struct ChainAnalysis {
                 }
 
                 // The digest's own signature: from its sidecar and from its successors.
+                var forged = false
                 var candidates: [(source: String, signature: String)] = []
                 if let s = d.sidecarSignature { candidates.append(("its .metadata.json sidecar", s.lowercased())) }
                 for s in successors[d.name.key] ?? [] {
@@ -139,6 +141,7 @@ public struct ChainAnalysis {
                             add(.digestBadSignature, file: d.path, start: r.digestStartTime, end: r.digestEndTime,
                                 "the signature from \(b.source) does not verify with key \(key.fingerprint)")
                         }
+                        forged = !bad.isEmpty
                         if bad.isEmpty {
                             span.signaturesVerified += 1
                             if span.newestVerifiedEnd.map({ $0 <= r.digestEndTime }) ?? true {
@@ -173,6 +176,10 @@ public struct ChainAnalysis {
                         missingPrevious = p
                     }
                 }
+                // A digest whose signature fails proves nothing about time: its start and end
+                // are whatever was written into it (year 1 to 9999 would hide every gap). Its
+                // hours count as uncovered, and it sets no part of the verified span.
+                if forged { continue }
                 if let c = cursor, r.digestStartTime > c || missingPrevious != nil {
                     var gapEnd = r.digestStartTime
                     if let pk = missingPrevious {
@@ -195,8 +202,9 @@ public struct ChainAnalysis {
                         end: r.digestStartTime, "named as previousDigestS3Object by the first digest in the tree but not in the tree")
                 }
                 cursor = max(cursor ?? r.digestEndTime, r.digestEndTime)
-                span.start = min(span.start, r.digestStartTime)
-                span.end = max(span.end, r.digestEndTime)
+                span.start = covered ? min(span.start, r.digestStartTime) : r.digestStartTime
+                span.end = covered ? max(span.end, r.digestEndTime) : r.digestEndTime
+                covered = true
             }
             spans.append(span)
         }

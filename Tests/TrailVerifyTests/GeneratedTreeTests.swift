@@ -34,6 +34,34 @@ struct GeneratedTreeTests {
         }
     }
 
+    /// A digest rewritten to claim 0001-01-01 onwards (its signature then fails) set the chain's
+    /// verified span to start in year 1 and, spanning to 9999, would have hidden every gap. A
+    /// digest whose signature fails now covers nothing: its own hour is reported as a gap.
+    @Test func aForgedDigestCoversNoTime() throws {
+        let tree = try SignedTree(["--seed", "6"])
+        let before = try verify(tree)
+        try #require(before.findings.isEmpty, "\(before.findings)")
+        let digests = try FileManager.default.subpathsOfDirectory(atPath: tree.root.path)
+            .filter { $0.contains("CloudTrail-Digest/") && $0.hasSuffix(".json.gz") }.sorted()
+        let victim = try #require(digests.dropFirst(2).first)
+        let path = tree.root.appendingPathComponent(victim).path
+        let shell = Process()
+        shell.executableURL = URL(fileURLWithPath: "/bin/sh")
+        shell.arguments = ["-c", #"gzip -dc "$1" | sed -E 's/"digestStartTime":"[^"]*"/"digestStartTime":"0001-01-01T00:00:00Z"/; s/"digestEndTime":"[^"]*"/"digestEndTime":"9999-12-31T23:00:00Z"/' | gzip > "$1.new" && mv "$1.new" "$1""#, "sh", path]
+        try shell.run()
+        shell.waitUntilExit()
+        try #require(shell.terminationStatus == 0)
+        let report = try verify(tree)
+        #expect(report.findings.contains { $0.kind == .digestBadSignature && $0.file.hasSuffix(victim) }, "\(report.findings)")
+        for span in report.spans {
+            #expect(span.start.iso8601 > "2000", "a forged digest set the span's start: \(span)")
+            #expect(span.end.iso8601 < "9000", "a forged digest set the span's end: \(span)")
+        }
+        let (account, region) = (before.spans.first { victim.contains("/\($0.account)/") && victim.contains("/\($0.region)/") }).map { ($0.account, $0.region) } ?? ("", "")
+        #expect(report.findings.contains { $0.kind == .loggingGap && $0.account == account && $0.region == region },
+                "the forged digest's hour is not reported as uncovered: \(report.findings)")
+    }
+
     @Test func withoutSidecarsOnlyEachChainsNewestDigestIsUnchecked() throws {
         let tree = try SignedTree(["--seed", "5", "--no-sidecars"])
         let report = try verify(tree)
