@@ -258,6 +258,10 @@ final class TailWorker: @unchecked Sendable {
     /// it (they may have landed before the watch existed).
     private func adopt(directory: String) {
         var scanner = watchingScanner()
+        // Directories watched and still where their watch says: already walked. (One whose
+        // watched path is gone was moved here, and is walked again to re-point its watch.) A
+        // symlink to an ancestor inside the new directory then leads nowhere new.
+        scanner.markVisited(watches.values.filter { FileStatus.of($0.path)?.identity == $0.identity }.map(\.identity))
         scanner.scan(directory: directory)
         if watchFailed {
             fallBackToPolling()

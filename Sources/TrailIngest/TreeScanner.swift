@@ -121,6 +121,13 @@ struct TreeScanner {
         }
     }
 
+    /// Treats the directories with these identities as walked already: the tailer passes the
+    /// ones it watches, so a directory that appears holding a symlink to an ancestor does not
+    /// walk the whole tree again under new names.
+    mutating func markVisited(_ identities: some Sequence<FileIdentity>) {
+        visited.formUnion(identities)
+    }
+
     /// Scans one directory tree (used by the tailer for a directory that appeared).
     mutating func scan(directory: String) {
         guard let status = FileStatus.of(directory), status.kind == .directory else { return }

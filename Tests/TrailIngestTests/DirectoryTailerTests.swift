@@ -74,6 +74,26 @@ func openDescriptorTargets() -> [String] {
         #expect(tailer.mode == .polling)
     }
 
+    /// A directory moved in holding a symlink to the watched root walked the whole tree again
+    /// under the alias (`d/up/AWSLogs/…`): every file was read once more under a new name. The
+    /// directories already watched count as walked.
+    @Test func aDirectoryMovedInWithASymlinkToAnAncestorIsNotWalkedTwice() async throws {
+        let dir = try TempDirectory()
+        defer { dir.remove() }
+        try dir.write("watched/AWSLogs/old.json.gz", [1])
+        let root = dir.url("watched")
+        let tailer = try DirectoryTailer(directories: [root], options: DirectoryTailer.Options(poll: false))
+        let collector = PathCollector(tailer.paths)
+        try tailer.start()
+        defer { tailer.stop() }
+        try #require(tailer.mode == .inotify)
+        try dir.write("outside/d/new.json.gz", [2])
+        try FileManager.default.createSymbolicLink(atPath: dir.url("outside/d/up"), withDestinationPath: root)
+        try FileManager.default.moveItem(atPath: dir.url("outside/d"), toPath: dir.url("watched/d"))
+        #expect(await collector.wait { $0.contains(dir.url("watched/d/new.json.gz")) }, "\(collector.paths)")
+        #expect(!collector.paths.contains { $0.contains("/d/up/") }, "walked again under the alias: \(collector.paths)")
+    }
+
     @Test func missingDirectoryIsAnError() throws {
         let dir = try TempDirectory()
         defer { dir.remove() }
