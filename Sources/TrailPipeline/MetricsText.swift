@@ -63,15 +63,19 @@ public enum MetricsText {
         String(Double(ms) / 1000)
     }
 
-    /// A label value as the exposition format asks: backslash, double quote and line feed escaped.
+    /// A label value as the exposition format asks: backslash, double quote and line feed
+    /// escaped, by Unicode scalar. (By `Character`, `\r\n` is one grapheme that is not `\n`, and a
+    /// quote followed by a combining mark is not `"`: both got through raw and broke the scrape.)
+    /// Other control characters, which the format has no escape for, become U+FFFD.
     static func escape(_ value: String) -> String {
         var out = ""
-        for ch in value {
-            switch ch {
+        for scalar in value.unicodeScalars {
+            switch scalar {
             case "\\": out += "\\\\"
             case "\"": out += "\\\""
             case "\n": out += "\\n"
-            default: out.append(ch)
+            case "\u{0}"..."\u{1F}", "\u{7F}": out.unicodeScalars.append("\u{FFFD}")
+            default: out.unicodeScalars.append(scalar)
             }
         }
         return out
