@@ -36,9 +36,16 @@ struct PostgresURLParts {
 
         // Built first, from the parts that cannot hold a password, so every error can name the URL.
         var shown = schemeLength == 0 ? "postgres://" : String(text.prefix(schemeLength))
-        if let userText { shown += PercentCoding.encode(String(userText), keeping: "%") + "@" }
-        shown += PercentCoding.encode(String(hostAndPath), keeping: "%/:[]")
-        if let queryStart {
+        let atAfterQuery = at == nil && queryStart.map { afterScheme[$0...].contains("@") } == true
+        if atAfterQuery {
+            // `user:pa?ss@host`: the password runs past the `?`, so nothing before the last `@`
+            // can be told apart from it. Nothing of the URL is shown.
+            shown += "REDACTED"
+        } else {
+            if let userText { shown += PercentCoding.encode(String(userText), keeping: "%") + "@" }
+            shown += PercentCoding.encode(Self.maskingPort(hostAndPath), keeping: "%/:[]")
+        }
+        if let queryStart, !atAfterQuery {
             let pairs = afterScheme[afterScheme.index(after: queryStart)...].split(separator: "&", omittingEmptySubsequences: false)
             shown += "?" + pairs.map { pair in
                 let key = pair.prefix { $0 != "=" }
@@ -162,8 +169,24 @@ struct PostgresURLParts {
     private static func port(_ text: String, invalid: (String) -> StoreError) throws(StoreError) -> Int {
         guard !text.isEmpty, text.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") }),
               let port = Int(text), (1...65535).contains(port) else {
-            throw invalid("port \(PercentCoding.encode(text)) is not a number from 1 to 65535")
+            // Not echoed: `user:password` written without `@host` reads as `host:port`.
+            throw invalid("the port is not a number from 1 to 65535")
         }
         return port
+    }
+
+    /// `host:port/db` with a port that is not a port (digits, 1 to 65535) shown as `REDACTED`:
+    /// it may be a password written without its `@host`.
+    static func maskingPort(_ hostAndPath: Substring) -> String {
+        let authority = hostAndPath.prefix { $0 != "/" }
+        let rest = hostAndPath.dropFirst(authority.count)
+        let afterBracket = authority.lastIndex(of: "]").map { authority[authority.index(after: $0)...] } ?? authority[...]
+        guard let colon = afterBracket.lastIndex(of: ":") else { return String(hostAndPath) }
+        let port = afterBracket[afterBracket.index(after: colon)...]
+        if port.isEmpty || (port.utf8.allSatisfy({ $0 >= UInt8(ascii: "0") && $0 <= UInt8(ascii: "9") })
+                            && Int(port).map({ (1...65535).contains($0) }) == true) {
+            return String(hostAndPath)
+        }
+        return String(authority[..<colon]) + ":REDACTED" + rest
     }
 }
