@@ -1,6 +1,8 @@
 import NIOCore
 import NIOHTTP1
 import NIOPosix
+import Synchronization
+import TrailSync
 
 /// A tiny HTTP server for `tail --metrics`: `GET /metrics` answers the Prometheus text that
 /// `render` produces; anything else is a 404. Bind it to loopback unless the metrics may be seen
@@ -15,12 +17,28 @@ public final class MetricsServer: Sendable {
         self.port = port
     }
 
-    /// Listens on `host:port`.
+    /// Connections served at once; more are closed as they arrive.
+    public static let maxConnections = 32
+    /// How long a connection may stay open: a scrape takes milliseconds.
+    public static let connectionLifetime: TimeAmount = .seconds(10)
+
+    /// Listens on `host:port`. Each answer closes its connection, a connection lives at most
+    /// `connectionLifetime`, and at most `maxConnections` are open: idle or trickling clients
+    /// cannot hold descriptors that tail needs for log files.
     public static func start(host: String, port: Int, render: @escaping @Sendable () -> String) async throws -> MetricsServer {
+        let open = Mutex(0)
         let bootstrap = ServerBootstrap(group: MultiThreadedEventLoopGroup.singleton)
             .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
             .childChannelInitializer { channel in
-                channel.eventLoop.makeCompletedFuture {
+                let admitted = open.locked { count -> Bool in
+                    guard count < maxConnections else { return false }
+                    count += 1
+                    return true
+                }
+                guard admitted else { return channel.close() }
+                channel.closeFuture.whenComplete { _ in open.locked { $0 -= 1 } }
+                channel.eventLoop.scheduleTask(in: connectionLifetime) { channel.close(promise: nil) }
+                return channel.eventLoop.makeCompletedFuture {
                     try channel.pipeline.syncOperations.configureHTTPServerPipeline()
                     try channel.pipeline.syncOperations.addHandler(MetricsHandler(render: render))
                 }
@@ -60,9 +78,11 @@ private final class MetricsHandler: ChannelInboundHandler {
             var headers = HTTPHeaders()
             headers.add(name: "Content-Type", value: found ? "text/plain; version=0.0.4; charset=utf-8" : "text/plain; charset=utf-8")
             headers.add(name: "Content-Length", value: String(body.utf8.count))
+            headers.add(name: "Connection", value: "close")
             context.write(wrapOutboundOut(.head(HTTPResponseHead(version: request.version, status: found ? .ok : .notFound, headers: headers))), promise: nil)
             context.write(wrapOutboundOut(.body(.byteBuffer(ByteBuffer(string: body)))), promise: nil)
-            context.writeAndFlush(wrapOutboundOut(.end(nil)), promise: nil)
+            let channel = context.channel
+            context.writeAndFlush(wrapOutboundOut(.end(nil))).whenComplete { _ in channel.close(promise: nil) }
         }
     }
 }
