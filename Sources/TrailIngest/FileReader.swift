@@ -114,7 +114,7 @@ public enum FileReader {
         }
         if fd < 0 {
             let code = errno
-            throw IngestError(path: path, reason: "cannot open: \(errnoText(code))", code: code == ENOENT ? .notFound : .unreadable)
+            throw IngestError(path: path, reason: "cannot open: \(errnoText(code))", code: openFailure(errno: code))
         }
         var info = stat()
         if fstat(fd, &info) != 0 {
@@ -154,4 +154,16 @@ public enum FileReader {
 func errnoText(_ code: Int32) -> String {
     guard let message = strerror(code) else { return "errno \(code)" }
     return String(cString: message)
+}
+
+extension FileReader {
+    /// What a failed `open` means: missing, out of descriptors or memory (tail retries), or
+    /// unreadable.
+    static func openFailure(errno code: Int32) -> IngestError.Code {
+        switch code {
+        case ENOENT: .notFound
+        case EMFILE, ENFILE, ENOMEM: .exhausted
+        default: .unreadable
+        }
+    }
 }

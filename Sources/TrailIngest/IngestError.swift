@@ -18,6 +18,9 @@ public struct IngestError: Error, CustomStringConvertible, Sendable, Equatable {
         case tooLarge
         /// Watching directories failed (inotify, thread or descriptor setup).
         case watch
+        /// The process ran out of file descriptors or memory opening the file (`EMFILE`,
+        /// `ENFILE`, `ENOMEM`): a passing condition, not a property of the file.
+        case exhausted
     }
 
     /// The file or directory concerned, as given or discovered.
@@ -36,9 +39,10 @@ public struct IngestError: Error, CustomStringConvertible, Sendable, Equatable {
         self.code = code
     }
 
-    /// True when the input ended early (a truncated gzip stream): the file may still be being
-    /// written, so a caller that tails directories should retry it later instead of failing it.
-    public var isIncomplete: Bool { code == .truncated }
+    /// True when the input ended early (a truncated gzip stream: the file may still be being
+    /// written) or the process was out of descriptors or memory: a caller that tails directories
+    /// should retry it later instead of failing it.
+    public var isIncomplete: Bool { code == .truncated || code == .exhausted }
 
     /// `path: byte N: reason`, or `path: reason` when no offset is known.
     public var description: String {

@@ -104,3 +104,18 @@ import Testing
         #expect(try FileReader.read(path: path, maxBytes: 5000).bytes.count == 5000)
     }
 }
+
+/// Out of descriptors (a flood of connections, a low `ulimit -n`) is a passing condition: tail
+/// retries the file instead of recording it as failed for good.
+@Suite struct OpenFailureTests {
+    @Test func runningOutOfDescriptorsIsRetriedNotFailed() {
+        for code in [EMFILE, ENFILE, ENOMEM] {
+            let kind = FileReader.openFailure(errno: code)
+            #expect(kind == .exhausted)
+            #expect(IngestError(path: "p", reason: "r", code: kind).isIncomplete)
+        }
+        #expect(FileReader.openFailure(errno: ENOENT) == .notFound)
+        #expect(FileReader.openFailure(errno: EACCES) == .unreadable)
+        #expect(!IngestError(path: "p", reason: "r", code: .unreadable).isIncomplete)
+    }
+}
