@@ -41,7 +41,7 @@ extension Console {
         let summary = PageLayout.facts([
             ("files", "\(status.filesDone) done, \(status.filesSkipped) skipped, \(status.filesFailed) failed"),
             ("records", "\(status.records) read, \(status.skippedRecords) skipped, \(status.invalidRecords) invalid"),
-            ("events", "\(status.events) secret-related events stored"),
+            ("events", "\(status.events) secret-related events ingested (prune does not lower this)"),
             ("alerts", "\(status.alerts)"),
         ])
         var body = PageLayout.section("Alerts by severity per day", chartHTML + "<p><a href=\"/alerts\">all alerts</a></p>", id: "alerts-chart")

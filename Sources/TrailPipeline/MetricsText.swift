@@ -33,7 +33,7 @@ public enum MetricsText {
         family("trailwatch_files", "gauge", "Files in the ledger by status.",
                ["done", "failed", "skipped"].map { ([("status", $0)], "\(s.files[$0] ?? 0)") })
         family("trailwatch_records", "gauge", "Records read from the files in the ledger.", [([], "\(s.records)")])
-        family("trailwatch_events_stored", "gauge", "Events in the access history.", [([], "\(s.events)")])
+        family("trailwatch_events_stored", "gauge", "Secret-related events ingested into the access history (a running total: prune does not lower it).", [([], "\(s.events)")])
         family("trailwatch_alerts", "gauge", "Stored alerts by rule and severity.",
                s.alerts.sorted { ($0.key.rule, $0.key.severity) < ($1.key.rule, $1.key.severity) }
                    .map { ([("rule", $0.key.rule), ("severity", $0.key.severity)], "\($0.value)") })

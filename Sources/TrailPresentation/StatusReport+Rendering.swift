@@ -34,7 +34,7 @@ extension StatusReport {
             var out = TextGrid.render([
                 ["files", "\(filesDone) done, \(filesSkipped) skipped, \(filesFailed) failed"],
                 ["records", "\(records) read, \(skippedRecords) skipped, \(invalidRecords) invalid"],
-                ["events", "\(events) secret-related events stored"],
+                ["events", "\(events) secret-related events ingested (prune does not lower this)"],
                 ["alerts", "\(alerts)"],
             ])
             out += "\nPER ACCOUNT AND REGION\n" + formatter.render(places)

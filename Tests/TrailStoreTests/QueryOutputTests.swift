@@ -247,7 +247,7 @@ import TrailPresentation
         #expect(report.render(ResultFormatter(format: .table)) == """
             files    3 done, 1 skipped, 1 failed
             records  12 read, 0 skipped, 0 invalid
-            events   11 secret-related events stored
+            events   11 secret-related events ingested (prune does not lower this)
             alerts   2
 
             PER ACCOUNT AND REGION
