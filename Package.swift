@@ -142,12 +142,12 @@ let package = Package(
             .product(name: "NIOHTTP1", package: "swift-nio"),
         ]),
         .testTarget(name: "TrailConsoleTests", dependencies: [
-            "TrailConsole", "TrailStore", "TrailPresentation", "TrailModel", "TrailSync",
+            "TrailConsole", "TrailStore", "TrailPresentation", "TrailModel", "TrailSync", "TrailTestSupport",
             .product(name: "GRDB", package: "GRDB.swift"),
             .product(name: "HummingbirdTesting", package: "hummingbird"),
         ]),
         .testTarget(name: "TrailAlertsTests", dependencies: ["TrailAlerts", "TrailModel", "TrailJSON"]),
-        .testTarget(name: "TrailPipelineTests", dependencies: ["TrailPipeline", "TrailDetect", "TrailStore", "TrailIngest", "TrailModel", "TrailSync"]),
+        .testTarget(name: "TrailPipelineTests", dependencies: ["TrailPipeline", "TrailDetect", "TrailStore", "TrailIngest", "TrailModel", "TrailSync", "TrailTestSupport"]),
         .testTarget(name: "TrailPostgresTests", dependencies: [
             "TrailPostgres", "TrailStore", "TrailTestSupport",
             .product(name: "NIOCore", package: "swift-nio"),

@@ -5,6 +5,7 @@ import Hummingbird
 import HummingbirdTesting
 import Testing
 import TrailConsole
+import TrailTestSupport
 
 @Suite struct IdleTimeoutTests {
     /// A client that connects and sends only part of a request head (slowloris) is disconnected
@@ -15,7 +16,7 @@ import TrailConsole
         try await server.application().test(.live) { client in
             let port = try #require(client.port)
             for partial in ["", "GET / HTTP/1.1\r\nHost: localho"] {
-                let fd = try Self.connect(port)
+                let fd = try LoopbackSocket.connect(port: port, readTimeout: 20)
                 defer { close(fd) }
                 if !partial.isEmpty { _ = partial.withCString { send(fd, $0, strlen($0), 0) } }
                 var buffer = [UInt8](repeating: 0, count: 512)
@@ -26,7 +27,7 @@ import TrailConsole
             // Up to 5 tries: on a loaded machine one answer can take longer than the short timeout.
             var answered = false
             for _ in 0..<5 where !answered {
-                let fd = try Self.connect(port)
+                let fd = try LoopbackSocket.connect(port: port, readTimeout: 20)
                 defer { close(fd) }
                 _ = "GET /console.css HTTP/1.1\r\nHost: localhost\r\n\r\n".withCString { send(fd, $0, strlen($0), 0) }
                 var buffer = [UInt8](repeating: 0, count: 512)
@@ -46,7 +47,7 @@ import TrailConsole
         server.requestTimeout = .seconds(2)
         try await server.application().test(.live) { client in
             let port = try #require(client.port)
-            let fd = try Self.connect(port)
+            let fd = try LoopbackSocket.connect(port: port, readTimeout: 20)
             defer { close(fd) }
             _ = "GET /console.css HTTP/1.1\r\nHost: localhost\r\nContent-Length: 1000000\r\n\r\nx".withCString { send(fd, $0, strlen($0), 0) }
             // Read the answer (sent at once), then keep a byte of body flowing every 0.5 s: the
@@ -63,23 +64,5 @@ import TrailConsole
             }
             #expect(closed, "a connection trickling a body for 30 s was not closed")
         }
-    }
-
-    /// A blocking loopback TCP connection whose reads give up after 20 s (a bound, not a timed
-    /// assertion: the server's close comes long before).
-    static func connect(_ port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(fd >= 0)
-        var limit = timeval(tv_sec: 20, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(connected == 0)
-        return fd
     }
 }

@@ -2,28 +2,12 @@
 import Glibc
 #endif
 import Testing
+import TrailTestSupport
 @testable import TrailPipeline
 
 /// The metrics endpoint must not let clients hold descriptors: tail needs them for log files
 /// (idle connections kept for ever ran a tail out of descriptors, and its log files failed).
 @Suite struct MetricsServerTests {
-    /// A loopback TCP connection whose reads give up after 30 s (a bound, not a timed assertion).
-    private func connect(_ port: Int) throws -> Int32 {
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        try #require(fd >= 0)
-        var limit = timeval(tv_sec: 30, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &limit, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { Glibc.connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        try #require(connected == 0)
-        return fd
-    }
-
     /// Everything the server sends until it closes the connection (an orderly close, or a reset
     /// when it closed with our request unread), or nil when the read gives up.
     private func readToClose(_ fd: Int32) -> String? {
@@ -41,7 +25,7 @@ import Testing
         let server = try await MetricsServer.start(host: "127.0.0.1", port: 0) { "trailwatch_up 1\n" }
         defer { Task { await server.close() } }
         // An HTTP/1.1 scrape is answered and its connection closed (Connection: close).
-        let scrape = try connect(server.port)
+        let scrape = try LoopbackSocket.connect(port: server.port)
         defer { close(scrape) }
         _ = "GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n".withCString { send(scrape, $0, strlen($0), 0) }
         let answer = try #require(readToClose(scrape), "the connection stayed open after the answer")
@@ -52,7 +36,7 @@ import Testing
         var idle: [Int32] = []
         defer { idle.forEach { close($0) } }
         for _ in 0..<(MetricsServer.maxConnections + 8) {
-            let fd = try connect(server.port)
+            let fd = try LoopbackSocket.connect(port: server.port)
             _ = "GET /met".withCString { send(fd, $0, strlen($0), 0) }
             idle.append(fd)
         }
@@ -60,7 +44,7 @@ import Testing
             #expect(readToClose(fd) != nil, "an idle connection was never closed")
         }
         // Then a scrape is answered again.
-        let after = try connect(server.port)
+        let after = try LoopbackSocket.connect(port: server.port)
         defer { close(after) }
         _ = "GET /metrics HTTP/1.0\r\n\r\n".withCString { send(after, $0, strlen($0), 0) }
         #expect(readToClose(after)?.contains("trailwatch_up 1") == true)

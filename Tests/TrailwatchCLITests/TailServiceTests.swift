@@ -140,13 +140,9 @@ struct TailServiceTests {
         try t.drop(good)
         #expect(await eventually(120) { run.alertEventIDs().contains(good.probeID ?? "") }, "stderr: \(run.stderr())")
 
-        var failedPaths: [String] = []
-        #expect(await eventually(120) {
-            guard let status = try? await t.status() else { return false }
-            failedPaths = status.failedPaths
-            return status.failed == 1
-        }, "the truncated file was not recorded as failed; stderr: \(run.stderr())")
-        #expect(failedPaths.contains { $0.hasSuffix(broken.name) }, "failed files: \(failedPaths)")
+        let failedPaths = await t.failedPaths(count: 1, within: 120)
+        #expect(failedPaths != nil, "the truncated file was not recorded as failed; stderr: \(run.stderr())")
+        #expect(failedPaths?.contains { $0.hasSuffix(broken.name) } == true, "failed files: \(failedPaths ?? [])")
         #expect(run.stderr().contains(broken.name), "the failure is not reported on standard error")
 
         // Still running: a later file is ingested.
@@ -170,13 +166,9 @@ struct TailServiceTests {
         let run = try await t.startTail([])
         defer { run.forceStop() }
         #expect(await eventually(120) { run.alertEventIDs().contains(good.probeID ?? "") }, "stderr: \(run.stderr())")
-        var failedPaths: [String] = []
-        #expect(await eventually(60) {
-            guard let status = try? await t.status() else { return false }
-            failedPaths = status.failedPaths
-            return status.failed == 2
-        }, "the loop was not counted as failed; stderr: \(run.stderr())")
-        #expect(failedPaths.sorted() == [t.watched + "/loop1.json.gz", t.watched + "/loop2.json.gz"], "\(failedPaths)")
+        let failedPaths = await t.failedPaths(count: 2, within: 60)
+        #expect(failedPaths?.sorted() == [t.watched + "/loop1.json.gz", t.watched + "/loop2.json.gz"],
+                "the loop was not counted as failed: \(failedPaths ?? []); stderr: \(run.stderr())")
         #expect(run.stderr().contains("loop1.json.gz: cannot stat: "), "stderr: \(run.stderr())")
         run.send(SIGTERM)
         #expect(await run.exit(within: 20) == .exited(0), "stderr: \(run.stderr())")
@@ -491,6 +483,18 @@ private struct TailFixture {
             counts[id, default: 0] += 1
         }
         return counts
+    }
+
+    /// The failed files' paths once `status` counts `count` of them, or nil when it does not
+    /// within `seconds`.
+    func failedPaths(count: Int, within seconds: Double) async -> [String]? {
+        var paths: [String]?
+        let reached = await eventually(seconds) {
+            guard let status = try? await status(), status.failed == count else { return false }
+            paths = status.failedPaths
+            return true
+        }
+        return reached ? paths : nil
     }
 
     func status() async throws -> TailStatus {
