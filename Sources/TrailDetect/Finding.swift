@@ -16,6 +16,13 @@ struct Finding {
 
 /// Phrases for summaries.
 enum Phrase {
+    /// What an alert says of a window AWS would not have accepted (`recovery window recorded as
+    /// 0 days, which AWS does not accept; taken as 7`), or nil for one it would.
+    static func window(_ name: String, recorded: Int?, taken: Int) -> String? {
+        guard let recorded, RecoveryWindow.isImpossible(recorded) else { return nil }
+        return "\(name) recorded as \(recorded) days, which AWS does not accept; taken as \(taken)"
+    }
+
     /// `role/app-payments`, or `role/AdminAccess (erin@example.com)` when a session name helps.
     static func who(_ p: Principal) -> String {
         let name = p.displayName

@@ -77,15 +77,15 @@ enum KMSKeyAnalysis {
         let secrets = links.secrets(for: keys)
         let who = Phrase.who(e.principal)
         let keyText = keys.isEmpty ? "a KMS key" : "KMS key \(keys.joined(separator: ", "))"
+        // ScheduleKeyDeletion's window, as AWS would have taken it, and the deletion date.
+        let recorded = e.details.pendingWindowInDays
+        let days = RecoveryWindow.effectiveDays(recorded)
+        let deletion = e.eventTime.adding(.days(Int64(days)))
         var what: String
         switch e.eventName {
         case "ScheduleKeyDeletion":
-            let recorded = e.details.pendingWindowInDays
-            let days = RecoveryWindow.effectiveDays(recorded)
-            let windowText = RecoveryWindow.isImpossible(recorded)
-                ? "pending window recorded as \(recorded!) days, which AWS does not accept; taken as \(days)"
-                : "\(days) day\(days == 1 ? "" : "s") pending"
-            what = "scheduled \(keyText) for deletion on \(e.eventTime.adding(.days(Int64(days))).dateString) (\(windowText))"
+            let windowText = Phrase.window("pending window", recorded: recorded, taken: days) ?? "\(days) day\(days == 1 ? "" : "s") pending"
+            what = "scheduled \(keyText) for deletion on \(deletion.dateString) (\(windowText))"
         case "DisableKey": what = "disabled \(keyText)"
         case "PutKeyPolicy": what = "replaced the key policy of \(keyText)"
         default: what = "called \(e.eventName) on \(keyText)"
@@ -96,11 +96,9 @@ enum KMSKeyAnalysis {
         summary += Phrase.outcome(e) + Phrase.place(e)
         var evidence: [EvidenceItem] = [EvidenceItem("kmsKeys", .strings(keys)), EvidenceItem("encryptsSecrets", .strings(secrets))]
         if e.eventName == "ScheduleKeyDeletion" {
-            let recorded = e.details.pendingWindowInDays
-            let days = RecoveryWindow.effectiveDays(recorded)
             evidence.append(EvidenceItem("pendingWindowInDays", .integer(Int64(days))))
-            evidence.append(EvidenceItem("deletionDate", .string(e.eventTime.adding(.days(Int64(days))).iso8601)))
-            if RecoveryWindow.isImpossible(recorded) { evidence.append(EvidenceItem("recordedPendingWindowInDays", .integer(Int64(recorded!)))) }
+            evidence.append(EvidenceItem("deletionDate", .string(deletion.iso8601)))
+            if let recorded, RecoveryWindow.isImpossible(recorded) { evidence.append(EvidenceItem("recordedPendingWindowInDays", .integer(Int64(recorded)))) }
         }
         return Finding(
             severity: secrets.isEmpty ? nil : config.escalate, summary: summary, evidence: evidence,

@@ -34,9 +34,8 @@ enum SecretDeletionAnalysis {
         let window = RecoveryWindow.effectiveDays(recorded)
         let date = e.eventTime.adding(.days(Int64(window)))
         let short = window < config.minimumWindowDays
-        let windowText = RecoveryWindow.isImpossible(recorded)
-            ? "recovery window recorded as \(recorded!) days, which AWS does not accept; taken as \(window)"
-            : "recovery window \(window) day\(window == 1 ? "" : "s")"
+        let windowText = Phrase.window("recovery window", recorded: recorded, taken: window)
+            ?? "recovery window \(window) day\(window == 1 ? "" : "s")"
         var evidence = [
             EvidenceItem("deletionDate", .string(date.iso8601)),
             EvidenceItem("recoveryWindowInDays", .integer(Int64(window))),
